@@ -1,0 +1,3 @@
+from vidgen_desktop.cli import main
+
+raise SystemExit(main())
