@@ -1,0 +1,209 @@
+"""The ``vidgen`` command.
+
+Each sub-command is a small function taking the parsed arguments and
+returning an exit status. Errors of our own types become one clear message
+on stderr and a non-zero status; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from vidgen_desktop import __version__
+from vidgen_desktop.errors import RenderCancelled, VidgenError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, stream=None, label: str = "Rendering") -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.label = label
+        self._last = 0.0
+
+    def __call__(self, progress) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not progress.done and now - self._last < 0.1:
+            return
+        self._last = now
+        width = max(10, min(40, shutil.get_terminal_size().columns - 40))
+        filled = int(width * progress.fraction)
+        speed = f" {progress.speed:.2f}x" if progress.speed else ""
+        eta = f" ETA {int(progress.eta) // 60}:{int(progress.eta) % 60:02d}" if progress.eta else ""
+        self.stream.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+            f"{progress.fraction * 100:5.1f}%{speed}{eta}   "
+        )
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _load(path: str):
+    from vidgen_desktop.composition import project
+
+    return project.load(path)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from vidgen_desktop import paths
+    from vidgen_desktop.render import engine, formats
+
+    comp = _load(args.project)
+    updates = {}
+    if args.format:
+        updates["format"] = args.format
+    if args.quality:
+        updates["quality"] = args.quality
+    if updates:
+        comp.output = comp.output.model_copy(update=updates)
+    if args.output:
+        target = Path(args.output)
+        if target.is_dir():
+            target = engine.default_output_path(comp, args.project, target)
+        elif not args.format and target.suffix.lower().lstrip(".") in formats.EXTENSIONS:
+            comp.output = comp.output.model_copy(update={"format": target.suffix.lower()[1:]})
+    else:
+        target = engine.default_output_path(comp, args.project, paths.output_dir())
+    bar = ProgressBar()
+    try:
+        result = engine.render(comp, target, on_progress=bar)
+    finally:
+        bar.finish()
+    print(result)
+    return 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from vidgen_desktop.media.probe import probe
+
+    info = probe(args.file)
+    data = dataclasses.asdict(info)
+    if args.json:
+        print(json.dumps(data, indent=2, default=str))
+    else:
+        width = max(len(k) for k in data)
+        for key, value in data.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from PIL import Image
+
+    from vidgen_desktop.render import engine, preview
+
+    comp = _load(args.project)
+    plan = engine.prepare(comp)
+    if not 0 <= args.at <= plan.duration:
+        raise VidgenError(
+            f"--at must be between 0 and {plan.duration:g} s (the composition's length)"
+        )
+    if not 0 < args.scale <= 4:
+        raise VidgenError("--scale must be greater than 0 and at most 4")
+    frame = preview.preview_frame(plan, args.at, args.scale)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(frame, "RGBA").save(args.output)
+    print(args.output)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from vidgen_desktop.composition.model import Composition
+
+    print(json.dumps(Composition.model_json_schema(), indent=2))
+    return 0
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    from vidgen_desktop import paths
+    from vidgen_desktop.media.samples import make_samples
+
+    folder = Path(args.folder)
+    made = make_samples(folder)
+    examples = paths.resources_dir() / "examples"
+    for example in sorted(examples.glob("*.json")):
+        shutil.copyfile(example, folder / example.name)
+        print(folder / example.name)
+    for path in made.values():
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vidgen", description="Vidgen Desktop: compose short videos and render them."
+    )
+    parser.add_argument("--version", action="version", version=f"vidgen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("render", help="render a project to a video file")
+    p.add_argument("project")
+    p.add_argument("-o", "--output", help="output file or folder")
+    p.add_argument("--format", choices=["mp4", "webm", "mov", "gif"])
+    p.add_argument("--quality", choices=["draft", "standard", "high"])
+    p.set_defaults(handler=cmd_render)
+
+    p = sub.add_parser("probe", help="show what Vidgen knows about a media file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_probe)
+
+    p = sub.add_parser("preview", help="save the composited frame at a time as PNG")
+    p.add_argument("project")
+    p.add_argument("--at", type=float, required=True, metavar="SECONDS")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--scale", type=float, default=1.0)
+    p.set_defaults(handler=cmd_preview)
+
+    p = sub.add_parser("schema", help="print the project file's JSON Schema")
+    p.set_defaults(handler=cmd_schema)
+
+    p = sub.add_parser("samples", help="make sample media and example projects in a folder")
+    p.add_argument("folder")
+    p.set_defaults(handler=cmd_samples)
+    return parser
+
+
+def _one_line(message: str) -> str:
+    return "; ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.handler(args)
+    except RenderCancelled:
+        print("vidgen: cancelled", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("\nvidgen: interrupted", file=sys.stderr)
+        return 130
+    except VidgenError as exc:
+        text = str(exc) if sys.stderr.isatty() else _one_line(str(exc))
+        print(f"vidgen: {text}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

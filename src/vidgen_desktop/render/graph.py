@@ -1,0 +1,272 @@
+"""Composition → one FFmpeg filter graph (ffmpeg-python) → an argument list.
+
+Building is pure: no file is read and no process started here (text is
+rasterized by ``plan`` into PNG files, which is the only side effect, and
+it happens before the graph is built). ``render.runner`` runs the result.
+
+Per visual element, bottom to top:
+  input (-ss for the trim) → trim to its window → setpts onto the timeline →
+  crop/scale per ``composition.layout`` → alpha (opacity, fades) →
+  overlay at the drawn position, enabled only on [start, end).
+Stills are scaled once and held by the overlay; only stills that fade are
+looped (a fade needs frames). Audio of every audible element is trimmed,
+volume- and fade-adjusted, delayed to its start and mixed; a silent track
+is generated when nothing is audible.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import ffmpeg
+
+from vidgen_desktop.composition import layout
+from vidgen_desktop.composition.colors import parse_color
+from vidgen_desktop.composition.model import (
+    AudioElement,
+    Composition,
+    ImageElement,
+    TextElement,
+    VideoElement,
+)
+from vidgen_desktop.render import formats, text
+
+SAMPLE_RATE = 48000  # Hz
+HUGE_SCALE_FACTOR = 4  # scaled media over 4x its box is cropped in source space first
+SCALE_FLAGS = "bicubic"
+
+
+class SourceFacts(layout.MediaFacts, Protocol):
+    """Probe facts the graph needs beyond the layout's (``media.probe.MediaInfo`` has them)."""
+
+    @property
+    def has_audio(self) -> bool: ...
+    @property
+    def has_alpha(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class VisualPlan:
+    element: VideoElement | ImageElement | TextElement
+    placement: layout.Placement
+    window: layout.Window
+    media_size: tuple[int, int] | None
+    source: str  # the file FFmpeg reads (text: its rasterized PNG)
+
+
+@dataclass(frozen=True)
+class AudioPlan:
+    element: VideoElement | AudioElement
+    window: layout.Window
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """Everything resolved: times, pixels, files. The preview draws from the same plan."""
+
+    composition: Composition
+    timeline: layout.Timeline
+    visuals: list[VisualPlan] = field(default_factory=list)
+    audio: list[AudioPlan] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        return self.timeline.duration
+
+    @property
+    def frames(self) -> int:
+        return layout.frame_count(self.duration, self.composition.output.fps)
+
+
+def plan(
+    comp: Composition, facts: Mapping[str, SourceFacts], *, text_folder: Path | None = None
+) -> RenderPlan:
+    """Resolve the composition against its sources' probe facts (keyed by element id)."""
+    timeline = layout.resolve_timeline(comp, facts)
+    canvas = (comp.output.width, comp.output.height)
+    canvas_rect = layout.Rect(0, 0, *canvas)
+    visuals: list[VisualPlan] = []
+    for element in comp.stacking_order():
+        window = timeline.windows[element.id]
+        if element.hidden or window.duration <= 0:
+            continue
+        info = facts.get(element.id)
+        size = None if isinstance(element, TextElement) else (info.width, info.height)
+        placement = layout.place(element, size, canvas)
+        if placement.drawn.intersect(canvas_rect) is None:
+            continue  # entirely off canvas: nothing to draw
+        if isinstance(element, TextElement):
+            if not element.text.strip() and element.background is None:
+                continue
+            size = (placement.box.w, placement.box.h)  # drawn at exactly its box size
+            source = str(text.text_png(element, size, text_folder))
+        else:
+            source = element.source
+        visuals.append(VisualPlan(element, placement, window, size, source))
+    audio: list[AudioPlan] = []
+    if formats.has_audio(comp.output):
+        for element in comp.elements:
+            if not isinstance(element, VideoElement | AudioElement) or element.hidden:
+                continue
+            info = facts.get(element.id)
+            window = timeline.windows[element.id]
+            if info is None or not info.has_audio or element.volume == 0 or window.duration <= 0:
+                continue
+            audio.append(AudioPlan(element, window))
+    return RenderPlan(comp, timeline, visuals, audio)
+
+
+def ffmpeg_path(source: str) -> str:
+    """A local path as FFmpeg must see it: ``file:`` stops ``a:b.mp4`` reading as a protocol."""
+    if "://" in source:
+        return source
+    return "file:" + os.path.abspath(source)
+
+
+def _num(value: float) -> str:
+    text_value = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text_value or "0"
+
+
+def _hex(color: str) -> str:
+    r, g, b, _ = parse_color(color)
+    return f"0x{r:02x}{g:02x}{b:02x}"
+
+
+def _scale_crop(stream: Any, vp: VisualPlan) -> Any:
+    p, media = vp.placement, vp.media_size
+    sw, sh = p.scaled
+    if (
+        media is not None
+        and sw * sh > HUGE_SCALE_FACTOR * max(1, p.box.w * p.box.h)
+        and p.needs_crop
+    ):
+        # cover with an extreme aspect: crop the needed part of the source first,
+        # so FFmpeg never allocates the full enlarged frame.
+        kx, ky = sw / media[0], sh / media[1]
+        x0 = max(0, math.floor(p.crop.x / kx) - 1)
+        y0 = max(0, math.floor(p.crop.y / ky) - 1)
+        x1 = min(media[0], math.ceil(p.crop.right / kx) + 1)
+        y1 = min(media[1], math.ceil(p.crop.bottom / ky) + 1)
+        stream = stream.filter("format", "rgba").crop(x0, y0, x1 - x0, y1 - y0, exact=1)
+        sub_w, sub_h = round((x1 - x0) * kx), round((y1 - y0) * ky)
+        stream = stream.filter("scale", sub_w, sub_h, flags=SCALE_FLAGS)
+        off_x, off_y = p.crop.x - round(x0 * kx), p.crop.y - round(y0 * ky)
+        return stream.crop(off_x, off_y, p.crop.w, p.crop.h, exact=1)
+    if media is None or (sw, sh) != media:
+        stream = stream.filter("scale", sw, sh, flags=SCALE_FLAGS)
+    if p.needs_crop:
+        stream = stream.crop(p.crop.x, p.crop.y, p.crop.w, p.crop.h, exact=1)
+    return stream
+
+
+def _visual_stream(vp: VisualPlan, rate: str) -> Any:
+    element, window = vp.element, vp.window
+    is_video = isinstance(element, VideoElement)
+    opts: dict[str, Any] = {}
+    if is_video and element.trim_start > 0:
+        opts["ss"] = _num(element.trim_start)
+    if not is_video:
+        opts.update(f="image2", pattern_type="none")  # '%' in a name is not a sequence
+    stream = ffmpeg.input(ffmpeg_path(vp.source), **opts).video
+    if is_video:
+        stream = stream.trim(duration=_num(window.duration)).setpts(
+            f"PTS-STARTPTS+{_num(window.start)}/TB"
+        )
+    stream = _scale_crop(stream, vp)
+    fades = element.fade_in > 0 or element.fade_out > 0
+    if element.opacity < 1 or fades or not is_video:
+        stream = stream.filter("format", "yuva420p")
+    if element.opacity < 1:
+        stream = stream.filter("lutyuv", a=f"val*{_num(element.opacity)}")
+    if not is_video:
+        if fades:
+            stream = (
+                stream.filter("loop", loop=-1, size=1)
+                .filter("setpts", f"N/({rate}*TB)+{_num(window.start)}/TB")
+                .trim(end=_num(window.end))
+            )
+        else:
+            stream = stream.setpts(f"PTS-STARTPTS+{_num(window.start)}/TB")
+    if element.fade_in > 0:
+        stream = stream.filter(
+            "fade", t="in", st=_num(window.start), d=_num(element.fade_in), alpha=1
+        )
+    if element.fade_out > 0:
+        st = max(window.start, window.end - element.fade_out)
+        stream = stream.filter("fade", t="out", st=_num(st), d=_num(element.fade_out), alpha=1)
+    return stream
+
+
+def _audio_stream(ap: AudioPlan) -> Any:
+    element, window = ap.element, ap.window
+    opts = {"ss": _num(element.trim_start)} if element.trim_start > 0 else {}
+    stream = (
+        ffmpeg.input(ffmpeg_path(element.source), **opts)
+        .audio.filter("atrim", duration=_num(window.duration))
+        .filter("asetpts", "PTS-STARTPTS")
+        .filter("aformat", sample_rates=SAMPLE_RATE, channel_layouts="stereo", sample_fmts="fltp")
+    )
+    if element.volume != 1:
+        stream = stream.filter("volume", _num(element.volume))
+    if element.fade_in > 0:
+        stream = stream.filter("afade", t="in", st=0, d=_num(element.fade_in))
+    if element.fade_out > 0:
+        st = max(0.0, window.duration - element.fade_out)
+        stream = stream.filter("afade", t="out", st=_num(st), d=_num(element.fade_out))
+    if window.start > 0:
+        stream = stream.filter("adelay", delays=f"{round(window.start * 1000)}", all=1)
+    return stream
+
+
+def build(render_plan: RenderPlan, output_path: str) -> Any:
+    """The ffmpeg-python output node for ``render_plan``, writing to ``output_path``."""
+    out = render_plan.composition.output
+    kwargs = formats.output_kwargs(out)
+    rate, total = kwargs["r"], _num(render_plan.duration)
+    video = ffmpeg.input(
+        f"color=c={_hex(out.background)}:s={out.width}x{out.height}:r={rate}:d={total}", f="lavfi"
+    ).video
+    for vp in render_plan.visuals:
+        overlay_kwargs: dict[str, Any] = {"eof_action": "repeat"}
+        w = vp.window
+        if w.start > 0 or w.end < render_plan.duration:
+            overlay_kwargs["enable"] = f"gte(t,{_num(w.start)})*lt(t,{_num(w.end)})"
+        drawn = vp.placement.drawn
+        video = ffmpeg.overlay(
+            video, _visual_stream(vp, rate), x=drawn.x, y=drawn.y, **overlay_kwargs
+        )
+    if out.format == "gif":
+        split = video.split()
+        palette = split[1].filter("palettegen", stats_mode="diff")
+        video = ffmpeg.filter([split[0], palette], "paletteuse", dither="sierra2_4a")
+        return ffmpeg.output(video, ffmpeg_path(output_path), t=total, **kwargs)
+    streams = [_audio_stream(ap) for ap in render_plan.audio]
+    if not streams:
+        audio = ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi", t=total).audio
+    else:
+        audio = (
+            streams[0]
+            if len(streams) == 1
+            else ffmpeg.filter(
+                streams,
+                "amix",
+                inputs=len(streams),
+                normalize=0,
+                duration="longest",
+                dropout_transition=0,
+            )
+        )
+        audio = audio.filter("apad", whole_dur=total).filter("atrim", end=total)
+    return ffmpeg.output(video, audio, ffmpeg_path(output_path), t=total, **kwargs)
+
+
+def arguments(render_plan: RenderPlan, output_path: str) -> list[str]:
+    """FFmpeg's arguments (without the binary), e.g. for golden tests and logs."""
+    # global options go first: after the output name FFmpeg calls them "trailing", may ignore them
+    return ["-hide_banner", "-nostdin", "-y", *build(render_plan, output_path).get_args()]

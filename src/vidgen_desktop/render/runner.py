@@ -1,0 +1,226 @@
+"""Run FFmpeg: argument list, no shell, progress parsed, cancel, atomic output.
+
+FFmpeg writes to a hidden temporary file beside the target; only after it
+exits cleanly and the file checks out is it renamed into place. On failure
+or cancel the temporary file is removed, so the output folder never holds a
+partial video.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vidgen_desktop.errors import RenderCancelled, RenderError
+
+STDERR_TAIL_LINES = 40
+TERMINATE_GRACE = 3.0  # seconds between SIGTERM and SIGKILL on cancel
+PARTIAL_MARK = ".partial-"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a render is: ``fraction`` 0–1, encoded seconds, speed (× real time), ETA seconds."""
+
+    fraction: float
+    out_time: float
+    speed: float | None = None
+    eta: float | None = None
+    frame: int | None = None
+    done: bool = False
+
+
+ProgressCallback = Callable[[Progress], None]
+Verifier = Callable[[Path], None]
+
+
+def partial_path(target: Path) -> Path:
+    """The temporary file FFmpeg writes before the rename (same folder, same extension)."""
+    return target.with_name(f".{target.stem}{PARTIAL_MARK}{uuid.uuid4().hex[:8]}{target.suffix}")
+
+
+def remove_stale_partials(folder: Path, older_than: float = 0.0) -> list[Path]:
+    """Delete leftovers of renders killed hard (power cut, kill -9), older than ``older_than`` s."""
+    removed = []
+    now = time.time()
+    for path in folder.glob(f".*{PARTIAL_MARK}*"):
+        try:
+            if now - path.stat().st_mtime >= older_than:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def _parse_speed(value: str) -> float | None:
+    try:
+        return float(value.rstrip("x").strip())
+    except ValueError:
+        return None
+
+
+class FFmpegProcess:
+    """One FFmpeg run. ``run()`` blocks; ``cancel()`` may be called from any thread."""
+
+    def __init__(
+        self,
+        exe: str,
+        args_for: Callable[[str], list[str]],
+        target: str | os.PathLike[str],
+        *,
+        duration: float,
+        on_progress: ProgressCallback | None = None,
+        verify: Verifier | None = None,
+    ) -> None:
+        self.exe = exe
+        self.args_for = args_for
+        self.target = Path(target)
+        self.duration = max(duration, 1e-6)
+        self.on_progress = on_progress
+        self.verify = verify
+        self._cancelled = threading.Event()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self.pid: int | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def cancel(self) -> None:
+        """Stop FFmpeg (terminate, then kill); ``run()`` then raises RenderCancelled."""
+        self._cancelled.set()
+        with self._lock:
+            process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            threading.Thread(target=self._kill_later, args=(process,), daemon=True).start()
+
+    @staticmethod
+    def _kill_later(process: subprocess.Popen[bytes]) -> None:
+        try:
+            process.wait(TERMINATE_GRACE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    def run(self) -> Path:
+        """Render to the target; return it. Raises RenderError / RenderCancelled."""
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = partial_path(self.target)
+        command = [
+            self.exe,
+            "-progress",
+            "pipe:1",
+            "-nostats",
+            "-v",
+            "error",
+            *self.args_for(str(tmp)),
+        ]
+        try:
+            self._execute(command)
+            if self.cancelled:
+                raise RenderCancelled("the render was cancelled")
+            if not tmp.exists() or tmp.stat().st_size == 0:
+                raise RenderError("FFmpeg finished but wrote no video", detail=self._tail())
+            if self.verify is not None:
+                self.verify(tmp)
+            os.replace(tmp, self.target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        return self.target
+
+    def _execute(self, command: list[str]) -> None:
+        if self.cancelled:
+            raise RenderCancelled("the render was cancelled")
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise RenderError(f"cannot start FFmpeg ({self.exe}): {exc.strerror}") from exc
+        with self._lock:
+            self._process = process
+            self.pid = process.pid
+        if self.cancelled:  # cancel() raced with the start
+            self.cancel()
+        reader = threading.Thread(target=self._read_stderr, args=(process,), daemon=True)
+        reader.start()
+        started = time.monotonic()
+        fields: dict[str, str] = {}
+        assert process.stdout is not None
+        for raw in process.stdout:
+            key, _, value = raw.decode("utf-8", "replace").strip().partition("=")
+            fields[key] = value
+            if key == "progress":
+                self._emit(fields, started, done=value == "end")
+                fields = {}
+        code = process.wait()
+        reader.join(5)
+        process.stdout.close()
+        if process.stderr is not None:
+            process.stderr.close()
+        if self.cancelled:
+            raise RenderCancelled("the render was cancelled")
+        if code != 0:
+            raise RenderError(self._summary(code), detail=self._tail())
+
+    def _read_stderr(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stderr is not None
+        for raw in process.stderr:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                self.stderr_tail.append(line)
+
+    def _emit(self, fields: dict[str, str], started: float, *, done: bool) -> None:
+        if self.on_progress is None:
+            return
+        try:
+            out_time = max(0.0, int(fields.get("out_time_us", "0")) / 1e6)
+        except ValueError:
+            out_time = 0.0
+        fraction = 1.0 if done else min(1.0, out_time / self.duration)
+        speed = _parse_speed(fields.get("speed", ""))
+        elapsed = time.monotonic() - started
+        eta = None
+        if done:
+            eta = 0.0
+        elif fraction > 0.01:
+            eta = elapsed * (1 - fraction) / fraction
+        frame = int(fields["frame"]) if fields.get("frame", "").isdigit() else None
+        self.on_progress(Progress(fraction, out_time, speed, eta, frame, done))
+
+    def _tail(self) -> str:
+        return "\n".join(self.stderr_tail)
+
+    def _summary(self, code: int) -> str:
+        last = next((line for line in reversed(self.stderr_tail) if line.strip()), "")
+        reason = last.replace("file:", "") if last else f"FFmpeg exited with status {code}"
+        return f"the render failed: {reason}"
+
+
+def run_ffmpeg(
+    exe: str,
+    args_for: Callable[[str], list[str]],
+    target: str | os.PathLike[str],
+    *,
+    duration: float,
+    on_progress: ProgressCallback | None = None,
+    verify: Verifier | None = None,
+) -> Path:
+    """Convenience: one blocking FFmpeg run with atomic output."""
+    return FFmpegProcess(
+        exe, args_for, target, duration=duration, on_progress=on_progress, verify=verify
+    ).run()
