@@ -65,15 +65,9 @@ def frame_index_from_luma(value: float) -> int:
 
 
 def tone(path: Path, *, freq: int, seconds: float, amplitude: float = 0.5) -> Path:
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        f"aevalsrc={amplitude}*sin({freq}*2*PI*t):s=48000:d={seconds}",
-        "-ac",
-        "2",
-        str(path),
-    )
+    """A stereo sine of peak ``amplitude`` (generated as stereo: an upmix would cost 3 dB)."""
+    wave = f"{amplitude}*sin({freq}*2*PI*t)"
+    ffmpeg("-f", "lavfi", "-i", f"aevalsrc={wave}|{wave}:c=stereo:s=48000:d={seconds}", str(path))
     return path
 
 
