@@ -8,15 +8,27 @@ Rounding rules (defined once, here):
 - Lengths become fractional canvas pixels, times the preview scale, then
   each *edge* is rounded half-up: ``left = R(x)``, ``right = R(x + w)``,
   ``width = max(1, right - left)``. Adjacent boxes therefore tile exactly.
-- Scaled media sizes are rounded half-up and never below 1 px; ``contain``
-  and ``auto`` centre the media in the box, ``cover`` crops it centred, both
-  with the leftover split by floor division (the extra pixel goes right/down).
+- The scale factor of ``contain``/``cover``/``auto`` comes from the box's
+  exact (unrounded) size, so the preview at scale 0.5 is half the render to
+  within a pixel even for boxes a few pixels wide. Scaled media sizes are
+  rounded half-up, never below 1 px, and ``contain``/``auto`` never exceed
+  the rounded box (``cover`` never falls short of it).
+- ``contain`` and ``auto`` centre the media in the exact box, ``cover`` crops
+  it centred; the media's exact left/top edge is rounded half *down*, so on an
+  integer box with an odd leftover the extra pixel goes right/down (the same
+  as splitting the leftover by floor division). The result is clamped so the
+  media stays inside the box and the crop inside the scaled media.
 - Time: an element is visible on ``[start, end)``. At composition time ``t``
   a video element shows source frame
   ``k0 + floor((t - start) * src_fps + 1e-6)``, with
   ``k0 = ceil(trim_start * src_fps - 1e-6)`` (the first frame at or after
   the trim point), held at the last frame if the media runs out. That is
   exactly what FFmpeg's trim + setpts + overlay does.
+- Length: ``output.duration`` if set, else the latest end among elements with
+  an end of their own (a duration, or a probed media length). Stills, text
+  and unprobed media without a duration run to that end; when one of them
+  starts at or after it (or nothing has an end), the composition is extended
+  to ``start + DEFAULT_STILL_DURATION`` so no element is silently invisible.
 """
 
 from __future__ import annotations
@@ -105,51 +117,92 @@ class Placement:
 
     @property
     def drawn(self) -> Rect:
-        return Rect(self.box.x + self.offset[0], self.box.y + self.offset[1], self.crop.w, self.crop.h)
+        x, y = self.box.x + self.offset[0], self.box.y + self.offset[1]
+        return Rect(x, y, self.crop.w, self.crop.h)
 
     @property
     def needs_crop(self) -> bool:
         return (self.crop.w, self.crop.h) != self.scaled
 
 
-def box(element: VideoElement | ImageElement | TextElement, canvas: tuple[int, int], scale: float = 1.0) -> Rect:
+ExactBox = tuple[float, float, float, float]  # x, y, w, h in fractional pixels
+
+
+def exact_box(
+    element: VideoElement | ImageElement | TextElement,
+    canvas: tuple[int, int],
+    scale: float = 1.0,
+) -> ExactBox:
+    """The element's box before rounding: (x, y, w, h) in fractional pixels at ``scale``."""
+    cw, ch = canvas
+    x, y = element.x.to_px(cw), element.y.to_px(ch)
+    w, h = element.width.to_px(cw), element.height.to_px(ch)
+    return x * scale, y * scale, w * scale, h * scale
+
+
+def box(
+    element: VideoElement | ImageElement | TextElement,
+    canvas: tuple[int, int],
+    scale: float = 1.0,
+) -> Rect:
     """The element's box on a canvas of ``canvas`` (w, h) output pixels, at ``scale``."""
     cw, ch = canvas
-    x = element.x.to_px(cw)
-    y = element.y.to_px(ch)
-    w = element.width.to_px(cw)
-    h = element.height.to_px(ch)
+    x, y = element.x.to_px(cw), element.y.to_px(ch)
+    w, h = element.width.to_px(cw), element.height.to_px(ch)
     left, top = round_half_up(x * scale), round_half_up(y * scale)
     right, bottom = round_half_up((x + w) * scale), round_half_up((y + h) * scale)
     return Rect(left, top, max(1, right - left), max(1, bottom - top))
 
 
+def _round_half_down(value: float) -> int:
+    return math.ceil(value - 0.5 - 1e-9)
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
 def fit_media(
-    fit: str, media: tuple[int, int], target: Rect, *, native_scale: float = 1.0
+    fit: str,
+    media: tuple[int, int],
+    target: Rect,
+    *,
+    native_scale: float = 1.0,
+    exact: ExactBox | None = None,
 ) -> Placement:
     """Scale media of size ``media`` into ``target`` per the fit mode.
 
     ``native_scale`` is the preview scale: ``auto`` never enlarges beyond the
     source's own size *at output resolution*, i.e. beyond ``media * native_scale``.
+    ``exact`` is the box before rounding (``exact_box``); the scale factor and
+    the centring come from it, so a preview at half scale is half the render
+    even for boxes a few pixels wide. Without it, ``target`` is taken as exact.
     """
     mw, mh = media
     bw, bh = target.w, target.h
     if mw <= 0 or mh <= 0:
         raise ValueError(f"media size must be positive, got {mw}x{mh}")
+    fx, fy, fw, fh = exact if exact is not None else (target.x, target.y, bw, bh)
+    # where the exact box starts inside the rounded one (within half a pixel)
+    dx, dy = fx - target.x, fy - target.y
     if fit == "fill":
         return Placement(target, (bw, bh), Rect(0, 0, bw, bh), (0, 0))
     if fit == "cover":
-        k = max(bw / mw, bh / mh)
+        k = max(fw / mw, fh / mh)
         sw, sh = max(bw, round_half_up(mw * k)), max(bh, round_half_up(mh * k))
-        crop = Rect((sw - bw) // 2, (sh - bh) // 2, bw, bh)
-        return Placement(target, (sw, sh), crop, (0, 0))
+        # the centred media's left edge sits at dx - (mw*k - fw) / 2 inside the box
+        cx = _clamp(_round_half_down((mw * k - fw) / 2 - dx), 0, sw - bw)
+        cy = _clamp(_round_half_down((mh * k - fh) / 2 - dy), 0, sh - bh)
+        return Placement(target, (sw, sh), Rect(cx, cy, bw, bh), (0, 0))
     if fit in ("contain", "auto"):
-        k = min(bw / mw, bh / mh)
+        k = min(fw / mw, fh / mh)
         if fit == "auto":
             k = min(k, native_scale)
         sw = min(bw, max(1, round_half_up(mw * k)))
         sh = min(bh, max(1, round_half_up(mh * k)))
-        return Placement(target, (sw, sh), Rect(0, 0, sw, sh), ((bw - sw) // 2, (bh - sh) // 2))
+        ox = _clamp(_round_half_down(dx + (fw - mw * k) / 2), 0, bw - sw)
+        oy = _clamp(_round_half_down(dy + (fh - mh * k) / 2), 0, bh - sh)
+        return Placement(target, (sw, sh), Rect(0, 0, sw, sh), (ox, oy))
     raise ValueError(f"unknown fit mode {fit!r}")
 
 
@@ -163,7 +216,25 @@ def place(
     target = box(element, canvas, scale)
     if isinstance(element, TextElement) or media is None:
         return Placement(target, (target.w, target.h), Rect(0, 0, target.w, target.h), (0, 0))
-    return fit_media(element.fit, media, target, native_scale=scale)
+    exact = exact_box(element, canvas, scale)
+    return fit_media(element.fit, media, target, native_scale=scale, exact=exact)
+
+
+def source_region(placement: Placement, media: tuple[int, int]) -> Rect:
+    """The part of the source (in source pixels, rounded outward) that ``placement`` shows.
+
+    For a renderer that crops before it scales: ``cover`` on an extreme aspect
+    ratio (a 1x2000 strip in a wide box) scales to millions of pixels, of
+    which only the crop is kept.
+    """
+    mw, mh = media
+    sw, sh = placement.scaled
+    crop = placement.crop
+    left = math.floor(crop.x * mw / sw + _EPS)
+    top = math.floor(crop.y * mh / sh + _EPS)
+    right = min(mw, math.ceil(crop.right * mw / sw - _EPS))
+    bottom = min(mh, math.ceil(crop.bottom * mh / sh - _EPS))
+    return Rect(left, top, max(1, right - left), max(1, bottom - top))
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,14 +256,18 @@ def resolve_timeline(comp: Composition, facts: Mapping[str, MediaFacts | None]) 
     """Every element's window and the composition's length.
 
     Length: ``output.duration`` if set, else the end of the last element that
-    has an end of its own; stills and text without a duration run to the end.
+    has an end of its own; stills and text without a duration run to the end
+    (see the module doc for one starting after everything else has ended).
     """
     ends = {e.id: _natural_end(e, facts.get(e.id)) for e in comp.elements}
     if comp.output.duration is not None:
         total = comp.output.duration
     else:
-        known = [end for end in ends.values() if end is not None]
-        total = max(known) if known else DEFAULT_STILL_DURATION
+        total = max((end for end in ends.values() if end is not None), default=0.0)
+        open_starts = [e.start for e in comp.elements if ends[e.id] is None]
+        late = [start for start in open_starts if start >= total - _EPS]
+        if late or total <= 0:
+            total = max(total, max(late, default=0.0) + DEFAULT_STILL_DURATION)
     windows: dict[str, Window] = {}
     for element in comp.elements:
         end = ends[element.id]
@@ -210,7 +285,7 @@ def frame_count(duration: float, fps: float) -> int:
 def source_frame_index(window: Window, t: float, src_fps: float, src_frames: int | None) -> int:
     """Which source frame a video element shows at composition time ``t`` (see module doc)."""
     k0 = math.ceil(window.trim_start * src_fps - _EPS)
-    k = k0 + math.floor((t - window.start) * src_fps + _EPS)
+    k = k0 + max(0, math.floor((t - window.start) * src_fps + _EPS))
     if src_frames is not None:
         k = min(k, src_frames - 1)
     return max(0, k)

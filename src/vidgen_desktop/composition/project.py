@@ -1,34 +1,63 @@
-"""Project files: JSON on disk, atomic saves, relative media paths, schema upgrades."""
+"""Project files: JSON on disk, atomic saves, relative media paths, schema upgrades.
+
+Media paths: on load, a relative ``source`` is joined to the project file's
+folder (without resolving symlinks); on save, a source inside that folder's
+tree is written relative to it (POSIX separators), anything else absolute.
+URLs (``s3://…``, ``https://…``) are never touched.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
 import os
+import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from vidgen_desktop.composition.model import SCHEMA_VERSION, Composition
-from vidgen_desktop.errors import ProjectFileError
+from vidgen_desktop.errors import ProjectFileError, VidgenError
 
 MAX_PROJECT_BYTES = 20 * 1024 * 1024  # a project is a few KB; 20 MB is a wrong file
+NEW_FILE_MODE = 0o644  # mkstemp makes 0600 files; a saved project is an ordinary file
+
+Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
 # from_version -> function returning data at from_version + 1. Version 1 is the
 # first public shape; a change to it adds a step here and bumps SCHEMA_VERSION.
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+UPGRADES: dict[int, Upgrade] = {}
+
+
+class ProjectSaveError(VidgenError, OSError):
+    """The project file cannot be saved."""
 
 
 def is_url(source: str) -> bool:
+    """``s3://…``, ``https://…``, ``file://…``: left exactly as written."""
     return "://" in source
 
 
-def upgrade(data: dict[str, Any], *, upgrades: dict | None = None, current: int = SCHEMA_VERSION) -> dict[str, Any]:
-    """Bring project data of any older schema version up to ``current``."""
+def upgrade(
+    data: dict[str, Any],
+    *,
+    upgrades: Mapping[int, Upgrade] | None = None,
+    current: int = SCHEMA_VERSION,
+) -> dict[str, Any]:
+    """Bring project data of any older schema version up to ``current``.
+
+    A missing ``schema_version`` means 1 (the first public shape). Steps run
+    in order on a copy; ``data`` itself is left as it was.
+    """
     steps = UPGRADES if upgrades is None else upgrades
     version = data.get("schema_version", 1)
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)  # 1.0 from a tool that writes every number as a float
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ProjectFileError(f"schema_version must be a whole number ≥ 1, got {version!r}")
+    start = version
     if version > current:
         raise ProjectFileError(
             f"this project was saved by a newer Vidgen (schema version {version}); "
@@ -37,29 +66,43 @@ def upgrade(data: dict[str, Any], *, upgrades: dict | None = None, current: int 
     while version < current:
         if version not in steps:
             raise ProjectFileError(f"no upgrade from schema version {version} is known")
-        data = steps[version](dict(data))
+        data = steps[version](copy.deepcopy(data) if version == start else data)
+        if not isinstance(data, dict):
+            raise ProjectFileError(f"the upgrade from schema version {version} returned no data")
         version += 1
         data["schema_version"] = version
+    if version == start:
+        data = dict(data)
     data["schema_version"] = current
     return data
 
 
 def parse(text: str, *, base_dir: Path | None = None, origin: str = "project") -> Composition:
     """Read project JSON; relative media paths resolve against ``base_dir``."""
+    if not text.strip():
+        raise ProjectFileError(f"{origin} is empty; a project file holds a JSON object")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProjectFileError(
             f"{origin} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
+    except (ValueError, RecursionError) as exc:  # a 5000-digit number, [[[[…]]]] nested deep
+        raise ProjectFileError(f"{origin} is not a JSON file Vidgen can read: {exc}") from exc
     if not isinstance(data, dict):
-        raise ProjectFileError(f"{origin} must hold a JSON object, got {type(data).__name__}")
-    comp = Composition.from_data(upgrade(data))
+        kinds = {list: "an array", str: "a string", type(None): "null", bool: "true/false"}
+        kind = kinds.get(type(data), "a number")
+        raise ProjectFileError(f"{origin} must hold a JSON object ({{...}}), but holds {kind}")
+    try:
+        data = upgrade(data)
+    except ProjectFileError as exc:
+        raise ProjectFileError(f"{origin}: {exc}") from exc
+    comp = Composition.from_data(data)
     if base_dir is not None:
         for element in comp.elements:
             source = getattr(element, "source", None)
             if source and not is_url(source) and not os.path.isabs(source):
-                element.source = str((base_dir / source).resolve())
+                element.source = os.path.normpath(os.path.join(base_dir, source))
     return comp
 
 
@@ -69,7 +112,10 @@ def load(path: str | os.PathLike[str]) -> Composition:
     try:
         size = path.stat().st_size
         if size > MAX_PROJECT_BYTES:
-            raise ProjectFileError(f"{path.name} is {size // 1_000_000} MB; that is not a project file")
+            raise ProjectFileError(
+                f"{path.name} is {size / 1_000_000:.0f} MB; a project file is a few KB, "
+                "so this is not one"
+            )
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise ProjectFileError(f"project file {path} does not exist") from exc
@@ -89,6 +135,14 @@ def load(path: str | os.PathLike[str]) -> Composition:
         raise ProjectFileError(f"{path.name}:\n{exc}") from exc
 
 
+def _relative_source(source: str, root: Path) -> str:
+    """``source`` relative to ``root`` if it lies in its tree, else unchanged."""
+    for candidate in (Path(os.path.normpath(source)), Path(source).resolve()):
+        with contextlib.suppress(ValueError):
+            return candidate.relative_to(root).as_posix()
+    return source
+
+
 def to_data(comp: Composition, *, base_dir: Path | None = None) -> dict[str, Any]:
     """Plain data for ``comp``; media inside ``base_dir``'s tree are made relative to it."""
     data = comp.model_dump(mode="json", exclude_defaults=False)
@@ -97,10 +151,7 @@ def to_data(comp: Composition, *, base_dir: Path | None = None) -> dict[str, Any
         for element in data["elements"]:
             source = element.get("source")
             if source and not is_url(source) and os.path.isabs(source):
-                try:
-                    element["source"] = Path(source).resolve().relative_to(root).as_posix()
-                except ValueError:
-                    pass  # outside the project's folder: keep it absolute
+                element["source"] = _relative_source(source, root)
     return data
 
 
@@ -111,18 +162,21 @@ def dumps(comp: Composition, *, base_dir: Path | None = None) -> str:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mode = NEW_FILE_MODE
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     try:  # make the rename itself durable
         dir_fd = os.open(path.parent, os.O_RDONLY)
@@ -135,6 +189,17 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def save(comp: Composition, path: str | os.PathLike[str]) -> None:
-    """Save atomically; media beside or below the project are stored relative."""
+    """Save atomically; media beside or below the project are stored relative.
+
+    On failure the previous file is left as it was, no temporary file stays
+    behind, and ``ProjectSaveError`` says why in words.
+    """
     path = Path(path)
-    atomic_write(path, dumps(comp, base_dir=path.resolve().parent).encode("utf-8"))
+    text = dumps(comp, base_dir=path.resolve().parent)
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except IsADirectoryError as exc:
+        raise ProjectSaveError(f"cannot save the project as {path}: it is a folder") from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ProjectSaveError(f"cannot save the project to {path}: {reason}") from exc
