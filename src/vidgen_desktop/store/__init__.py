@@ -1,1 +1,53 @@
+"""The job log: the only package that talks SQL.
 
+Open it with ``open_local()`` (this machine's SQLite file, migrated on open)
+or ``open_url()``; use ``db.jobs``, ``db.timeline`` and ``db.metrics``; get
+frozen records back (``JobRecord``, ``StepRecord``, …), never ORM objects.
+"""
+
+from __future__ import annotations
+
+from vidgen_desktop.store.database import Database, default_path, open_local, open_url
+from vidgen_desktop.store.errors import (
+    ConcurrentChange,
+    DatabaseBusy,
+    JobNotFound,
+    NotAVidgenDatabase,
+    SchemaTooNew,
+    StoreError,
+)
+from vidgen_desktop.store.migrate import head, upgrade
+from vidgen_desktop.store.records import (
+    CheckReport,
+    CleanupResult,
+    ElementRecord,
+    JobQuery,
+    JobRecord,
+    MetricRecord,
+    StepRecord,
+)
+from vidgen_desktop.store.timeline import STEPS, StepNotFound
+
+__all__ = [
+    "STEPS",
+    "CheckReport",
+    "CleanupResult",
+    "ConcurrentChange",
+    "Database",
+    "DatabaseBusy",
+    "ElementRecord",
+    "JobNotFound",
+    "JobQuery",
+    "JobRecord",
+    "MetricRecord",
+    "NotAVidgenDatabase",
+    "SchemaTooNew",
+    "StepNotFound",
+    "StepRecord",
+    "StoreError",
+    "default_path",
+    "head",
+    "open_local",
+    "open_url",
+    "upgrade",
+]

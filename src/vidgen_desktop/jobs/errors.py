@@ -1,0 +1,151 @@
+"""Why a job failed, and whether trying again can help.
+
+Every exception that ends a job attempt is classified into a ``Failure``:
+
+- ``bad_input``: the project or its media cannot work (missing file, bad
+  composition); never retried.
+- ``transient``: the machine, disk or network had a bad moment; retried with
+  backoff until ``max_attempts``.
+- ``cancelled``: someone asked the job to stop; not retried automatically.
+- ``internal``: a bug on our side; not retried (it would fail the same way).
+
+The failure's ``code`` and ``message`` are stored on the job and on the
+timeline step that failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import random
+import subprocess
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+from vidgen_desktop import errors
+
+DEFAULT_MAX_ATTEMPTS = 3  # tries in all, the first included
+BACKOFF_BASE = 10.0  # seconds before the second try
+BACKOFF_FACTOR = 3.0  # each later wait is this many times longer
+BACKOFF_CAP = 600.0  # seconds: never wait longer than this between tries
+
+
+class FailureKind(StrEnum):
+    BAD_INPUT = "bad_input"
+    TRANSIENT = "transient"
+    CANCELLED = "cancelled"
+    INTERNAL = "internal"
+
+
+class JobFailure(errors.VidgenError):
+    """The job failed."""
+
+    kind: ClassVar[FailureKind] = FailureKind.INTERNAL
+
+    def __init__(self, message: str | None = None, *, code: str = "", detail: str = "") -> None:
+        super().__init__(message, detail=detail)
+        self.code = code or self.kind.value
+
+
+class BadInput(JobFailure):
+    """The project or its media cannot be rendered as they are."""
+
+    kind = FailureKind.BAD_INPUT
+
+
+class TransientFailure(JobFailure):
+    """A temporary problem stopped the job; it will be tried again."""
+
+    kind = FailureKind.TRANSIENT
+
+
+class JobCancelled(JobFailure):
+    """The job was cancelled."""
+
+    kind = FailureKind.CANCELLED
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Failure:
+    """A classified exception, ready to be stored on a job."""
+
+    kind: FailureKind
+    code: str
+    message: str
+    detail: str = ""
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind is FailureKind.TRANSIENT
+
+
+# (exception type, kind, code): first match wins, so subclasses come first.
+_RULES: tuple[tuple[type[BaseException], FailureKind, str], ...] = (
+    (errors.RenderCancelled, FailureKind.CANCELLED, "cancelled"),
+    (asyncio.CancelledError, FailureKind.CANCELLED, "cancelled"),
+    (KeyboardInterrupt, FailureKind.CANCELLED, "cancelled"),
+    (errors.ProjectFileError, FailureKind.BAD_INPUT, "project_file"),
+    (errors.CompositionError, FailureKind.BAD_INPUT, "invalid_composition"),
+    (errors.MediaError, FailureKind.BAD_INPUT, "media"),
+    (errors.FFmpegNotFoundError, FailureKind.BAD_INPUT, "ffmpeg_not_found"),
+    (errors.RenderError, FailureKind.TRANSIENT, "render"),
+    (FileNotFoundError, FailureKind.BAD_INPUT, "file_not_found"),
+    (IsADirectoryError, FailureKind.BAD_INPUT, "file_not_found"),
+    (NotADirectoryError, FailureKind.BAD_INPUT, "file_not_found"),
+    (PermissionError, FailureKind.BAD_INPUT, "permission_denied"),
+    (TimeoutError, FailureKind.TRANSIENT, "timeout"),
+    (subprocess.TimeoutExpired, FailureKind.TRANSIENT, "timeout"),
+    (ConnectionError, FailureKind.TRANSIENT, "connection"),
+    (MemoryError, FailureKind.TRANSIENT, "out_of_memory"),
+    (OSError, FailureKind.TRANSIENT, "os_error"),
+)
+
+
+def classify(exc: BaseException) -> Failure:
+    """Say what kind of failure ``exc`` is, with a code and a message for the job log."""
+    detail = getattr(exc, "detail", "") or f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"
+    message = str(exc) or (type(exc).__doc__ or type(exc).__name__).strip().splitlines()[0]
+    if isinstance(exc, JobFailure):
+        return Failure(kind=exc.kind, code=exc.code, message=message, detail=detail)
+    for exc_type, kind, code in _RULES:
+        if isinstance(exc, exc_type):
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                code = "disk_full"
+            return Failure(kind=kind, code=code, message=message, detail=detail)
+    return Failure(kind=FailureKind.INTERNAL, code="internal", message=message, detail=detail)
+
+
+def backoff_seconds(
+    attempt: int,
+    *,
+    base: float = BACKOFF_BASE,
+    factor: float = BACKOFF_FACTOR,
+    cap: float = BACKOFF_CAP,
+    jitter: float = 0.0,
+) -> float:
+    """How long to wait after failed try number ``attempt`` (1-based) before the next.
+
+    ``base × factor^(attempt-1)``, capped; ``jitter`` (0–1) spreads retries of
+    many jobs by up to that fraction, downwards, so they do not all wake at once.
+    """
+    if attempt < 1:
+        raise ValueError(f"attempt counts from 1, got {attempt}")
+    delay = min(cap, base * factor ** (attempt - 1))
+    if jitter:
+        delay *= 1.0 - random.uniform(0.0, min(max(jitter, 0.0), 1.0))
+    return delay
+
+
+def backoff_schedule(max_attempts: int = DEFAULT_MAX_ATTEMPTS, **kwargs: float) -> list[float]:
+    """The waits between tries for a job allowed ``max_attempts`` tries."""
+    return [backoff_seconds(n, **kwargs) for n in range(1, max_attempts)]
+
+
+def retry_delay(
+    failure: Failure, attempts: int, max_attempts: int = DEFAULT_MAX_ATTEMPTS
+) -> float | None:
+    """Seconds to wait before retrying after ``attempts`` tries, or None: do not retry."""
+    if not failure.retryable or attempts >= max_attempts:
+        return None
+    return backoff_seconds(max(attempts, 1))

@@ -1,0 +1,197 @@
+"""The job log's tables, one SQLAlchemy Core schema for SQLite and PostgreSQL.
+
+This is the current shape of the schema; Alembic revisions in ``migrations/``
+are how a database gets there (and a test checks the two agree). Every
+timestamp is stored in UTC and comes back timezone-aware.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+
+from vidgen_desktop.jobs.states import JobStatus
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING)
+
+Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+STATUSES = tuple(s.value for s in JobStatus)
+STEP_STATUSES = ("running", "completed", "failed", "skipped", "note")
+
+
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
+    """A timezone-aware datetime stored as UTC (SQLite keeps no zone of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the job log stores aware datetimes only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return "{} IN ({})".format(column, ", ".join(f"'{v}'" for v in values))
+
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("progress", sa.Float(), nullable=False, server_default="0"),
+    sa.Column("current_step", sa.String(32)),
+    sa.Column("project_name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("composition", Json, nullable=False),
+    sa.Column("output_settings", Json, nullable=False),
+    sa.Column("output_format", sa.String(8)),
+    sa.Column("estimated_seconds", sa.Float()),
+    sa.Column("actual_seconds", sa.Float()),
+    sa.Column("threshold_seconds", sa.Float()),
+    sa.Column("response_type", sa.String(16)),
+    sa.Column("route", sa.String(16)),
+    sa.Column("route_reason", sa.Text()),
+    sa.Column("output_path", sa.Text()),
+    sa.Column("output_url", sa.Text()),
+    sa.Column("error_code", sa.String(64)),
+    sa.Column("error_message", sa.Text()),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer(), nullable=False, server_default="3"),
+    sa.Column("next_attempt_at", UTCDateTime()),
+    sa.Column("host", sa.String(255)),
+    sa.Column("user_name", sa.String(255)),
+    sa.Column("worker_pid", sa.Integer()),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("queued_at", UTCDateTime()),
+    sa.Column("started_at", UTCDateTime()),
+    sa.Column("completed_at", UTCDateTime()),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint(_in("status", STATUSES), name="status"),
+    sa.CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+    sa.CheckConstraint(
+        "response_type IS NULL OR " + _in("response_type", ("immediate", "async")),
+        name="response_type",
+    ),
+    sa.CheckConstraint("route IS NULL OR " + _in("route", ("local", "remote")), name="route"),
+    sa.Index(None, "status", "created_at", "id"),
+    sa.Index(None, "created_at", "id"),
+    sa.Index(None, "status", "queued_at"),
+)
+
+elements = sa.Table(
+    "elements",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("element_id", sa.String(200), nullable=False),
+    sa.Column("position", sa.Integer(), nullable=False),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(200)),
+    sa.Column("source", sa.Text()),
+    sa.Column("track", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("x", sa.String(32)),
+    sa.Column("y", sa.String(32)),
+    sa.Column("width", sa.String(32)),
+    sa.Column("height", sa.String(32)),
+    sa.Column("fit", sa.String(16)),
+    sa.Column("start", sa.Float(), nullable=False, server_default="0"),
+    sa.Column("duration", sa.Float()),
+    sa.Column("trim_start", sa.Float()),
+    sa.Column("opacity", sa.Float()),
+    sa.Column("volume", sa.Float()),
+    sa.Column("probe", Json),
+    sa.Column("processed", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("job_id", "element_id"),
+    sa.Index(None, "job_id", "position"),
+)
+
+processing_timeline = sa.Table(
+    "processing_timeline",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("step", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("started_at", UTCDateTime(), nullable=False),
+    sa.Column("ended_at", UTCDateTime()),
+    sa.Column("duration_seconds", sa.Float()),
+    sa.Column("progress", sa.Float(), nullable=False, server_default="0"),
+    sa.Column("details", Json),
+    sa.Column("cpu_percent", sa.Float()),
+    sa.Column("memory_mb", sa.Float()),
+    sa.Column("error_code", sa.String(64)),
+    sa.Column("error_message", sa.Text()),
+    sa.CheckConstraint(_in("status", STEP_STATUSES), name="status"),
+    sa.Index(None, "job_id", "started_at"),
+)
+
+storage_operations = sa.Table(
+    "storage_operations",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE")),
+    sa.Column("operation", sa.String(16), nullable=False),  # upload, download, delete, link
+    sa.Column("backend", sa.String(16), nullable=False),  # local, s3
+    sa.Column("bucket", sa.String(255)),
+    sa.Column("key", sa.Text(), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger()),
+    sa.Column("duration_seconds", sa.Float()),
+    sa.Column("status", sa.String(16), nullable=False),  # completed, failed
+    sa.Column("error_message", sa.Text()),
+    sa.Column("details", Json),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Index(None, "job_id"),
+    sa.Index(None, "created_at"),
+)
+
+url_access_logs = sa.Table(
+    "url_access_logs",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE")),
+    sa.Column("url", sa.Text(), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),  # created, opened, copied, expired
+    sa.Column("expires_at", UTCDateTime()),
+    sa.Column("client", sa.String(255)),
+    sa.Column("details", Json),
+    sa.Column("accessed_at", UTCDateTime(), nullable=False),
+    sa.Index(None, "job_id"),
+)
+
+system_metrics = sa.Table(
+    "system_metrics",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("value", sa.Float(), nullable=False),
+    sa.Column("unit", sa.String(32)),
+    sa.Column("details", Json),
+    sa.Column("host", sa.String(255)),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+    sa.Index(None, "name", "recorded_at"),
+)
+
+VIEWS = ("job_summary", "active_jobs", "daily_job_stats", "storage_performance")
