@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mediakit import decode_audio, decode_frames, has_audio_stream, solid, tone, write_png
 
+from mediakit import decode_audio, decode_frames, has_audio_stream, solid, tone, write_png
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.media.probe import probe
 from vidgen_desktop.render import engine

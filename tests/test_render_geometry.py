@@ -305,3 +305,29 @@ def test_extreme_aspect_cover_renders_without_huge_frames(tmp_path):
     # 2×2000 scaled ×80 → 160 wide: left half red, right half blue, whole height
     assert reddish(frame[:, 5:75]).mean() > 0.95
     assert bluish(frame[:, 85:155]).mean() > 0.95
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "w", "h"),
+    [
+        (21, 31, 10, 10),
+        (20, 31, 10, 10),
+        (21, 30, 10, 10),
+        (-3, 7, 10, 10),
+        (20, 30, 11, 9),
+        (21, 31, 11, 9),
+    ],
+)
+def test_odd_positions_and_sizes_are_exact_to_the_pixel(tmp_path, x, y, w, h):
+    # FFmpeg's 4:2:0 overlay rounds positions down to even; the graph must compensate
+    source = write_png(tmp_path / "red.png", solid(10, 10, RED))
+    frames = render(
+        tmp_path,
+        [{"id": "r", "type": "image", "source": str(source), "x": x, "y": y,
+          "width": w, "height": h, "fit": "fill"}],
+    )  # fmt: skip
+    # position is judged on luma: 4:2:0 output shares chroma between pixel pairs, so an
+    # odd edge's colour bleeds half a pixel in every H.264 file; its brightness does not
+    luma = frames[0].astype(float) @ np.array([0.299, 0.587, 0.114])
+    left, top = max(0, x), max(0, y)
+    assert bbox(luma > 38) == (left, top, x + w - left, y + h - top)

@@ -39,10 +39,7 @@ def cache_dir() -> Path:
 def output_dir() -> Path:
     """The default folder for rendered videos."""
     home = _home()
-    if home:
-        path = home / "renders"
-    else:
-        path = Path(platformdirs.user_videos_dir()) / "Vidgen"
+    path = home / "renders" if home else Path(platformdirs.user_videos_dir()) / "Vidgen"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

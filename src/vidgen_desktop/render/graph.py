@@ -38,7 +38,14 @@ from vidgen_desktop.render import formats, text
 
 SAMPLE_RATE = 48000  # Hz
 HUGE_SCALE_FACTOR = 4  # scaled media over 4x its box is cropped in source space first
-SCALE_FLAGS = "bicubic"
+SHRINK_FLAGS = "area+accurate_rnd+full_chroma_int"  # box filter, like the preview's INTER_AREA
+ENLARGE_FLAGS = "bicubic+accurate_rnd+full_chroma_int"  # like the preview's INTER_CUBIC
+
+
+def scale_flags(source: tuple[int, int], target: tuple[int, int]) -> str:
+    """The resampling filter, chosen like ``render.preview`` chooses OpenCV's."""
+    shrinking = target[0] < source[0] and target[1] < source[1]
+    return SHRINK_FLAGS if shrinking else ENLARGE_FLAGS
 
 
 class SourceFacts(layout.MediaFacts, Protocol):
@@ -155,11 +162,13 @@ def _scale_crop(stream: Any, vp: VisualPlan) -> Any:
         y1 = min(media[1], math.ceil(p.crop.bottom / ky) + 1)
         stream = stream.filter("format", "rgba").crop(x0, y0, x1 - x0, y1 - y0, exact=1)
         sub_w, sub_h = round((x1 - x0) * kx), round((y1 - y0) * ky)
-        stream = stream.filter("scale", sub_w, sub_h, flags=SCALE_FLAGS)
+        stream = stream.filter(
+            "scale", sub_w, sub_h, flags=scale_flags((x1 - x0, y1 - y0), (sub_w, sub_h))
+        )
         off_x, off_y = p.crop.x - round(x0 * kx), p.crop.y - round(y0 * ky)
         return stream.crop(off_x, off_y, p.crop.w, p.crop.h, exact=1)
     if media is None or (sw, sh) != media:
-        stream = stream.filter("scale", sw, sh, flags=SCALE_FLAGS)
+        stream = stream.filter("scale", sw, sh, flags=scale_flags(media or (sw, sh), (sw, sh)))
     if p.needs_crop:
         stream = stream.crop(p.crop.x, p.crop.y, p.crop.w, p.crop.h, exact=1)
     return stream
@@ -180,10 +189,17 @@ def _visual_stream(vp: VisualPlan, rate: str) -> Any:
         )
     stream = _scale_crop(stream, vp)
     fades = element.fade_in > 0 or element.fade_out > 0
-    if element.opacity < 1 or fades or not is_video:
+    # elements that need an RGBA border for exact placement get RGBA once, here
+    rgba = _needs_border(vp.placement.drawn)
+    if rgba:
+        stream = stream.filter("format", "rgba")
+    elif element.opacity < 1 or fades or not is_video:
         stream = stream.filter("format", "yuva420p")
     if element.opacity < 1:
-        stream = stream.filter("lutyuv", a=f"val*{_num(element.opacity)}")
+        if rgba:
+            stream = stream.filter("colorchannelmixer", aa=_num(element.opacity))
+        else:
+            stream = stream.filter("lutyuv", a=f"val*{_num(element.opacity)}")
     if not is_video:
         if fades:
             stream = (
@@ -224,6 +240,29 @@ def _audio_stream(ap: AudioPlan) -> Any:
     return stream
 
 
+def _needs_border(drawn: layout.Rect) -> bool:
+    return bool(drawn.x % 2 or drawn.y % 2 or drawn.w % 2 or drawn.h % 2)
+
+
+def _align_even(stream: Any, drawn: layout.Rect) -> tuple[Any, int, int]:
+    """Make an overlay land exactly where the layout says, at any position and size.
+
+    In 4:2:0 FFmpeg's overlay rounds x and y down to even numbers (moving an
+    element by a pixel) and smears the far edge of an odd-sized overlay. A
+    transparent border (added in RGBA, which has no chroma subsampling) on the
+    odd sides lets it sit at an even position with an even size and still draw
+    every pixel where the layout put it.
+    """
+    dx, dy = drawn.x % 2, drawn.y % 2
+    pad_w, pad_h = (drawn.w + dx) % 2, (drawn.h + dy) % 2
+    if not _needs_border(drawn):
+        return stream, drawn.x, drawn.y
+    stream = stream.filter(  # already RGBA (see _visual_stream)
+        "pad", w=drawn.w + dx + pad_w, h=drawn.h + dy + pad_h, x=dx, y=dy, color="black@0"
+    )
+    return stream, drawn.x - dx, drawn.y - dy
+
+
 def build(render_plan: RenderPlan, output_path: str) -> Any:
     """The ffmpeg-python output node for ``render_plan``, writing to ``output_path``."""
     out = render_plan.composition.output
@@ -237,10 +276,8 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
         w = vp.window
         if w.start > 0 or w.end < render_plan.duration:
             overlay_kwargs["enable"] = f"gte(t,{_num(w.start)})*lt(t,{_num(w.end)})"
-        drawn = vp.placement.drawn
-        video = ffmpeg.overlay(
-            video, _visual_stream(vp, rate), x=drawn.x, y=drawn.y, **overlay_kwargs
-        )
+        stream, x, y = _align_even(_visual_stream(vp, rate), vp.placement.drawn)
+        video = ffmpeg.overlay(video, stream, x=x, y=y, **overlay_kwargs)
     if out.format == "gif":
         split = video.split()
         palette = split[1].filter("palettegen", stats_mode="diff")

@@ -26,7 +26,7 @@ FrameLoader = Callable[[VisualPlan, float], np.ndarray]
 
 def _interpolation(src: tuple[int, int], dst: tuple[int, int]) -> int:
     shrinking = dst[0] < src[0] and dst[1] < src[1]
-    return cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+    return cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
 
 
 def _scaled_crop(source: np.ndarray, placement: layout.Placement) -> np.ndarray:
@@ -98,7 +98,9 @@ class Previewer:
             return _text_raster(element, placement.box.w, placement.box.h, scale)
         if isinstance(element, VideoElement):
             reader = frames.video_frames(element.source)
-            index = layout.source_frame_index(vp.window, t, reader.fps, reader.frame_count)
+            index = layout.source_frame_index(
+                vp.window, t, reader.info.fps or 25.0, None
+            )  # clamps itself
             source = reader.frame(index)
         else:
             source = frames.load_image(element.source)
