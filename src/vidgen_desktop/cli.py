@@ -178,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("samples", help="make sample media and example projects in a folder")
     p.add_argument("folder")
     p.set_defaults(handler=cmd_samples)
+
+    from vidgen_desktop import cli_jobs  # the job log, queue and estimate commands
+
+    cli_jobs.register(sub)
     return parser
 
 
