@@ -1,0 +1,84 @@
+"""Golden FFmpeg arguments: the graph for a small composition stays exactly as reviewed.
+
+A change here is a change in what every render does: review the new list,
+render it, look at the frames, then update the golden list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vidgen_desktop.composition.model import Composition
+from vidgen_desktop.render import graph
+
+
+@dataclass(frozen=True)
+class Facts:
+    width: int
+    height: int
+    duration: float | None
+    fps: float | None
+    has_audio: bool
+    has_alpha: bool
+
+
+COMP = {
+    "output": {"width": 320, "height": 180, "fps": 30, "duration": 4, "background": "#101010"},
+    "elements": [
+        {"id": "bg", "type": "video", "source": "/m/bg.mp4", "fit": "cover", "volume": 0.5},
+        {"id": "logo", "type": "image", "source": "/m/logo.png", "x": "80%", "y": "80%",
+         "width": "10%", "height": "10%", "opacity": 0.8, "start": 1, "duration": 2},
+        {"id": "music", "type": "audio", "source": "/m/music.wav", "start": 0.5, "fade_out": 1},
+    ],
+}  # fmt: skip
+FACTS = {
+    "bg": Facts(640, 360, 10.0, 30.0, True, False),
+    "logo": Facts(100, 100, None, None, False, True),
+    "music": Facts(0, 0, 10.0, None, True, False),
+}
+
+GOLDEN = [
+    "-hide_banner", "-nostdin", "-y",
+    "-f", "lavfi", "-i", "color=c=0x101010:s=320x180:r=30:d=4",
+    "-i", "file:/m/bg.mp4",
+    "-f", "image2", "-pattern_type", "none", "-i", "file:/m/logo.png",
+    "-i", "file:/m/music.wav",
+    "-filter_complex",
+    "[1:v]trim=duration=4[s0];[s0]setpts=PTS-STARTPTS+0/TB[s1];"
+    "[s1]scale=320:180:flags=area+accurate_rnd+full_chroma_int[s2];"
+    "[0:v][s2]overlay=eof_action=repeat:x=0:y=0[s3];"
+    # the logo lands at x=263 (odd): RGBA, a 1-px transparent border, overlay at 262
+    "[2:v]scale=18:18:flags=area+accurate_rnd+full_chroma_int[s4];"
+    "[s4]format=rgba[s5];[s5]colorchannelmixer=aa=0.8[s6];[s6]setpts=PTS-STARTPTS+1/TB[s7];"
+    "[s7]pad=color=black@0:h=18:w=20:x=1:y=0[s8];"
+    "[s3][s8]overlay=enable=gte(t\\,1)*lt(t\\,3):eof_action=repeat:x=262:y=144[s9];"
+    "[1:a]atrim=duration=4[s10];[s10]asetpts=PTS-STARTPTS[s11];"
+    "[s11]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s12];"
+    "[s12]volume=0.5[s13];"
+    "[3:a]atrim=duration=3.5[s14];[s14]asetpts=PTS-STARTPTS[s15];"
+    "[s15]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s16];"
+    "[s16]afade=d=1:st=2.5:t=out[s17];[s17]adelay=all=1:delays=500[s18];"
+    "[s13][s18]amix=dropout_transition=0:duration=longest:inputs=2:normalize=0[s19];"
+    "[s19]apad=whole_dur=4[s20];[s20]atrim=end=4[s21]",
+    "-map", "[s9]", "-map", "[s21]",
+    "-f", "mp4", "-ac", "2", "-acodec", "aac", "-ar", "48000", "-b:a", "160k", "-crf", "23",
+    "-movflags", "+faststart", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-r", "30",
+    "-t", "4", "-vcodec", "libx264", "file:/out/x.mp4",
+]  # fmt: skip
+
+
+def test_golden_arguments():
+    plan = graph.plan(Composition.from_data(COMP), FACTS)
+    assert graph.arguments(plan, "/out/x.mp4") == GOLDEN
+
+
+def test_user_text_never_reaches_the_filter_graph(tmp_path):
+    nasty = "a'b\"c;d[e]f,g:h=i%j\\k"
+    comp = Composition.from_data({
+        "output": {"width": 64, "height": 48, "duration": 1},
+        "elements": [{"id": "t", "type": "text", "text": nasty}],
+    })
+    args = graph.arguments(graph.plan(comp, {}, text_folder=tmp_path), "/out/x.mp4")
+    assert not any(nasty in arg for arg in args)
+    graph_arg = args[args.index("-filter_complex") + 1]
+    assert "text" not in graph_arg.replace("text-", "")  # the text is a PNG input, not drawtext

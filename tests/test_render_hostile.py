@@ -1,0 +1,190 @@
+"""Hostile input: the render works, or fails with a clear error naming the file, leaving nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+from mediakit import color_video, decode_frames, solid, write_png
+
+from vidgen_desktop.composition.model import Composition
+from vidgen_desktop.errors import MediaError, RenderCancelled, RenderError
+from vidgen_desktop.render import engine
+
+pytestmark = pytest.mark.render
+
+NASTY_NAMES = [
+    "with space.png",
+    "quote'single.png",
+    'quote"double.png',
+    "[brackets].png",
+    "comma,semi;colon:equals=.png",
+    "50% off.png",
+    "-starts-with-dash.png",
+    "日本語 ünïcødé.png",
+]
+
+
+def comp_with(source: str, kind: str = "image") -> Composition:
+    element = {"id": "media", "type": kind, "source": source}
+    if kind != "audio":
+        element["fit"] = "fill"
+    return Composition.from_data({
+        "output": {"width": 64, "height": 48, "fps": 10, "duration": 0.5, "quality": "draft"},
+        "elements": [element],
+    })
+
+
+def assert_clean(folder) -> None:
+    leftovers = [p.name for p in folder.iterdir() if p.name.startswith(".")]
+    assert leftovers == [], f"partial files left behind: {leftovers}"
+    assert not (folder / "out.mp4").exists()
+
+
+@pytest.mark.parametrize("name", NASTY_NAMES)
+def test_file_names_with_special_characters_render(tmp_path, name):
+    media = tmp_path / "media"
+    media.mkdir()
+    source = write_png(media / name, solid(8, 8, (255, 0, 0, 255)))
+    out_dir = tmp_path / name.replace(".png", "")  # the output folder has the nasty name too
+    out = engine.render(comp_with(str(source)), out_dir / f"out {name}.mp4")
+    assert out.exists()
+    frame = decode_frames(out, 64, 48)[0]
+    assert frame[..., 0].mean() > 200 and frame[..., 2].mean() < 50
+
+
+def test_video_with_a_nasty_name_renders_with_sound(tmp_path):
+    source = color_video(tmp_path / "clip [v1]; a=b, 'x'.mp4", color="blue", size="32x32",
+                         seconds=1, audio_freq=440)  # fmt: skip
+    out = engine.render(comp_with(str(source), "video"), tmp_path / "out.mp4")
+    assert decode_frames(out, 64, 48)[0][..., 2].mean() > 200
+
+
+def _failing_render(tmp_path, source: str, kind: str = "image"):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises((MediaError, RenderError)) as caught:
+        engine.render(comp_with(source, kind), out_dir / "out.mp4")
+    assert_clean(out_dir)
+    return str(caught.value)
+
+
+def test_missing_file_is_named(tmp_path):
+    message = _failing_render(tmp_path, str(tmp_path / "gone.png"))
+    assert "gone.png" in message and "does not exist" in message
+
+
+def test_zero_byte_file_is_named(tmp_path):
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    message = _failing_render(tmp_path, str(tmp_path / "empty.mp4"), "video")
+    assert "empty.mp4" in message and "empty" in message.replace("empty.mp4", "")
+
+
+def test_text_renamed_mp4_is_named(tmp_path):
+    (tmp_path / "notes.mp4").write_text("this is not a video\n" * 50)
+    message = _failing_render(tmp_path, str(tmp_path / "notes.mp4"), "video")
+    assert "notes.mp4" in message
+
+
+def test_truncated_mp4_is_named(tmp_path):
+    whole = color_video(tmp_path / "whole.mp4", color="red", size="64x48", seconds=2)
+    data = whole.read_bytes()
+    (tmp_path / "cut.mp4").write_bytes(data[: len(data) // 2])
+    message = _failing_render(tmp_path, str(tmp_path / "cut.mp4"), "video")
+    assert "cut.mp4" in message
+
+
+def test_enormous_png_is_refused_clearly(tmp_path):
+    import cv2
+
+    huge = np.zeros((20000, 20000), dtype=np.uint8)
+    ok, data = cv2.imencode(".png", huge)
+    assert ok
+    (tmp_path / "huge.png").write_bytes(data.tobytes())
+    del huge
+    message = _failing_render(tmp_path, str(tmp_path / "huge.png"))
+    assert "huge.png" in message and "20000" in message
+
+
+def test_every_bad_file_is_listed_at_once(tmp_path):
+    (tmp_path / "a.png").write_bytes(b"")
+    comp = Composition.from_data({
+        "output": {"width": 64, "height": 48, "duration": 0.5},
+        "elements": [
+            {"id": "one", "type": "image", "source": str(tmp_path / "a.png")},
+            {"id": "two", "type": "video", "source": str(tmp_path / "b.mp4")},
+        ],
+    })
+    with pytest.raises(MediaError) as caught:
+        engine.render(comp, tmp_path / "out.mp4")
+    assert "element 'one'" in str(caught.value) and "element 'two'" in str(caught.value)
+
+
+def test_audio_element_without_sound_is_refused(tmp_path):
+    source = write_png(tmp_path / "pic.png", solid(8, 8, (0, 0, 0, 255)))
+    message = _failing_render(tmp_path, str(source), "audio")
+    assert "pic.png" in message and "no sound" in message
+
+
+def test_ffmpeg_failure_leaves_nothing_and_carries_stderr(tmp_path):
+    source = color_video(tmp_path / "v.mp4", color="red", size="64x48", seconds=1)
+    comp = comp_with(str(source), "video")
+    plan = engine.prepare(comp)
+    os.remove(source)  # gone between probe and render: FFmpeg itself fails
+    out_dir = tmp_path / "out"
+    with pytest.raises(RenderError) as caught:
+        engine.render_process(plan, out_dir / "out.mp4").run()
+    assert "v.mp4" in str(caught.value) or "v.mp4" in caught.value.detail
+    assert caught.value.detail  # FFmpeg's own words kept for the log
+    assert_clean(out_dir)
+
+
+def test_cancel_stops_ffmpeg_and_leaves_no_file(tmp_path):
+    import threading
+
+    comp = Composition.from_data({
+        "output": {"width": 1280, "height": 720, "fps": 30, "duration": 120, "quality": "high"},
+        "elements": [{"id": "t", "type": "text", "text": "long render"}],
+    })
+    process = engine.render_process(engine.prepare(comp), tmp_path / "out.mp4")
+    started = threading.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            process.run()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+
+    process.on_progress = lambda progress: started.set()
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert started.wait(30), "the render never reported progress"
+    pid = process.pid
+    process.cancel()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], RenderCancelled)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # FFmpeg is gone
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_reaches_one(tmp_path):
+    seen = []
+    comp = comp_with(str(write_png(tmp_path / "p.png", solid(8, 8, (9, 9, 9, 255)))))
+    engine.render(comp, tmp_path / "out.mp4", on_progress=seen.append)
+    assert seen and seen[-1].done and seen[-1].fraction == 1.0
+    assert all(0 <= p.fraction <= 1 for p in seen)
+
+
+def test_output_replaces_an_existing_file_only_when_complete(tmp_path):
+    target = tmp_path / "out.mp4"
+    target.write_bytes(b"previous render")
+    (tmp_path / "gone.png").touch()
+    with pytest.raises(MediaError):
+        engine.render(comp_with(str(tmp_path / "gone.png")), target)
+    assert target.read_bytes() == b"previous render"
+    shutil.rmtree(tmp_path / "gone.png", ignore_errors=True)
