@@ -30,7 +30,7 @@ from vidgen_desktop import paths
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import errors as failures
-from vidgen_desktop.jobs import routing, states
+from vidgen_desktop.jobs import routing, states, watch
 from vidgen_desktop.jobs import speed as speeds
 from vidgen_desktop.jobs.events import EventFeed, JobEvent, ProgressListener
 from vidgen_desktop.jobs.ports import JobId, JobQueue, JobStore
@@ -38,13 +38,11 @@ from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.render import engine
 from vidgen_desktop.render import estimate as estimating
 from vidgen_desktop.render.graph import RenderPlan
-from vidgen_desktop.render.runner import FFmpegProcess, Progress
+from vidgen_desktop.render.runner import FFmpegProcess
 
 log = logging.getLogger(__name__)
 S = JobStatus
 
-PROGRESS_INTERVAL = 0.25  # seconds between progress writes to the job log (≤ 4 per second)
-CANCEL_POLL = 0.25  # seconds between looks at the job row for a cancel from another process
 MIN_LEARN_SECONDS = 1.0  # shorter renders are mostly fixed cost: they teach the estimate nothing
 
 
@@ -229,10 +227,10 @@ class JobService:
             details={"target": str(target), "encoder": est.encoder, "estimate": est.seconds},
         )  # fmt: skip
         self._emit(job_id, "step", step="render", step_status="running")
-        reporter = _Reporter(self, job_id, step.id)
+        reporter = watch.ProgressRecorder(self.store, self.feed, job_id, step.id)
         process = engine.render_process(prepared.plan, target, on_progress=reporter)
         reporter.process = process
-        watcher = _CancelWatcher(self.store, job_id, process)
+        watcher = watch.CancelWatcher(self.store, job_id, process)
         with self._lock:
             self._running[job_id] = process
         watcher.start()
@@ -358,69 +356,3 @@ class JobService:
         if remove_output and job.output_path:
             Path(job.output_path).unlink(missing_ok=True)
         return self.store.jobs.delete(job.id)
-
-
-class _Reporter:
-    """FFmpeg progress → listeners (every update) and the job log (a few times a second)."""
-
-    def __init__(self, service: JobService, job_id: uuid.UUID, step_id: Any) -> None:
-        self.service, self.job_id, self.step_id = service, job_id, step_id
-        self.process: FFmpegProcess | None = None
-        self._last = 0.0
-
-    def __call__(self, progress: Progress) -> None:
-        pid = self.process.pid if self.process is not None else None
-        self.service._emit(
-            self.job_id, "progress", step="render", progress=progress.fraction,
-            eta=progress.eta, pid=pid,
-        )  # fmt: skip
-        now = time.monotonic()
-        if not progress.done and now - self._last < PROGRESS_INTERVAL:
-            return
-        self._last = now
-        store = self.service.store
-        try:
-            store.jobs.update_progress(self.job_id, progress.fraction, "render")
-            store.timeline.progress(self.step_id, progress.fraction, memory_mb=_memory_mb(pid))
-        except VidgenError:  # a busy database must not stop the render
-            log.warning("progress of job %s not recorded", self.job_id, exc_info=True)
-
-
-class _CancelWatcher(threading.Thread):
-    """Stops FFmpeg when the job row says the job is no longer ours (a cancel from anywhere)."""
-
-    def __init__(self, store: JobStore, job_id: uuid.UUID, process: FFmpegProcess) -> None:
-        super().__init__(name=f"cancel-watch-{job_id}", daemon=True)
-        self.store, self.job_id, self.process = store, job_id, process
-        self._stopped = threading.Event()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self.join(2 * CANCEL_POLL + 1)
-
-    def run(self) -> None:
-        while not self._stopped.wait(CANCEL_POLL):
-            try:
-                job = self.store.jobs.get(self.job_id)
-            except LookupError:  # deleted
-                self.process.cancel()
-                return
-            except VidgenError:  # busy: look again next time
-                continue
-            if job.status != S.PROCESSING or job.worker_pid not in (None, os.getpid()):
-                self.process.cancel()
-                return
-
-
-def _memory_mb(pid: int | None) -> float | None:
-    """FFmpeg's resident memory, where the OS tells it cheaply (Linux /proc)."""
-    if pid is None:
-        return None
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
