@@ -3,7 +3,364 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from vidgen_desktop.errors import VidgenError
+
+STATUSES = ("pending", "queued", "processing", "completed", "failed", "cancelled")
+CANCEL_WAIT = 10.0  # seconds `jobs cancel` waits for the render to stop
+
+
+def _db() -> Any:
+    from vidgen_desktop import store
+
+    return store.open_local()
+
+
+def _service(db: Any, threshold: float | None = None) -> Any:
+    from vidgen_desktop.jobs.service import JobService
+
+    return JobService(db, threshold=threshold)
+
+
+def _load(path: str, output: str | None) -> Any:
+    from vidgen_desktop.composition import project
+    from vidgen_desktop.render import formats
+
+    comp = project.load(path)
+    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    if suffix in formats.EXTENSIONS and not Path(output or "").is_dir():
+        comp.output = comp.output.model_copy(update={"format": suffix})
+    return comp
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def _find(db: Any, text: str) -> Any:
+    """A job by its id or a unique start of it."""
+    import uuid
+
+    from vidgen_desktop.store import JobQuery
+
+    try:
+        return db.jobs.get(uuid.UUID(text))
+    except ValueError:
+        pass
+    key = text.lower().replace("-", "")
+    if len(key) < 4:
+        raise VidgenError(f"'{text}' is too short to name a job: give at least 4 characters")
+    found = [
+        job for job in db.jobs.list(JobQuery(search=key, limit=50)) if job.id.hex.startswith(key)
+    ]
+    if len(found) != 1:
+        raise VidgenError(f"{'no' if not found else 'more than one'} job id starts with '{text}'")
+    return found[0]
+
+
+# submit, estimate, calibrate, queue -------------------------------------------------
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from vidgen_desktop.cli import ProgressBar
+
+    db = _db()
+    service = _service(db, args.threshold)
+    comp = _load(args.project, args.output)
+    bar = ProgressBar(label="Rendering")
+    service.subscribe(lambda event: bar(_progress(event)) if event.kind == "progress" else None)
+    try:
+        answer = service.submit(comp, output=args.output, project_path=args.project)
+    finally:
+        bar.finish()
+    if args.json:
+        _print_json(answer.to_response())
+    elif answer.response_type == "immediate":
+        print(answer.output_path)
+    else:
+        print(answer.job_id)
+        print(f"queued: {answer.reason}", file=sys.stderr)
+    return 0
+
+
+def _progress(event: Any) -> Any:
+    from vidgen_desktop.render.runner import Progress
+
+    return Progress(event.progress or 0.0, 0.0, None, event.eta, None, event.progress == 1.0)
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    db = _db()
+    service = _service(db, args.threshold)
+    prepared = service.prepare(_load(args.project, None))
+    est = prepared.estimate
+    decision = service.decide(est.seconds)
+    if args.json:
+        _print_json(
+            {
+                "estimate": est.seconds, "route": decision.response_type,
+                "queue": decision.route, "threshold": decision.threshold,
+                "reason": decision.reason, "encoder": est.encoder, "frames": est.frames,
+                "duration": est.duration, "parts": dict(est.parts), "speed": service.speed.source,
+            }
+        )  # fmt: skip
+        return 0
+    print(f"estimate:  {est.seconds:.1f} s ({est.explain()})")
+    print(f"route:     {'render now' if decision.response_type == 'immediate' else 'queue'}")
+    print(f"why:       {decision.reason}")
+    print(f"speed:     {service.speed.source} (vidgen calibrate measures this machine)")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from vidgen_desktop.jobs import speed as speeds
+    from vidgen_desktop.render.calibrate import calibrate
+
+    measured = calibrate(report=lambda line: print(line, file=sys.stderr))
+    speeds.save(_db().metrics, measured)
+    print(f"calibrated: x264 standard {measured.encode_cost('libx264:standard') * 1000:.1f} ms "
+          f"per megapixel-frame, {measured.startup:.2f} s per render")  # fmt: skip
+    return 0
+
+
+def cmd_queue_run(args: argparse.Namespace) -> int:
+    from vidgen_desktop.queue.local import LocalQueue
+
+    db = _db()
+    queue = LocalQueue(db, concurrency=args.concurrency)
+
+    def show(event: Any) -> None:
+        if event.kind == "status" and event.status in ("completed", "failed", "cancelled"):
+            where = (event.details or {}).get("output") or event.message
+            print(f"{event.job_id} {event.status} {where}".rstrip(), flush=True)
+
+    queue.service.subscribe(show)
+    recovered = queue.recover()
+    for job_id in recovered:
+        print(f"{job_id} re-queued: its worker had stopped", flush=True)
+    ran = queue.run(forever=args.forever)
+    print(f"queue empty: {ran} job(s) run", file=sys.stderr)
+    return 0
+
+
+# jobs -------------------------------------------------------------------------------
+
+
+def _when(text: str | None, *, end: bool = False) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise VidgenError(f"'{text}' is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    if end and len(text) <= 10:  # a whole day: --until 2024-05-01 includes that day
+        value += dt.timedelta(days=1)
+    if value.tzinfo is None:
+        value = value.astimezone()  # local time, as the user meant it
+    return value.astimezone(dt.UTC)
+
+
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    from vidgen_desktop.store import JobQuery
+
+    statuses = tuple(s for group in args.status or [] for s in group.split(",") if s)
+    for status in statuses:
+        if status not in STATUSES:
+            raise VidgenError(f"'{status}' is not a job state (one of: {', '.join(STATUSES)})")
+    query = JobQuery(
+        statuses=statuses, created_from=_when(args.since), created_to=_when(args.until, end=True),
+        search=args.search or "", limit=args.limit, offset=args.offset,
+    )  # fmt: skip
+    db = _db()
+    jobs = db.jobs.list(query)
+    if args.json:
+        _print_json({"total": db.jobs.count(query), "jobs": [job.to_dict() for job in jobs]})
+        return 0
+    for job in jobs:
+        est = f"{job.estimated_seconds:.1f}s" if job.estimated_seconds is not None else "-"
+        took = f"{job.actual_seconds:.1f}s" if job.actual_seconds is not None else "-"
+        created = job.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"{job.id}  {job.status:<10} {created}  est {est:>7}  took {took:>7}  "
+              f"{job.response_type or '-':<9} {job.project_name}")  # fmt: skip
+    return 0
+
+
+def cmd_jobs_show(args: argparse.Namespace) -> int:
+    db = _db()
+    job = _find(db, args.id)
+    steps = db.timeline.steps(job.id)
+    if args.json:
+        _print_json({**job.to_dict(), "timeline": [step.to_dict() for step in steps]})
+        return 0
+    fields = (
+        "id", "status", "project_name", "progress", "current_step", "response_type", "route",
+        "route_reason", "estimated_seconds", "actual_seconds", "threshold_seconds",
+        "output_path", "error_code", "error_message", "attempts", "max_attempts",
+        "created_at", "queued_at", "started_at", "completed_at", "host", "worker_pid",
+    )  # fmt: skip
+    data = job.to_dict()
+    for name in fields:
+        if data.get(name) is not None:
+            print(f"{name:<18} {data[name]}")
+    print("timeline:")
+    for step in steps:
+        took = f"{step.duration_seconds:.2f}s" if step.duration_seconds is not None else "…"
+        extra = step.error_message or (step.details or {}).get("message", "")
+        print(f"  {step.started_at.astimezone():%H:%M:%S}  {step.step:<10} {step.status:<9} "
+              f"{took:>8}  {extra}".rstrip())  # fmt: skip
+    return 0
+
+
+def cmd_jobs_cancel(args: argparse.Namespace) -> int:
+    import time
+
+    db = _db()
+    job = _find(db, args.id)
+    _service(db).cancel(job.id)
+    deadline = time.monotonic() + CANCEL_WAIT
+    while db.timeline.running(job.id) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)  # the process rendering it stops FFmpeg and closes the step
+    print(f"{job.id} cancelled")
+    return 0
+
+
+def cmd_jobs_retry(args: argparse.Namespace) -> int:
+    db = _db()
+    job = _service(db).retry(_find(db, args.id).id)
+    print(f"{job.id} queued again (run `vidgen queue run` if no queue is running)")
+    return 0
+
+
+def cmd_jobs_delete(args: argparse.Namespace) -> int:
+    db = _db()
+    job = _find(db, args.id)
+    _service(db).delete(job.id, remove_output=args.remove_output)
+    print(f"{job.id} deleted")
+    return 0
+
+
+def cmd_jobs_export(args: argparse.Namespace) -> int:
+    db = _db()
+    count = db.export(args.output or sys.stdout, args.format, include_timeline=args.timeline)
+    if args.output:
+        print(f"{count} job(s) written to {args.output}", file=sys.stderr)
+    return 0
+
+
+# db, cleanup -------------------------------------------------------------------------
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from vidgen_desktop import store
+
+    db = store.open_local(migrate_now=False)
+    if args.db_command == "upgrade":
+        print(f"schema at {db.upgrade()}")
+    elif args.db_command == "check":
+        report = db.check()
+        print(f"schema {report.revision} (newest {report.head})")
+        for problem in report.problems:
+            print(f"problem: {problem}")
+        print("ok" if report.ok else "NOT ok")
+        return 0 if report.ok else 1
+    elif args.db_command == "backup":
+        print(db.backup(args.file))
+    else:
+        previous = db.restore(args.file)
+        print(f"restored {args.file}; the previous job log is kept as {previous}")
+    return 0
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    if args.older_than < 0:
+        raise VidgenError("--older-than must be 0 days or more")
+    result = _db().jobs.cleanup(dt.timedelta(days=args.older_than), dry_run=args.dry_run)
+    removed = 0
+    for path in result.output_paths:
+        if not args.dry_run and path.is_file():
+            path.unlink()
+            removed += 1
+        elif args.dry_run:
+            print(f"would delete {path}")
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb} {len(result.job_ids)} job(s)" + ("" if args.dry_run else f", {removed} file(s)"))
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the job commands to the ``vidgen`` parser (filled in by the job-queue work)."""
+    """Add the job commands to the ``vidgen`` parser."""
+    p = sub.add_parser("submit", help="render now if short, else queue it (prints path or job id)")
+    p.add_argument("project")
+    p.add_argument("-o", "--output", help="output file or folder")
+    p.add_argument("--threshold", type=float, metavar="SECONDS", help="render now up to this")
+    p.add_argument("--json", action="store_true", help="print the seed API's response")
+    p.set_defaults(handler=cmd_submit)
+
+    p = sub.add_parser("estimate", help="estimate a project's render time, and its route")
+    p.add_argument("project")
+    p.add_argument("--threshold", type=float, metavar="SECONDS")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_estimate)
+
+    p = sub.add_parser("calibrate", help="measure this machine's render speed (a few seconds)")
+    p.set_defaults(handler=cmd_calibrate)
+
+    queue = sub.add_parser("queue", help="the embedded render queue").add_subparsers(
+        dest="queue_command", metavar="COMMAND", required=True
+    )
+    p = queue.add_parser("run", help="render queued jobs until none is left (or --forever)")
+    p.add_argument("--forever", action="store_true")
+    p.add_argument("--concurrency", type=int, metavar="N", help="renders at once (default 1)")
+    p.set_defaults(handler=cmd_queue_run)
+
+    jobs = sub.add_parser("jobs", help="the job history").add_subparsers(
+        dest="jobs_command", metavar="COMMAND", required=True
+    )
+    p = jobs.add_parser("list", help="list jobs, newest first")
+    p.add_argument("--status", action="append", help="only these states (repeat or comma-list)")
+    p.add_argument("--since", metavar="DATE", help="created on or after (YYYY-MM-DD[THH:MM])")
+    p.add_argument("--until", metavar="DATE", help="created before the end of (YYYY-MM-DD…)")
+    p.add_argument("--search", metavar="TEXT", help="in project name, error or id")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_jobs_list)
+    p = jobs.add_parser("show", help="one job with its timeline")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_jobs_show)
+    for name, handler, text in (
+        ("cancel", cmd_jobs_cancel, "cancel a waiting or running job"),
+        ("retry", cmd_jobs_retry, "queue a failed or cancelled job again"),
+        ("delete", cmd_jobs_delete, "remove a job from the history"),
+    ):
+        p = jobs.add_parser(name, help=text)
+        p.add_argument("id")
+        if name == "delete":
+            p.add_argument("--remove-output", action="store_true", help="delete its video too")
+        p.set_defaults(handler=handler)
+    p = jobs.add_parser("export", help="all jobs as CSV or JSON")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    p.add_argument("--timeline", action="store_true", help="include each job's timeline")
+    p.set_defaults(handler=cmd_jobs_export)
+
+    db = sub.add_parser("db", help="the local job database").add_subparsers(
+        dest="db_command", metavar="COMMAND", required=True
+    )
+    db.add_parser("upgrade", help="bring the schema up to date").set_defaults(handler=cmd_db)
+    db.add_parser("check", help="integrity and schema check").set_defaults(handler=cmd_db)
+    for name, text in (("backup", "copy the job log to FILE"), ("restore", "replace it by FILE")):
+        p = db.add_parser(name, help=text)
+        p.add_argument("file")
+        p.set_defaults(handler=cmd_db)
+
+    p = sub.add_parser("cleanup", help="delete finished jobs (and their videos) older than DAYS")
+    p.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(handler=cmd_cleanup)
