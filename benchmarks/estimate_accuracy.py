@@ -1,0 +1,132 @@
+"""How close is the render-time estimate? Estimate, then really render, varied compositions.
+
+    python benchmarks/estimate_accuracy.py [--no-calibrate] [--keep]
+
+Calibrates this machine first (as ``vidgen calibrate`` does; skip with
+``--no-calibrate`` to measure the built-in defaults), then for each case:
+estimate with those coefficients (no learning in between), render, compare.
+Prints each case's error and the median and p90 of |estimate − actual| /
+actual (goal: median ≤ 15 %, p90 ≤ 30 %), then one JSON line of the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from vidgen_desktop.composition.model import Composition
+from vidgen_desktop.media import samples
+from vidgen_desktop.render import engine, estimate
+from vidgen_desktop.render.calibrate import calibrate
+
+# name, width, height, seconds, layers, format, quality
+CASES = [
+    ("360p-2s-1L-mp4-draft", 640, 360, 2, 1, "mp4", "draft"),
+    ("360p-60s-1L-mp4-draft", 640, 360, 60, 1, "mp4", "draft"),
+    ("360p-10s-2L-mp4-standard", 640, 360, 10, 2, "mp4", "standard"),
+    ("720p-5s-3L-mp4-standard", 1280, 720, 5, 3, "mp4", "standard"),
+    ("1080p-3s-1L-mp4-draft", 1920, 1080, 3, 1, "mp4", "draft"),
+    ("1080p-2s-8L-mp4-draft", 1920, 1080, 2, 8, "mp4", "draft"),
+    ("480p-6s-4L-mp4-high", 854, 480, 6, 4, "mp4", "high"),
+    ("720p-20s-5L-mp4-standard", 1280, 720, 20, 5, "mp4", "standard"),
+    ("360p-4s-2L-webm-draft", 640, 360, 4, 2, "webm", "draft"),
+    ("360p-3s-1L-webm-standard", 640, 360, 3, 1, "webm", "standard"),
+    ("270p-2s-1L-webm-high", 480, 270, 2, 1, "webm", "high"),
+    ("720p-3s-2L-mov-standard", 1280, 720, 3, 2, "mov", "standard"),
+    ("360p-4s-3L-mov-high", 640, 360, 4, 3, "mov", "high"),
+    ("360p-2s-1L-mov-draft", 640, 360, 2, 1, "mov", "draft"),
+    ("270p-3s-2L-gif", 480, 270, 3, 2, "gif", "standard"),
+]
+
+
+def make_media(folder: Path) -> dict[str, Path]:
+    return {
+        "hd": samples.make_test_video(
+            folder / "hd.mp4", width=1280, height=720, fps=30, duration=20, audio=True
+        ),
+        "sd": samples.make_test_video(
+            folder / "sd.mp4", width=640, height=360, fps=30, duration=60, audio=True
+        ),
+        "photo": samples.make_test_image(folder / "photo.png", width=1200, height=800),
+        "logo": samples.make_test_image(folder / "logo.png", width=300, height=300, pattern="disc"),
+        "music": samples.make_test_audio(folder / "music.wav", duration=60),
+    }
+
+
+def composition(case: tuple, media: dict[str, Path]) -> Composition:
+    name, width, height, seconds, layers, fmt, quality = case
+    elements: list[dict] = [
+        {"type": "video", "id": "base", "source": str(media["hd" if width > 700 else "sd"]),
+         "fit": "cover"},
+    ]  # fmt: skip
+    kinds = ["photo", "logo", "sd", "text", "hd", "logo", "photo"]
+    for n in range(1, layers):
+        kind = kinds[n - 1]
+        box = {"x": f"{(n * 11) % 60}%", "y": f"{(n * 17) % 60}%", "width": "35%", "height": "35%"}
+        if kind == "text":
+            elements.append({"type": "text", "id": f"t{n}", "text": "Spring sale", **box})
+        elif kind in ("photo", "logo"):
+            fades = {"fade_in": 0.5} if n % 2 else {}
+            elements.append({"type": "image", "id": f"i{n}", "source": str(media[kind]),
+                             "opacity": 0.9, **box, **fades})  # fmt: skip
+        else:
+            elements.append({"type": "video", "id": f"v{n}", "source": str(media[kind]),
+                             "trim_start": n / 10, "fit": "cover", **box})  # fmt: skip
+    if layers >= 3 and fmt != "gif":
+        elements.append({"type": "audio", "id": "music", "source": str(media["music"])})
+    return Composition.from_data(
+        {
+            "name": name,
+            "output": {"width": width, "height": height, "fps": 30 if fmt != "gif" else 15,
+                       "format": fmt, "quality": quality, "duration": seconds},
+            "elements": elements,
+        }
+    )  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-calibrate", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="vidgen-estimate-bench-") as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        speed = estimate.MachineSpeed() if args.no_calibrate else calibrate()
+        calibration_seconds = time.perf_counter() - started
+        media = make_media(folder)
+        errors = []
+        print(f"{'case':<28} {'estimate':>9} {'actual':>8} {'error':>7}")
+        for case in CASES:
+            comp = composition(case, media)
+            facts = engine.probe_sources(comp)
+            plan = engine.prepare(comp, facts, text_folder=folder)
+            guess = estimate.estimate(plan, facts, speed).seconds
+            target = folder / f"{case[0]}{engine.formats.EXTENSIONS[comp.output.format]}"
+            process = engine.render_process(plan, target)
+            t0 = time.perf_counter()
+            process.run()
+            actual = time.perf_counter() - t0
+            target.unlink()
+            error = (guess - actual) / actual
+            errors.append(abs(error))
+            print(f"{case[0]:<28} {guess:>8.2f}s {actual:>7.2f}s {error:>+7.1%}", flush=True)
+    errors.sort()
+    median = statistics.median(errors)
+    p90 = errors[min(len(errors) - 1, int(round(0.9 * (len(errors) - 1))))]
+    print(f"median |error| {median:.1%} (goal ≤ 15%), p90 {p90:.1%} (goal ≤ 30%)")
+    print(json.dumps({
+        "benchmark": "estimate_accuracy", "cases": len(errors), "median_error": round(median, 4),
+        "p90_error": round(p90, 4), "max_error": round(errors[-1], 4),
+        "calibrated": not args.no_calibrate, "calibration_seconds": round(calibration_seconds, 2),
+        "goal_median": 0.15, "goal_p90": 0.30,
+    }))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
