@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from mediakit import decode_frames, solid, write_png
 
 pytestmark = pytest.mark.render
@@ -119,3 +120,39 @@ def test_default_output_goes_to_the_renders_folder(tmp_path):
     result = vidgen("render", str(project), home=tmp_path / "home")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "home" / "renders" / "My promo.mp4")
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    import pty
+    import select
+
+    write_png(tmp_path / "red.png", solid(8, 8, (255, 0, 0, 255)))
+    project = tmp_path / "p.json"
+    project.write_text(json.dumps({
+        "output": {"width": 320, "height": 240, "duration": 3},
+        "elements": [{"id": "r", "type": "image", "source": "red.png", "fade_in": 2}],
+    }))  # fmt: skip
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vidgen_desktop", "render", str(project), "-o",
+         str(tmp_path / "out.mp4")],
+        stdout=subprocess.DEVNULL, stderr=terminal, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    os.close(terminal)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([controller], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait(60)
+    os.close(controller)
+    text = seen.decode("utf-8", "replace")
+    assert process.returncode == 0
+    assert "Rendering [" in text and "100.0%" in text

@@ -331,3 +331,18 @@ def test_odd_positions_and_sizes_are_exact_to_the_pixel(tmp_path, x, y, w, h):
     luma = frames[0].astype(float) @ np.array([0.299, 0.587, 0.114])
     left, top = max(0, x), max(0, y)
     assert bbox(luma > 38) == (left, top, x + w - left, y + h - top)
+
+
+def test_fades_ramp_the_element_in_and_out(tmp_path):
+    white = write_png(tmp_path / "white.png", solid(10, 10, (255, 255, 255, 255)))
+    frames = render(
+        tmp_path,
+        [{"id": "w", "type": "image", "source": str(white), "fit": "fill",
+          "fade_in": 1.0, "fade_out": 0.5, "duration": 2.0}],
+        duration=2.0, fps=10,
+    )  # fmt: skip
+    levels = frames[:, 40:80, 40:120].mean(axis=(1, 2, 3)) / 255
+    for n, level in enumerate(levels):
+        t = n / 10
+        expected = min(1.0, t / 1.0, (2.0 - t) / 0.5)
+        assert abs(level - expected) <= 0.04, (n, level, expected)

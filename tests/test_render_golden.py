@@ -44,23 +44,24 @@ GOLDEN = [
     "-f", "image2", "-pattern_type", "none", "-i", "file:/m/logo.png",
     "-i", "file:/m/music.wav",
     "-filter_complex",
-    "[1:v]trim=duration=4[s0];[s0]setpts=PTS-STARTPTS+0/TB[s1];"
-    "[s1]scale=320:180:flags=area+accurate_rnd+full_chroma_int[s2];"
-    "[0:v][s2]overlay=eof_action=repeat:x=0:y=0[s3];"
+    "[1:v]trim=duration=4[s0];[s0]settb=1/1000000[s1];[s1]setpts=PTS-STARTPTS+0/TB[s2];"
+    "[s2]scale=320:180:flags=bicubic[s3];"
+    "[0:v][s3]overlay=eof_action=repeat:x=0:y=0[s4];"
     # the logo lands at x=263 (odd): RGBA, a 1-px transparent border, overlay at 262
-    "[2:v]scale=18:18:flags=area+accurate_rnd+full_chroma_int[s4];"
-    "[s4]format=rgba[s5];[s5]colorchannelmixer=aa=0.8[s6];[s6]setpts=PTS-STARTPTS+1/TB[s7];"
-    "[s7]pad=color=black@0:h=18:w=20:x=1:y=0[s8];"
-    "[s3][s8]overlay=enable=gte(t\\,1)*lt(t\\,3):eof_action=repeat:x=262:y=144[s9];"
-    "[1:a]atrim=duration=4[s10];[s10]asetpts=PTS-STARTPTS[s11];"
-    "[s11]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s12];"
-    "[s12]volume=0.5[s13];"
-    "[3:a]atrim=duration=3.5[s14];[s14]asetpts=PTS-STARTPTS[s15];"
-    "[s15]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s16];"
-    "[s16]afade=d=1:st=2.5:t=out[s17];[s17]adelay=all=1:delays=500[s18];"
-    "[s13][s18]amix=dropout_transition=0:duration=longest:inputs=2:normalize=0[s19];"
-    "[s19]apad=whole_dur=4[s20];[s20]atrim=end=4[s21]",
-    "-map", "[s9]", "-map", "[s21]",
+    "[2:v]scale=18:18:flags=area+accurate_rnd+full_chroma_int[s5];"
+    "[s5]format=rgba[s6];[s6]colorchannelmixer=aa=0.8[s7];[s7]settb=1/1000000[s8];"
+    "[s8]setpts=PTS-STARTPTS+1/TB[s9];"
+    "[s9]pad=color=black@0:h=18:w=20:x=1:y=0[s10];"
+    "[s4][s10]overlay=enable=gte(t\\,1)*lt(t\\,3):eof_action=repeat:x=262:y=144[s11];"
+    "[1:a]atrim=duration=4[s12];[s12]asetpts=PTS-STARTPTS[s13];"
+    "[s13]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s14];"
+    "[s14]volume=0.5[s15];"
+    "[3:a]atrim=duration=3.5[s16];[s16]asetpts=PTS-STARTPTS[s17];"
+    "[s17]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s18];"
+    "[s18]afade=d=1:st=2.5:t=out[s19];[s19]adelay=all=1:delays=500[s20];"
+    "[s15][s20]amix=dropout_transition=0:duration=longest:inputs=2:normalize=0[s21];"
+    "[s21]apad=whole_dur=4[s22];[s22]atrim=end=4[s23]",
+    "-map", "[s11]", "-map", "[s23]",
     "-f", "mp4", "-ac", "2", "-acodec", "aac", "-ar", "48000", "-b:a", "160k", "-crf", "23",
     "-movflags", "+faststart", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-r", "30",
     "-t", "4", "-vcodec", "libx264", "file:/out/x.mp4",
@@ -74,10 +75,12 @@ def test_golden_arguments():
 
 def test_user_text_never_reaches_the_filter_graph(tmp_path):
     nasty = "a'b\"c;d[e]f,g:h=i%j\\k"
-    comp = Composition.from_data({
-        "output": {"width": 64, "height": 48, "duration": 1},
-        "elements": [{"id": "t", "type": "text", "text": nasty}],
-    })
+    comp = Composition.from_data(
+        {
+            "output": {"width": 64, "height": 48, "duration": 1},
+            "elements": [{"id": "t", "type": "text", "text": nasty}],
+        }
+    )
     args = graph.arguments(graph.plan(comp, {}, text_folder=tmp_path), "/out/x.mp4")
     assert not any(nasty in arg for arg in args)
     graph_arg = args[args.index("-filter_complex") + 1]

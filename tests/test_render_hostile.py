@@ -7,8 +7,8 @@ import shutil
 
 import numpy as np
 import pytest
-from mediakit import color_video, decode_frames, solid, write_png
 
+from mediakit import color_video, decode_frames, solid, write_png
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import MediaError, RenderCancelled, RenderError
 from vidgen_desktop.render import engine
@@ -31,10 +31,12 @@ def comp_with(source: str, kind: str = "image") -> Composition:
     element = {"id": "media", "type": kind, "source": source}
     if kind != "audio":
         element["fit"] = "fill"
-    return Composition.from_data({
-        "output": {"width": 64, "height": 48, "fps": 10, "duration": 0.5, "quality": "draft"},
-        "elements": [element],
-    })
+    return Composition.from_data(
+        {
+            "output": {"width": 64, "height": 48, "fps": 10, "duration": 0.5, "quality": "draft"},
+            "elements": [element],
+        }
+    )
 
 
 def assert_clean(folder) -> None:
@@ -110,13 +112,15 @@ def test_enormous_png_is_refused_clearly(tmp_path):
 
 def test_every_bad_file_is_listed_at_once(tmp_path):
     (tmp_path / "a.png").write_bytes(b"")
-    comp = Composition.from_data({
-        "output": {"width": 64, "height": 48, "duration": 0.5},
-        "elements": [
-            {"id": "one", "type": "image", "source": str(tmp_path / "a.png")},
-            {"id": "two", "type": "video", "source": str(tmp_path / "b.mp4")},
-        ],
-    })
+    comp = Composition.from_data(
+        {
+            "output": {"width": 64, "height": 48, "duration": 0.5},
+            "elements": [
+                {"id": "one", "type": "image", "source": str(tmp_path / "a.png")},
+                {"id": "two", "type": "video", "source": str(tmp_path / "b.mp4")},
+            ],
+        }
+    )
     with pytest.raises(MediaError) as caught:
         engine.render(comp, tmp_path / "out.mp4")
     assert "element 'one'" in str(caught.value) and "element 'two'" in str(caught.value)
@@ -144,10 +148,12 @@ def test_ffmpeg_failure_leaves_nothing_and_carries_stderr(tmp_path):
 def test_cancel_stops_ffmpeg_and_leaves_no_file(tmp_path):
     import threading
 
-    comp = Composition.from_data({
-        "output": {"width": 1280, "height": 720, "fps": 30, "duration": 120, "quality": "high"},
-        "elements": [{"id": "t", "type": "text", "text": "long render"}],
-    })
+    comp = Composition.from_data(
+        {
+            "output": {"width": 1280, "height": 720, "fps": 30, "duration": 120, "quality": "high"},
+            "elements": [{"id": "t", "type": "text", "text": "long render"}],
+        }
+    )
     process = engine.render_process(engine.prepare(comp), tmp_path / "out.mp4")
     started = threading.Event()
     errors: list[BaseException] = []

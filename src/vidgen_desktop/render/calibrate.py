@@ -2,10 +2,10 @@
 
 ``calibrate()`` makes its own test media in a temporary folder, renders:
 
-1. an almost empty 64×64 clip: the fixed cost of a render (``startup``);
-2. a 640×360 clip with one and with four full-frame video layers (x264
-   ultrafast): one multiplier for the pixel work (canvas, decode, scale,
-   overlay) relative to the default coefficients;
+1. a 640×360 clip with one full-frame video layer (x264 ultrafast) at two
+   lengths: the fixed cost of a render (``startup``) is the intercept;
+2. the same with four layers: one multiplier for the pixel work (canvas,
+   decode, scale, overlay) relative to the default coefficients;
 3. the one-layer clip with each representative encoder and preset: that
    encoder's own cost per megapixel-frame.
 
@@ -28,7 +28,7 @@ from vidgen_desktop.render import engine, estimate
 from vidgen_desktop.render.estimate import DEFAULT_ENCODE, MachineSpeed
 
 CAL_SIZE = (640, 360)  # px: big enough that pixel work dominates the fixed cost
-CAL_SECONDS = 1.5  # length of each calibration clip
+CAL_SECONDS = 2.0  # length of each calibration clip
 CAL_FPS = 30
 # (format, quality, mov_codec) measured; the rest follow their sibling's ratio.
 MEASURED = (
@@ -52,7 +52,9 @@ PIXEL_FIELDS = ("canvas", "decode_video", "decode_still", "scale", "overlay", "f
 Report = Callable[[str], None]
 
 
-def _composition(fmt: str, quality: str, layers: int, clip: Path, size=CAL_SIZE) -> Composition:
+def _composition(
+    fmt: str, quality: str, layers: int, clip: Path, *, seconds: float = CAL_SECONDS
+) -> Composition:
     elements = [
         # distinct trims: identical layers would be merged into one node by ffmpeg-python
         {"type": "video", "id": f"v{i}", "source": str(clip), "fit": "fill", "trim_start": i / 50}
@@ -62,12 +64,12 @@ def _composition(fmt: str, quality: str, layers: int, clip: Path, size=CAL_SIZE)
         {
             "name": "calibration",
             "output": {
-                "width": size[0],
-                "height": size[1],
+                "width": CAL_SIZE[0],
+                "height": CAL_SIZE[1],
                 "fps": CAL_FPS,
                 "format": fmt,
                 "quality": quality,
-                "duration": CAL_SECONDS if layers else 0.1,
+                "duration": seconds,
             },
             "elements": elements,
         }
@@ -97,9 +99,15 @@ def calibrate(report: Report | None = None) -> MachineSpeed:
             duration=CAL_SECONDS + 0.5,
         )  # fmt: skip
         media_probe.probe(clip)
-        startup, _ = _timed(_composition("mp4", "draft", 0, clip, (64, 64)), folder, "empty")
-        say(f"fixed cost per render: {startup:.2f} s")
+        # The same render at two lengths: the slope is the per-frame cost, the intercept the
+        # fixed cost of a render (start-up, encoder set-up, the check of the finished file).
+        short, est_short = _timed(_composition("mp4", "draft", 1, clip, seconds=0.5), folder, "s")
         one, est_one = _timed(_composition("mp4", "draft", 1, clip), folder, "one")
+        units_short = est_short.parts["canvas"] / defaults.canvas
+        units_one = est_one.parts["canvas"] / defaults.canvas
+        slope = max(0.0, (one - short) / (units_one - units_short))
+        startup = max(0.02, short - slope * units_short - defaults.per_input)
+        say(f"fixed cost per render: {startup:.2f} s")
         four, est_four = _timed(_composition("mp4", "draft", 4, clip), folder, "four")
         # The extra three layers are pure pixel work (decode + overlay).
         layer_defaults = (est_four.raw_seconds - est_one.raw_seconds) - 3 * defaults.per_input
@@ -107,7 +115,7 @@ def calibrate(report: Report | None = None) -> MachineSpeed:
         pixel = _clamp(layer_actual / layer_defaults if layer_defaults > 0 else 1.0)
         say(f"pixel work: {pixel:.2f}× the default speed")
         scaled = {name: getattr(defaults, name) * pixel for name in PIXEL_FIELDS}
-        speed = defaults.evolve(startup=max(0.02, startup), **scaled)
+        speed = defaults.evolve(startup=startup, **scaled)
         encode = dict(DEFAULT_ENCODE)
         for fmt, quality in MEASURED:
             if (fmt, quality) == ("mp4", "draft"):

@@ -37,6 +37,9 @@ from vidgen_desktop.composition.model import (
 from vidgen_desktop.render import formats, text
 
 SAMPLE_RATE = 48000  # Hz
+# Element timestamps are placed on the timeline in microseconds: a source's own time
+# base (1/25 s for images, 1/100 s for GIFs) would round start times and fade frames.
+FINE_TIME_BASE = "1/1000000"
 HUGE_SCALE_FACTOR = 4  # scaled media over 4x its box is cropped in source space first
 STILL_SHRINK_FLAGS = "area+accurate_rnd+full_chroma_int"  # box filter, like INTER_AREA
 SCALE_FLAGS = "bicubic"  # accurate_rnd+full_chroma_int would cost ~25% per frame
@@ -192,8 +195,10 @@ def _visual_stream(vp: VisualPlan, rate: str) -> Any:
         opts.update(f="image2", pattern_type="none")  # '%' in a name is not a sequence
     stream = ffmpeg.input(ffmpeg_path(vp.source), **opts).video
     if is_video:
-        stream = stream.trim(duration=_num(window.duration)).setpts(
-            f"PTS-STARTPTS+{_num(window.start)}/TB"
+        stream = (
+            stream.trim(duration=_num(window.duration))
+            .filter("settb", FINE_TIME_BASE)
+            .setpts(f"PTS-STARTPTS+{_num(window.start)}/TB")
         )
     stream = _scale_crop(stream, vp)
     fades = element.fade_in > 0 or element.fade_out > 0
@@ -212,11 +217,15 @@ def _visual_stream(vp: VisualPlan, rate: str) -> Any:
         if fades:
             stream = (
                 stream.filter("loop", loop=-1, size=1)
+                # a fine time base first: in the image's 1/25 s one, N/(rate*TB) rounds
+                .filter("settb", FINE_TIME_BASE)
                 .filter("setpts", f"N/({rate}*TB)+{_num(window.start)}/TB")
                 .trim(end=_num(window.end))
             )
         else:
-            stream = stream.setpts(f"PTS-STARTPTS+{_num(window.start)}/TB")
+            stream = stream.filter("settb", FINE_TIME_BASE).setpts(
+                f"PTS-STARTPTS+{_num(window.start)}/TB"
+            )
     if element.fade_in > 0:
         stream = stream.filter(
             "fade", t="in", st=_num(window.start), d=_num(element.fade_in), alpha=1
