@@ -67,7 +67,12 @@ def composition(case: tuple, media: dict[str, Path]) -> Composition:
     kinds = ["photo", "logo", "sd", "text", "hd", "logo", "photo"]
     for n in range(1, layers):
         kind = kinds[n - 1]
-        box = {"x": f"{(n * 11) % 60}%", "y": f"{(n * 17) % 60}%", "width": "35%", "height": "35%"}
+        box = {
+            "x": f"{(n * 11) % 60}%",
+            "y": f"{(n * 17) % 60}%",
+            "width": f"{30 + n}%",
+            "height": f"{30 + n}%",
+        }  # distinct sizes: ffmpeg-python merges identical nodes
         if kind == "text":
             elements.append({"type": "text", "id": f"t{n}", "text": "Spring sale", **box})
         elif kind in ("photo", "logo"):

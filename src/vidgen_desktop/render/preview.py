@@ -18,6 +18,7 @@ from vidgen_desktop.composition import layout
 from vidgen_desktop.composition.colors import parse_color
 from vidgen_desktop.composition.model import TextElement, VideoElement
 from vidgen_desktop.media import frames
+from vidgen_desktop.media.proxy import proxy_frames
 from vidgen_desktop.render import text
 from vidgen_desktop.render.graph import HUGE_SCALE_FACTOR, RenderPlan, VisualPlan
 
@@ -54,42 +55,54 @@ def _scaled_crop(source: np.ndarray, placement: layout.Placement) -> np.ndarray:
 class Previewer:
     """Draws ``plan`` at any time and scale. Keep one per composition state."""
 
-    def __init__(self, render_plan: RenderPlan) -> None:
+    def __init__(self, render_plan: RenderPlan, *, use_proxies: bool = True) -> None:
         self.plan = render_plan
+        self.use_proxies = use_proxies
         out = render_plan.composition.output
         self.canvas = (out.width, out.height)
         self.background = parse_color(out.background)
 
     def frame(self, t: float, scale: float = 1.0) -> np.ndarray:
-        """The composited RGBA frame (H, W, 4) at composition time ``t``."""
+        """The composited RGBA frame (H, W, 4) at composition time ``t``.
+
+        Layers are blended one by one into 8-bit RGB (rounding after each, as
+        FFmpeg's overlay does); opaque layers are plain copies.
+        """
         w = max(1, round(self.canvas[0] * scale))
         h = max(1, round(self.canvas[1] * scale))
-        canvas = np.empty((h, w, 3), dtype=np.float32)
-        canvas[:] = self.background[:3]
+        out = np.empty((h, w, 4), dtype=np.uint8)
+        out[..., :3] = self.background[:3]
+        out[..., 3] = 255
+        canvas = out[..., :3]
         bounds = layout.Rect(0, 0, w, h)
         for vp in self.plan.visuals:
             if not vp.window.contains(t):
                 continue
             element = vp.element
+            alpha_scale = element.opacity * layout.fade_alpha(
+                vp.window, t, element.fade_in, element.fade_out
+            )
+            if alpha_scale <= 0:
+                continue
             placement = layout.place(element, vp.media_size, self.canvas, scale)
             drawn = placement.drawn
             visible = drawn.intersect(bounds)
             if visible is None:
                 continue
             pixels = self._pixels(vp, placement, t, scale)
-            alpha_scale = element.opacity * layout.fade_alpha(
-                vp.window, t, element.fade_in, element.fade_out
-            )
-            if alpha_scale <= 0:
-                continue
             sx, sy = visible.x - drawn.x, visible.y - drawn.y
-            patch = pixels[sy : sy + visible.h, sx : sx + visible.w].astype(np.float32)
-            alpha = patch[..., 3:4] * (alpha_scale / 255.0)
+            patch = pixels[sy : sy + visible.h, sx : sx + visible.w]
             region = canvas[visible.y : visible.bottom, visible.x : visible.right]
-            region += (patch[..., :3] - region) * alpha
-        out = np.empty((h, w, 4), dtype=np.uint8)
-        out[..., :3] = np.clip(canvas + 0.5, 0, 255)
-        out[..., 3] = 255
+            if patch.shape[2] == 3 or (alpha_scale >= 1 and patch[..., 3].min() == 255):
+                if alpha_scale >= 1:  # opaque: a copy
+                    region[:] = patch[..., :3]
+                    continue
+            if patch.shape[2] == 3:
+                alpha = np.float32(alpha_scale)
+            else:
+                alpha = patch[..., 3:4].astype(np.float32) * (alpha_scale / 255.0)
+            below = region.astype(np.float32)
+            region[:] = below + (patch[..., :3] - below) * alpha + 0.5
         return out
 
     def _pixels(self, vp: VisualPlan, placement: layout.Placement, t: float, scale: float):
@@ -98,10 +111,13 @@ class Previewer:
             return _text_raster(element, placement.box.w, placement.box.h, scale)
         if isinstance(element, VideoElement):
             reader = frames.video_frames(element.source)
-            index = layout.source_frame_index(
-                vp.window, t, reader.info.fps or 25.0, None
-            )  # clamps itself
-            source = reader.frame(index)
+            # past-the-end indexes are clamped to the last real frame by the readers
+            index = layout.source_frame_index(vp.window, t, reader.info.fps or 25.0, None)
+            proxy = proxy_frames(element.source) if self.use_proxies else None
+            if proxy is not None and placement.scaled[1] <= proxy.height:
+                source = proxy.frame(index)  # drawn no larger than the proxy: no seek cost
+            else:
+                source = reader.frame(index)
         else:
             source = frames.load_image(element.source)
         return _scaled_crop(source, placement)

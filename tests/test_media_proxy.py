@@ -1,0 +1,68 @@
+"""Preview proxies: the same frames as the original, one for one, and the preview uses them."""
+
+from __future__ import annotations
+
+import pytest
+
+from vidgen_desktop.composition.model import Composition
+from vidgen_desktop.media import proxy
+from vidgen_desktop.media.frames import VideoFrames
+from vidgen_desktop.media.samples import index_of, make_test_video
+from vidgen_desktop.render import engine, preview
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "home"))
+    yield
+    proxy.close_all()
+
+
+def test_proxy_frames_match_the_original_one_for_one(tmp_path):
+    source = make_test_video(tmp_path / "count.mp4", width=320, height=240, fps=25,
+                             duration=4, pattern="index", gop=50)  # fmt: skip
+    made = proxy.make_proxy(source)
+    assert made is not None and made.is_dir()
+    reader = proxy.proxy_frames(source)
+    original = VideoFrames(source)
+    assert reader.frame_count == 100
+    for index in (0, 1, 57, 99, 12, 98, 3):  # random access, backwards too
+        assert index_of(reader.frame(index)) == index == index_of(original.frame(index))
+    assert index_of(reader.frame(500)) == 99  # past the end: the last frame
+    assert proxy.make_proxy(source) == made  # made once, found after
+
+
+def test_no_proxy_until_made_and_none_for_stills(tmp_path):
+    from mediakit import solid, write_png
+
+    source = make_test_video(tmp_path / "v.mp4", width=64, height=48, duration=0.5)
+    assert proxy.proxy_frames(source) is None
+    still = write_png(tmp_path / "s.png", solid(8, 8, (1, 2, 3, 255)))
+    assert proxy.make_proxy(still) is None
+
+
+def test_a_changed_file_gets_a_new_proxy(tmp_path):
+    source = make_test_video(tmp_path / "v.mp4", width=64, height=48, duration=0.5)
+    first = proxy.make_proxy(source)
+    make_test_video(tmp_path / "v.mp4", width=64, height=48, duration=1.0, pattern="index")
+    from vidgen_desktop.media.probe import probe
+
+    probe.cache_clear()
+    assert proxy.make_proxy(source) != first
+
+
+def test_preview_with_proxies_shows_the_same_picture(tmp_path):
+    from mediakit import psnr
+
+    source = make_test_video(tmp_path / "clip.mp4", width=640, height=360, fps=30,
+                             duration=2, pattern="gradients")  # fmt: skip
+    comp = Composition.from_data({
+        "output": {"width": 640, "height": 360, "duration": 2},
+        "elements": [{"id": "v", "type": "video", "source": str(source), "fit": "cover"}],
+    })  # fmt: skip
+    plan = engine.prepare(comp)
+    direct = preview.Previewer(plan, use_proxies=False)
+    proxy.make_proxy(source)
+    proxied = preview.Previewer(plan)
+    for t in (0.0, 0.7, 1.5, 1.9):
+        assert psnr(proxied.frame(t, 0.5), direct.frame(t, 0.5)) > 32
