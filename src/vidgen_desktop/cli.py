@@ -146,6 +146,12 @@ def cmd_samples(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gui(args: argparse.Namespace) -> int:
+    from vidgen_desktop.ui import app  # Qt is imported only when the editor opens
+
+    return app.run(getattr(args, "project", None), getattr(args, "screenshot", None))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vidgen", description="Vidgen Desktop: compose short videos and render them."
@@ -179,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.set_defaults(handler=cmd_samples)
 
+    p = sub.add_parser("gui", help="open the editor (the default with no command)")
+    p.add_argument("project", nargs="?", help="a project file to open")
+    p.add_argument("--screenshot", metavar="PNG", help="save a picture of the window and exit")
+    p.set_defaults(handler=cmd_gui)
+
     from vidgen_desktop import cli_jobs  # the job log, queue and estimate commands
 
     cli_jobs.register(sub)
@@ -193,8 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
-        parser.print_help()
-        return 0
+        args.handler = cmd_gui  # plain `vidgen` opens the editor
     try:
         return args.handler(args)
     except RenderCancelled:

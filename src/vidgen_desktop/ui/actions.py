@@ -1,0 +1,99 @@
+"""Every window action in one registry, keyed by ``ActionId`` (Picard's habit).
+
+Actions are created once per window by ``create_actions``; menus, toolbars
+and tests look them up by id. The render dialog and queue panels connect to
+``ActionId.RENDER`` (the window re-emits it as ``render_requested``).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+Std = QKeySequence.StandardKey
+
+
+class ActionId(enum.Enum):
+    NEW = "new"
+    OPEN = "open"
+    SAVE = "save"
+    SAVE_AS = "save_as"
+    IMPORT = "import"
+    QUIT = "quit"
+    UNDO = "undo"
+    REDO = "redo"
+    DELETE = "delete"
+    DUPLICATE = "duplicate"
+    SELECT_ALL = "select_all"
+    ADD_TEXT = "add_text"
+    ZOOM_IN = "zoom_in"
+    ZOOM_OUT = "zoom_out"
+    ZOOM_FIT = "zoom_fit"
+    ZOOM_100 = "zoom_100"
+    SAFE_AREA = "safe_area"
+    SNAPPING = "snapping"
+    PLAY = "play"
+    NEXT_FRAME = "next_frame"
+    PREV_FRAME = "prev_frame"
+    GO_START = "go_start"
+    GO_END = "go_end"
+    RENDER = "render"
+
+
+@dataclass(frozen=True)
+class Spec:
+    text: str
+    shortcut: tuple[str | QKeySequence.StandardKey, ...] = ()
+    tip: str = ""
+    checkable: bool = False
+    checked: bool = False
+
+
+SPECS: dict[ActionId, Spec] = {
+    ActionId.NEW: Spec("&New", (Std.New,), "Start an empty composition"),
+    ActionId.OPEN: Spec("&Open…", (Std.Open,), "Open a project file"),
+    ActionId.SAVE: Spec("&Save", (Std.Save,), "Save the project"),
+    ActionId.SAVE_AS: Spec("Save &As…", (Std.SaveAs, "Ctrl+Shift+S"), "Save under a new name"),
+    ActionId.IMPORT: Spec("&Import Media…", ("Ctrl+I",), "Add video, pictures or sound"),
+    ActionId.QUIT: Spec("&Quit", (Std.Quit, "Ctrl+Q")),
+    ActionId.UNDO: Spec("&Undo", (Std.Undo,)),
+    ActionId.REDO: Spec("&Redo", (Std.Redo, "Ctrl+Shift+Z")),
+    ActionId.DELETE: Spec("&Delete", (Std.Delete, "Backspace"), "Delete the selected elements"),
+    ActionId.DUPLICATE: Spec("D&uplicate", ("Ctrl+D",), "Duplicate the selected elements"),
+    ActionId.SELECT_ALL: Spec("Select &All", (Std.SelectAll,)),
+    ActionId.ADD_TEXT: Spec("Add &Text", ("T",), "Add a text element"),
+    ActionId.ZOOM_IN: Spec("Zoom &In", (Std.ZoomIn, "Ctrl+=")),
+    ActionId.ZOOM_OUT: Spec("Zoom &Out", (Std.ZoomOut,)),
+    ActionId.ZOOM_FIT: Spec("&Fit to Window", ("Ctrl+0",)),
+    ActionId.ZOOM_100: Spec("Actual &Size", ("Ctrl+1",)),
+    ActionId.SAFE_AREA: Spec("&Safe Area", ("'",), "Show title- and action-safe areas", True),
+    ActionId.SNAPPING: Spec("S&nap", ("Ctrl+;",), "Snap to edges and centres", True, True),
+    ActionId.PLAY: Spec("&Play/Pause", ("Space",)),
+    ActionId.NEXT_FRAME: Spec("&Next Frame", (".",)),
+    ActionId.PREV_FRAME: Spec("P&revious Frame", (",",)),
+    ActionId.GO_START: Spec("Go to &Start", ("Home",)),
+    ActionId.GO_END: Spec("Go to &End", ("End",)),
+    ActionId.RENDER: Spec("&Render…", ("Ctrl+R",), "Render the composition to a video file"),
+}
+
+
+def create_actions(parent: QWidget) -> dict[ActionId, QAction]:
+    """One QAction per id, owned by ``parent``; connect them where they are used."""
+    actions: dict[ActionId, QAction] = {}
+    for action_id, spec in SPECS.items():
+        action = QAction(spec.text, parent)
+        action.setObjectName(f"action_{action_id.value}")
+        keys = [QKeySequence(k) for k in spec.shortcut]
+        action.setShortcuts(keys)
+        tip = spec.tip or spec.text.replace("&", "").rstrip("…")
+        if keys:
+            tip += f" ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.setCheckable(spec.checkable)
+        action.setChecked(spec.checked)
+        actions[action_id] = action
+    return actions

@@ -1,0 +1,110 @@
+"""Start the editor: the Qt application, the asyncio loop inside it (qasync), the window.
+
+``run`` is what ``vidgen gui`` calls. ``--screenshot`` opens the window,
+waits until the preview has drawn, saves ``window.grab()`` and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+SETTLE_TIMEOUT = 20.0  # seconds to wait for the first preview frame before a screenshot
+SETTLE_POLL = 50  # ms
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Vidgen Desktop")
+    app.setOrganizationName("Vidgen")
+    app.setStyle("Fusion")  # follows the system light/dark scheme on every platform
+    return app
+
+
+def _offer_recovery(window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from vidgen_desktop.ui import recovery
+
+    found = recovery.orphans()
+    if not found:
+        return
+    latest = found[0]
+    name = latest.origin.name if latest.origin else "an unsaved project"
+    answer = QMessageBox.question(
+        window,
+        "Recover unsaved work?",
+        f"Vidgen closed unexpectedly while editing {name}.\n"
+        "Open the autosaved copy? (No deletes it.)",
+    )
+    if answer == QMessageBox.StandardButton.Yes:
+        window.projects.recover(latest)
+    else:
+        for item in found:
+            recovery.discard(item.file)
+
+
+def settled(window) -> bool:
+    """True once the media are read and the preview shows the current state."""
+    canvas = window.canvas
+    return (
+        not window.doc.probing
+        and not window.importer.busy
+        and not canvas.renderer.busy
+        and canvas.image is not None
+    )
+
+
+def run(project: str | None = None, screenshot: str | None = None) -> int:
+    if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from vidgen_desktop.ui.main_window import MainWindow
+
+    app = _application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow()
+    if project:
+        window.projects.open_path(Path(project), ask=False)
+    window.show()
+    status = 0
+    if screenshot:
+        waited = 0
+
+        def check() -> None:
+            nonlocal waited, status
+            waited += SETTLE_POLL
+            if settled(window) or waited > SETTLE_TIMEOUT * 1000:
+                target = Path(screenshot)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not window.grab().save(str(target)):
+                    print(f"vidgen: cannot write {target}", file=sys.stderr)
+                    status = 1
+                window.projects.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+                window.close()
+                app.quit()
+            else:
+                QTimer.singleShot(SETTLE_POLL, check)
+
+        QTimer.singleShot(SETTLE_POLL, check)
+    else:
+        QTimer.singleShot(0, lambda: _offer_recovery(window))
+    app.aboutToQuit.connect(window.doc.background.shutdown)
+    with loop:
+        loop.run_until_complete(_until_quit(app))
+    return status
+
+
+async def _until_quit(app) -> None:
+    done = asyncio.Event()
+    app.aboutToQuit.connect(done.set)
+    app.lastWindowClosed.connect(done.set)
+    await done.wait()

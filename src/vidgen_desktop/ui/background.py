@@ -1,0 +1,51 @@
+"""Run a function off the GUI thread and get ``(result, error)`` back on it.
+
+Picard's habit: one helper for all background work; the callback runs on the
+GUI thread and re-checks state before acting ("is this still the current
+request?"). Workers never touch widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+Callback = Callable[[Any, BaseException | None], None]
+
+
+class Background(QObject):
+    """A small thread pool whose results are delivered on the thread that owns this object."""
+
+    _finished = Signal(object, object, object)  # callback, result, error
+
+    def __init__(self, workers: int = 2, name: str = "vidgen-ui", parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._pending = 0
+        self._finished.connect(self._deliver)
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def run(self, fn: Callable[..., Any], callback: Callback, *args: Any) -> Future[Any]:
+        """Call ``fn(*args)`` in a worker; later ``callback(result, error)`` on this thread."""
+        self._pending += 1
+        future = self._pool.submit(fn, *args)
+
+        def done(f: Future[Any]) -> None:
+            error = f.exception()
+            self._finished.emit(callback, None if error else f.result(), error)
+
+        future.add_done_callback(done)
+        return future
+
+    def _deliver(self, callback: Callback, result: Any, error: BaseException | None) -> None:
+        self._pending -= 1
+        callback(result, error)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

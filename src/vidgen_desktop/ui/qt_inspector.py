@@ -1,0 +1,311 @@
+"""The inspector: the selected elements' fields, or the output settings when nothing is selected.
+
+What is typed goes to the model as typed (``"abc"`` included), so a refusal is
+the model's own message (``describe_errors``), shown inline under the fields;
+a refused value changes nothing. With several elements selected, the fields
+they share are shown (blank where they differ) and an edit applies to all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vidgen_desktop.composition.model import (
+    AudioElement,
+    ImageElement,
+    Output,
+    TextElement,
+    VideoElement,
+)
+from vidgen_desktop.composition.units import Length
+from vidgen_desktop.ui.document import Document
+
+MIXED = "—"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    kind: str  # length | number | optional | choice | line | text | color | optcolor
+    choices: tuple[str, ...] = ()
+    axis: int = 0  # lengths: 0 = canvas width, 1 = height
+
+
+def _choices(model: type, field: str) -> tuple[str, ...]:
+    return tuple(model.model_fields[field].annotation.__args__)  # a Literal's values
+
+
+BOX = (
+    FieldSpec("x", "X", "length", axis=0),
+    FieldSpec("y", "Y", "length", axis=1),
+    FieldSpec("width", "Width", "length", axis=0),
+    FieldSpec("height", "Height", "length", axis=1),
+)
+TIME = (
+    FieldSpec("start", "Start (s)", "number"),
+    FieldSpec("duration", "Duration (s)", "optional"),
+)
+LOOK = (
+    FieldSpec("opacity", "Opacity (0–1)", "number"),
+    FieldSpec("fade_in", "Fade in (s)", "number"),
+    FieldSpec("fade_out", "Fade out (s)", "number"),
+)
+FIT = FieldSpec("fit", "Fit", "choice", ("contain", "cover", "fill", "auto"))
+TRIM = FieldSpec("trim_start", "Trim start (s)", "number")
+VOLUME = FieldSpec("volume", "Volume (0–4)", "number")
+NAME = FieldSpec("name", "Name", "line")
+FIELDS: dict[type, tuple[FieldSpec, ...]] = {
+    VideoElement: (NAME, *BOX, FIT, *TIME, TRIM, *LOOK, VOLUME),
+    ImageElement: (NAME, *BOX, FIT, *TIME, *LOOK),
+    TextElement: (
+        NAME,
+        FieldSpec("text", "Text", "text"),
+        *BOX,
+        *TIME,
+        *LOOK,
+        FieldSpec("color", "Colour", "color"),
+        FieldSpec("font_family", "Font", "line"),
+        FieldSpec("font_size", "Size (px, empty: fit)", "optional"),
+        FieldSpec("font_weight", "Weight", "choice", ("normal", "bold")),
+        FieldSpec("align", "Align", "choice", ("left", "center", "right")),
+        FieldSpec("valign", "Vertical", "choice", ("top", "middle", "bottom")),
+        FieldSpec("line_spacing", "Line spacing", "number"),
+        FieldSpec("background", "Background", "optcolor"),
+        FieldSpec("padding", "Padding (px)", "number"),
+    ),
+    AudioElement: (NAME, *TIME, TRIM, VOLUME, FieldSpec("fade_in", "Fade in (s)", "number"),
+                   FieldSpec("fade_out", "Fade out (s)", "number")),
+}  # fmt: skip
+OUTPUT_FIELDS = (
+    FieldSpec("width", "Width (px)", "number"),
+    FieldSpec("height", "Height (px)", "number"),
+    FieldSpec("fps", "Frame rate", "number"),
+    FieldSpec("duration", "Duration (s, empty: auto)", "optional"),
+    FieldSpec("background", "Background", "color"),
+    FieldSpec("format", "Format", "choice", _choices(Output, "format")),
+    FieldSpec("quality", "Quality", "choice", _choices(Output, "quality")),
+)
+
+
+def shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}" if abs(value) < 1e6 else repr(value)
+    if isinstance(value, Length):
+        return str(value)[: -len(value.unit)]
+    return str(value)
+
+
+class LengthEdit(QWidget):
+    """A number and its unit; switching the unit converts the value exactly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.number = QLineEdit()
+        self.unit = QComboBox()
+        self.unit.addItems(["%", "px"])
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.number, 1)
+        row.addWidget(self.unit)
+
+
+class QtInspector(QScrollArea):
+    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.setWidgetResizable(True)
+        self.setMinimumWidth(260)
+        self.body = QWidget()
+        self.column = QVBoxLayout(self.body)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: bold;")
+        self.error = QLabel()
+        self.error.setObjectName("inspector_error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #e5484d;")
+        self.error.hide()
+        self.form_host = QWidget()
+        self.column.addWidget(self.title)
+        self.column.addWidget(self.form_host)
+        self.column.addWidget(self.error)
+        self.column.addStretch(1)
+        self.setWidget(self.body)
+        self.editors: dict[str, QWidget] = {}
+        self.specs: tuple[FieldSpec, ...] = ()
+        self._shape: tuple = ()
+        doc.selection_changed.connect(self.rebuild)
+        doc.reset.connect(self.rebuild)
+        doc.element_changed.connect(self._on_element_changed)
+        doc.output_changed.connect(self._on_output_changed)
+        self.rebuild()
+
+    # -- which fields ----------------------------------------------------------------------------
+
+    def targets(self) -> list:
+        return [self.doc.element(i) for i in self.doc.selection if self.doc.has(i)]
+
+    def rebuild(self, *_: object) -> None:
+        targets = self.targets()
+        if not targets:
+            specs, title = OUTPUT_FIELDS, "Output"
+        else:
+            kinds = {type(e) for e in targets}
+            names = set.intersection(*({s.name for s in FIELDS[k]} for k in kinds))
+            if len(targets) > 1:
+                names.discard("name")  # a name is one element's
+            specs = tuple(s for s in FIELDS[type(targets[0])] if s.name in names)
+            title = targets[0].label if len(targets) == 1 else f"{len(targets)} elements"
+        self.title.setText(title)
+        shape = (title, specs, tuple(e.id for e in targets))
+        if shape != self._shape:
+            self._build_form(specs)
+            self._shape = shape
+            self.error.hide()
+        self.refresh()
+
+    def _build_form(self, specs: tuple[FieldSpec, ...]) -> None:
+        old = self.form_host
+        self.form_host = QWidget()
+        self.column.replaceWidget(old, self.form_host)
+        old.deleteLater()
+        form = QFormLayout(self.form_host)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.specs, self.editors = specs, {}
+        for spec in specs:
+            editor = self._make_editor(spec)
+            editor.setObjectName(f"field_{spec.name}")
+            self.editors[spec.name] = editor
+            form.addRow(spec.label, editor)
+
+    def _make_editor(self, spec: FieldSpec) -> QWidget:
+        if spec.kind == "length":
+            editor = LengthEdit()
+            editor.number.editingFinished.connect(lambda s=spec: self._commit_length(s))
+            editor.unit.currentTextChanged.connect(lambda unit, s=spec: self._convert(s, unit))
+            return editor
+        if spec.kind == "choice":
+            combo = QComboBox()
+            combo.addItems(list(spec.choices))
+            combo.currentTextChanged.connect(lambda text, s=spec: self.commit(s.name, text))
+            return combo
+        if spec.kind == "text":
+            edit = QPlainTextEdit()
+            edit.setFixedHeight(64)
+            edit.textChanged.connect(
+                lambda s=spec, e=edit: self.commit(s.name, e.toPlainText(), merge=True)
+            )
+            return edit
+        line = QLineEdit()
+        line.editingFinished.connect(lambda s=spec, e=line: self._commit_line(s, e))
+        return line
+
+    # -- model → widgets -------------------------------------------------------------------------
+
+    def _values(self, name: str) -> list[Any]:
+        targets = self.targets()
+        if not targets:
+            return [getattr(self.doc.comp.output, name)]
+        return [getattr(e, name) for e in targets]
+
+    def refresh(self) -> None:
+        for spec in self.specs:
+            editor = self.editors[spec.name]
+            values = self._values(spec.name)
+            same = all(v == values[0] for v in values)
+            value = values[0]
+            blocked = editor.blockSignals(True)
+            if isinstance(editor, LengthEdit):
+                for part in (editor.number, editor.unit):
+                    part.blockSignals(True)
+                editor.number.setText(shown(value) if same else "")
+                editor.number.setPlaceholderText("" if same else MIXED)
+                editor.unit.setCurrentText(value.unit)
+                for part in (editor.number, editor.unit):
+                    part.blockSignals(False)
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentText(str(value) if same else "")
+            elif isinstance(editor, QPlainTextEdit):
+                if editor.toPlainText() != (value or ""):
+                    editor.setPlainText(value or "")
+            elif isinstance(editor, QLineEdit):
+                editor.setText(shown(value) if same else "")
+                editor.setPlaceholderText(MIXED if not same else "")
+                editor.setStyleSheet("")
+            editor.blockSignals(blocked)
+
+    def _on_element_changed(self, element_id: str) -> None:
+        if element_id in self.doc.selection:
+            self.rebuild()
+
+    def _on_output_changed(self) -> None:
+        if not self.doc.selection:
+            self.refresh()
+
+    # -- widgets → model -------------------------------------------------------------------------
+
+    def commit(self, name: str, value: Any, *, merge: bool = False) -> bool:
+        """Send one field to the model; show its refusal inline. True if accepted."""
+        targets = self.targets()
+        label = f"Change {name.replace('_', ' ')}"
+        if targets:
+            key = ("inspector", name, tuple(self.doc.selection)) if merge else None
+            error = self.doc.edit({e.id: {name: value} for e in targets}, label, key)
+        else:
+            error = self.doc.edit_output({name: value}, label)
+        self.show_error(error)
+        return error is None
+
+    def show_error(self, error: str | None) -> None:
+        self.error.setText(error or "")
+        self.error.setVisible(bool(error))
+
+    def _commit_line(self, spec: FieldSpec, edit: QLineEdit) -> None:
+        text = edit.text().strip()
+        values = self._values(spec.name)
+        if text == "" and not all(v == values[0] for v in values):
+            return  # a mixed field left blank: leave each element as it is
+        if spec.kind in ("optional", "optcolor") or (spec.kind == "line" and spec.name == "name"):
+            value: Any = text or None
+        else:
+            value = text
+        if text == shown(values[0]) and all(v == values[0] for v in values):
+            return
+        ok = self.commit(spec.name, value)
+        edit.setStyleSheet("" if ok else "border: 1px solid #e5484d;")
+
+    def _commit_length(self, spec: FieldSpec) -> None:
+        editor = self.editors[spec.name]
+        assert isinstance(editor, LengthEdit)
+        text = editor.number.text().strip()
+        if not text:
+            return
+        values = self._values(spec.name)
+        if all(v == values[0] for v in values) and text == shown(values[0]):
+            return
+        ok = self.commit(spec.name, f"{text}{editor.unit.currentText()}")
+        editor.number.setStyleSheet("" if ok else "border: 1px solid #e5484d;")
+
+    def _convert(self, spec: FieldSpec, unit: str) -> None:
+        """Switch a length's unit, converting each selected element's value exactly."""
+        extent = self.doc.canvas[spec.axis]
+        changes = {
+            e.id: {spec.name: getattr(e, spec.name).convert(unit, extent)} for e in self.targets()
+        }
+        error = self.doc.edit(changes, f"{spec.label} in {unit}")
+        self.show_error(error)

@@ -1,0 +1,336 @@
+"""The element panel: layers front to back, with visibility, lock, rename and reorder.
+
+Rows are rebuilt from the document on every structural change (a layer list
+is short), with the panel's own signals blocked so nothing echoes back.
+Dragging rows reorders the stacking through one undoable command.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vidgen_desktop.composition.model import AudioElement, TextElement
+from vidgen_desktop.ui.background import Background
+from vidgen_desktop.ui.document import AnyElement, Document
+from vidgen_desktop.ui.qt_canvas import dropped_paths
+from vidgen_desktop.ui.qt_preview import thumbnail
+
+THUMB = 40  # px
+NAME, VISIBLE, LOCKED = 0, 1, 2
+ID_ROLE = Qt.ItemDataRole.UserRole
+TYPE_COLORS = {"video": "#3b82f6", "image": "#10b981", "text": "#f59e0b", "audio": "#a855f7"}
+
+
+def type_badge(kind: str, picture: QImage | None = None) -> QIcon:
+    """A square thumbnail (or the type's colour) with the type's letter in a corner."""
+    pixmap = QPixmap(THUMB, THUMB)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    color = QColor(TYPE_COLORS.get(kind, "#888888"))
+    if picture is not None and not picture.isNull():
+        x, y = (THUMB - picture.width()) / 2, (THUMB - picture.height()) / 2
+        p.drawImage(QRectF(x, y, picture.width(), picture.height()), picture)
+    else:
+        p.setBrush(color.darker(160))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawRoundedRect(QRectF(2, 2, THUMB - 4, THUMB - 4), 6, 6)
+    p.setBrush(color)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.drawRoundedRect(QRectF(THUMB - 16, THUMB - 16, 16, 16), 4, 4)
+    p.setPen(QColor("white"))
+    font = p.font()
+    font.setBold(True)
+    font.setPixelSize(11)
+    p.setFont(font)
+    p.drawText(
+        QRectF(THUMB - 16, THUMB - 16, 16, 16), Qt.AlignmentFlag.AlignCenter, kind[0].upper()
+    )
+    p.end()
+    return QIcon(pixmap)
+
+
+def glyph(kind: str, color: QColor) -> QIcon:
+    """A small eye or padlock, drawn (no icon font needed)."""
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QPen(color, 1.4))
+    if kind == "eye":
+        path = QPainterPath(QPointF(1.5, 8))
+        path.quadTo(8, 1, 14.5, 8)
+        path.quadTo(8, 15, 1.5, 8)
+        p.drawPath(path)
+        p.setBrush(color)
+        p.drawEllipse(QPointF(8, 8), 2.2, 2.2)
+    else:
+        p.drawArc(QRectF(4.5, 1.5, 7, 8), 0, 180 * 16)
+        p.setBrush(color)
+        p.drawRoundedRect(QRectF(3, 7, 10, 7.5), 1.5, 1.5)
+    p.end()
+    return QIcon(pixmap)
+
+
+class _Tree(QTreeWidget):
+    """The tree, with drops turned into commands instead of moved rows."""
+
+    rows_dropped = Signal(int)  # display row the selection moves before
+    files_dropped = Signal(list)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_paths(event)
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
+            return
+        self.rows_dropped.emit(self.drop_row(event.position().toPoint()))
+        event.setDropAction(Qt.DropAction.IgnoreAction)  # the document moves the rows
+        event.accept()
+
+    def drop_row(self, pos: QPoint) -> int:
+        item = self.itemAt(pos)
+        if item is None:
+            return self.topLevelItemCount()
+        row = self.indexOfTopLevelItem(item)
+        rect = self.visualItemRect(item)
+        return row + 1 if pos.y() > rect.center().y() else row
+
+
+class QtLayers(QWidget):
+    files_dropped = Signal(list)
+
+    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.tree = _Tree()
+        self.tree.setObjectName("layers")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIconSize(QSize(THUMB, THUMB))
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.tree.setAcceptDrops(True)
+        self.tree.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        for column in (VISIBLE, LOCKED):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._menu)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.tree)
+        self.setMinimumWidth(220)
+        self._thumbs: dict[str, QImage] = {}
+        self._asked: set[str] = set()
+        self.background = Background(workers=1, name="vidgen-thumbs", parent=self)
+        self.tree.itemSelectionChanged.connect(self._on_tree_selection)
+        self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.rows_dropped.connect(self._on_rows_dropped)
+        self.tree.files_dropped.connect(self.files_dropped)
+        for signal in (
+            doc.elements_added,
+            doc.elements_removed,
+            doc.elements_reordered,
+            doc.reset,
+            doc.media_changed,
+        ):
+            signal.connect(self.rebuild)
+        doc.element_changed.connect(self._on_element_changed)
+        doc.selection_changed.connect(self._on_selection_changed)
+        self.rebuild()
+
+    # -- model → rows --------------------------------------------------------------------------
+
+    def display_order(self) -> list[AnyElement]:
+        """Rows top to bottom: the frontmost picture first, sound last."""
+        comp = self.doc.comp
+        audio = [e for e in comp.elements if isinstance(e, AudioElement)]
+        return [*reversed(comp.stacking_order()), *audio]
+
+    def ids(self) -> list[str]:
+        return [
+            self.tree.topLevelItem(i).data(NAME, ID_ROLE)
+            for i in range(self.tree.topLevelItemCount())
+        ]
+
+    def rebuild(self, *_: object) -> None:
+        blocked = self.tree.blockSignals(True)
+        self.tree.clear()
+        for element in self.display_order():
+            item = QTreeWidgetItem()
+            item.setData(NAME, ID_ROLE, element.id)
+            self._fill(item, element)
+            self.tree.addTopLevelItem(item)
+        self.tree.blockSignals(blocked)
+        self._on_selection_changed()
+
+    def _fill(self, item: QTreeWidgetItem, element: AnyElement) -> None:
+        flags = (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsEditable
+            | Qt.ItemFlag.ItemIsDragEnabled
+            | Qt.ItemFlag.ItemIsUserCheckable
+        )
+        item.setFlags(flags)
+        item.setText(NAME, element.label)
+        source = getattr(element, "source", "")
+        problem = self.doc.media_errors.get(source)
+        item.setToolTip(NAME, problem or f"{element.type} · {element.id}")
+        if problem:
+            item.setForeground(NAME, QColor("#e5484d"))
+        item.setIcon(NAME, type_badge(element.type, self._thumbnail(element)))
+        item.setCheckState(
+            VISIBLE, Qt.CheckState.Unchecked if element.hidden else Qt.CheckState.Checked
+        )
+        item.setToolTip(VISIBLE, "Shown (uncheck to hide)")
+        item.setCheckState(
+            LOCKED, Qt.CheckState.Checked if element.locked else Qt.CheckState.Unchecked
+        )
+        item.setToolTip(LOCKED, "Locked against moving on the canvas")
+        item.setIcon(VISIBLE, glyph("eye", self.palette().text().color()))
+        item.setIcon(LOCKED, glyph("lock", self.palette().text().color()))
+
+    def _item(self, element_id: str) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.data(NAME, ID_ROLE) == element_id:
+                return item
+        return None
+
+    def _on_element_changed(self, element_id: str) -> None:
+        item = self._item(element_id)
+        if item is None:
+            return
+        if [e.id for e in self.display_order()] != self.ids():  # track changed: order moved
+            self.rebuild()
+            return
+        blocked = self.tree.blockSignals(True)
+        self._fill(item, self.doc.element(element_id))
+        self.tree.blockSignals(blocked)
+
+    def _on_selection_changed(self) -> None:
+        blocked = self.tree.blockSignals(True)
+        selected = set(self.doc.selection)
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            item.setSelected(item.data(NAME, ID_ROLE) in selected)
+        self.tree.blockSignals(blocked)
+        self.tree.viewport().update()
+
+    def _thumbnail(self, element: AnyElement) -> QImage | None:
+        if isinstance(element, TextElement | AudioElement):
+            return None
+        source = element.source
+        info = self.doc.media.get(source)
+        if source in self._thumbs or info is None or source in self._asked:
+            return self._thumbs.get(source)
+        self._asked.add(source)
+
+        def done(image: QImage | None, error: BaseException | None) -> None:
+            if image is not None:
+                self._thumbs[source] = image
+                self.rebuild()
+
+        self.background.run(thumbnail, done, source, info.kind, THUMB - 4)
+        return None
+
+    # -- rows → commands -----------------------------------------------------------------------
+
+    def _on_tree_selection(self) -> None:
+        ids = [item.data(NAME, ID_ROLE) for item in self.tree.selectedItems()]
+        order = self.ids()
+        self.doc.set_selection(sorted(ids, key=order.index))
+
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        element_id = item.data(NAME, ID_ROLE)
+        element = self.doc.element(element_id)
+        if column == VISIBLE:
+            hidden = item.checkState(VISIBLE) != Qt.CheckState.Checked
+            self.doc.edit({element_id: {"hidden": hidden}}, "Hide" if hidden else "Show")
+        elif column == LOCKED:
+            locked = item.checkState(LOCKED) == Qt.CheckState.Checked
+            self.doc.edit({element_id: {"locked": locked}}, "Lock" if locked else "Unlock")
+        elif column == NAME and item.text(NAME) != element.label:
+            name = item.text(NAME).strip() or None
+            self.doc.edit({element_id: {"name": name}}, "Rename")
+            self._on_element_changed(element_id)  # an empty name shows the id again
+
+    def _on_rows_dropped(self, row: int) -> None:
+        self.move_to(self.doc.selection, row)
+
+    def move_to(self, ids: list[str], row: int) -> None:
+        """Move the ``ids`` rows to display position ``row`` (counted before the move)."""
+        rows = self.display_order()
+        moving = [e for e in rows if e.id in ids]
+        if not moving:
+            return
+        before = sum(1 for e in rows[:row] if e.id in ids)
+        rest = [e for e in rows if e.id not in ids]
+        at = max(0, min(len(rest), row - before))
+        shown = [*rest[:at], *moving, *rest[at:]]
+        visuals = [e for e in shown if not isinstance(e, AudioElement)]
+        audio = [e for e in shown if isinstance(e, AudioElement)]
+        bottom_up = list(reversed(visuals))
+        # a moved element takes the track of its neighbour so the stacking is what was shown
+        retracked: list[AnyElement] = []
+        for n, element in enumerate(bottom_up):
+            if element.id in ids:
+                below = next((e for e in reversed(bottom_up[:n]) if e.id not in ids), None)
+                above = next((e for e in bottom_up[n + 1 :] if e.id not in ids), None)
+                neighbour = below or above
+                if neighbour is not None and neighbour.track != element.track:
+                    element = element.model_copy(update={"track": neighbour.track})
+            retracked.append(element)
+        self.doc.reorder([*retracked, *audio], "Reorder layers")
+
+    def _menu(self, pos: QPoint) -> None:
+        if not self.doc.selection:
+            return
+        menu = QMenu(self)
+        menu.addAction("Rename", lambda: self.tree.editItem(self.tree.currentItem(), NAME))
+        menu.addAction("Duplicate", lambda: self.doc.duplicate(self.doc.selection))
+        menu.addAction("Bring to Front", lambda: self.move_to(self.doc.selection, 0))
+        menu.addAction("Send to Back", lambda: self.move_to(self.doc.selection, len(self.ids())))
+        menu.addSeparator()
+        menu.addAction("Delete", lambda: self.doc.remove(self.doc.selection))
+        menu.popup(self.tree.viewport().mapToGlobal(pos))

@@ -1,0 +1,110 @@
+"""Draw the composited preview off the GUI thread, newest request wins.
+
+The frame comes from ``render.preview.Previewer`` over ``render.graph.plan``,
+the same plan the renderer uses. Requests made while a frame is being drawn
+replace each other; only the newest is drawn next, so scrubbing and dragging
+never queue up stale frames.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage
+
+from vidgen_desktop.composition.model import Composition, TextElement
+from vidgen_desktop.media import frames
+from vidgen_desktop.media.probe import MediaInfo
+from vidgen_desktop.render import graph
+from vidgen_desktop.render.preview import Previewer
+from vidgen_desktop.ui.background import Background
+
+
+@dataclass(frozen=True)
+class PreviewRequest:
+    comp: Composition  # a snapshot: elements are replaced, never changed in place
+    facts: dict[str, MediaInfo]
+    t: float
+    scale: float
+
+
+def to_qimage(rgba: np.ndarray) -> QImage:
+    h, w = rgba.shape[:2]
+    data = np.ascontiguousarray(rgba)
+    return QImage(data.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+
+
+def draw(request: PreviewRequest) -> tuple[QImage, float]:
+    """The frame for ``request`` as a QImage, and the seconds it took (runs in a worker)."""
+    started = time.perf_counter()
+    comp = request.comp
+    usable = [
+        e for e in comp.elements if isinstance(e, TextElement) or e.id in request.facts
+    ]  # sources still being probed (or unusable) are left out, not fatal
+    comp = comp.model_copy(update={"elements": usable})
+    plan = graph.plan(comp, request.facts)
+    rgba = Previewer(plan).frame(request.t, request.scale)
+    return to_qimage(rgba), time.perf_counter() - started
+
+
+def thumbnail(source: str, kind: str, size: int) -> QImage:
+    """A small picture of a media file (first frame of a video), in a worker."""
+    if kind == "video":
+        with frames.VideoFrames(source) as reader:  # its own reader: the shared ones are busy
+            rgba = reader.frame(0)
+    else:
+        rgba = frames.load_image(source)
+    image = to_qimage(np.ascontiguousarray(rgba))
+    return image.scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+
+
+class PreviewRenderer(QObject):
+    """Turns requests into ``ready(image, request)`` on the GUI thread."""
+
+    ready = Signal(QImage, object)  # image, PreviewRequest
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # one worker: video readers are shared, and frames are drawn in order
+        self.background = Background(workers=1, name="vidgen-preview", parent=self)
+        self._pending: PreviewRequest | None = None
+        self._running: PreviewRequest | None = None
+        self.last_seconds = 0.0
+        self.frames_drawn = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None or self._pending is not None
+
+    def request(self, request: PreviewRequest) -> None:
+        self._pending = request
+        if self._running is None:
+            self._start()
+
+    def _start(self) -> None:
+        request, self._pending = self._pending, None
+        if request is None:
+            return
+        self._running = request
+        self.background.run(draw, lambda result, error: self._done(request, result, error), request)
+
+    def _done(self, request: PreviewRequest, result, error: BaseException | None) -> None:
+        self._running = None
+        if error is not None:
+            self.failed.emit(str(error))
+        else:
+            image, seconds = result
+            self.last_seconds = seconds
+            self.frames_drawn += 1
+            self.ready.emit(image, request)
+        self._start()
+
+    def shutdown(self) -> None:
+        self._pending = None
+        self.background.shutdown()

@@ -1,0 +1,314 @@
+"""The timeline: a ruler, one bar per element over its time window, and the playhead.
+
+Windows come from ``layout.resolve_timeline`` (via ``Document.timeline``) on
+every paint. Dragging a bar changes ``start``; its right end ``duration``; its
+left end ``start`` with ``duration`` (and ``trim_start`` for media, so the
+picture stays put). Times snap to whole frames. Space plays, arrows step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from vidgen_desktop.composition.model import AudioElement, VideoElement
+from vidgen_desktop.ui.actions import ActionId
+from vidgen_desktop.ui.document import AnyElement, Document
+from vidgen_desktop.ui.qt_layers import TYPE_COLORS
+
+HEADER = 130  # px: element names
+RULER = 24  # px
+ROW = 24  # px
+EDGE = 6  # px: how close to a bar's end counts as grabbing the end
+PLAYHEAD = QColor("#ff3d3d")
+_drags = itertools.count(1)
+
+
+def clock(t: float) -> str:
+    minutes, seconds = divmod(max(0.0, t), 60)
+    return f"{int(minutes):02d}:{seconds:05.2f}"
+
+
+def tick_step(pps: float) -> float:
+    """Seconds between labelled ticks so labels sit at least ~70 px apart."""
+    for step in (0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600):
+        if step * pps >= 70:
+            return step
+    return 1200
+
+
+class TimelineView(QWidget):
+    scrubbed = Signal()
+
+    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self._drag: dict | None = None
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumHeight(RULER + 3 * ROW)
+        for signal in (doc.changed, doc.media_changed, doc.time_changed, doc.selection_changed):
+            signal.connect(self.update)
+        doc.changed.connect(self.updateGeometry)
+
+    def rows(self) -> list[AnyElement]:
+        comp = self.doc.comp
+        audio = [e for e in comp.elements if isinstance(e, AudioElement)]
+        return [*reversed(comp.stacking_order()), *audio]
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setHeight(RULER + ROW * max(3, len(self.doc.comp.elements)) + 8)
+        return hint
+
+    # -- mapping -------------------------------------------------------------------------------
+
+    @property
+    def pps(self) -> float:
+        """Pixels per second: the whole composition fits the width."""
+        return max(1.0, (self.width() - HEADER - 16) / max(0.1, self.doc.timeline().duration))
+
+    def x_of(self, t: float) -> float:
+        return HEADER + t * self.pps
+
+    def t_of(self, x: float) -> float:
+        return (x - HEADER) / self.pps
+
+    def bar_rect(self, row: int, element: AnyElement) -> QRectF:
+        window = self.doc.timeline().windows[element.id]
+        x0, x1 = self.x_of(window.start), self.x_of(window.end)
+        return QRectF(x0, RULER + row * ROW + 3, max(2.0, x1 - x0), ROW - 6)
+
+    def _frame(self, t: float) -> float:
+        fps = self.doc.comp.output.fps
+        return round(t * fps) / fps
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        pal = self.palette()
+        p.fillRect(self.rect(), pal.base())
+        p.fillRect(QRectF(0, 0, self.width(), RULER), pal.window())
+        text = pal.text().color()
+        duration = self.doc.timeline().duration
+        step = tick_step(self.pps)
+        p.setPen(QPen(pal.mid().color()))
+        for n in range(int(duration / step) + 1):
+            t = n * step
+            x = self.x_of(t)
+            p.drawLine(QPointF(x, RULER - 8), QPointF(x, RULER))
+            p.drawText(QPointF(x + 3, RULER - 10), f"{t:g}s")
+        p.drawLine(QPointF(HEADER, RULER), QPointF(self.width(), RULER))
+        end = self.x_of(duration)
+        p.fillRect(QRectF(end, RULER, self.width() - end, self.height()), pal.window())
+        selected = set(self.doc.selection)
+        for row, element in enumerate(self.rows()):
+            top = RULER + row * ROW
+            if element.id in selected:
+                p.fillRect(QRectF(0, top, self.width(), ROW), pal.highlight().color().darker(250))
+            p.setPen(text)
+            name = p.fontMetrics().elidedText(
+                element.label, Qt.TextElideMode.ElideRight, HEADER - 12
+            )
+            p.drawText(QRectF(8, top, HEADER - 12, ROW), Qt.AlignmentFlag.AlignVCenter, name)
+            rect = self.bar_rect(row, element)
+            color = QColor(TYPE_COLORS.get(element.type, "#888888"))
+            if element.hidden:
+                color.setAlpha(90)
+            p.setPen(QPen(color.lighter(140), 2 if element.id in selected else 1))
+            p.setBrush(color.darker(130) if element.id not in selected else color)
+            p.drawRoundedRect(rect, 4, 4)
+        x = self.x_of(self.doc.time)
+        p.setPen(QPen(PLAYHEAD, 2))
+        p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        p.setBrush(PLAYHEAD)
+        p.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)])
+        p.end()
+
+    # -- mouse ---------------------------------------------------------------------------------
+
+    def hit(self, pos: QPointF) -> tuple[AnyElement, str] | None:
+        """The bar under ``pos`` and which part: ``start`` (left end), ``end`` or ``move``."""
+        if pos.y() < RULER:
+            return None
+        row = int((pos.y() - RULER) // ROW)
+        rows = self.rows()
+        if not 0 <= row < len(rows):
+            return None
+        rect = self.bar_rect(row, rows[row])
+        if not rect.adjusted(-EDGE, 0, EDGE, 0).contains(pos):
+            return None
+        if abs(pos.x() - rect.left()) <= EDGE:
+            return rows[row], "start"
+        if abs(pos.x() - rect.right()) <= EDGE:
+            return rows[row], "end"
+        return rows[row], "move"
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        self.setFocus()
+        pos = event.position()
+        hit = self.hit(pos) if pos.x() > HEADER else None
+        if hit is None:
+            if pos.x() > HEADER:
+                self._drag = {"scrub": True}
+                self.scrub_to(pos.x())
+            return
+        element, part = hit
+        if element.id not in self.doc.selection:
+            self.doc.set_selection([element.id])
+        window = self.doc.timeline().windows[element.id]
+        self._drag = {
+            "scrub": False,
+            "id": element.id,
+            "part": part,
+            "x": pos.x(),
+            "window": window,
+            "key": ("timeline", part, next(_drags)),
+        }
+
+    def scrub_to(self, x: float) -> None:
+        self.doc.set_time(self._frame(self.t_of(x)))
+        self.scrubbed.emit()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        drag = self._drag
+        if drag is None:
+            hit = self.hit(pos)
+            shape = Qt.CursorShape.ArrowCursor
+            if hit is not None:
+                shape = (
+                    Qt.CursorShape.SizeHorCursor
+                    if hit[1] != "move"
+                    else Qt.CursorShape.OpenHandCursor
+                )
+            self.setCursor(shape)
+            return
+        if drag["scrub"]:
+            self.scrub_to(pos.x())
+            return
+        dt = (pos.x() - drag["x"]) / self.pps
+        self.drag_bar(drag["id"], drag["part"], dt, drag["window"], drag["key"])
+
+    def drag_bar(self, element_id: str, part: str, dt: float, window, key) -> str | None:
+        """Apply a bar drag of ``dt`` seconds (used by the mouse, and by tests)."""
+        element = self.doc.element(element_id)
+        one = 1 / self.doc.comp.output.fps
+        media = isinstance(element, VideoElement | AudioElement)
+        if part == "move":
+            fields = {"start": max(0.0, self._frame(window.start + dt))}
+        elif part == "end":
+            end = max(window.start + one, self._frame(window.end + dt))
+            fields = {"duration": end - window.start}
+        else:
+            low = window.start - window.trim_start if media else 0.0
+            start = min(window.end - one, max(0.0, low, self._frame(window.start + dt)))
+            fields = {"start": start, "duration": window.end - start}
+            if media:
+                fields["trim_start"] = max(0.0, window.trim_start + start - window.start)
+        return self.doc.edit({element_id: fields}, "Change timing", merge_key=key)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._drag = None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
+        if step is None:
+            return super().keyPressEvent(event)
+        self.step(step * (10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1))
+
+    def step(self, frames: int) -> None:
+        fps = self.doc.comp.output.fps
+        self.doc.set_time((math.floor(self.doc.time * fps + 1e-6) + frames) / fps)
+
+
+class QtTimeline(QWidget):
+    """Transport controls over the timeline view; owns playback."""
+
+    def __init__(self, doc: Document, actions: dict[ActionId, QAction], parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.view = TimelineView(doc)
+        self.play_action = actions[ActionId.PLAY]
+        self.play_button = self._button(self.play_action)
+        self.time_label = QLabel()
+        self.time_label.setObjectName("time_label")
+        controls = QHBoxLayout()
+        controls.setContentsMargins(6, 2, 6, 2)
+        for action_id in (ActionId.GO_START, ActionId.PREV_FRAME):
+            controls.addWidget(self._button(actions[action_id]))
+        controls.addWidget(self.play_button)
+        for action_id in (ActionId.NEXT_FRAME, ActionId.GO_END):
+            controls.addWidget(self._button(actions[action_id]))
+        controls.addWidget(self.time_label)
+        controls.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addLayout(controls)
+        column.addWidget(self.view, 1)
+        self.timer = QTimer(self, interval=15)
+        self.timer.timeout.connect(self._tick)
+        self.clock = QElapsedTimer()
+        self._from = 0.0
+        actions[ActionId.PLAY].triggered.connect(self.toggle)
+        actions[ActionId.NEXT_FRAME].triggered.connect(lambda: self.view.step(1))
+        actions[ActionId.PREV_FRAME].triggered.connect(lambda: self.view.step(-1))
+        actions[ActionId.GO_START].triggered.connect(lambda: doc.set_time(0.0))
+        actions[ActionId.GO_END].triggered.connect(self._go_end)
+        for signal in (doc.time_changed, doc.changed, doc.media_changed):
+            signal.connect(self._update_label)
+        self._update_label()
+
+    @staticmethod
+    def _button(action: QAction) -> QToolButton:
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setAutoRaise(True)
+        return button
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.stop()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        duration = self.doc.timeline().duration
+        if self.doc.time >= duration - 1e-6:
+            self.doc.set_time(0.0)
+        self._from = self.doc.time
+        self.clock.start()
+        self.timer.start()
+        self.play_action.setText("Pause")
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.play_action.setText("&Play/Pause")
+
+    def _tick(self) -> None:
+        duration = self.doc.timeline().duration
+        t = self._from + self.clock.elapsed() / 1000
+        fps = self.doc.comp.output.fps
+        self.doc.set_time(min(duration, math.floor(t * fps + 1e-6) / fps))
+        if t >= duration:
+            self.stop()
+
+    def _go_end(self) -> None:
+        fps = self.doc.comp.output.fps
+        last = math.ceil(self.doc.timeline().duration * fps - 1e-6) - 1
+        self.doc.set_time(max(0, last) / fps)
+
+    def _update_label(self, *_: object) -> None:
+        self.time_label.setText(f"{clock(self.doc.time)} / {clock(self.doc.timeline().duration)}")
