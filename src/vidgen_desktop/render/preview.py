@@ -93,10 +93,10 @@ class Previewer:
             sx, sy = visible.x - drawn.x, visible.y - drawn.y
             patch = pixels[sy : sy + visible.h, sx : sx + visible.w]
             region = canvas[visible.y : visible.bottom, visible.x : visible.right]
-            if patch.shape[2] == 3 or (alpha_scale >= 1 and patch[..., 3].min() == 255):
-                if alpha_scale >= 1:  # opaque: a copy
-                    region[:] = patch[..., :3]
-                    continue
+            opaque = patch.shape[2] == 3 or patch[..., 3].min() == 255
+            if opaque and alpha_scale >= 1:  # a plain copy
+                region[:] = patch[..., :3]
+                continue
             if patch.shape[2] == 3:
                 alpha = np.float32(alpha_scale)
             else:
