@@ -25,14 +25,20 @@ class Background(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._pending = 0
+        self._closed = False
         self._finished.connect(self._deliver)
 
     @property
     def busy(self) -> bool:
         return self._pending > 0
 
-    def run(self, fn: Callable[..., Any], callback: Callback, *args: Any) -> Future[Any]:
-        """Call ``fn(*args)`` in a worker; later ``callback(result, error)`` on this thread."""
+    def run(self, fn: Callable[..., Any], callback: Callback, *args: Any) -> Future[Any] | None:
+        """Call ``fn(*args)`` in a worker; later ``callback(result, error)`` on this thread.
+
+        After ``shutdown`` (the window is closing) nothing more is started: None.
+        """
+        if self._closed:
+            return None
         self._pending += 1
         future = self._pool.submit(fn, *args)
 
@@ -48,4 +54,5 @@ class Background(QObject):
         callback(result, error)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -65,8 +65,11 @@ class Document(QObject):
         self._timeline: layout.Timeline | None = None
         self.background = Background(workers=2, name="vidgen-probe", parent=self)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.probe_sources()
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
 
     # -- reading -----------------------------------------------------------------------------
 

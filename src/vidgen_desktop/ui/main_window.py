@@ -320,5 +320,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.stop()
         self.timeline.stop()
         recovery.discard()
-        self.canvas.renderer.shutdown()
+        for worker in (self.canvas.renderer, self.importer.background, self.layers.background):
+            worker.shutdown()
+        self.doc.background.shutdown()
         event.accept()

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from vidgen_desktop.composition import layout
+from vidgen_desktop.composition.model import AudioElement
 from vidgen_desktop.ui import geometry
 from vidgen_desktop.ui.document import Document, VisualElement
 from vidgen_desktop.ui.qt_preview import PreviewRenderer, PreviewRequest
@@ -103,8 +104,8 @@ class QtCanvas(QWidget):
         o, z = self.origin(), self.zoom
         return (point.x() - o.x()) / z, (point.y() - o.y()) / z
 
-    def rect_of(self, box: tuple[float, float, float, float]) -> QRectF:
-        x, y, w, h = box
+    def rect_of(self, box: layout.Rect | tuple[float, float, float, float]) -> QRectF:
+        x, y, w, h = (box.x, box.y, box.w, box.h) if isinstance(box, layout.Rect) else box
         return QRectF(self.to_widget(x, y), self.to_widget(x + w, y + h))
 
     def canvas_rect(self) -> QRectF:
@@ -127,6 +128,12 @@ class QtCanvas(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
+        try:
+            self._paint(p)
+        finally:
+            p.end()  # an exception must not leave the painter active (Qt would crash)
+
+    def _paint(self, p: QPainter) -> None:
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         p.fillRect(self.rect(), self.palette().window().color().darker(115))
         frame = self.canvas_rect()
@@ -140,7 +147,6 @@ class QtCanvas(QWidget):
             self._paint_safe_area(p, frame)
         self._paint_selection(p, frame)
         self._paint_guides(p, frame)
-        p.end()
 
     def _paint_safe_area(self, p: QPainter, frame: QRectF) -> None:
         pen = QPen(QColor(255, 255, 255, 140), 1, Qt.PenStyle.DashLine)
@@ -156,7 +162,7 @@ class QtCanvas(QWidget):
         canvas = self.doc.canvas
         if self._hover and self._hover not in self.doc.selection and self.doc.has(self._hover):
             element = self.doc.element(self._hover)
-            if not isinstance(element, layout.AudioElement):
+            if not isinstance(element, AudioElement):
                 p.setPen(QPen(ACCENT.lighter(130), 1))
                 p.drawRect(self.rect_of(layout.box(element, canvas)))
         for element in self.doc.selected_visuals():

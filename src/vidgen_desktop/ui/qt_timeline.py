@@ -91,6 +91,12 @@ class TimelineView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
+        try:
+            self._paint(p)
+        finally:
+            p.end()
+
+    def _paint(self, p: QPainter) -> None:
         pal = self.palette()
         p.fillRect(self.rect(), pal.base())
         p.fillRect(QRectF(0, 0, self.width(), RULER), pal.window())
@@ -128,7 +134,6 @@ class TimelineView(QWidget):
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.setBrush(PLAYHEAD)
         p.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)])
-        p.end()
 
     # -- mouse ---------------------------------------------------------------------------------
 
