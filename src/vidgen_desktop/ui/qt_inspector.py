@@ -183,6 +183,8 @@ class QtInspector(QScrollArea):
         old = self.form_host
         self.form_host = QWidget()
         self.column.replaceWidget(old, self.form_host)
+        old.hide()  # gone from the screen now, not at the next turn of the event loop
+        old.setParent(None)
         old.deleteLater()
         form = QFormLayout(self.form_host)
         form.setContentsMargins(0, 0, 0, 0)
@@ -245,7 +247,8 @@ class QtInspector(QScrollArea):
                     editor.setPlainText(value or "")
             elif isinstance(editor, QLineEdit):
                 editor.setText(shown(value) if same else "")
-                editor.setPlaceholderText(MIXED if not same else "")
+                hint = self.doc.selection[0] if spec.name == "name" and self.doc.selection else ""
+                editor.setPlaceholderText(MIXED if not same else hint)
                 editor.setStyleSheet("")
             editor.blockSignals(blocked)
 
