@@ -116,9 +116,9 @@ def test_moving_snaps_to_other_elements_with_a_guide(qtbot, home):
         Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     canvas.mouseMoveEvent(event)
-    assert 1400 in canvas._guides.vertical  # the guide line is drawn while dragging
+    assert 1400 in canvas.guides.vertical  # the guide line is drawn while dragging
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
-    assert canvas._guides.vertical == ()
+    assert canvas.guides.vertical == ()
     box = doc.element("box")
     assert box.x.to_px(W) + box.width.to_px(W) == 1400  # snapped flush
     assert box.y == Length(40, "%")

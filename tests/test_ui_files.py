@@ -135,3 +135,15 @@ def test_gui_screenshot_in_a_subprocess_writes_a_png(home, tmp_path):
     assert result.returncode == 0, result.stderr
     data = target.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+
+
+def test_a_project_with_an_unreadable_source_opens_and_names_it(qtbot, home, media, tmp_path):
+    comp = box_comp()
+    comp.elements.append(ImageElement(id="gone", source=str(tmp_path / "gone.png")))
+    comp.elements.append(ImageElement(id="red", source=str(media["image"])))
+    project.save(comp, tmp_path / "p.json")
+    window = make_window(qtbot)
+    assert window.projects.open_path(tmp_path / "p.json")
+    settle(qtbot, window)
+    assert "gone.png does not exist" in window.messages.text
+    assert "red" in window.doc.facts()  # the others still show

@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or open_settings()
         self.importer = Importer(self.doc, self)
         self.projects = ProjectFiles(self)
+        self._reported: set[str] = set()  # media errors already shown
         self.canvas = QtCanvas(self.doc)
         self.messages = MessageBar()
         central = QWidget()
@@ -235,6 +236,7 @@ class MainWindow(QMainWindow):
         doc.output_changed.connect(self._update_status)
         doc.reset.connect(self._update_status)
         doc.probing_changed.connect(self._update_busy)
+        doc.media_changed.connect(self._report_media_errors)
         self.importer.busy_changed.connect(self._update_busy)
         self.importer.finished.connect(self._imported)
         self.canvas.zoom_changed.connect(self._update_status)
@@ -261,6 +263,18 @@ class MainWindow(QMainWindow):
             self.messages.show_error("\n".join(errors))
         if ids:
             self.statusBar().showMessage(f"Imported {len(ids)} file(s)", 4000)
+
+    def _report_media_errors(self) -> None:
+        """Name media a project uses that cannot be read (once each); the rest still shows."""
+        sources = {getattr(e, "source", None) for e in self.doc.comp.elements}
+        new = [
+            message
+            for source, message in self.doc.media_errors.items()
+            if source in sources and source not in self._reported
+        ]
+        self._reported.update(s for s in self.doc.media_errors if s in sources)
+        if new:
+            self.messages.show_error("\n".join(new))
 
     def _update_busy(self, *_: object) -> None:
         busy = self.importer.busy or self.doc.probing

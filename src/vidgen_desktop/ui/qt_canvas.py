@@ -11,7 +11,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
     QDragEnterEvent,
     QDropEvent,
     QImage,
@@ -19,22 +18,18 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QWidget
 
 from vidgen_desktop.composition import layout
-from vidgen_desktop.composition.model import AudioElement
-from vidgen_desktop.ui import geometry
+from vidgen_desktop.ui import geometry, qt_canvas_paint
 from vidgen_desktop.ui.document import Document, VisualElement
 from vidgen_desktop.ui.qt_preview import PreviewRenderer, PreviewRequest
 
 HANDLE_SIZE = 8  # screen px
 SNAP_DISTANCE = 6  # screen px
 MARGIN = 24  # screen px around the canvas when fitted
-ACCENT = QColor("#2d8cff")
-GUIDE = QColor("#ff3da6")
 _drags = itertools.count(1)
 
 
@@ -60,8 +55,8 @@ class QtCanvas(QWidget):
         self.show_safe_area = False
         self.snapping = True
         self._drag: dict | None = None
-        self._guides = geometry.Snap()
-        self._hover: str | None = None
+        self.guides = geometry.Snap()
+        self.hover: str | None = None
         self.setAcceptDrops(True)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -129,78 +124,18 @@ class QtCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         try:
-            self._paint(p)
+            qt_canvas_paint.paint(self, p)
         finally:
             p.end()  # an exception must not leave the painter active (Qt would crash)
 
-    def _paint(self, p: QPainter) -> None:
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        p.fillRect(self.rect(), self.palette().window().color().darker(115))
-        frame = self.canvas_rect()
-        if self.image is not None:
-            p.drawImage(frame, self.image)
-        else:
-            p.fillRect(frame, QColor(self.doc.comp.output.background))
-        p.setPen(QPen(self.palette().mid().color(), 1))
-        p.drawRect(frame.adjusted(-0.5, -0.5, 0.5, 0.5))
-        if self.show_safe_area:
-            self._paint_safe_area(p, frame)
-        self._paint_selection(p, frame)
-        self._paint_guides(p, frame)
-
-    def _paint_safe_area(self, p: QPainter, frame: QRectF) -> None:
-        pen = QPen(QColor(255, 255, 255, 140), 1, Qt.PenStyle.DashLine)
-        p.setPen(pen)
-        for inset in (0.05, 0.1):  # action safe 90 %, title safe 80 %
-            dx, dy = frame.width() * inset, frame.height() * inset
-            p.drawRect(frame.adjusted(dx, dy, -dx, -dy))
-        c = frame.center()
-        p.drawLine(QPointF(c.x() - 8, c.y()), QPointF(c.x() + 8, c.y()))
-        p.drawLine(QPointF(c.x(), c.y() - 8), QPointF(c.x(), c.y() + 8))
-
-    def _paint_selection(self, p: QPainter, frame: QRectF) -> None:
-        canvas = self.doc.canvas
-        if self._hover and self._hover not in self.doc.selection and self.doc.has(self._hover):
-            element = self.doc.element(self._hover)
-            if not isinstance(element, AudioElement):
-                p.setPen(QPen(ACCENT.lighter(130), 1))
-                p.drawRect(self.rect_of(layout.box(element, canvas)))
-        for element in self.doc.selected_visuals():
-            rect = self.rect_of(layout.box(element, canvas))
-            style = Qt.PenStyle.DashLine if element.hidden else Qt.PenStyle.SolidLine
-            # off-canvas parts: a dashed outline; the part on the canvas: solid
-            p.setPen(QPen(ACCENT, 1, Qt.PenStyle.DashLine))
-            p.drawRect(rect)
-            p.save()
-            p.setClipRect(frame)
-            p.setPen(QPen(ACCENT, 2, style))
-            p.drawRect(rect)
-            p.restore()
-        primary = self._resizable()
-        if primary is not None:
-            p.setPen(QPen(ACCENT, 1))
-            p.setBrush(QColor("white"))
-            for point in geometry.handle_points(layout.exact_box(primary, canvas)).values():
-                p.drawRect(self._handle_rect(point))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-
-    def _paint_guides(self, p: QPainter, frame: QRectF) -> None:
-        p.setPen(QPen(GUIDE, 1))
-        for x in self._guides.vertical:
-            wx = self.to_widget(x, 0).x()
-            p.drawLine(QPointF(wx, frame.top() - 12), QPointF(wx, frame.bottom() + 12))
-        for y in self._guides.horizontal:
-            wy = self.to_widget(0, y).y()
-            p.drawLine(QPointF(frame.left() - 12, wy), QPointF(frame.right() + 12, wy))
-
-    def _handle_rect(self, point: tuple[float, float]) -> QRectF:
+    def handle_rect(self, point: tuple[float, float]) -> QRectF:
         c = self.to_widget(*point)
         half = HANDLE_SIZE / 2
         return QRectF(c.x() - half, c.y() - half, HANDLE_SIZE, HANDLE_SIZE)
 
     # -- hit testing ---------------------------------------------------------------------------
 
-    def _resizable(self) -> VisualElement | None:
+    def resizable(self) -> VisualElement | None:
         visuals = self.doc.selected_visuals()
         if len(visuals) == 1 and not visuals[0].locked:
             return visuals[0]
@@ -217,12 +152,12 @@ class QtCanvas(QWidget):
         return None
 
     def handle_at(self, point: QPointF) -> str | None:
-        element = self._resizable()
+        element = self.resizable()
         if element is None:
             return None
         points = geometry.handle_points(layout.exact_box(element, self.doc.canvas))
         for name, at in points.items():
-            if self._handle_rect(at).adjusted(-3, -3, 3, 3).contains(point):
+            if self.handle_rect(at).adjusted(-3, -3, 3, 3).contains(point):
                 return name
         return None
 
@@ -235,7 +170,7 @@ class QtCanvas(QWidget):
         pos = event.position()
         handle = self.handle_at(pos)
         if handle is not None:
-            element = self._resizable()
+            element = self.resizable()
             assert element is not None
             self._start_drag(pos, [element], handle)
             return
@@ -280,8 +215,8 @@ class QtCanvas(QWidget):
         pos = event.position()
         if self._drag is None:
             hover = self.element_at(pos)
-            if hover != self._hover:
-                self._hover = hover
+            if hover != self.hover:
+                self.hover = hover
                 self.update()
             handle = self.handle_at(pos)
             cursors = {
@@ -355,8 +290,8 @@ class QtCanvas(QWidget):
         self.doc.edit({element_id: fields}, "Resize", merge_key=drag["key"])
 
     def _show_guides(self, guides: geometry.Snap) -> None:
-        if guides != self._guides:
-            self._guides = guides
+        if guides != self.guides:
+            self.guides = guides
             self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:

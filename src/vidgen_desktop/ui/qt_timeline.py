@@ -116,7 +116,9 @@ class TimelineView(QWidget):
         for row, element in enumerate(self.rows()):
             top = RULER + row * ROW
             if element.id in selected:
-                p.fillRect(QRectF(0, top, self.width(), ROW), pal.highlight().color().darker(250))
+                band = QColor(pal.highlight().color())
+                band.setAlpha(60)
+                p.fillRect(QRectF(0, top, self.width(), ROW), band)
             p.setPen(text)
             name = p.fontMetrics().elidedText(
                 element.label, Qt.TextElideMode.ElideRight, HEADER - 12
