@@ -122,3 +122,13 @@ def test_every_format_decodes_with_the_right_size_and_length(tmp_path, fmt, extr
 def test_quality_presets_all_render(tmp_path, quality):
     out = engine.render(comp([], quality=quality), tmp_path / f"{quality}.mp4")
     assert probe(out).duration == pytest.approx(1.0, abs=0.15)
+
+
+def test_the_same_sound_twice_is_mixed_twice(tmp_path):
+    source = tone(tmp_path / "tone.wav", freq=440, seconds=2, amplitude=0.25)
+    music = {"type": "audio", "source": str(source)}
+    once = engine.render(comp([{"id": "a", **music}]), tmp_path / "once.mp4")
+    twice = engine.render(comp([{"id": "a", **music}, {"id": "b", **music}]), tmp_path / "two.mp4")
+    rms_once = np.sqrt(np.mean(decode_audio(once)[4800:-4800] ** 2))
+    rms_twice = np.sqrt(np.mean(decode_audio(twice)[4800:-4800] ** 2))
+    assert rms_twice / rms_once == pytest.approx(2.0, rel=0.08)

@@ -346,3 +346,18 @@ def test_fades_ramp_the_element_in_and_out(tmp_path):
         t = n / 10
         expected = min(1.0, t / 1.0, (2.0 - t) / 0.5)
         assert abs(level - expected) <= 0.04, (n, level, expected)
+
+
+def test_the_same_media_placed_twice_identically_renders_both(tmp_path):
+    # identical chains collapse into one ffmpeg-python node; the graph must split it
+    red = write_png(tmp_path / "red.png", solid(10, 10, RED))
+    element = {"type": "image", "source": str(red), "width": "20px", "height": "20px",
+               "fit": "fill", "fade_in": 0.2}  # fmt: skip
+    frames = render(
+        tmp_path,
+        [{"id": "a", "x": "10px", "y": "10px", **element},
+         {"id": "b", "x": "10px", "y": "10px", **element},
+         {"id": "c", "x": "100px", "y": "60px", **element}],
+    )  # fmt: skip
+    assert_rect(bbox(reddish(frames[-1][:50, :50])), (10, 10, 20, 20))
+    assert_rect(bbox(reddish(frames[-1][50:, 90:])), (10, 10, 20, 20))

@@ -280,6 +280,25 @@ def _align_even(stream: Any, drawn: layout.Rect) -> tuple[Any, int, int]:
     return stream, drawn.x - dx, drawn.y - dy
 
 
+def _split_shared(streams: list[Any], split_filter: str) -> list[Any]:
+    """Give each consumer its own copy of a stream that several elements share.
+
+    ffmpeg-python merges identical chains into one node (the same clip placed
+    twice with the same size and timing); FFmpeg needs an explicit split for a
+    filter output that feeds two overlays or mixer inputs.
+    """
+    groups: dict[int, list[int]] = {}
+    for index, stream in enumerate(streams):
+        groups.setdefault(hash(stream), []).append(index)
+    result = list(streams)
+    for indexes in groups.values():
+        if len(indexes) > 1:
+            split = streams[indexes[0]].filter_multi_output(split_filter, len(indexes))
+            for copy, index in enumerate(indexes):
+                result[index] = split.stream(copy)
+    return result
+
+
 def build(render_plan: RenderPlan, output_path: str) -> Any:
     """The ffmpeg-python output node for ``render_plan``, writing to ``output_path``."""
     out = render_plan.composition.output
@@ -288,19 +307,22 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
     video = ffmpeg.input(
         f"color=c={_hex(out.background)}:s={out.width}x{out.height}:r={rate}:d={total}", f="lavfi"
     ).video
-    for vp in render_plan.visuals:
+    aligned = [
+        _align_even(_visual_stream(vp, rate), vp.placement.drawn) for vp in render_plan.visuals
+    ]
+    layers = _split_shared([stream for stream, _, _ in aligned], "split")
+    for vp, stream, (_, x, y) in zip(render_plan.visuals, layers, aligned, strict=True):
         overlay_kwargs: dict[str, Any] = {"eof_action": "repeat"}
         w = vp.window
         if w.start > 0 or w.end < render_plan.duration:
             overlay_kwargs["enable"] = f"gte(t,{_num(w.start)})*lt(t,{_num(w.end)})"
-        stream, x, y = _align_even(_visual_stream(vp, rate), vp.placement.drawn)
         video = ffmpeg.overlay(video, stream, x=x, y=y, **overlay_kwargs)
     if out.format == "gif":
         split = video.split()
         palette = split[1].filter("palettegen", stats_mode="diff")
         video = ffmpeg.filter([split[0], palette], "paletteuse", dither="sierra2_4a")
         return ffmpeg.output(video, ffmpeg_path(output_path), t=total, **kwargs)
-    streams = [_audio_stream(ap) for ap in render_plan.audio]
+    streams = _split_shared([_audio_stream(ap) for ap in render_plan.audio], "asplit")
     if not streams:
         audio = ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi", t=total).audio
     else:
