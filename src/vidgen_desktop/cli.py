@@ -60,7 +60,7 @@ def _load(path: str):
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from vidgen_desktop import paths
+    from vidgen_desktop import config
     from vidgen_desktop.render import engine, formats
 
     comp = _load(args.project)
@@ -78,7 +78,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         elif not args.format and target.suffix.lower().lstrip(".") in formats.EXTENSIONS:
             comp.output = comp.output.model_copy(update={"format": target.suffix.lower()[1:]})
     else:
-        target = engine.default_output_path(comp, args.project, paths.output_dir())
+        target = engine.default_output_path(comp, args.project, config.load().output_dir())
     bar = ProgressBar()
     try:
         result = engine.render(comp, target, on_progress=bar)
@@ -147,9 +147,37 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from vidgen_desktop.ui import app  # Qt is imported only when the editor opens
-
+    try:
+        from vidgen_desktop.ui import app  # Qt is imported only when the editor opens
+    except ImportError as exc:
+        raise VidgenError(
+            f"the editor needs PySide6 and qasync ({exc.name} is missing): "
+            "pip install 'vidgen-desktop[gui]'"
+        ) from exc
     return app.run(getattr(args, "project", None), getattr(args, "screenshot", None))
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from vidgen_desktop import config
+    from vidgen_desktop.composition.model import describe_errors
+
+    if args.key:
+        value = json.loads(args.value) if args.value[:1] in "{[" else args.value
+        if args.value == "default":
+            value = config.Settings.model_fields[args.key].get_default(call_default_factory=True)
+        if args.key not in config.Settings.model_fields:
+            known = ", ".join(config.Settings.model_fields)
+            raise VidgenError(f"unknown setting {args.key!r}; the settings are: {known}")
+        try:
+            config.update(**{args.key: value})
+        except ValidationError as exc:
+            raise VidgenError(f"setting not changed: {describe_errors(exc)}") from exc
+    settings = config.load()
+    print(f"# {config.settings_path()} (environment variables {', '.join(config.ENV)} override)")
+    print(json.dumps(settings.model_dump(mode="json"), indent=2))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,6 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", nargs="?", help="a project file to open")
     p.add_argument("--screenshot", metavar="PNG", help="save a picture of the window and exit")
     p.set_defaults(handler=cmd_gui)
+
+    p = sub.add_parser("settings", help="show settings, or change one: settings KEY VALUE")
+    p.add_argument("key", nargs="?")
+    p.add_argument("value", nargs="?", help="a value, a JSON object, or 'default'")
+    p.set_defaults(handler=cmd_settings)
 
     from vidgen_desktop import cli_jobs  # the job log, queue and estimate commands
 

@@ -11,13 +11,15 @@ import os
 import sys
 from pathlib import Path
 
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
 SETTLE_TIMEOUT = 20.0  # seconds to wait for the first preview frame before a screenshot
 SETTLE_POLL = 50  # ms
 
 
-def _application():
-    from PySide6.QtWidgets import QApplication
-
+def _application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Vidgen Desktop")
     app.setOrganizationName("Vidgen")
@@ -26,8 +28,6 @@ def _application():
 
 
 def _offer_recovery(window) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
     from vidgen_desktop.ui import recovery
 
     found = recovery.orphans()
@@ -55,6 +55,7 @@ def settled(window) -> bool:
         not window.doc.probing
         and not window.importer.busy
         and not canvas.renderer.busy
+        and not canvas.refresh_timer.isActive()
         and canvas.image is not None
     )
 
@@ -62,10 +63,6 @@ def settled(window) -> bool:
 def run(project: str | None = None, screenshot: str | None = None) -> int:
     if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
-
     from vidgen_desktop.ui.main_window import MainWindow
 
     app = _application()

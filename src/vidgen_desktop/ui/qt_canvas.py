@@ -51,6 +51,7 @@ class QtCanvas(QWidget):
         self.renderer.ready.connect(self._on_frame)
         self.image: QImage | None = None
         self.fit = True
+        self.pan = QPointF()  # screen px the canvas is moved from the centre when zoomed in
         self._zoom = 1.0
         self.show_safe_area = False
         self.snapping = True
@@ -61,10 +62,10 @@ class QtCanvas(QWidget):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(240, 160)
-        self._refresh = QTimer(self, singleShot=True, interval=0)
-        self._refresh.timeout.connect(self.request_frame)
+        self.refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self.refresh_timer.timeout.connect(self.request_frame)
         for signal in (doc.changed, doc.media_changed, doc.time_changed, doc.reset):
-            signal.connect(self._refresh.start)
+            signal.connect(self.refresh_timer.start)
         doc.selection_changed.connect(self.update)
 
     # -- mapping between widget and canvas pixels --------------------------------------------
@@ -82,6 +83,8 @@ class QtCanvas(QWidget):
         self.fit = zoom is None
         if zoom is not None:
             self._zoom = min(8.0, max(0.05, zoom))
+        else:
+            self.pan = QPointF()
         self.zoom_changed.emit(self.zoom)
         self.request_frame()
         self.update()
@@ -89,7 +92,8 @@ class QtCanvas(QWidget):
     def origin(self) -> QPointF:
         cw, ch = self.doc.canvas
         z = self.zoom
-        return QPointF((self.width() - cw * z) / 2, (self.height() - ch * z) / 2)
+        centred = QPointF((self.width() - cw * z) / 2, (self.height() - ch * z) / 2)
+        return centred + self.pan
 
     def to_widget(self, x: float, y: float) -> QPointF:
         o, z = self.origin(), self.zoom
@@ -302,13 +306,21 @@ class QtCanvas(QWidget):
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
             self.set_zoom(self.zoom * factor)
+        elif not self.fit:  # zoomed in: the wheel pans (Shift: sideways)
+            delta = event.angleDelta()
+            dx, dy = (delta.y(), 0) if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else (
+                delta.x(), delta.y())  # fmt: skip
+            self.pan += QPointF(dx / 2, dy / 2)
+            self.update()
+            self.refresh_timer.start()
         else:
             super().wheelEvent(event)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.fit:
-            self._refresh.start()
+            self.refresh_timer.start()
+            self.zoom_changed.emit(self.zoom)
 
     # -- keyboard ------------------------------------------------------------------------------
 
