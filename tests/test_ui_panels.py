@@ -165,3 +165,15 @@ def test_space_plays_and_pauses(qtbot, home):
     qtbot.waitUntil(lambda: window.doc.time > 0.1, timeout=5_000)
     play.trigger()
     assert not window.timeline.playing
+
+
+def test_editing_several_elements_at_once_is_one_step(qtbot, home):
+    window = make_window(qtbot, three_layers())
+    doc, inspector = window.doc, window.inspector
+    doc.set_selection(["box", "top"])
+    assert inspector.title.text() == "2 elements"
+    assert "name" not in inspector.editors and "text" in inspector.editors
+    type_into(qtbot, inspector.editors["opacity"], "0.5")
+    assert doc.element("box").opacity == doc.element("top").opacity == 0.5
+    doc.undo_stack.undo()
+    assert doc.element("box").opacity == doc.element("top").opacity == 1.0
