@@ -8,23 +8,21 @@ guess can be studied later.
 from __future__ import annotations
 
 import dataclasses
-import os
 import uuid
 from pathlib import Path
 from typing import Any, Literal
 
-DEFAULT_THRESHOLD = 30.0  # seconds: longer estimates go to the queue
+from vidgen_desktop import config
+
+DEFAULT_THRESHOLD = config.Settings().route_threshold  # s: longer estimates go to the queue
 THRESHOLD_ENV = "VIDGEN_THRESHOLD"  # overrides the default (seconds)
 
 ResponseType = Literal["immediate", "async"]
 
 
 def default_threshold() -> float:
-    value = os.environ.get(THRESHOLD_ENV, "").strip()
-    try:
-        return float(value) if value else DEFAULT_THRESHOLD
-    except ValueError:
-        return DEFAULT_THRESHOLD
+    """The configured threshold: settings file, ``VIDGEN_THRESHOLD`` overriding it."""
+    return config.load().route_threshold
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from vidgen_desktop import paths
+from vidgen_desktop import config
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import errors as failures
@@ -171,7 +171,7 @@ class JobService:
         self, comp: Composition, output: Path | str | None, project_path: str | None = None
     ) -> Path:
         """The output file: ``output`` (a file, or a folder to put it in) or the default."""
-        folder = self.output_folder or paths.output_dir()
+        folder = self.output_folder or config.load().output_dir()
         if output is not None:
             output = Path(output).expanduser()
             if not output.is_dir():

@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from vidgen_desktop import config
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.render.runner import PARTIAL_MARK
@@ -38,10 +39,8 @@ ORPHAN_NOTE = "the process rendering this job stopped (pid {pid}); put back in t
 
 
 def default_concurrency() -> int:
-    try:
-        return max(1, int(os.environ.get(CONCURRENCY_ENV, "") or DEFAULT_CONCURRENCY))
-    except ValueError:
-        return DEFAULT_CONCURRENCY
+    """The configured concurrency: settings file, ``VIDGEN_CONCURRENCY`` overriding it."""
+    return config.load().queue_concurrency
 
 
 def remove_partials(target: Path) -> list[Path]:
