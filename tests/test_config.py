@@ -69,3 +69,75 @@ def test_vidgen_settings_command(home):
     refused = subprocess.run([*run, "queue_concurrency", "0"], capture_output=True, text=True)
     assert refused.returncode == 1
     assert "queue_concurrency must be at least 1" in refused.stderr
+
+
+class MemoryKeyring:
+    """An in-memory keyring backend: a stand-in for the OS keyring (Keychain, Secret
+    Service, Credential Locker), which a headless CI machine does not run."""
+
+    @staticmethod
+    def install():
+        import keyring
+        from keyring.backend import KeyringBackend
+
+        class Backend(KeyringBackend):
+            priority = 1
+            store: dict = {}
+
+            def get_password(self, service, username):
+                return self.store.get((service, username))
+
+            def set_password(self, service, username, password):
+                self.store[(service, username)] = password
+
+            def delete_password(self, service, username):
+                self.store.pop((service, username), None)
+
+        previous = keyring.get_keyring()
+        keyring.set_keyring(Backend())
+        return previous
+
+
+@pytest.fixture
+def os_keyring():
+    import keyring
+
+    previous = MemoryKeyring.install()
+    yield keyring.get_keyring()
+    keyring.set_keyring(previous)
+
+
+def test_secrets_go_to_the_keyring_never_to_the_settings_file(os_keyring, monkeypatch):
+    monkeypatch.delenv("VIDGEN_DATABASE_PASSWORD", raising=False)
+    monkeypatch.delenv("VIDGEN_DATABASE_URL", raising=False)
+    config.update(backend={"database_url": "postgresql://alice@db.example:5432/team"})
+    config.set_secret("database_password", "s3cret:p@ss")
+    url = config.database_url()
+    assert url == "postgresql://alice:s3cret%3Ap%40ss@db.example:5432/team"
+    assert "s3cret" not in config.settings_path().read_text()
+    assert config.redact(url) == "postgresql://alice:***@db.example:5432/team"
+
+
+def test_a_database_url_with_a_password_is_refused():
+    with pytest.raises(ValueError, match="must not contain a password"):
+        config.update(backend={"database_url": "postgresql://alice:pw@db/team"})
+    assert not config.settings_path().exists()
+
+
+def test_environment_supplies_secrets_on_servers(monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "from-env")
+    assert config.secret("s3_secret_access_key") == "from-env"
+
+
+def test_without_an_os_keyring_storing_a_secret_says_what_to_do(monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with pytest.raises(Exception, match="VIDGEN_DATABASE_PASSWORD"):
+            config.set_secret("database_password", "x")
+        assert config.secret("database_password") is None
+    finally:
+        keyring.set_keyring(previous)

@@ -1,8 +1,10 @@
 """User settings: a JSON file in the data folder, overridden by environment variables.
 
 Only preferences live here (route threshold, queue concurrency, output
-folder, output defaults for new projects). Secrets never do: the team
-backend keeps keys and passwords in the OS keyring.
+folder, output defaults for new projects, where the team backend is).
+Secrets never do: passwords and keys live in the OS keyring (or, for
+servers and CI, in environment variables) and are read with ``secret()``;
+a database URL with a password in it is refused.
 
 A damaged settings file never costs the user anything: it is set aside as
 ``settings.json.damaged-<time>`` and the defaults apply.
@@ -10,6 +12,7 @@ A damaged settings file never costs the user anything: it is set aside as
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -17,8 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vidgen_desktop import paths
 
@@ -30,6 +34,25 @@ ENV = {  # environment variable -> setting it overrides
     "VIDGEN_CONCURRENCY": "queue_concurrency",
     "VIDGEN_OUTPUT_DIR": "output_folder",
 }
+BACKEND_ENV = {  # environment variable -> backend setting it overrides
+    "VIDGEN_SUPABASE_URL": "supabase_url",
+    "VIDGEN_S3_ENDPOINT": "s3_endpoint",
+    "VIDGEN_S3_REGION": "s3_region",
+    "VIDGEN_S3_BUCKET": "s3_bucket",
+    "VIDGEN_S3_PREFIX": "s3_prefix",
+    "VIDGEN_LINK_MODE": "link_mode",
+    "VIDGEN_USER": "user",
+}
+KEYRING_SERVICE = "vidgen-desktop"
+# secret name -> environment variable that supplies it on servers and in CI
+SECRETS = {
+    "database_password": "VIDGEN_DATABASE_PASSWORD",
+    "supabase_anon_key": "VIDGEN_SUPABASE_ANON_KEY",
+    "supabase_access_token": "VIDGEN_SUPABASE_ACCESS_TOKEN",  # the designer's session JWT
+    "s3_access_key_id": "AWS_ACCESS_KEY_ID",
+    "s3_secret_access_key": "AWS_SECRET_ACCESS_KEY",
+}
+DATABASE_URL_ENV = "VIDGEN_DATABASE_URL"  # may carry a password: environment only, never a file
 
 
 class OutputDefaults(BaseModel):
@@ -44,6 +67,45 @@ class OutputDefaults(BaseModel):
     quality: Literal["draft", "standard", "high"] = "standard"
 
 
+class BackendSettings(BaseModel):
+    """Where the team backend is. Empty ``database_url``: no backend, embedded defaults."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    database_url: str | None = None  # postgresql://user@host:5432/db — no password here
+    supabase_url: str | None = None  # https://<project>.supabase.co, for Realtime
+    s3_endpoint: str | None = None  # custom endpoint: MinIO, R2, Supabase Storage; None: AWS
+    s3_region: str | None = None
+    s3_bucket: str | None = None
+    s3_prefix: str = "vidgen/"
+    link_mode: Literal["public", "presigned"] = "presigned"
+    link_expiry: int = Field(7 * 24 * 3600, ge=60, le=7 * 24 * 3600)  # s; SigV4's maximum
+    public_base_url: str | None = None  # e.g. a CDN in front of a public bucket
+    user: str | None = None  # who this designer is in the team database
+    team: str | None = None
+    worker_concurrency: int = Field(1, ge=1, le=16)
+    worker_allowed_url_prefixes: list[str] = Field(default_factory=list)
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_password(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).password:
+            raise ValueError(
+                "must not contain a password; store it with "
+                "'vidgen backend secret database_password' (the OS keyring) "
+                f"or set {SECRETS['database_password']}"
+            )
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.database_url or os.environ.get(DATABASE_URL_ENV))
+
+    @property
+    def storage_enabled(self) -> bool:
+        return bool(self.s3_bucket)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
 
@@ -51,6 +113,7 @@ class Settings(BaseModel):
     queue_concurrency: int = Field(1, ge=1, le=16)  # renders at once in the embedded queue
     output_folder: str | None = None  # None: the platform's videos folder / Vidgen
     output_defaults: OutputDefaults = Field(default_factory=OutputDefaults)
+    backend: BackendSettings = Field(default_factory=BackendSettings)
 
     def output_dir(self) -> Path:
         if self.output_folder:
@@ -96,6 +159,13 @@ def load() -> Settings:
             setattr(settings, field, value)
         except ValidationError:
             log.warning("ignoring %s=%r: not a valid %s", variable, value, field)
+    for variable, field in BACKEND_ENV.items():
+        value = os.environ.get(variable, "").strip()
+        if value:
+            try:
+                setattr(settings.backend, field, value)
+            except ValidationError:
+                log.warning("ignoring %s: not a valid %s", variable, field)
     return settings
 
 
@@ -122,3 +192,85 @@ def update(**changes: Any) -> Settings:
     merged = Settings.model_validate({**current.model_dump(), **changes})
     save(merged)
     return merged
+
+
+def _keyring():
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return None
+    backend = keyring.get_keyring()
+    return None if isinstance(backend, fail.Keyring) else keyring
+
+
+def secret(name: str) -> str | None:
+    """A secret by name (see ``SECRETS``): its environment variable, else the OS keyring."""
+    if name not in SECRETS:
+        raise KeyError(name)
+    value = os.environ.get(SECRETS[name])
+    if value:
+        return value
+    keyring = _keyring()
+    if keyring is None:
+        return None
+    try:
+        return keyring.get_password(KEYRING_SERVICE, name)
+    except Exception as exc:  # noqa: BLE001 - any keyring failure means "not available"
+        log.warning("the OS keyring could not be read (%s)", type(exc).__name__)
+        return None
+
+
+def set_secret(name: str, value: str | None) -> None:
+    """Store (or, with None, delete) a secret in the OS keyring."""
+    from vidgen_desktop.errors import VidgenError
+
+    if name not in SECRETS:
+        raise VidgenError(f"unknown secret {name!r}; the secrets are: {', '.join(SECRETS)}")
+    keyring = _keyring()
+    if keyring is None:
+        raise VidgenError(
+            f"no OS keyring is available on this machine; set {SECRETS[name]} in the "
+            "environment instead (for a worker: in its service's environment file)"
+        )
+    if value is None:
+        with contextlib.suppress(Exception):  # deleting what is not there is fine
+            keyring.delete_password(KEYRING_SERVICE, name)
+    else:
+        keyring.set_password(KEYRING_SERVICE, name, value)
+
+
+def database_url(settings: Settings | None = None) -> str | None:
+    """The team database's URL with its password filled in from the secret store.
+
+    Never log this value; log ``redact(url)`` instead.
+    """
+    from_env = os.environ.get(DATABASE_URL_ENV)
+    if from_env:
+        return from_env
+    settings = settings or load()
+    url = settings.backend.database_url
+    if not url:
+        return None
+    password = secret("database_password")
+    parts = urlsplit(url)
+    if not password or parts.password:
+        return url
+    user = parts.username or "postgres"
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    from urllib.parse import quote
+
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def redact(url: str | None) -> str:
+    """A URL safe to show or log: any password replaced by ***."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
