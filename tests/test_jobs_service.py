@@ -162,7 +162,7 @@ def test_transient_failures_stop_after_max_attempts(db, home):
 
 
 def test_cancelling_a_running_render_ends_ffmpeg_and_leaves_no_file(db, home):
-    comp = jobkit.slow_composition(home)
+    comp = jobkit.slow_composition(home, seconds=600)  # cannot finish before the cancel
     target = home / "out" / "long.mp4"
     queue = LocalQueue(db)
     answer = queue.service.submit(comp, threshold=0, output=target)

@@ -92,9 +92,8 @@ def test_a_queued_job_survives_kill_9_of_the_queue_and_completes_once(db, home):
 
 def test_vidgen_jobs_cancel_stops_a_render_running_in_another_process(db, home):
     target = home / "renders" / "long.mp4"
-    job_id = (
-        LocalQueue(db).service.submit(jobkit.slow_composition(home), threshold=0, output=target)
-    ).job_id
+    comp = jobkit.slow_composition(home, seconds=600)  # still rendering when the cancel comes
+    job_id = (LocalQueue(db).service.submit(comp, threshold=0, output=target)).job_id
     runner = jobkit.vidgen(home / "home", "queue", "run")
     try:
         jobkit.wait_for(lambda: rendering(db, job_id))
