@@ -41,6 +41,7 @@ class ActionId(enum.Enum):
     GO_START = "go_start"
     GO_END = "go_end"
     RENDER = "render"
+    SETTINGS = "settings"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ SPECS: dict[ActionId, Spec] = {
     ActionId.GO_START: Spec("Go to &Start", ("Home",)),
     ActionId.GO_END: Spec("Go to &End", ("End",)),
     ActionId.RENDER: Spec("&Render…", ("Ctrl+R",), "Render the composition to a video file"),
+    ActionId.SETTINGS: Spec("Se&ttings…", (Std.Preferences, "Ctrl+,"), "Render and output options"),
 }
 
 

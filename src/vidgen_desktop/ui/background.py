@@ -43,6 +43,8 @@ class Background(QObject):
         future = self._pool.submit(fn, *args)
 
         def done(f: Future[Any]) -> None:
+            if f.cancelled():  # dropped by shutdown: nobody is waiting for it any more
+                return
             error = f.exception()
             self._finished.emit(callback, None if error else f.result(), error)
 

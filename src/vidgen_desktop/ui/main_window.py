@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import paths
 from vidgen_desktop.composition.model import TextElement
-from vidgen_desktop.ui import recovery
+from vidgen_desktop.ui import recovery, render_ui
 from vidgen_desktop.ui.actions import ActionId, create_actions
 from vidgen_desktop.ui.document import Document
 from vidgen_desktop.ui.importer import Importer
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._create_docks()
         self._create_statusbar()
         self._connect()
+        self.renders = render_ui.install(self)  # render dialog, queue and history panels
         self.autosave_timer = QTimer(self, interval=recovery.AUTOSAVE_INTERVAL)
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
@@ -137,6 +138,8 @@ class MainWindow(QMainWindow):
             ActionId.DUPLICATE,
             ActionId.DELETE,
             ActionId.SELECT_ALL,
+            None,
+            ActionId.SETTINGS,
         ):
             edit.addAction(a[action_id]) if action_id else edit.addSeparator()
         self.view_menu = self.menuBar().addMenu("&View")
@@ -337,4 +340,5 @@ class MainWindow(QMainWindow):
         for worker in (self.canvas.renderer, self.importer.background, self.layers.background):
             worker.shutdown()
         self.doc.background.shutdown()
+        self.renders.shutdown()
         event.accept()

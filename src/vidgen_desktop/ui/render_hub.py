@@ -1,0 +1,212 @@
+"""The editor's side of the job service: one job log, one ``JobService``, one embedded queue.
+
+``RenderHub`` owns them for the window's lifetime and never lets them run on
+the GUI thread: opening the log (migrations), estimating, submitting (an
+immediate render blocks for its whole run), cancelling and every database
+read go through ``Background`` and come back as ``(result, error)``.
+
+The service's ``JobEvent``s are published on whatever thread did the work; the
+hub re-emits them as its ``job_event`` signal, which Qt queues onto the GUI
+thread (the hub lives there). Views connect to the signal, never to the feed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from vidgen_desktop import config
+from vidgen_desktop.composition.model import Composition
+from vidgen_desktop.jobs.events import JobEvent
+from vidgen_desktop.jobs.states import ACTIVE
+from vidgen_desktop.ui.background import Background, Callback
+
+log = logging.getLogger(__name__)
+
+RECENT_FINISHED = 10  # finished jobs the queue panel shows at start-up
+
+
+class RenderHub(QObject):
+    """Jobs for the window: submit, estimate, cancel, retry, delete, read the log."""
+
+    job_event = Signal(object)  # JobEvent, on the GUI thread
+    job_started = Signal(object, object)  # token, job id: the job a submit call created
+    ready = Signal()  # the job log is open and the queue runs
+
+    def __init__(self, parent: QObject | None = None, *, start_queue: bool = True) -> None:
+        super().__init__(parent)
+        # renders block a worker for their whole run; reads and cancels need free ones
+        self.renders = Background(workers=2, name="vidgen-render", parent=self)
+        self.reads = Background(workers=2, name="vidgen-jobs", parent=self)
+        self.start_queue = start_queue
+        self.db: Any = None
+        self.service: Any = None
+        self.queue: Any = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._rendering: set[uuid.UUID] = set()  # immediate renders in flight
+
+    # -- life ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the job log and start the embedded queue, off the GUI thread."""
+        self.reads.run(self._open, self._started)
+
+    def _started(self, _: object, error: BaseException | None) -> None:
+        if error is not None:
+            log.error("the job log could not be opened: %s", error)
+            return
+        self.ready.emit()
+
+    def _open(self) -> Any:
+        """The service, opened on first use (any worker thread; the lock makes it once)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the editor is closing")
+            if self.service is not None:
+                return self.service
+            from vidgen_desktop.jobs.service import JobService
+            from vidgen_desktop.queue.local import LocalQueue
+            from vidgen_desktop.store import open_local
+
+            self.db = open_local()
+            settings = config.load()
+            self.service = JobService(self.db, output_folder=None)
+            self._unsubscribe = self.service.subscribe(self._publish)
+            self.queue = LocalQueue(self.db, self.service, concurrency=settings.queue_concurrency)
+            if self.start_queue:
+                self.queue.start()
+            return self.service
+
+    def _publish(self, event: JobEvent) -> None:
+        """Any thread: hand the event to Qt, which delivers it on the GUI thread."""
+        if not self._closed:
+            self.job_event.emit(event)
+
+    def shutdown(self) -> None:
+        """Stop the queue (running queued jobs go back to waiting) and close the log."""
+        if self._closed:
+            return
+        with self._lock:
+            self._closed = True
+            service, queue, db = self.service, self.queue, self.db
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if service is not None:
+            for job_id in self._rendering.copy():  # an immediate render dies with the window
+                try:
+                    service.cancel(job_id)
+                except Exception:  # noqa: BLE001 - finished meanwhile
+                    log.debug("job %s was not cancelled on close", job_id, exc_info=True)
+        if queue is not None:
+            queue.stop(wait=True)
+        self.renders.shutdown()
+        self.reads.shutdown()
+        if db is not None:
+            db.close()
+
+    # -- work ----------------------------------------------------------------------------------
+
+    def call(self, fn: Callable[[Any], Any], callback: Callback, *, render: bool = False) -> None:
+        """``fn(service)`` in a worker; ``callback(result, error)`` on the GUI thread."""
+        pool = self.renders if render else self.reads
+        pool.run(lambda: fn(self._open()), callback)
+
+    def estimate(self, comp: Composition, callback: Callback) -> None:
+        """``(Prepared, Decision)`` for ``comp`` with the threshold in the settings now."""
+
+        def work(service: Any) -> tuple[Any, Any]:
+            prepared = service.prepare(comp)
+            threshold = config.load().route_threshold
+            return prepared, service.decide(prepared.estimate.seconds, threshold)
+
+        self.call(work, callback)
+
+    def default_output(self, comp: Composition, project_path: Path | None) -> Path:
+        """Where a render of ``comp`` goes unless the designer says otherwise (no I/O but mkdir)."""
+        from vidgen_desktop.render import engine
+
+        folder = config.load().output_dir()
+        return engine.default_output_path(comp, str(project_path) if project_path else None, folder)
+
+    def submit(self, comp: Composition, output: Path, token: object, callback: Callback) -> None:
+        """Render now or queue, by the settings' threshold; ``job_started(token, id)`` early.
+
+        The submission (``routing.Submission``) arrives in ``callback`` when an
+        immediate render has finished, or at once for a queued one.
+        """
+
+        def work(service: Any) -> Any:
+            me = threading.get_ident()
+            job: list[uuid.UUID] = []
+
+            def mine(event: JobEvent) -> None:  # published synchronously on this thread
+                if not job and threading.get_ident() == me and event.kind == "status":
+                    job.append(event.job_id)
+                    self._rendering.add(event.job_id)
+                    self.job_started.emit(token, event.job_id)
+
+            unsubscribe = service.subscribe(mine)
+            try:
+                threshold = config.load().route_threshold
+                return service.submit(comp, output=output, threshold=threshold)
+            finally:
+                unsubscribe()
+                for job_id in job:
+                    self._rendering.discard(job_id)
+
+        self.call(work, callback, render=True)
+
+    def cancel(self, job_id: uuid.UUID, callback: Callback | None = None) -> None:
+        self.call(lambda s: s.cancel(job_id), callback or _log_error)
+
+    def retry(self, job_id: uuid.UUID, callback: Callback | None = None) -> None:
+        self.call(lambda s: s.retry(job_id), callback or _log_error)
+
+    def delete(self, job_ids: list[uuid.UUID], callback: Callback | None = None) -> None:
+        self.call(lambda s: [s.delete(j) for j in job_ids], callback or _log_error)
+
+    def job(self, job_id: uuid.UUID, callback: Callback) -> None:
+        self.call(lambda s: s.store.jobs.get(job_id), callback)
+
+    def queue_jobs(self, callback: Callback) -> None:
+        """Active jobs, then the most recently finished ones (for the queue panel)."""
+        from vidgen_desktop.store import JobQuery
+
+        def work(service: Any) -> list[Any]:
+            jobs = service.store.jobs
+            active = jobs.list(JobQuery(statuses=tuple(ACTIVE), limit=200, descending=False))
+            recent = jobs.list(JobQuery(order_by="updated_at", limit=RECENT_FINISHED + len(active)))
+            seen = {j.id for j in active}
+            finished = [j for j in recent if j.id not in seen][:RECENT_FINISHED]
+            return list(reversed(finished)) + active
+
+        self.call(work, callback)
+
+    def apply_settings(self, settings: config.Settings) -> None:
+        """New concurrency: restart the queue when it is idle (else it applies next launch)."""
+        queue = self.queue
+        if queue is None or queue.concurrency == settings.queue_concurrency:
+            return
+
+        def restart(service: Any) -> None:
+            if queue.active:
+                return
+            queue.stop(wait=True)
+            queue.concurrency = settings.queue_concurrency
+            if self.start_queue and not self._closed:
+                queue.start()
+
+        self.call(restart, _log_error)
+
+
+def _log_error(_: object, error: BaseException | None) -> None:
+    if error is not None:
+        log.warning("job action failed: %s", error)

@@ -1,0 +1,80 @@
+"""Everything about renders in the window: the hub, the dialog, the queue and history panels.
+
+``install(window)`` is the one call ``MainWindow`` makes: it starts the
+embedded queue (off the GUI thread), docks the Render Queue and Job History
+panels, answers ``render_requested`` with the Render dialog, adds Settings,
+and makes preview proxies as media arrive. ``shutdown`` stops it all when
+the window closes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+
+from vidgen_desktop.ui.actions import ActionId
+from vidgen_desktop.ui.notify import Notifier
+from vidgen_desktop.ui.proxies import ProxyMaker
+from vidgen_desktop.ui.qt_history import QtHistoryPanel
+from vidgen_desktop.ui.qt_queue import QtQueuePanel
+from vidgen_desktop.ui.render_dialog import RenderDialog
+from vidgen_desktop.ui.render_hub import RenderHub
+from vidgen_desktop.ui.settings_dialog import SettingsDialog
+
+
+class RenderUi(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.hub = RenderHub(self)
+        self.notifier = Notifier(window)
+        self.queue_panel = QtQueuePanel(self.hub, self.notifier)
+        self.history = QtHistoryPanel(self.hub)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.queue_dock = window.add_panel(self.queue_panel, "Render Queue", bottom)
+        self.history_dock = window.add_panel(self.history, "Job History", bottom)
+        window.tabifyDockWidget(window.timeline_dock, self.queue_dock)
+        window.tabifyDockWidget(self.queue_dock, self.history_dock)
+        window.timeline_dock.raise_()
+        self.proxies = ProxyMaker(window.doc, self)
+        self.proxies.made.connect(lambda _: window.canvas.refresh_timer.start())
+        self.dialog: RenderDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        window.render_requested.connect(self.open_render_dialog)
+        window.actions[ActionId.SETTINGS].triggered.connect(self.open_settings)
+        self.queue_panel.job_finished.connect(lambda *_: self.history.refresh())
+        self.hub.start()
+
+    def open_render_dialog(self) -> RenderDialog:
+        """Show the Render dialog for the document as it is now (window-modal, not blocking)."""
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            return self.dialog
+        doc = self.window.doc
+        comp = doc.comp.model_copy(deep=True)
+        self.dialog = RenderDialog(self.hub, comp, doc.path, self.window)
+        self.dialog.queued.connect(self._queued)
+        self.dialog.open()
+        return self.dialog
+
+    def _queued(self, job_id) -> None:
+        self.queue_dock.show()
+        self.queue_dock.raise_()
+        self.queue_panel.select(job_id)
+
+    def open_settings(self) -> SettingsDialog:
+        self.settings_dialog = SettingsDialog(self.window)
+        self.settings_dialog.applied.connect(self.hub.apply_settings)
+        self.settings_dialog.open()
+        return self.settings_dialog
+
+    def shutdown(self) -> None:
+        if self.dialog is not None:
+            self.dialog.close()
+        self.notifier.close()
+        self.proxies.shutdown()
+        self.history.shutdown()
+        self.hub.shutdown()
+
+
+def install(window) -> RenderUi:
+    return RenderUi(window)
