@@ -66,9 +66,10 @@ class QtJobDetails(QWidget):
             f"{e(jobtext.status_text(str(job.status)))}</span>",
             f"Job {job.id}",
             f"Estimate {jobtext.seconds_text(job.estimated_seconds) or '—'}, "
-            f"took {jobtext.seconds_text(job.actual_seconds) or '—'}; "
-            f"{e(job.route_reason or '')}",
+            f"took {jobtext.seconds_text(job.actual_seconds) or '—'}",
         ]
+        if job.route_reason:
+            lines.append(f"Route: {e(job.route_reason)}")
         if job.output_path:
             lines.append(f"Output: {e(job.output_path)}")
         if job.error_message:

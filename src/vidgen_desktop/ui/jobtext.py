@@ -8,7 +8,7 @@ import math
 STATUS_TEXT = {
     "pending": "Preparing",
     "queued": "Waiting",
-    "processing": "Rendering",
+    "processing": "Running",
     "completed": "Done",
     "failed": "Failed",
     "cancelled": "Cancelled",

@@ -98,11 +98,13 @@ class BarChart(Chart):
 
     def draw(self, p: QPainter, plot: QRectF, text: QColor) -> None:
         totals = [sum(values) for values in zip(*self.series, strict=True)]
-        top = nice_max(max(totals))
+        top = max(4, math.ceil(max(totals) / 4) * 4)  # counts: whole numbers on every grid line
         self.axes(p, plot, text, top, "{:.0f}")
         n = len(totals)
         slot = plot.width() / n
         width = max(2.0, slot * 0.7)
+        label_width = max(p.fontMetrics().horizontalAdvance(s) for s in self.labels) + 8
+        every = max(1, math.ceil(label_width / slot))  # labels never overlap
         for i in range(n):
             x = plot.left() + slot * i + (slot - width) / 2
             y = plot.bottom()
@@ -110,9 +112,10 @@ class BarChart(Chart):
                 h = plot.height() * values[i] / top
                 p.fillRect(QRectF(x, y - h, width, h), color)
                 y -= h
-            if n <= 16 and (i % max(1, n // 7) == 0 or i == n - 1):
+            if (n - 1 - i) % every == 0:  # the newest day always has its label
                 p.setPen(text)
-                p.drawText(QRectF(x - 20, plot.bottom() + 4, width + 40, 16),
+                centre = x + width / 2
+                p.drawText(QRectF(centre - label_width / 2, plot.bottom() + 4, label_width, 16),
                            Qt.AlignmentFlag.AlignHCenter, self.labels[i])  # fmt: skip
 
 
@@ -155,10 +158,10 @@ class LineChart(Chart):
         for dot in dots:
             p.drawEllipse(dot, 3, 3)
         p.setPen(text)
-        for i in (0, n - 1):
-            x = plot.left() + step * i
-            p.drawText(QRectF(x - 30, plot.bottom() + 4, 60, 16), Qt.AlignmentFlag.AlignHCenter,
-                       self.labels[i])  # fmt: skip
+        p.drawText(QRectF(plot.left() - 12, plot.bottom() + 4, 120, 16),
+                   Qt.AlignmentFlag.AlignLeft, self.labels[0])  # fmt: skip
+        p.drawText(QRectF(plot.right() - 120 + MARGIN_RIGHT, plot.bottom() + 4, 120, 16),
+                   Qt.AlignmentFlag.AlignRight, self.labels[-1])  # fmt: skip
 
 
 class ScatterChart(Chart):

@@ -158,6 +158,10 @@ class QtQueuePanel(QWidget):
             row.item.setToolTip(C_STATUS, row.error)
         if status == "completed":
             row.bar.setValue(100)
+        # a bar stuck at some % for a job that ended otherwise reads as "still going"
+        row.bar.setFormat("—" if status in ("failed", "cancelled") else "%p%")
+        if status in ("failed", "cancelled"):
+            row.bar.setValue(0)
 
     def _prune(self) -> None:
         finished = [r for r in self.rows.values() if r.status not in ACTIVE]
