@@ -1,8 +1,9 @@
 """The job log: the only package that talks SQL.
 
 Open it with ``open_local()`` (this machine's SQLite file, migrated on open)
-or ``open_url()``; use ``db.jobs``, ``db.timeline`` and ``db.metrics``; get
-frozen records back (``JobRecord``, ``StepRecord``, …), never ORM objects.
+or ``open_url()``; use ``db.jobs``, ``db.timeline``, ``db.metrics`` and
+``db.storage_log``; get frozen records back (``JobRecord``, ``StepRecord``, …),
+never ORM objects.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ from vidgen_desktop.store.records import (
     MetricRecord,
     StepRecord,
 )
+from vidgen_desktop.store.storage_log import (
+    StorageLogRecorder,
+    StorageOperationRecord,
+    UrlAccessRecord,
+)
 from vidgen_desktop.store.timeline import STEPS, StepNotFound
 
 __all__ = [
@@ -44,7 +50,10 @@ __all__ = [
     "SchemaTooNew",
     "StepNotFound",
     "StepRecord",
+    "StorageLogRecorder",
+    "StorageOperationRecord",
     "StoreError",
+    "UrlAccessRecord",
     "default_path",
     "head",
     "open_local",

@@ -26,6 +26,7 @@ from vidgen_desktop.store.errors import DatabaseBusy, StoreError
 from vidgen_desktop.store.jobs import JobRepository
 from vidgen_desktop.store.metrics import MetricRepository
 from vidgen_desktop.store.records import CheckReport, JobQuery
+from vidgen_desktop.store.storage_log import StorageLogRepository
 from vidgen_desktop.store.timeline import TimelineRepository
 
 LOCAL_FILE = "jobs.sqlite3"
@@ -44,6 +45,7 @@ class Database:
         self.jobs = JobRepository(self)
         self.timeline = TimelineRepository(self)
         self.metrics = MetricRepository(self)
+        self.storage_log = StorageLogRepository(self)
         if migrate_now:
             self.upgrade()
 
