@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import JobQuery
 
 DAYS = 14  # days shown
 MAX_POINTS = 500  # finished jobs in the estimate-vs-actual chart
@@ -55,6 +54,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def compute(jobs: Any, *, days: int = DAYS, today: dt.date | None = None) -> Analytics:
     """``jobs``: the store's job repository (``count`` and ``list``)."""
+    from vidgen_desktop.store import JobQuery  # in the worker: SQLAlchemy is loaded by then
+
     today = today or dt.date.today()
     dates = [today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
     completed, failed, other = [], [], []

@@ -11,15 +11,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import JobQuery
 from vidgen_desktop.ui import jobtext
 from vidgen_desktop.ui.render_hub import RenderHub
+
+if TYPE_CHECKING:
+    from vidgen_desktop.store import JobQuery
 
 PAGE_SIZE = 50  # jobs per page
 
@@ -64,6 +66,8 @@ class JobTableModel(QAbstractTableModel):
     # -- queries -------------------------------------------------------------------------------
 
     def query(self) -> JobQuery:
+        from vidgen_desktop.store import JobQuery  # SQLAlchemy loads after the window shows
+
         f = self.filter
         return JobQuery(
             statuses=f.statuses, created_from=f.created_from, created_to=f.created_to,

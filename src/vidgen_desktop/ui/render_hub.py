@@ -178,9 +178,10 @@ class RenderHub(QObject):
 
     def queue_jobs(self, callback: Callback) -> None:
         """Active jobs, then the most recently finished ones (for the queue panel)."""
-        from vidgen_desktop.store import JobQuery
 
         def work(service: Any) -> list[Any]:
+            from vidgen_desktop.store import JobQuery
+
             jobs = service.store.jobs
             active = jobs.list(JobQuery(statuses=tuple(ACTIVE), limit=200, descending=False))
             recent = jobs.list(JobQuery(order_by="updated_at", limit=RECENT_FINISHED + len(active)))

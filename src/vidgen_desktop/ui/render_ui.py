@@ -9,7 +9,7 @@ the window closes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from vidgen_desktop.ui.actions import ActionId
 from vidgen_desktop.ui.notify import Notifier
@@ -19,6 +19,8 @@ from vidgen_desktop.ui.qt_queue import QtQueuePanel
 from vidgen_desktop.ui.render_dialog import RenderDialog
 from vidgen_desktop.ui.render_hub import RenderHub
 from vidgen_desktop.ui.settings_dialog import SettingsDialog
+
+START_DELAY = 150  # ms after the event loop starts
 
 
 class RenderUi(QObject):
@@ -42,7 +44,9 @@ class RenderUi(QObject):
         window.render_requested.connect(self.open_render_dialog)
         window.actions[ActionId.SETTINGS].triggered.connect(self.open_settings)
         self.queue_panel.job_finished.connect(lambda *_: self.history.refresh())
-        self.hub.start()
+        # the queue and the job log (SQLAlchemy, migrations) start once the window is up:
+        # their imports would otherwise hold the GIL while the window is being built
+        QTimer.singleShot(START_DELAY, self.hub.start)
 
     def open_render_dialog(self) -> RenderDialog:
         """Show the Render dialog for the document as it is now (window-modal, not blocking)."""

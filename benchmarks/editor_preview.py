@@ -1,0 +1,124 @@
+"""Scrubbing and playback in the editor on the reference composition (4 layers, 1280×720 preview).
+
+    python benchmarks/editor_preview.py [--scrubs N] [--play SECONDS]
+
+Opens ``resources/examples/reference.json`` (media from
+``media.samples.make_samples``) in a real ``MainWindow`` (offscreen) the way a
+designer does: the editor makes preview proxies in the background on open,
+and the benchmark waits for them. Scrubbing: the playhead jumps to random
+times; each figure is the time from ``set_time`` to the canvas holding that
+frame (GUI thread → preview worker → GUI thread). Goal p95 ≤ 50 ms.
+Playback: the Play action for a few seconds; frames shown per second.
+Goal ≥ 30 fps. Ends with one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REFERENCE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "reference.json"
+PREVIEW_WIDTH = 1280  # px
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scrubs", type=int, default=100)
+    parser.add_argument("--play", type=float, default=5.0, help="seconds of playback")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="vidgen-preview-") as tmp:
+        os.environ["VIDGEN_HOME"] = str(Path(tmp) / "home")
+        from PySide6.QtCore import QEventLoop
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        from vidgen_desktop.media import samples
+        from vidgen_desktop.ui.actions import ActionId
+        from vidgen_desktop.ui.app import settled
+        from vidgen_desktop.ui.main_window import MainWindow
+
+        samples.make_samples(tmp)
+        project = Path(tmp) / "reference.json"
+        shutil.copy(REFERENCE, project)
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+
+        def spin(condition, timeout: float = 120.0) -> None:
+            deadline = time.monotonic() + timeout
+            while not condition():
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"timed out waiting for {condition}")
+                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+        window = MainWindow()
+        window.projects.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+        window.resize(1600, 1000)
+        window.show()
+        opened = time.perf_counter()
+        window.projects.open_path(project, ask=False)
+        proxies = window.renders.proxies
+        spin(lambda: settled(window) and not proxies.busy, timeout=600)
+        proxy_seconds = time.perf_counter() - opened
+        doc, canvas = window.doc, window.canvas
+        canvas.set_zoom(PREVIEW_WIDTH / doc.comp.output.width)
+        spin(lambda: settled(window))
+
+        shown: list[float] = []
+        canvas.renderer.ready.connect(lambda image, request: shown.append(request.t))
+        rng = random.Random(7)
+        duration, fps = doc.timeline().duration, doc.comp.output.fps
+        latencies = []
+        for _ in range(args.scrubs):
+            t = round(rng.uniform(0, duration - 1 / fps) * fps) / fps
+            if abs(t - doc.time) < 1e-9:
+                continue
+            shown.clear()
+            started = time.perf_counter()
+            doc.set_time(t)
+            spin(lambda t=t: t in shown, timeout=30)
+            latencies.append(time.perf_counter() - started)
+        latencies.sort()
+
+        doc.set_time(0.0)
+        spin(lambda: settled(window))
+        drawn_before = canvas.renderer.frames_drawn
+        times_seen: set[float] = set()
+        canvas.renderer.ready.connect(lambda image, request: times_seen.add(request.t))
+        window.actions[ActionId.PLAY].trigger()
+        started = time.perf_counter()
+        spin(lambda: time.perf_counter() - started >= args.play or not window.timeline.playing)
+        played = time.perf_counter() - started
+        window.timeline.stop()
+        frames = canvas.renderer.frames_drawn - drawn_before
+        window.close()
+
+    p95 = latencies[int(round(0.95 * (len(latencies) - 1)))]
+    print(f"proxies ready {proxy_seconds:.1f} s after open")
+    print(f"scrub: {len(latencies)} jumps, median {statistics.median(latencies) * 1000:.1f} ms, "
+          f"p95 {p95 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms")  # fmt: skip
+    print(f"playback: {frames} frames in {played:.2f} s = {frames / played:.1f} fps "
+          f"({len(times_seen)} distinct times)")  # fmt: skip
+    figures = {
+        "benchmark": "editor_preview",
+        "preview": f"{PREVIEW_WIDTH}x{PREVIEW_WIDTH * 9 // 16}",
+        "scrub_median_ms": round(statistics.median(latencies) * 1000, 1),
+        "scrub_p95_ms": round(p95 * 1000, 1),
+        "scrub_goal_ms": 50,
+        "playback_fps": round(frames / played, 1),
+        "playback_goal_fps": 30,
+        "proxies_s": round(proxy_seconds, 1),
+        "ok": p95 <= 0.050 and frames / played >= 30,
+    }
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
