@@ -19,6 +19,7 @@ from vidgen_desktop.store.errors import SchemaTooNew
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
+SUPABASE = "vidgen_supabase"  # config attribute: True, False or None (detect)
 
 
 def config(connection: sa.Connection | None = None) -> Config:
@@ -56,7 +57,11 @@ def is_known(revision: str | None) -> bool:
 
 
 def _run(
-    target: sa.Engine | sa.URL | Path | str, revision: str, *, down: bool = False
+    target: sa.Engine | sa.URL | Path | str,
+    revision: str,
+    *,
+    down: bool = False,
+    supabase: bool | None = None,
 ) -> str | None:
     engine = engines.make_engine(target)
     try:
@@ -67,6 +72,7 @@ def _run(
                     f"the job database is at revision {found}, newer than this Vidgen ({head()})"
                 )
             cfg = config(connection)
+            cfg.attributes[SUPABASE] = supabase
             if down:
                 command.downgrade(cfg, revision)
             else:
@@ -77,9 +83,15 @@ def _run(
             engine.dispose()
 
 
-def upgrade(target: sa.Engine | sa.URL | Path | str, revision: str = "head") -> str | None:
-    """Migrate a database (engine, URL or SQLite path) up to ``revision``; return where it is."""
-    return _run(target, revision)
+def upgrade(
+    target: sa.Engine | sa.URL | Path | str, revision: str = "head", *, supabase: bool | None = None
+) -> str | None:
+    """Migrate a database (engine, URL or SQLite path) up to ``revision``; return where it is.
+
+    ``supabase`` (PostgreSQL): apply the row level security setup (True), skip it
+    (False), or apply it when the database has Supabase's ``auth.uid()`` (None).
+    """
+    return _run(target, revision, supabase=supabase)
 
 
 def downgrade(target: sa.Engine | sa.URL | Path | str, revision: str) -> str | None:

@@ -89,6 +89,11 @@ jobs = sa.Table(
     sa.Column("started_at", UTCDateTime()),
     sa.Column("completed_at", UTCDateTime()),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    # Who may read the job on a team database with row level security (revision 0005).
+    sa.Column("owner_id", sa.Uuid()),
+    sa.Column("team_id", sa.String(64)),
+    # Set by PostgreSQL on every change (a sequence); live feeds re-read from it. Null locally.
+    sa.Column("change_seq", sa.BigInteger()),
     sa.CheckConstraint(_in("status", STATUSES), name="status"),
     sa.CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
     sa.CheckConstraint(
@@ -99,6 +104,9 @@ jobs = sa.Table(
     sa.Index(None, "status", "created_at", "id"),
     sa.Index(None, "created_at", "id"),
     sa.Index(None, "status", "queued_at"),
+    sa.Index(None, "owner_id"),
+    sa.Index(None, "team_id"),
+    sa.Index(None, "change_seq"),
 )
 
 elements = sa.Table(
@@ -144,8 +152,10 @@ processing_timeline = sa.Table(
     sa.Column("memory_mb", sa.Float()),
     sa.Column("error_code", sa.String(64)),
     sa.Column("error_message", sa.Text()),
+    sa.Column("change_seq", sa.BigInteger()),  # as jobs.change_seq
     sa.CheckConstraint(_in("status", STEP_STATUSES), name="status"),
     sa.Index(None, "job_id", "started_at"),
+    sa.Index(None, "change_seq"),
 )
 
 storage_operations = sa.Table(
@@ -192,6 +202,24 @@ system_metrics = sa.Table(
     sa.Column("host", sa.String(255)),
     sa.Column("recorded_at", UTCDateTime(), nullable=False),
     sa.Index(None, "name", "recorded_at"),
+)
+
+# Changes waiting to be sent to the team database, written by SQLite triggers in the same
+# transaction as the change itself (revision 0005; see store/replication.py).
+outbox = sa.Table(
+    "vidgen_outbox",
+    metadata,
+    sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("rev", sa.Integer(), nullable=False, server_default="0"),  # bumped when coalesced
+    sa.Column("table_name", sa.String(32), nullable=False),
+    sa.Column("row_key", sa.String(100), nullable=False),
+    sa.Column("op", sa.String(8), nullable=False),  # upsert, delete
+    sa.Column("status", sa.String(16)),  # a job's status: a coalesced change never skips one
+    sa.Column("payload", sa.JSON(), nullable=False),
+    sa.Column("queued_at", sa.Float(), nullable=False),  # seconds since the epoch
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("error", sa.Text()),  # set when the team database refused the row for good
+    sa.Index(None, "table_name", "row_key", "seq"),
 )
 
 VIEWS = ("job_summary", "active_jobs", "daily_job_stats", "storage_performance")
