@@ -147,6 +147,11 @@ def _from_file(path: Path) -> dict[str, Any]:
         return {}
 
 
+def saved() -> Settings:
+    """The settings as stored in the file, without environment overrides (for editing)."""
+    return Settings.model_validate(_from_file(settings_path()))
+
+
 def load() -> Settings:
     """The settings in effect: file, then environment overrides (bad values ignored, logged)."""
     data = _from_file(settings_path())
@@ -188,7 +193,7 @@ def save(settings: Settings) -> Path:
 
 def update(**changes: Any) -> Settings:
     """Change settings in the file (validated: a bad value raises and nothing is written)."""
-    current = Settings.model_validate(_from_file(settings_path()))
+    current = saved()
     merged = Settings.model_validate({**current.model_dump(), **changes})
     save(merged)
     return merged

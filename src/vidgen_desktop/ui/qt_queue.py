@@ -123,7 +123,7 @@ class QtQueuePanel(QWidget):
         if row is None:
             item = QTreeWidgetItem([str(job_id)[:8], "", "", "", ""])
             item.setData(C_NAME, Qt.ItemDataRole.UserRole, job_id)
-            self.tree.addTopLevelItem(item)
+            self.tree.insertTopLevelItem(0, item)  # newest (and running) work on top
             bar = QProgressBar()
             bar.setRange(0, 100)
             bar.setTextVisible(True)

@@ -54,7 +54,7 @@ class SettingsDialog(QDialog):
         self.setObjectName("settings_dialog")
         self.setWindowTitle("Settings")
         self.setMinimumWidth(480)
-        current = config.Settings.model_validate(config._from_file(config.settings_path()))
+        current = config.saved()
         self.fields: dict[str, QLineEdit | QComboBox] = {}
 
         renders = QGroupBox("Rendering")
