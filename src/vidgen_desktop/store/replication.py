@@ -1,0 +1,453 @@
+"""Local job log → team database, through the outbox.
+
+>>> relay = Relay(store.open_local(), config.database_url())
+>>> relay.run_once()          # one batch; RemoteUnavailable if the team database is away
+>>> relay.run_forever(stop)   # in a thread: send as changes come, back off while it is down
+
+What goes out: SQLite triggers (revision 0005) put a JSON snapshot of every
+inserted, updated or deleted row of ``jobs``, ``elements``,
+``processing_timeline``, ``storage_operations`` and ``url_access_logs`` into
+``vidgen_outbox``, in the same transaction as the change. Nothing is lost
+when the laptop is offline for days: the rows wait there.
+
+How it arrives: in ``seq`` order, in one remote transaction per batch, as
+upserts (``INSERT … ON CONFLICT DO UPDATE … WHERE <guard>``); only after the
+remote commit are the rows deleted locally, and only if they were not
+coalesced meanwhile (their ``rev`` is unchanged). A batch sent again after a
+lost acknowledgement changes nothing, because the guard only lets a row
+through when it differs from what the remote has and is not older:
+
+- a job: ``updated_at`` not older than the remote's, and the status change
+  legal by ``jobs.states`` (so the remote's transition trigger never trips;
+  a stale status is skipped, not forced);
+- a timeline step: never reopened, its progress never going back;
+- storage operations and link logs: written once (``DO NOTHING``);
+- an element: keyed by (job_id, element_id), as its integer id is local.
+
+A row the team database refuses for good (a constraint, say) is parked with
+its error in ``vidgen_outbox.error`` so the rest keeps flowing;
+``status().parked`` counts them and ``retry_parked()`` tries them again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from vidgen_desktop.jobs import states
+from vidgen_desktop.store import migrate, remote, schema
+from vidgen_desktop.store.database import Database, open_local
+from vidgen_desktop.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+BATCH = 500  # outbox rows per remote transaction
+IDLE = 1.0  # seconds between looks at an empty outbox (``wake()`` cuts it short)
+BACKOFF_FIRST = 1.0  # seconds after the first failure; doubled each time…
+BACKOFF_MAX = 300.0  # …up to this: a laptop offline for days retries every 5 minutes
+
+TABLES = {
+    t.name: t
+    for t in (
+        schema.jobs,
+        schema.elements,
+        schema.processing_timeline,
+        schema.storage_operations,
+        schema.url_access_logs,
+    )
+}
+_ALLOWED = [f"{old}>{new}" for old, new in states.allowed_pairs()]
+_SERVER_SIDE = frozenset({"change_seq"})  # columns the team database fills in itself
+
+
+class RemoteUnavailable(StoreError):
+    """The team database cannot be reached (or is not ready); the changes wait locally."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class RelayStatus:
+    pending: int  # rows waiting to be sent
+    parked: int  # rows the team database refused, kept with their error
+    sent: int  # rows sent since this relay started
+    failures: int  # consecutive failed attempts (0: the last one worked)
+    last_error: str | None
+    next_attempt: float | None  # time.monotonic() of the next try after a failure
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Change:
+    seq: int
+    rev: int
+    table: str
+    op: str
+    values: dict[str, Any]
+
+
+class Relay:
+    """Sends the local outbox to the team database (see the module docstring)."""
+
+    def __init__(
+        self,
+        local: Database | Path | str,
+        remote_url: str | sa.URL,
+        *,
+        batch: int = BATCH,
+        owner_id: uuid.UUID | str | None = None,
+        team_id: str | None = None,
+    ) -> None:
+        """``owner_id`` / ``team_id``: stamped on jobs that carry none (who may read them)."""
+        self._own_local = not isinstance(local, Database)
+        self.local = local if isinstance(local, Database) else open_local(local)
+        self.remote_url = remote.sqlalchemy_url(remote_url)
+        self.batch = batch
+        self.owner_id = uuid.UUID(str(owner_id)) if owner_id else None
+        self.team_id = team_id
+        self._engine: sa.Engine | None = None
+        self._wake = threading.Event()
+        self._sent = 0
+        self._failures = 0
+        self._last_error: str | None = None
+        self._next_attempt: float | None = None
+
+    # Public -----------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Send the oldest batch; return how many rows went (0: the outbox is empty).
+
+        Raises RemoteUnavailable when the team database cannot take them now.
+        """
+        changes = self._read()
+        if not changes:
+            return 0
+        try:
+            refused = self._send(changes)
+        except RemoteUnavailable as exc:
+            self._failed(exc)
+            raise
+        self._forget([c for c in changes if c.seq not in refused])
+        if refused:
+            self._park(changes, refused)
+        self._failures, self._last_error, self._next_attempt = 0, None, None
+        self._sent += len(changes) - len(refused)
+        return len(changes)
+
+    def drain(self) -> int:
+        """Send batches until the outbox is empty; return how many rows went."""
+        total = 0
+        while sent := self.run_once():
+            total += sent
+        return total
+
+    def run_forever(
+        self, stop: threading.Event | None = None, *, idle: float = IDLE,
+        backoff: tuple[float, float] = (BACKOFF_FIRST, BACKOFF_MAX),
+    ) -> None:  # fmt: skip
+        """Keep sending until ``stop`` is set; while the team database is down, back off.
+
+        The wait doubles from ``backoff[0]`` up to ``backoff[1]`` seconds (with
+        jitter) and never gives up: the changes are safe in the outbox meanwhile.
+        """
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            try:
+                sent = self.run_once()
+            except RemoteUnavailable as exc:
+                delay = min(backoff[1], backoff[0] * 2 ** (self._failures - 1))
+                delay *= random.uniform(0.8, 1.2)
+                self._next_attempt = time.monotonic() + delay
+                log.warning(
+                    "team database unavailable (%s); retrying in %.0f s", exc, delay,
+                    extra={"action": "relay_backoff"},
+                )  # fmt: skip
+                self._sleep(stop, delay)
+                continue
+            if sent < self.batch:
+                self._sleep(stop, idle)
+
+    def wake(self) -> None:
+        """Look at the outbox now (after a local change, or when the network is back)."""
+        self._wake.set()
+
+    def status(self) -> RelayStatus:
+        with self.local.read() as connection:
+            o = schema.outbox
+            pending, parked = connection.execute(
+                sa.select(
+                    sa.func.count().filter(o.c.error.is_(None)),
+                    sa.func.count().filter(o.c.error.is_not(None)),
+                )
+            ).one()
+        return RelayStatus(
+            pending=pending, parked=parked, sent=self._sent, failures=self._failures,
+            last_error=self._last_error, next_attempt=self._next_attempt,
+        )  # fmt: skip
+
+    def retry_parked(self) -> int:
+        """Put refused rows back in line (after fixing the cause); return how many."""
+        with self.local.write() as connection:
+            o = schema.outbox
+            result = connection.execute(
+                sa.update(o).where(o.c.error.is_not(None)).values(error=None)
+            )
+            return result.rowcount
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        if self._own_local:
+            self.local.close()
+
+    def __enter__(self) -> Relay:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Local side -----------------------------------------------------------------
+
+    def _read(self) -> list[_Change]:
+        o = schema.outbox
+        statement = (
+            sa.select(o.c.seq, o.c.rev, o.c.table_name, o.c.op, o.c.payload)
+            .where(o.c.error.is_(None))
+            .order_by(o.c.seq)
+            .limit(self.batch)
+        )
+        with self.local.read() as connection:
+            rows = connection.execute(statement).all()
+        return [
+            _Change(r.seq, r.rev, r.table_name, r.op, _decode(r.table_name, r.payload))
+            for r in rows
+        ]
+
+    def _forget(self, changes: Sequence[_Change]) -> None:
+        """Delete what the team database now has, unless it changed again meanwhile."""
+        if not changes:
+            return
+        o = schema.outbox
+        statement = sa.delete(o).where(o.c.seq == sa.bindparam("s"), o.c.rev == sa.bindparam("r"))
+        with self.local.write() as connection:
+            connection.execute(statement, [{"s": c.seq, "r": c.rev} for c in changes])
+
+    def _park(self, changes: Sequence[_Change], refused: dict[int, str]) -> None:
+        o = schema.outbox
+        with self.local.write() as connection:
+            for change in changes:
+                if change.seq in refused:
+                    connection.execute(
+                        sa.update(o)
+                        .where(o.c.seq == change.seq, o.c.rev == change.rev)
+                        .values(error=refused[change.seq][:2000], attempts=o.c.attempts + 1)
+                    )
+                    log.error(
+                        "the team database refused %s %s: %s", change.table, change.op,
+                        refused[change.seq], extra={"action": "relay_park"},
+                    )  # fmt: skip
+
+    # Remote side ----------------------------------------------------------------
+
+    def _remote(self) -> sa.Engine:
+        if self._engine is None:
+            self._engine = remote.make_engine(self.remote_url)
+        return self._engine
+
+    def _send(self, changes: Sequence[_Change]) -> dict[int, str]:
+        """Apply the batch in one transaction; return the rows refused for good, by seq."""
+        try:
+            with self._remote().begin() as connection:
+                self._check_schema(connection)
+                try:
+                    with connection.begin_nested():
+                        for group in _groups(changes):
+                            connection.execute(*self._statement(group))
+                    return {}
+                except sa.exc.DBAPIError as exc:
+                    if _transient(exc):
+                        raise
+                    log.warning("a batch was refused (%s); sending row by row", exc.orig)
+                return self._send_one_by_one(connection, changes)
+        except sa.exc.DBAPIError as exc:
+            if self._engine is not None:
+                self._engine.dispose()
+            if _transient(exc):
+                raise RemoteUnavailable(
+                    f"cannot reach the team database {remote.describe(self.remote_url)}: "
+                    f"{remote.first_line(exc.orig)}",
+                    detail=remote.first_line(exc.orig),
+                ) from exc
+            raise
+
+    def _send_one_by_one(
+        self, connection: sa.Connection, changes: Sequence[_Change]
+    ) -> dict[int, str]:
+        refused: dict[int, str] = {}
+        for change in changes:
+            try:
+                with connection.begin_nested():
+                    connection.execute(*self._statement([change]))
+            except sa.exc.DBAPIError as exc:
+                if _transient(exc):
+                    raise
+                refused[change.seq] = remote.first_line(exc.orig)
+        return refused
+
+    @staticmethod
+    def _check_schema(connection: sa.Connection) -> None:
+        found = migrate.current(connection)
+        if found != migrate.head():
+            raise RemoteUnavailable(
+                f"the team database's schema is {found or 'missing'}, not {migrate.head()}: "
+                "run `vidgen db upgrade --remote`"
+            )
+
+    def _statement(self, group: Sequence[_Change]) -> tuple[Any, ...]:
+        table = TABLES[group[0].table]
+        if group[0].op == "delete":
+            keys = ("job_id", "element_id") if table.name == "elements" else ("id",)
+            where = sa.and_(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys))
+            rows = [{f"k_{k}": c.values[k] for k in keys} for c in group]
+            return (sa.delete(table).where(where), rows)
+        rows = [self._stamp(table, c.values) for c in group]
+        insert = postgresql.insert(table).values(rows)
+        return (_UPSERTS[table.name](insert),)
+
+    def _stamp(self, table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
+        if table.name == "jobs":
+            values = dict(values)
+            if values.get("owner_id") is None and self.owner_id is not None:
+                values["owner_id"] = self.owner_id
+            if values.get("team_id") is None and self.team_id is not None:
+                values["team_id"] = self.team_id
+        return values
+
+    def _failed(self, exc: RemoteUnavailable) -> None:
+        self._failures += 1
+        self._last_error = str(exc)
+
+    def _sleep(self, stop: threading.Event, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            if self._wake.wait(min(left, 0.2)):
+                self._wake.clear()
+                return
+
+
+# Statements ---------------------------------------------------------------------
+
+
+def _groups(changes: Sequence[_Change]) -> Iterator[list[_Change]]:
+    """Runs of the same table and operation, each row at most once (one statement each)."""
+    group: list[_Change] = []
+    keys: set[str] = set()
+    for change in changes:
+        key = _key(change)
+        if group and ((change.table, change.op) != (group[0].table, group[0].op) or key in keys):
+            yield group
+            group, keys = [], set()
+        group.append(change)
+        keys.add(key)
+    if group:
+        yield group
+
+
+def _key(change: _Change) -> str:
+    v = change.values
+    return f"{v['job_id']}:{v['element_id']}" if change.table == "elements" else str(v["id"])
+
+
+def _distinct(table: sa.Table, excluded: Any, columns: Sequence[str]) -> sa.ColumnElement[bool]:
+    mine = sa.tuple_(*(table.c[c] for c in columns))
+    theirs = sa.tuple_(*(excluded[c] for c in columns))
+    return mine.is_distinct_from(theirs)
+
+
+def _upsert_jobs(insert: postgresql.Insert) -> Any:
+    j, x = schema.jobs, insert.excluded
+    columns = [c.name for c in j.columns if c.name not in _SERVER_SIDE | {"id"}]
+    kept = {"owner_id", "team_id"}  # a snapshot without them keeps what the remote has
+    new = {c: (sa.func.coalesce(x[c], j.c[c]) if c in kept else x[c]) for c in columns}
+    changed = sa.tuple_(*(j.c[c] for c in columns)).is_distinct_from(
+        sa.tuple_(*(new[c] for c in columns))
+    )
+    legal = sa.or_(j.c.status == x.status, (j.c.status + ">" + x.status).in_(_ALLOWED))
+    return insert.on_conflict_do_update(
+        index_elements=[j.c.id],
+        set_=new,
+        where=sa.and_(j.c.updated_at <= x.updated_at, legal, changed),
+    )
+
+
+def _upsert_elements(insert: postgresql.Insert) -> Any:
+    e, x = schema.elements, insert.excluded
+    columns = [c.name for c in e.columns if c.name not in {"id", "job_id", "element_id"}]
+    return insert.on_conflict_do_update(
+        index_elements=[e.c.job_id, e.c.element_id],
+        set_={c: x[c] for c in columns},
+        where=_distinct(e, x, columns),
+    )
+
+
+def _upsert_steps(insert: postgresql.Insert) -> Any:
+    t, x = schema.processing_timeline, insert.excluded
+    columns = [c.name for c in t.columns if c.name not in _SERVER_SIDE | {"id"}]
+    forward = sa.case(
+        (t.c.ended_at.is_(None), sa.or_(x.ended_at.is_not(None), x.progress >= t.c.progress)),
+        else_=sa.and_(x.ended_at.is_not(None), x.ended_at >= t.c.ended_at),
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[t.c.id],
+        set_={c: x[c] for c in columns},
+        where=sa.and_(forward, _distinct(t, x, columns)),
+    )
+
+
+def _insert_once(insert: postgresql.Insert) -> Any:
+    return insert.on_conflict_do_nothing(index_elements=["id"])
+
+
+_UPSERTS = {
+    "jobs": _upsert_jobs,
+    "elements": _upsert_elements,
+    "processing_timeline": _upsert_steps,
+    "storage_operations": _insert_once,
+    "url_access_logs": _insert_once,
+}
+
+
+# Values ---------------------------------------------------------------------------
+
+
+def _decode(table_name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A SQLite snapshot (hex UUIDs, naive UTC text, 0/1) as Python values for any database."""
+    table = TABLES[table_name]
+    values: dict[str, Any] = {}
+    for name, value in payload.items():
+        kind = table.c[name].type
+        if value is None:
+            pass
+        elif isinstance(kind, sa.Uuid):
+            value = uuid.UUID(str(value))
+        elif isinstance(kind, schema.UTCDateTime):
+            value = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+        elif isinstance(kind, sa.Boolean):
+            value = bool(value)
+        values[name] = value
+    return values
+
+
+def _transient(exc: sa.exc.DBAPIError) -> bool:
+    """A connection or server trouble worth retrying, as opposed to a refused row."""
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) or bool(
+        exc.connection_invalidated
+    )
