@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -125,7 +124,7 @@ class Workers:
 
     def start(self, name: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
         home = self.tmp_path / f"worker-{name}"
-        home.mkdir()
+        home.mkdir(exist_ok=True)
         with (self.tmp_path / f"worker-{name}.log").open("wb") as log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "vidgen_desktop", "worker", "--name", name, *args],
@@ -353,7 +352,11 @@ def test_cancel_from_the_desktop_aborts_the_farm_render(
 def test_transient_failure_is_retried_and_a_failing_worker_leaves_the_job(
     tmp_path, desktop, workers, remote, endpoint, bucket
 ):
-    workers.start("bad", VIDGEN_S3_BUCKET="no-such-bucket")  # a misconfigured worker
+    # A worker whose download cache cannot be written (a full or read-only disk, say).
+    broken = tmp_path / "worker-bad" / "cache"
+    broken.mkdir(parents=True)
+    (broken / "storage").write_text("not a folder")
+    workers.start("bad")
     source = clip(tmp_path, 1.0)
     submitted = desktop.submit(composition(source, name="retry", seconds=1.0))
     wait_for(lambda: sum("leaving it to other workers" in n

@@ -19,6 +19,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import random
 import shutil
 import socket
 import threading
@@ -166,7 +167,10 @@ class Farm:
             failed_here = self._failed.get(jid, 0)
         if failed_here >= self.options.skip_after:
             self._leave(jid, failed_here)
-            raise shared.RetryLater(self.options.skip_delay, "left to other workers")
+            # Jittered: a fixed delay lines this worker's polls up with the job's due time,
+            # so it would win the job back every time.
+            delay = self.options.skip_delay * random.uniform(0.5, 1.5)
+            raise shared.RetryLater(delay, "left to other workers")
         try:
             job = self.remote.jobs.transition(jid, S.PROCESSING, expected=S.QUEUED, route="remote")
         except (store.ConcurrentChange, IllegalTransition):
