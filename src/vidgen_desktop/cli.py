@@ -226,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     from vidgen_desktop import cli_jobs  # the job log, queue and estimate commands
 
     cli_jobs.register(sub)
+    __import__("vidgen_desktop.cli_backend", fromlist=["register"]).register(sub)  # backend
     __import__("vidgen_desktop.cli_worker", fromlist=["register"]).register(sub)  # vidgen worker
     return parser
 

@@ -1,0 +1,309 @@
+"""``vidgen backend`` (check, secret, set, relay, sql) and ``vidgen db upgrade --remote``.
+
+``backend check`` tests each part of the team backend that is configured and
+prints one line per part: ``ok``, ``--`` (not configured: the embedded
+default is used) or ``FAIL`` with what is wrong and what to do. It exits 1
+if anything failed. Nothing secret is ever printed: URLs are redacted and any
+secret's value is masked wherever it might appear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import re
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+from vidgen_desktop import config
+from vidgen_desktop.errors import VidgenError
+
+SUPABASE_TIMEOUT = 3.0  # seconds to wait for the Supabase project to answer
+OK, OFF, FAIL = "ok", "--", "FAIL"
+
+Line = tuple[str, str, str]  # part, verdict, message
+
+
+# check -------------------------------------------------------------------------------
+
+
+def check_database(settings: config.Settings) -> list[Line]:
+    from vidgen_desktop.store import StoreError, remote
+
+    url = config.database_url(settings)
+    if not url:
+        return [("database", OFF, "not configured: jobs are logged on this machine only")]
+    try:
+        report = remote.inspect(url)
+    except StoreError as exc:
+        hint = ""
+        if "password" in str(exc) and not config.secret("database_password"):
+            hint = "; store it with `vidgen backend secret database_password`"
+        return [("database", FAIL, f"{exc}{hint}")]
+    shown = remote.describe(url)
+    if not report.ok:
+        return [("database", FAIL, f"{shown}: {problem}") for problem in report.problems]
+    rls = ", row level security on" if report.row_security else ""
+    supabase = " (Supabase)" if report.supabase else ""
+    return [
+        (
+            "database",
+            OK,
+            f"{shown}{supabase}: PostgreSQL {report.server.split()[0]}, schema {report.revision}, "
+            f"triggers in place, writable{rls}",
+        )
+    ]
+
+
+def check_outbox(settings: config.Settings) -> list[Line]:
+    if not config.database_url(settings):
+        return []
+    import sqlalchemy as sa
+
+    from vidgen_desktop import store
+    from vidgen_desktop.store import schema
+
+    with store.open_local() as db, db.read() as connection:
+        o = schema.outbox
+        waiting, refused = connection.execute(
+            sa.select(
+                sa.func.count().filter(o.c.error.is_(None)),
+                sa.func.count().filter(o.c.error.is_not(None)),
+            )
+        ).one()
+    if refused:
+        return [
+            (
+                "replication",
+                FAIL,
+                f"{refused} change(s) refused by the team database (see the log); "
+                f"{waiting} waiting",
+            )
+        ]
+    return [("replication", OK, f"{waiting} change(s) waiting to be sent")]
+
+
+def check_storage(settings: config.Settings) -> list[Line]:
+    from vidgen_desktop import storage
+
+    try:
+        return [("storage", OK, storage.from_settings(settings).check())]
+    except VidgenError as exc:
+        return [("storage", FAIL, str(exc))]
+
+
+def check_supabase(settings: config.Settings) -> list[Line]:
+    url = settings.backend.supabase_url
+    if not url:
+        return [("supabase", OFF, "not configured: live progress uses the database (LISTEN)")]
+    key = config.secret("supabase_anon_key")
+    if not key:
+        return [
+            (
+                "supabase",
+                FAIL,
+                f"{url}: no anon key; store it with `vidgen backend secret supabase_anon_key`",
+            )
+        ]
+    request = urllib.request.Request(url.rstrip("/") + "/auth/v1/health", headers={"apikey": key})
+    try:
+        with urllib.request.urlopen(request, timeout=SUPABASE_TIMEOUT) as response:  # noqa: S310
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return [("supabase", FAIL, f"{url} is unreachable: {reason}")]
+    if status in (401, 403):
+        return [("supabase", FAIL, f"{url} refused the anon key (HTTP {status})")]
+    if status >= 400:
+        return [("supabase", FAIL, f"{url} answered HTTP {status}: is it a Supabase project?")]
+    return [("supabase", OK, f"{url} is reachable")]
+
+
+def check_keyring(settings: config.Settings) -> list[Line]:
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return [("keyring", OFF, "not installed: secrets come from environment variables")]
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        names = ", ".join(sorted(set(config.SECRETS.values())))
+        return [("keyring", OFF, f"no OS keyring here: secrets come from {names}")]
+    return [("keyring", OK, f"available ({type(backend).__name__})")]
+
+
+CHECKS: tuple[Callable[[config.Settings], list[Line]], ...] = (
+    check_database,
+    check_outbox,
+    check_storage,
+    check_supabase,
+    check_keyring,
+)
+
+
+def _mask(text: str) -> str:
+    """Hide URL passwords, and the value of every secret this machine knows, as ***."""
+    text = re.sub(r"(://[^:/@\s]+):[^@\s]+@", r"\1:***@", text)
+    for name in config.SECRETS:
+        value = config.secret(name)
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    settings = config.load()
+    failed = False
+    for check in CHECKS:
+        try:
+            lines = check(settings)
+        except Exception as exc:  # noqa: BLE001 - one broken part must not hide the others
+            lines = [(check.__name__.removeprefix("check_"), FAIL, f"{type(exc).__name__}: {exc}")]
+        for part, verdict, message in lines:
+            failed |= verdict == FAIL
+            print(_mask(f"{part:<12} {verdict:<4}  {message}"))
+    return 1 if failed else 0
+
+
+# secret, set, relay, sql ----------------------------------------------------------------
+
+
+def cmd_secret(args: argparse.Namespace) -> int:
+    if args.delete:
+        config.set_secret(args.name, None)
+        print(f"{args.name} removed from the OS keyring")
+        return 0
+    if sys.stdin.isatty():
+        value = getpass.getpass(f"{args.name}: ")
+    else:
+        value = sys.stdin.readline().rstrip("\r\n")
+    if not value:
+        raise VidgenError(f"no value given for {args.name}; nothing stored")
+    config.set_secret(args.name, value)
+    print(f"{args.name} stored in the OS keyring")
+    return 0
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from vidgen_desktop.composition.model import describe_errors
+
+    fields = config.BackendSettings.model_fields
+    if args.key not in fields:
+        raise VidgenError(f"unknown backend setting {args.key!r}; they are: {', '.join(fields)}")
+    value: Any = args.value
+    if value == "default":
+        value = fields[args.key].get_default(call_default_factory=True)
+    elif value[:1] in "[{":
+        value = json.loads(value)
+    elif value == "none":
+        value = None
+    current = config.load().backend.model_dump()
+    try:
+        config.update(backend={**current, args.key: value})
+    except ValidationError as exc:
+        raise VidgenError(f"setting not changed: {describe_errors(exc)}") from exc
+    shown = config.load().backend.model_dump(mode="json")[args.key]
+    print(f"backend.{args.key} = {json.dumps(shown)}")
+    return 0
+
+
+def _remote_url() -> str:
+    url = config.database_url()
+    if not url:
+        raise VidgenError(
+            "no team database is configured: `vidgen backend set database_url "
+            f"postgresql://USER@HOST:5432/DB` (or set {config.DATABASE_URL_ENV})"
+        )
+    return url
+
+
+def cmd_relay(args: argparse.Namespace) -> int:
+    import threading
+
+    from vidgen_desktop import store
+    from vidgen_desktop.store.replication import Relay, RemoteUnavailable
+
+    settings = config.load()
+    relay = Relay(store.open_local(), _remote_url(), team_id=settings.backend.team)
+    try:
+        if args.once:
+            try:
+                sent = relay.drain()
+            except RemoteUnavailable as exc:
+                raise VidgenError(str(exc)) from exc
+            status = relay.status()
+            print(f"sent {sent} change(s); {status.pending} waiting, {status.parked} refused")
+            return 1 if status.parked else 0
+        print("sending changes to the team database; Ctrl+C to stop", file=sys.stderr)
+        relay.run_forever(threading.Event())
+        return 0
+    finally:
+        relay.close()
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from vidgen_desktop.store import remote
+
+    print(remote.sql_text(remote.SUPABASE_SQL if not args.events else remote.EVENTS_SQL))
+    return 0
+
+
+def cmd_remote_upgrade(args: argparse.Namespace) -> int:
+    from vidgen_desktop.store import remote
+
+    url = _remote_url()
+    print(f"{remote.describe(url)}: schema at {remote.upgrade(url)}")
+    return 0
+
+
+# registration -------------------------------------------------------------------------
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``vidgen backend …`` and ``--remote`` to ``vidgen db upgrade``."""
+    backend = sub.add_parser("backend", help="the team backend: check it, secrets, settings")
+    commands = backend.add_subparsers(dest="backend_command", metavar="COMMAND", required=True)
+    p = commands.add_parser("check", help="test each configured part and say what is wrong")
+    p.set_defaults(handler=cmd_check)
+    p = commands.add_parser("secret", help="store a secret in the OS keyring (stdin or prompt)")
+    p.add_argument("name", choices=list(config.SECRETS))
+    p.add_argument("--delete", action="store_true", help="remove it instead")
+    p.set_defaults(handler=cmd_secret)
+    p = commands.add_parser("set", help="change a backend setting: set KEY VALUE")
+    p.add_argument("key")
+    p.add_argument("value", help="a value, JSON, 'none' or 'default'")
+    p.set_defaults(handler=cmd_set)
+    p = commands.add_parser("relay", help="send this machine's job log to the team database")
+    p.add_argument("--once", action="store_true", help="send what is waiting, then stop")
+    p.set_defaults(handler=cmd_relay)
+    p = commands.add_parser("sql", help="print the SQL a team runs once on Supabase")
+    p.add_argument("--events", action="store_true", help="the NOTIFY triggers' SQL instead")
+    p.set_defaults(handler=cmd_sql)
+    _add_remote_upgrade(sub)
+
+
+def _add_remote_upgrade(sub: argparse._SubParsersAction) -> None:
+    db = sub.choices.get("db")
+    if db is None:
+        return
+    for action in db._actions:
+        if isinstance(action, argparse._SubParsersAction) and "upgrade" in action.choices:
+            upgrade = action.choices["upgrade"]
+            local = upgrade.get_default("handler")
+            upgrade.add_argument(
+                "--remote", action="store_true", help="the team database (backend settings)"
+            )
+            upgrade.set_defaults(handler=_either(cmd_remote_upgrade, local))
+            return
+
+
+def _either(remote: Callable[[argparse.Namespace], int], local: Any) -> Any:
+    return lambda args: remote(args) if args.remote else local(args)
