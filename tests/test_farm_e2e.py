@@ -327,6 +327,11 @@ def test_a_source_outside_the_team_storage_is_refused_unread(tmp_path, workers, 
                                                         "source_refused")  # fmt: skip
     assert remote.storage_log.operations(job.id) == []
     assert [status for status, _ in procrastinate_jobs(pg_url, job.id)] == ["failed"]
+    stale = subprocess.run(
+        [sys.executable, "-m", "vidgen_desktop", "worker", "--health", "--max-age", "0.001"],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert stale.returncode == 1 and "unhealthy" in stale.stderr
 
 
 def test_cancel_from_the_desktop_aborts_the_farm_render(
