@@ -62,19 +62,11 @@ def check_database(settings: config.Settings) -> list[Line]:
 def check_outbox(settings: config.Settings) -> list[Line]:
     if not config.database_url(settings):
         return []
-    import sqlalchemy as sa
-
     from vidgen_desktop import store
-    from vidgen_desktop.store import schema
+    from vidgen_desktop.store.replication import backlog
 
-    with store.open_local() as db, db.read() as connection:
-        o = schema.outbox
-        waiting, refused = connection.execute(
-            sa.select(
-                sa.func.count().filter(o.c.error.is_(None)),
-                sa.func.count().filter(o.c.error.is_not(None)),
-            )
-        ).one()
+    with store.open_local() as db:
+        waiting, refused = backlog(db)
     if refused:
         return [
             (

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-import sqlalchemy as sa
 from psycopg.rows import dict_row
 
 from vidgen_desktop.realtime.base import (
@@ -71,7 +70,7 @@ class PostgresFeed(ProgressFeed):
 
     def __init__(
         self,
-        url: str | sa.URL,
+        url: str,
         *,
         max_failures: int = MAX_FAILURES,
         backoff: tuple[float, float] = BACKOFF,

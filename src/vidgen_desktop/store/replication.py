@@ -32,21 +32,19 @@ its error in ``vidgen_outbox.error`` so the rest keeps flowing;
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import random
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from vidgen_desktop.jobs import states
-from vidgen_desktop.store import migrate, remote, schema
+from vidgen_desktop.store import migrate, remote, schema, upserts
 from vidgen_desktop.store.database import Database, open_local
 from vidgen_desktop.store.errors import StoreError
 
@@ -56,19 +54,6 @@ BATCH = 500  # outbox rows per remote transaction
 IDLE = 1.0  # seconds between looks at an empty outbox (``wake()`` cuts it short)
 BACKOFF_FIRST = 1.0  # seconds after the first failure; doubled each time…
 BACKOFF_MAX = 300.0  # …up to this: a laptop offline for days retries every 5 minutes
-
-TABLES = {
-    t.name: t
-    for t in (
-        schema.jobs,
-        schema.elements,
-        schema.processing_timeline,
-        schema.storage_operations,
-        schema.url_access_logs,
-    )
-}
-_ALLOWED = [f"{old}>{new}" for old, new in states.allowed_pairs()]
-_SERVER_SIDE = frozenset({"change_seq"})  # columns the team database fills in itself
 
 
 class RemoteUnavailable(StoreError):
@@ -83,15 +68,6 @@ class RelayStatus:
     failures: int  # consecutive failed attempts (0: the last one worked)
     last_error: str | None
     next_attempt: float | None  # time.monotonic() of the next try after a failure
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Change:
-    seq: int
-    rev: int
-    table: str
-    op: str
-    values: dict[str, Any]
 
 
 class Relay:
@@ -180,14 +156,7 @@ class Relay:
         self._wake.set()
 
     def status(self) -> RelayStatus:
-        with self.local.read() as connection:
-            o = schema.outbox
-            pending, parked = connection.execute(
-                sa.select(
-                    sa.func.count().filter(o.c.error.is_(None)),
-                    sa.func.count().filter(o.c.error.is_not(None)),
-                )
-            ).one()
+        pending, parked = backlog(self.local)
         return RelayStatus(
             pending=pending, parked=parked, sent=self._sent, failures=self._failures,
             last_error=self._last_error, next_attempt=self._next_attempt,
@@ -216,7 +185,7 @@ class Relay:
 
     # Local side -----------------------------------------------------------------
 
-    def _read(self) -> list[_Change]:
+    def _read(self) -> list[upserts.Change]:
         o = schema.outbox
         statement = (
             sa.select(o.c.seq, o.c.rev, o.c.table_name, o.c.op, o.c.payload)
@@ -226,12 +195,13 @@ class Relay:
         )
         with self.local.read() as connection:
             rows = connection.execute(statement).all()
+        decode = upserts.decode
         return [
-            _Change(r.seq, r.rev, r.table_name, r.op, _decode(r.table_name, r.payload))
+            upserts.Change(r.seq, r.rev, r.table_name, r.op, decode(r.table_name, r.payload))
             for r in rows
         ]
 
-    def _forget(self, changes: Sequence[_Change]) -> None:
+    def _forget(self, changes: Sequence[upserts.Change]) -> None:
         """Delete what the team database now has, unless it changed again meanwhile."""
         if not changes:
             return
@@ -240,7 +210,7 @@ class Relay:
         with self.local.write() as connection:
             connection.execute(statement, [{"s": c.seq, "r": c.rev} for c in changes])
 
-    def _park(self, changes: Sequence[_Change], refused: dict[int, str]) -> None:
+    def _park(self, changes: Sequence[upserts.Change], refused: dict[int, str]) -> None:
         o = schema.outbox
         with self.local.write() as connection:
             for change in changes:
@@ -262,14 +232,14 @@ class Relay:
             self._engine = remote.make_engine(self.remote_url)
         return self._engine
 
-    def _send(self, changes: Sequence[_Change]) -> dict[int, str]:
+    def _send(self, changes: Sequence[upserts.Change]) -> dict[int, str]:
         """Apply the batch in one transaction; return the rows refused for good, by seq."""
         try:
             with self._remote().begin() as connection:
                 self._check_schema(connection)
                 try:
                     with connection.begin_nested():
-                        for group in _groups(changes):
+                        for group in upserts.groups(changes):
                             connection.execute(*self._statement(group))
                     return {}
                 except sa.exc.DBAPIError as exc:
@@ -289,7 +259,7 @@ class Relay:
             raise
 
     def _send_one_by_one(
-        self, connection: sa.Connection, changes: Sequence[_Change]
+        self, connection: sa.Connection, changes: Sequence[upserts.Change]
     ) -> dict[int, str]:
         refused: dict[int, str] = {}
         for change in changes:
@@ -311,8 +281,8 @@ class Relay:
                 "run `vidgen db upgrade --remote`"
             )
 
-    def _statement(self, group: Sequence[_Change]) -> tuple[Any, ...]:
-        table = TABLES[group[0].table]
+    def _statement(self, group: Sequence[upserts.Change]) -> tuple[Any, ...]:
+        table = upserts.TABLES[group[0].table]
         if group[0].op == "delete":
             keys = ("job_id", "element_id") if table.name == "elements" else ("id",)
             where = sa.and_(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys))
@@ -320,7 +290,7 @@ class Relay:
             return (sa.delete(table).where(where), rows)
         rows = [self._stamp(table, c.values) for c in group]
         insert = postgresql.insert(table).values(rows)
-        return (_UPSERTS[table.name](insert),)
+        return (upserts.UPSERTS[table.name](insert),)
 
     def _stamp(self, table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
         if table.name == "jobs":
@@ -343,107 +313,17 @@ class Relay:
                 return
 
 
-# Statements ---------------------------------------------------------------------
-
-
-def _groups(changes: Sequence[_Change]) -> Iterator[list[_Change]]:
-    """Runs of the same table and operation, each row at most once (one statement each)."""
-    group: list[_Change] = []
-    keys: set[str] = set()
-    for change in changes:
-        key = _key(change)
-        if group and ((change.table, change.op) != (group[0].table, group[0].op) or key in keys):
-            yield group
-            group, keys = [], set()
-        group.append(change)
-        keys.add(key)
-    if group:
-        yield group
-
-
-def _key(change: _Change) -> str:
-    v = change.values
-    return f"{v['job_id']}:{v['element_id']}" if change.table == "elements" else str(v["id"])
-
-
-def _distinct(table: sa.Table, excluded: Any, columns: Sequence[str]) -> sa.ColumnElement[bool]:
-    mine = sa.tuple_(*(table.c[c] for c in columns))
-    theirs = sa.tuple_(*(excluded[c] for c in columns))
-    return mine.is_distinct_from(theirs)
-
-
-def _upsert_jobs(insert: postgresql.Insert) -> Any:
-    j, x = schema.jobs, insert.excluded
-    columns = [c.name for c in j.columns if c.name not in _SERVER_SIDE | {"id"}]
-    kept = {"owner_id", "team_id"}  # a snapshot without them keeps what the remote has
-    new = {c: (sa.func.coalesce(x[c], j.c[c]) if c in kept else x[c]) for c in columns}
-    changed = sa.tuple_(*(j.c[c] for c in columns)).is_distinct_from(
-        sa.tuple_(*(new[c] for c in columns))
-    )
-    legal = sa.or_(j.c.status == x.status, (j.c.status + ">" + x.status).in_(_ALLOWED))
-    return insert.on_conflict_do_update(
-        index_elements=[j.c.id],
-        set_=new,
-        where=sa.and_(j.c.updated_at <= x.updated_at, legal, changed),
-    )
-
-
-def _upsert_elements(insert: postgresql.Insert) -> Any:
-    e, x = schema.elements, insert.excluded
-    columns = [c.name for c in e.columns if c.name not in {"id", "job_id", "element_id"}]
-    return insert.on_conflict_do_update(
-        index_elements=[e.c.job_id, e.c.element_id],
-        set_={c: x[c] for c in columns},
-        where=_distinct(e, x, columns),
-    )
-
-
-def _upsert_steps(insert: postgresql.Insert) -> Any:
-    t, x = schema.processing_timeline, insert.excluded
-    columns = [c.name for c in t.columns if c.name not in _SERVER_SIDE | {"id"}]
-    forward = sa.case(
-        (t.c.ended_at.is_(None), sa.or_(x.ended_at.is_not(None), x.progress >= t.c.progress)),
-        else_=sa.and_(x.ended_at.is_not(None), x.ended_at >= t.c.ended_at),
-    )
-    return insert.on_conflict_do_update(
-        index_elements=[t.c.id],
-        set_={c: x[c] for c in columns},
-        where=sa.and_(forward, _distinct(t, x, columns)),
-    )
-
-
-def _insert_once(insert: postgresql.Insert) -> Any:
-    return insert.on_conflict_do_nothing(index_elements=["id"])
-
-
-_UPSERTS = {
-    "jobs": _upsert_jobs,
-    "elements": _upsert_elements,
-    "processing_timeline": _upsert_steps,
-    "storage_operations": _insert_once,
-    "url_access_logs": _insert_once,
-}
-
-
-# Values ---------------------------------------------------------------------------
-
-
-def _decode(table_name: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """A SQLite snapshot (hex UUIDs, naive UTC text, 0/1) as Python values for any database."""
-    table = TABLES[table_name]
-    values: dict[str, Any] = {}
-    for name, value in payload.items():
-        kind = table.c[name].type
-        if value is None:
-            pass
-        elif isinstance(kind, sa.Uuid):
-            value = uuid.UUID(str(value))
-        elif isinstance(kind, schema.UTCDateTime):
-            value = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
-        elif isinstance(kind, sa.Boolean):
-            value = bool(value)
-        values[name] = value
-    return values
+def backlog(local: Database) -> tuple[int, int]:
+    """How many outbox rows wait to be sent, and how many the team database refused."""
+    o = schema.outbox
+    with local.read() as connection:
+        waiting, refused = connection.execute(
+            sa.select(
+                sa.func.count().filter(o.c.error.is_(None)),
+                sa.func.count().filter(o.c.error.is_not(None)),
+            )
+        ).one()
+    return waiting, refused
 
 
 def _transient(exc: sa.exc.DBAPIError) -> bool:
