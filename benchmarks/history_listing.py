@@ -5,8 +5,10 @@
 Fills a fresh SQLite job log with N jobs (varied states, names, errors and
 dates over a year; inserted in bulk through the store's own table definition),
 then times ``db.jobs.list`` for typical pages: newest first, a deep page,
-by status, by date range, by text search, by id prefix, and the count
-for the pager. Goal: ≤ 50 ms per page. Ends with one JSON line.
+by status, by date range, by text search (a name, an error, a term that
+matches nothing, a two-letter term that the trigram index cannot answer), by
+id prefix, and the counts for the pager. Goal: ≤ 50 ms per page. Ends with
+one JSON line.
 """
 
 from __future__ import annotations
@@ -85,10 +87,14 @@ def main() -> int:
             "june": JobQuery(created_from=june, created_to=june + dt.timedelta(days=30)),
             "search name": JobQuery(search="launch 9"),
             "search error": JobQuery(search="disk full", statuses=(JobStatus.FAILED,)),
+            "search none": JobQuery(search="no such job"),
+            "search short": JobQuery(search="zq"),
             "id prefix": JobQuery(search=some_id.hex[:8]),
+            "id part": JobQuery(search=str(some_id)[9:23]),
         }
         results = {name: timed(lambda q=q: db.jobs.list(q)) for name, q in queries.items()}
         results["count failed"] = timed(lambda: db.jobs.count(queries["failed"]))
+        results["count search"] = timed(lambda: db.jobs.count(queries["search name"]))
         db.close()
     for name, seconds in results.items():
         print(f"{name:<14} {seconds * 1000:7.1f} ms")

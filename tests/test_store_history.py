@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import Database, JobQuery, JobRecord, open_local
+from vidgen_desktop.store import Database, JobQuery, JobRecord, open_local, queries, search
 from vidgen_desktop.store.exports import EXPORT_FIELDS
 
 S = JobStatus
@@ -102,6 +103,52 @@ def test_search_by_id_with_or_without_dashes(db: Database, history: list[JobReco
     text = str(target.id)
     for term in (text, text[:8], text.replace("-", "")[:13].upper(), text[4:18]):
         assert _names(db.jobs.list(JobQuery(search=term))) == ["Autumn_teaser"], term
+
+
+SEARCH_TERMS = ["promo", "PROMO", "50%", "r_m", "logo missing", "media", "ro", "o", "Ä", "zzz",
+                 'say "hi"', "sing"]  # fmt: skip
+
+
+def _scanned(db: Database, query: JobQuery) -> list[str]:
+    """The same query answered by scanning, as on a database without the search index."""
+    with db.read() as connection:
+        statement = queries.select_jobs(query, db.dialect, indexed=False)
+        return [row.project_name for row in connection.execute(statement)]
+
+
+def test_the_search_index_answers_what_a_scan_would(db: Database, history: list[JobRecord]):
+    with db.read() as connection:
+        assert search.present(connection)  # SQLite here has FTS5 with the trigram tokenizer
+    _job(db, 'Missing "hi" say "hi" again', S.PENDING, 7)
+    for term in SEARCH_TERMS + [str(history[3].id)[9:23], history[3].id.hex[:2]]:
+        query = JobQuery(search=term)
+        assert _names(db.jobs.list(query)) == _scanned(db, query), term
+        assert db.jobs.count(query) == len(_scanned(db, query)), term
+
+
+def test_the_search_index_follows_updates_and_deletes(db: Database, history: list[JobRecord]):
+    failed = history[1]
+    db.jobs.update(failed.id, project_name="Summer sale", error_code=None, error_message=None)
+    assert _names(db.jobs.list(JobQuery(search="logo missing"))) == []
+    assert _names(db.jobs.list(JobQuery(search="er sa"))) == ["Summer sale"]
+    assert _names(db.jobs.list(JobQuery(search="50%"))) == []
+    db.jobs.delete(history[0].id)
+    assert _names(db.jobs.list(JobQuery(search="promo"))) == ["Winter promo"]
+    with db.read() as connection:
+        rows = connection.exec_driver_sql(f"SELECT count(*) FROM {search.TABLE}").scalar()
+    assert rows == len(history) - 1
+
+
+def test_an_id_prefix_is_a_key_range(db: Database, history: list[JobRecord]) -> None:
+    target = history[4].id
+    clause = search.id_prefix(target.hex[:6])
+    with db.read() as connection:
+        plan = connection.execute(
+            sa.text("EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE " + str(
+                clause.compile(compile_kwargs={"literal_binds": True})))
+        ).all()  # fmt: skip
+    assert any("USING" in str(row[-1]) and "INDEX" in str(row[-1]) for row in plan), plan
+    assert target in [job.id for job in db.jobs.list(JobQuery(search=target.hex[:1]))]
 
 
 def _expected_cell(value: object) -> str:

@@ -15,6 +15,7 @@ from vidgen_desktop.jobs.states import IllegalTransition, JobStatus
 from vidgen_desktop.store import (
     Database,
     DatabaseBusy,
+    JobQuery,
     SchemaTooNew,
     StoreError,
     default_path,
@@ -22,6 +23,7 @@ from vidgen_desktop.store import (
     open_local,
     open_url,
     schema,
+    search,
 )
 from vidgen_desktop.store.engine import make_engine
 
@@ -32,26 +34,41 @@ TABLES = {
     "storage_operations",
     "url_access_logs",
     "system_metrics",
+    "vidgen_outbox",  # revision 0005: changes waiting for the team database
 }
 VIEWS = {"job_summary", "active_jobs", "daily_job_stats", "storage_performance"}
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _inspect(engine: sa.Engine) -> tuple[set[str], set[str]]:
+    """Tables and views, leaving out the search index (checked on its own below)."""
     with engine.connect() as connection:
         inspector = sa.inspect(connection)
-        return set(inspector.get_table_names()), set(inspector.get_view_names())
+        tables = {name for name in inspector.get_table_names() if not search.is_index_table(name)}
+        return tables, set(inspector.get_view_names())
 
 
 def _drift(engine: sa.Engine) -> list[object]:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": search.include_name}
+        context = MigrationContext.configure(connection, opts=opts)
         return compare_metadata(context, schema.metadata)
 
 
+def _has_search_index(engine: sa.Engine) -> bool:
+    with engine.connect() as connection:
+        return search.present(connection)
+
+
 def test_revisions_form_one_line() -> None:
-    assert migrate.revisions() == ["0001_initial", "0002_views_and_guard", "0003_paging_indexes"]
-    assert migrate.head() == "0003_paging_indexes"
+    assert migrate.revisions() == [
+        "0001_initial",
+        "0002_views_and_guard",
+        "0003_paging_indexes",
+        "0004_job_search",
+        "0005_remote_backend",
+    ]
+    assert migrate.head() == "0005_remote_backend"
 
 
 def test_from_empty_to_head_matches_the_schema(tmp_path: Path) -> None:
@@ -67,7 +84,7 @@ def test_from_empty_to_head_matches_the_schema(tmp_path: Path) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("start", ["0001_initial", "0002_views_and_guard"])
+@pytest.mark.parametrize("start", ["0001_initial", "0002_views_and_guard", "0003_paging_indexes"])
 def test_from_an_earlier_revision_keeps_the_data(tmp_path: Path, start: str) -> None:
     path = tmp_path / "jobs.sqlite3"
     assert migrate.upgrade(path, start) == start
@@ -76,6 +93,7 @@ def test_from_an_earlier_revision_keeps_the_data(tmp_path: Path, start: str) -> 
     now = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)
     try:
         assert _inspect(engine)[1] == (set() if start == "0001_initial" else VIEWS)
+        assert not _has_search_index(engine)
         with engine.begin() as connection:
             connection.execute(
                 sa.insert(schema.jobs).values(
@@ -97,6 +115,9 @@ def test_from_an_earlier_revision_keeps_the_data(tmp_path: Path, start: str) -> 
         assert db.revision() == migrate.head()
         assert _drift(db.engine) == []
         assert db.jobs.get(job_id).project_name == "old"
+        assert _has_search_index(db.engine)  # filled from the rows already there
+        assert [job.id for job in db.jobs.list(JobQuery(search="OLD"))] == [job_id]
+        assert [job.id for job in db.jobs.list(JobQuery(search=job_id.hex[5:20]))] == [job_id]
         with db.read() as connection:
             summary = connection.execute(sa.text("SELECT * FROM job_summary")).mappings().one()
             daily = connection.execute(sa.text("SELECT * FROM daily_job_stats")).mappings().one()
@@ -109,6 +130,15 @@ def test_from_an_earlier_revision_keeps_the_data(tmp_path: Path, start: str) -> 
 def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
     path = tmp_path / "jobs.sqlite3"
     migrate.upgrade(path)
+    assert migrate.downgrade(path, "0003_paging_indexes") == "0003_paging_indexes"
+    engine = make_engine(path)
+    try:
+        assert not _has_search_index(engine)
+        with engine.connect() as connection:
+            names = connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars().all()
+        assert not [name for name in names if search.TABLE in name]  # triggers gone too
+    finally:
+        engine.dispose()
     assert migrate.downgrade(path, "0001_initial") == "0001_initial"
     assert migrate.downgrade(path, "base") is None
     engine = make_engine(path)

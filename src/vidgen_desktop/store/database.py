@@ -21,7 +21,7 @@ from sqlalchemy import exc as sa_exc
 
 from vidgen_desktop import paths
 from vidgen_desktop.store import engine as engines
-from vidgen_desktop.store import exports, maintenance, migrate
+from vidgen_desktop.store import exports, maintenance, migrate, search
 from vidgen_desktop.store.errors import DatabaseBusy, StoreError
 from vidgen_desktop.store.jobs import JobRepository
 from vidgen_desktop.store.metrics import MetricRepository
@@ -46,6 +46,7 @@ class Database:
         self.timeline = TimelineRepository(self)
         self.metrics = MetricRepository(self)
         self.storage_log = StorageLogRepository(self)
+        self._search_index: bool | None = None  # known after the first search
         if migrate_now:
             self.upgrade()
 
@@ -82,8 +83,15 @@ class Database:
     # Schema and maintenance ---------------------------------------------------
 
     def upgrade(self, revision: str = "head") -> str | None:
+        self._search_index = None
         with _translated():
             return migrate.upgrade(self.engine, revision)
+
+    def search_index(self, connection: sa.Connection) -> bool:
+        """Whether text search can use the trigram index (looked up once per schema change)."""
+        if self._search_index is None:
+            self._search_index = search.present(connection)
+        return self._search_index
 
     def revision(self) -> str | None:
         with self.read() as connection:

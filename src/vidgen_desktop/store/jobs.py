@@ -296,14 +296,17 @@ class JobRepository:
 
     def list(self, query: JobQuery | None = None) -> list[JobRecord]:
         """One page of jobs matching ``query`` (newest first by default)."""
-        statement = queries.select_jobs(query or JobQuery(), self._db.dialect)
         with self._db.read() as connection:
+            statement = queries.select_jobs(
+                query or JobQuery(), self._db.dialect, indexed=self._db.search_index(connection)
+            )
             return [JobRecord.from_row(r) for r in connection.execute(statement).mappings()]
 
     def count(self, query: JobQuery | None = None) -> int:
         """How many jobs match ``query`` (its paging is ignored)."""
-        where = queries.job_filter(query or JobQuery(), self._db.dialect)
         with self._db.read() as connection:
+            indexed = self._db.search_index(connection)
+            where = queries.job_filter(query or JobQuery(), self._db.dialect, indexed=indexed)
             return connection.execute(
                 sa.select(sa.func.count()).select_from(jobs).where(*where)
             ).scalar_one()

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import os
 import socket
-import string
 import sys
 import uuid
 from collections.abc import Mapping
@@ -14,10 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from vidgen_desktop.store import search
 from vidgen_desktop.store.records import JobQuery, JobRecord
 from vidgen_desktop.store.schema import jobs
-
-_HEX = frozenset(string.hexdigits)
 
 
 def now() -> dt.datetime:
@@ -49,8 +47,13 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def job_filter(query: JobQuery, dialect: str = "sqlite") -> list[sa.ColumnElement[bool]]:
-    """The WHERE clauses for a listing (everything but the page)."""
+def job_filter(
+    query: JobQuery, dialect: str = "sqlite", *, indexed: bool = False
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses for a listing (everything but the page).
+
+    ``indexed``: the database has the text search index (``search.present``).
+    """
     where: list[sa.ColumnElement[bool]] = []
     if query.statuses:
         where.append(jobs.c.status.in_([str(s) for s in query.statuses]))
@@ -60,19 +63,7 @@ def job_filter(query: JobQuery, dialect: str = "sqlite") -> list[sa.ColumnElemen
         where.append(jobs.c.created_at < query.created_to)
     term = query.search.strip()
     if term:
-        # SQLite's LIKE already ignores case (ASCII, as its lower() does); lower() would
-        # only double the cost of the scan.
-        columns = (jobs.c.project_name, jobs.c.error_message, jobs.c.error_code)
-        if dialect == "sqlite":
-            matches = [column.contains(term, autoescape=True) for column in columns]
-        else:
-            matches = [column.icontains(term, autoescape=True) for column in columns]
-        hex_term = term.lower().replace("-", "")
-        if hex_term and set(hex_term) <= _HEX:
-            # Ids are stored as 32 hex digits on SQLite and as dashed text on Postgres.
-            id_text = sa.func.lower(sa.func.replace(sa.cast(jobs.c.id, sa.String), "-", ""))
-            matches.append(id_text.contains(hex_term, autoescape=True))
-        where.append(sa.or_(*matches))
+        where.append(search.clause(term, dialect, indexed=indexed))
     return where
 
 
@@ -83,8 +74,11 @@ def job_order(query: JobQuery) -> list[sa.ColumnElement[Any]]:
     return [column.asc(), jobs.c.id.asc()]
 
 
-def select_jobs(query: JobQuery, dialect: str = "sqlite") -> sa.Select[Any]:
-    statement = sa.select(jobs).where(*job_filter(query, dialect)).order_by(*job_order(query))
+def select_jobs(
+    query: JobQuery, dialect: str = "sqlite", *, indexed: bool = False
+) -> sa.Select[Any]:
+    where = job_filter(query, dialect, indexed=indexed)
+    statement = sa.select(jobs).where(*where).order_by(*job_order(query))
     if query.limit is not None:
         statement = statement.limit(query.limit)
     if query.offset:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from vidgen_desktop.store import schema
+from vidgen_desktop.store import schema, search
 
 config = context.config
 
@@ -31,6 +31,7 @@ else:
         target_metadata=schema.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=search.include_name,  # the FTS5 index is not in schema
     )
     with context.begin_transaction():
         context.run_migrations()
