@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -194,3 +195,42 @@ def test_output_replaces_an_existing_file_only_when_complete(tmp_path):
         engine.render(comp_with(str(tmp_path / "gone.png")), target)
     assert target.read_bytes() == b"previous render"
     shutil.rmtree(tmp_path / "gone.png", ignore_errors=True)
+
+
+def test_ffmpeg_dies_with_the_process_that_started_it(tmp_path):
+    # kill -9 of a queue or farm worker must not leave FFmpeg rendering as an orphan
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys\n"
+        "from vidgen_desktop.composition.model import Composition\n"
+        "from vidgen_desktop.render import engine\n"
+        "comp = Composition.from_data({'output': {'width': 640, 'height': 360, 'duration': 600,"
+        " 'quality': 'high'}, 'elements': [{'id': 't', 'type': 'text', 'text': 'x'}]})\n"
+        "process = engine.render_process(engine.prepare(comp), sys.argv[1])\n"
+        "process.on_progress = lambda p: print(process.pid, flush=True)\n"
+        "process.run()\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "out.mp4")], stdout=subprocess.PIPE, text=True
+    )
+    ffmpeg_pid = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(10)
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(ffmpeg_pid, 0)
+        except ProcessLookupError:
+            break
+        with contextlib.suppress(ChildProcessError):  # a zombie of ours under a subreaper
+            os.waitpid(ffmpeg_pid, os.WNOHANG)
+        time.sleep(0.05)
+    else:
+        os.kill(ffmpeg_pid, signal.SIGKILL)
+        raise AssertionError("FFmpeg kept running after its parent was killed")

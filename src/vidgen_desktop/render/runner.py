@@ -9,8 +9,11 @@ partial video.
 from __future__ import annotations
 
 import collections
+import ctypes
 import os
+import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -58,6 +61,28 @@ def remove_stale_partials(folder: Path, older_than: float = 0.0) -> list[Path]:
         except FileNotFoundError:
             pass
     return removed
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """On Linux, have FFmpeg killed when the process that started it dies (kill -9 of a
+    queue or farm worker), instead of rendering on as an orphan. Elsewhere: None.
+
+    libc is looked up here, in the parent: the child only makes one system call.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def set_parent_death_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    return set_parent_death_signal
 
 
 def _parse_speed(value: str) -> float | None:
@@ -148,6 +173,7 @@ class FFmpegProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
+                preexec_fn=_die_with_parent(),
             )
         except OSError as exc:
             raise RenderError(f"cannot start FFmpeg ({self.exe}): {exc.strerror}") from exc
