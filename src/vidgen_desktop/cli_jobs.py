@@ -23,8 +23,10 @@ def _db() -> Any:
 
 def _service(db: Any, threshold: float | None = None) -> Any:
     from vidgen_desktop.jobs.service import JobService
+    from vidgen_desktop.queue import async_queue
 
-    return JobService(db, threshold=threshold)
+    # with a team backend, queued jobs go to the render farm; else they wait here
+    return JobService(db, threshold=threshold, queue=async_queue(db))
 
 
 def _load(path: str, output: str | None) -> Any:

@@ -252,6 +252,11 @@ class SharedQueue:
         """Publish the job to the team log (first time: with its sources) and defer it."""
         self.open()
         remote = self.remote.jobs.find(job_id)
+        if remote is not None and remote.status is S.PENDING:
+            # the laptop's replication sent the job before it was routed here: that
+            # copy still names local files; publish the farm's version instead
+            self.remote.jobs.delete(job_id)
+            remote = None
         if remote is None:
             self._publish(self.local.jobs.get(job_id))
         elif remote.status in states.RETRYABLE:

@@ -224,7 +224,12 @@ class JobRepository:
         due = sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= at)
         candidates = (
             sa.select(jobs.c.id)
-            .where(jobs.c.status == str(JobStatus.QUEUED), due)
+            .where(
+                jobs.c.status == str(JobStatus.QUEUED),
+                due,
+                # farm jobs wait on the team database; the laptop's row is a mirror
+                sa.or_(jobs.c.route.is_(None), jobs.c.route != "remote"),
+            )
             .order_by(jobs.c.queued_at, jobs.c.created_at, jobs.c.id)
             .limit(1)
             .with_for_update(skip_locked=True)  # Postgres; SQLite's BEGIN IMMEDIATE serializes

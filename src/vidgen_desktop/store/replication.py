@@ -90,6 +90,7 @@ class Relay:
         self.owner_id = uuid.UUID(str(owner_id)) if owner_id else None
         self.team_id = team_id
         self._engine: sa.Engine | None = None
+        self._remote_db: Database | None = None
         self._wake = threading.Event()
         self._sent = 0
         self._failures = 0
@@ -106,6 +107,12 @@ class Relay:
         changes = self._read()
         if not changes:
             return 0
+        farm = self._farm_jobs(changes)
+        if farm:  # the farm writes these on the team database itself: never from here
+            self._forget(farm)
+            changes = [c for c in changes if c not in farm]
+            if not changes:
+                return len(farm)
         try:
             refused = self._send(changes)
         except RemoteUnavailable as exc:
@@ -117,6 +124,19 @@ class Relay:
         self._failures, self._last_error, self._next_attempt = 0, None, None
         self._sent += len(changes) - len(refused)
         return len(changes)
+
+    def pull(self) -> int:
+        """Mirror farm jobs' progress from the team database (``store.mirror``)."""
+        from vidgen_desktop.store import mirror
+
+        if self._remote_db is None:
+            self._remote_db = Database(self._remote(), migrate_now=False)
+        try:
+            return mirror.pull(self.local, self._remote_db)
+        except sa.exc.DBAPIError as exc:
+            if _transient(exc):
+                raise RemoteUnavailable(str(exc).splitlines()[0]) from exc
+            raise
 
     def drain(self) -> int:
         """Send batches until the outbox is empty; return how many rows went."""
@@ -138,6 +158,8 @@ class Relay:
         while not stop.is_set():
             try:
                 sent = self.run_once()
+                if sent < self.batch:
+                    self.pull()
             except RemoteUnavailable as exc:
                 delay = min(backoff[1], backoff[0] * 2 ** (self._failures - 1))
                 delay *= random.uniform(0.8, 1.2)
@@ -200,6 +222,30 @@ class Relay:
             upserts.Change(r.seq, r.rev, r.table_name, r.op, decode(r.table_name, r.payload))
             for r in rows
         ]
+
+    def _farm_jobs(self, changes: Sequence[upserts.Change]) -> list[upserts.Change]:
+        """Changes of jobs routed to the render farm (route "remote").
+
+        Their row on the team database is written by the desktop's shared queue
+        (with sources rewritten to team storage) and then by the workers; the
+        laptop's copy is a mirror (``store.mirror``), so sending it would move
+        the team's row backwards.
+        """
+
+        def job_of(change: upserts.Change) -> Any:
+            return change.values.get("id" if change.table == "jobs" else "job_id")
+
+        ids = {job_of(c) for c in changes} - {None}
+        if not ids:
+            return []
+        jobs = schema.jobs
+        with self.local.read() as connection:
+            remote = set(
+                connection.execute(
+                    sa.select(jobs.c.id).where(jobs.c.id.in_(ids), jobs.c.route == "remote")
+                ).scalars()
+            )
+        return [c for c in changes if job_of(c) in remote] if remote else []
 
     def _forget(self, changes: Sequence[upserts.Change]) -> None:
         """Delete what the team database now has, unless it changed again meanwhile."""

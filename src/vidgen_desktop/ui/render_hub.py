@@ -49,6 +49,8 @@ class RenderHub(QObject):
         self.service: Any = None
         self.queue: Any = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._relay: Any = None  # store.replication.Relay, with a team backend
+        self._relay_stop: threading.Event | None = None
         self._lock = threading.Lock()
         self._closed = False
         self._rendering: set[uuid.UUID] = set()  # immediate renders in flight
@@ -73,17 +75,35 @@ class RenderHub(QObject):
             if self.service is not None:
                 return self.service
             from vidgen_desktop.jobs.service import JobService
+            from vidgen_desktop.queue import async_queue
             from vidgen_desktop.queue.local import LocalQueue
             from vidgen_desktop.store import open_local
 
             self.db = open_local()
             settings = config.load()
-            self.service = JobService(self.db, output_folder=None)
+            # with a team backend, queued jobs go to the render farm (the local queue
+            # still runs jobs routed here before); progress comes back via the relay
+            self.service = JobService(self.db, output_folder=None, queue=async_queue(self.db))
             self._unsubscribe = self.service.subscribe(self._publish)
             self.queue = LocalQueue(self.db, self.service, concurrency=settings.queue_concurrency)
             if self.start_queue:
                 self.queue.start()
+                self._start_relay(settings)
             return self.service
+
+    def _start_relay(self, settings: config.Settings) -> None:
+        """Replicate the job log to the team database and mirror farm jobs back."""
+        url = config.database_url(settings)
+        if not url:
+            return
+        from vidgen_desktop.store.replication import Relay
+
+        self._relay = Relay(self.db, url, team_id=settings.backend.team)
+        self._relay_stop = threading.Event()
+        threading.Thread(
+            target=self._relay.run_forever, args=(self._relay_stop,), name="vidgen-relay",
+            daemon=True,
+        ).start()  # fmt: skip
 
     def _publish(self, event: JobEvent) -> None:
         """Any thread: hand the event to Qt, which delivers it on the GUI thread."""
@@ -107,6 +127,8 @@ class RenderHub(QObject):
                     log.debug("job %s was not cancelled on close", job_id, exc_info=True)
         if queue is not None:
             queue.stop(wait=True)
+        if self._relay_stop is not None:
+            self._relay_stop.set()
         self.renders.shutdown()
         self.reads.shutdown()
         if db is not None:

@@ -1,0 +1,120 @@
+"""Farm jobs, mirrored back into the laptop's job log.
+
+A job routed to the render farm lives on the team database: the desktop's
+shared queue publishes it there and the workers move it on. The laptop keeps
+its own row for the history, the queue panel and ``vidgen jobs``; ``pull``
+brings that row (status, progress, step, link, errors, times) and the job's
+timeline up to date from the team's. The outbox never sends these rows back
+(``store.replication`` drops changes of jobs whose route is "remote").
+
+Status changes are replayed along legal transitions (queued → processing →
+completed), so the local state-transition guard holds here too.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+
+from vidgen_desktop.jobs import states
+from vidgen_desktop.jobs.states import JobStatus
+from vidgen_desktop.store import schema
+from vidgen_desktop.store.database import Database
+
+log = logging.getLogger(__name__)
+
+MIRRORED = (  # job fields copied as they are on the team database
+    "progress", "current_step", "output_url", "error_code", "error_message",
+    "actual_seconds", "max_attempts",
+)  # fmt: skip
+TIMES = ("started_at", "completed_at", "attempts")  # set by transitions; corrected after
+
+
+def path(old: JobStatus, new: JobStatus) -> list[JobStatus]:
+    """The shortest run of legal transitions from ``old`` to ``new`` (empty if none)."""
+    if old == new:
+        return []
+    seen, queue = {old: None}, collections.deque([old])
+    while queue:
+        current = queue.popleft()
+        for following in states.TRANSITIONS.get(current, ()):
+            if following in seen:
+                continue
+            seen[following] = current
+            if following == new:
+                steps = [following]
+                while seen[steps[-1]] != old:
+                    steps.append(seen[steps[-1]])
+                return list(reversed(steps))
+            queue.append(following)
+    return []
+
+
+def _watched(local: Database, limit: int) -> list[Any]:
+    """Farm jobs the laptop still expects to change: not finished, or finished without a link."""
+    jobs = schema.jobs
+    open_states = [str(s) for s in JobStatus if not states.is_terminal(s)]
+    statement = (
+        sa.select(jobs.c.id, jobs.c.status)
+        .where(
+            jobs.c.route == "remote",
+            sa.or_(
+                jobs.c.status.in_(open_states),
+                sa.and_(jobs.c.status == str(JobStatus.COMPLETED), jobs.c.output_url.is_(None)),
+            ),
+        )
+        .order_by(jobs.c.updated_at)
+        .limit(limit)
+    )
+    with local.read() as connection:
+        return connection.execute(statement).all()
+
+
+def _copy_timeline(local: Database, remote: Database, job_id: Any) -> int:
+    table = schema.processing_timeline
+    with remote.read() as connection:
+        rows = [dict(r) for r in connection.execute(
+            sa.select(table).where(table.c.job_id == job_id)
+        ).mappings()]  # fmt: skip
+    if not rows:
+        return 0
+    columns = [c.name for c in table.columns if c.name != "change_seq" and c.name in rows[0]]
+    rows = [{c: row[c] for c in columns} for row in rows]
+    statement = sqlite.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={c: statement.excluded[c] for c in columns if c != "id"},
+    )
+    with local.write() as connection:
+        connection.execute(statement, rows)
+    return len(rows)
+
+
+def pull(local: Database, remote: Database, *, limit: int = 200) -> int:
+    """Bring the laptop's rows of farm jobs up to date; return how many jobs changed."""
+    changed = 0
+    for row in _watched(local, limit):
+        theirs = remote.jobs.find(row.id)
+        if theirs is None:
+            continue  # not published yet (the shared queue does that)
+        ours = local.jobs.get(row.id)
+        fields = {name: getattr(theirs, name) for name in MIRRORED}
+        moved = False
+        for status in path(JobStatus(ours.status), JobStatus(theirs.status)):
+            local.jobs.transition(row.id, status, expected=ours.status)
+            ours, moved = local.jobs.get(row.id), True
+        if any(getattr(ours, name) != value for name, value in fields.items()) or moved:
+            local.jobs.update(row.id, **fields)
+            with local.write() as connection:
+                connection.execute(
+                    sa.update(schema.jobs)
+                    .where(schema.jobs.c.id == row.id)
+                    .values({name: getattr(theirs, name) for name in TIMES})
+                )
+            changed += 1
+        _copy_timeline(local, remote, row.id)
+    return changed

@@ -1,0 +1,62 @@
+"""The laptop and the team backend together: routing, replication, and the farm's mirror.
+
+Real PostgreSQL and real `vidgen worker` processes; moto's S3 server over real
+HTTP as the stand-in for the team bucket (fixtures shared with test_farm_e2e).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import test_farm_e2e as farm
+from jobkit import clip, composition
+from vidgen_desktop import store
+from vidgen_desktop.jobs.service import JobService
+from vidgen_desktop.jobs.states import JobStatus as S
+from vidgen_desktop.queue import async_queue
+from vidgen_desktop.queue.shared import SharedQueue
+from vidgen_desktop.store.replication import Relay
+
+# the farm tests' fixtures: PostgreSQL per test, moto S3, `vidgen worker` processes
+template, pg_url, endpoint, bucket = farm.template, farm.pg_url, farm.endpoint, farm.bucket
+team_env, workers, remote = farm.team_env, farm.workers, farm.remote
+
+pytestmark = [pytest.mark.postgres, pytest.mark.render]
+
+
+def test_local_jobs_replicate_and_farm_jobs_come_back(tmp_path, team_env, workers, remote, pg_url):
+    local = store.open_local(tmp_path / "laptop.sqlite3")
+    queue = async_queue(local)
+    assert isinstance(queue, SharedQueue)  # a team backend is configured: the farm takes them
+    service = JobService(local, queue=queue, output_folder=tmp_path / "out", learn=False)
+    relay = Relay(local, pg_url)
+    try:
+        source = clip(tmp_path, 1.0)
+        here = service.submit(composition(source, name="here"), threshold=1000)
+        away = service.submit(composition(source, name="farm"), threshold=0)
+        assert (here.response_type, away.response_type) == ("immediate", "async")
+        assert local.jobs.claim_next() is None  # the embedded queue never takes a farm job
+
+        relay.drain()
+        mirrored_here = remote.jobs.get(here.job_id)
+        assert mirrored_here.status is S.COMPLETED and mirrored_here.route == "local"
+        published = remote.jobs.get(away.job_id)
+        sources = [e["source"] for e in published.composition["elements"]]
+        assert all(s.startswith("s3://") for s in sources)  # the laptop's copy did not win
+
+        workers.start("w")
+        done = farm.wait_status(remote, away.job_id, S.COMPLETED, S.FAILED)
+        assert done.status is S.COMPLETED, done.error_message
+        relay.drain()
+        assert relay.pull() == 1
+        ours = local.jobs.get(away.job_id)
+        assert ours.status is S.COMPLETED and ours.progress == 1.0
+        assert ours.output_url == done.output_url
+        steps = {s.step for s in local.timeline.steps(away.job_id)}
+        assert {"download_sources", "render", "upload_output", "publish"} <= steps
+        assert relay.pull() == 0  # nothing more to bring back
+        assert remote.jobs.get(away.job_id).composition["elements"][0]["source"] == sources[0]
+    finally:
+        relay.close()
+        queue.close()
+        local.close()
