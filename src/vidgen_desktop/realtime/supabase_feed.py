@@ -31,16 +31,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import datetime as dt
 import functools
 import logging
 import random
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from vidgen_desktop import config
+from vidgen_desktop.realtime import supabase_client as clients
 from vidgen_desktop.realtime.base import (
     ChangeEvent,
     FeedState,
@@ -48,35 +48,10 @@ from vidgen_desktop.realtime.base import (
     ProgressFeed,
     Subscription,
 )
+from vidgen_desktop.realtime.supabase_client import Limits
+from vidgen_desktop.realtime.supabase_rows import RestRows, Row, RowSource, event_from_record
 
 log = logging.getLogger(__name__)
-
-Row = tuple[str, Mapping[str, Any]]  # (table, record) as PostgREST or Realtime sends it
-
-
-class RowSource(Protocol):
-    """Where the feed re-reads rows after a (re)subscribe: PostgREST, or the database."""
-
-    async def rows(self, job_id: uuid.UUID | None, since: int | None) -> Sequence[Row]:
-        """Rows of ``job_id`` (of every job when None) with ``change_seq > since`` (all: None)."""
-
-    async def last_seq(self) -> int:
-        """The highest ``change_seq`` of both tables now (0 when empty)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class Limits:
-    """How hard the feed tries. Defaults suit a designer's laptop; tests shrink them."""
-
-    client_retries: int = 5  # reconnects the realtime client makes itself before it stops
-    client_backoff: float = 1.0  # s: its first wait, doubled each time (its own rule)
-    join_timeout: float = 10.0  # s to wait for a join, a connect or a re-read to be answered
-    max_failures: int = 6  # failed clients in a row before the feed gives up
-    backoff: float = 1.0  # s before the first new client; doubles up to backoff_max
-    backoff_max: float = 30.0  # s
-    stall: float = 60.0  # s a channel may stay unjoined on a live socket before a new client
-    check_interval: float = 0.5  # s between health checks (state callbacks also wake it)
-    catch_up_attempts: int = 3
 
 
 @dataclasses.dataclass(eq=False)
@@ -177,7 +152,7 @@ class SupabaseFeed(ProgressFeed):
             pending.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._client is not None:
-            await _dispose(self._client)
+            await clients.dispose(self._client)
             self._client = None
         if self._http is not None:
             await self._http.aclose()
@@ -192,7 +167,7 @@ class SupabaseFeed(ProgressFeed):
             try:
                 await self._connect(client)
             except Exception as exc:  # noqa: BLE001 - every way of not connecting counts alike
-                why = _describe(exc)
+                why = clients.describe(exc)
             else:
                 self.failures = 0
                 self.error = None
@@ -200,7 +175,7 @@ class SupabaseFeed(ProgressFeed):
                 why = await self._until_dead(client)
             self.failures += 1
             self._client = None
-            await _dispose(client)
+            await clients.dispose(client)
             log.warning(
                 "live progress: realtime client %d stopped (%s); failure %d of %d",
                 self.clients_made, why, self.failures, self.limits.max_failures,
@@ -219,35 +194,16 @@ class SupabaseFeed(ProgressFeed):
             )
 
     def _open_supabase(self) -> None:
-        import httpx
-        from supabase import AsyncClient, AsyncClientOptions
-
-        # our own HTTP client: PostgREST is then not handed a (deprecated) timeout
-        self._http = httpx.AsyncClient(timeout=self.limits.join_timeout)
-        token = self._access_token or self._anon_key
-        self._supabase = AsyncClient(
-            self.url,
-            self._anon_key,
-            AsyncClientOptions(
-                headers={"Authorization": f"Bearer {token}"}, httpx_client=self._http
-            ),
+        self._supabase, self._http = clients.open_supabase(
+            self.url, self._anon_key, self._access_token, self.limits
         )
         if self._source is None:
             self._source = RestRows(self._supabase)
 
     def _new_client(self) -> Any:
-        from realtime import AsyncRealtimeClient
-
-        client = AsyncRealtimeClient(
-            str(self._supabase.realtime_url),
-            token=self._anon_key,
-            auto_reconnect=True,
-            max_retries=self.limits.client_retries,
-            initial_backoff=self.limits.client_backoff,
-            timeout=self.limits.join_timeout,  # type: ignore[arg-type] - seconds; a float works
+        client = clients.new_realtime(
+            str(self._supabase.realtime_url), self._anon_key, self._access_token, self.limits
         )
-        if self._access_token:
-            client.access_token = self._access_token  # sent with every join, as set_auth does
         self._supabase.realtime = client
         self.clients_made += 1
         self._client, self._offline_since = client, None
@@ -264,7 +220,7 @@ class SupabaseFeed(ProgressFeed):
         try:
             await self._join(client, watch)
         except Exception as exc:  # noqa: BLE001 - the supervisor makes a new client
-            log.info("live progress: joining %s failed: %s", watch.job_id, _describe(exc))
+            log.info("live progress: joining %s failed: %s", watch.job_id, clients.describe(exc))
             self._poke()
 
     async def _join(self, client: Any, watch: _Watch) -> None:
@@ -294,7 +250,7 @@ class SupabaseFeed(ProgressFeed):
         else:
             state = getattr(status, "value", status)
             log.info("live progress: the channel of %s is %s (%s)",
-                     watch.job_id or "all jobs", state, _describe(error))  # fmt: skip
+                     watch.job_id or "all jobs", state, clients.describe(error))  # fmt: skip
             if self.state is FeedState.LIVE:
                 self._set_state(FeedState.RECONNECTING)
         self._poke()
@@ -314,12 +270,10 @@ class SupabaseFeed(ProgressFeed):
         # The client reconnects inside its listen (or heartbeat) task; when its last
         # attempt fails, that task ends with the error and nothing else will try again.
         if not client.is_connected:
-            for name in ("_listen_task", "_heartbeat_task"):
-                task = getattr(client, name, None)
-                if task is not None and task.done() and not task.cancelled() and task.exception():
-                    return f"it gave up reconnecting ({_describe(task.exception())})"
+            if why := clients.gave_up(client):
+                return why
             self._offline_since = self._offline_since or time.monotonic()
-            if time.monotonic() - self._offline_since > self._reconnect_budget():
+            if time.monotonic() - self._offline_since > self.limits.reconnect_budget():
                 return "it did not reconnect in time"
         else:
             self._offline_since = None
@@ -339,12 +293,6 @@ class SupabaseFeed(ProgressFeed):
             elif now - watch.unjoined_since > self.limits.stall:
                 return f"{channel.topic} stayed unsubscribed for {self.limits.stall:g} s"
         return ""
-
-    def _reconnect_budget(self) -> float:
-        """The longest the client's own reconnects can take, and then some (seconds)."""
-        limits = self.limits
-        waits = sum(min(limits.client_backoff * 2**i, 60) for i in range(limits.client_retries))
-        return waits + limits.client_retries * limits.join_timeout + limits.stall
 
     def _poke(self) -> None:
         if self._wake is not None:
@@ -406,7 +354,7 @@ class SupabaseFeed(ProgressFeed):
                     return await self._source.rows(job_id, since)
             except Exception as exc:  # noqa: BLE001 - retried, then left to the next subscribe
                 log.warning("live progress: re-reading %s failed: %s", job_id or "all jobs",
-                            _describe(exc))  # fmt: skip
+                            clients.describe(exc))  # fmt: skip
                 await asyncio.sleep(self.limits.backoff * 2**attempt)
         return None
 
@@ -427,90 +375,4 @@ class SupabaseFeed(ProgressFeed):
         task.add_done_callback(self._tasks.discard)
 
 
-class RestRows:
-    """``RowSource`` through PostgREST with the feed's supabase client (RLS applies)."""
-
-    def __init__(self, supabase: Any) -> None:
-        self._supabase = supabase
-
-    async def rows(self, job_id: uuid.UUID | None, since: int | None) -> Sequence[Row]:
-        found: list[Row] = []
-        for table, column in (("jobs", "id"), ("processing_timeline", "job_id")):
-            query = self._supabase.table(table).select("*")
-            if job_id is not None:
-                query = query.eq(column, str(job_id))
-            if since is not None:
-                query = query.gt("change_seq", since)
-            response = await query.order("change_seq").execute()
-            found.extend((table, record) for record in response.data)
-        return found
-
-    async def last_seq(self) -> int:
-        latest = 0
-        for table in ("jobs", "processing_timeline"):
-            query = self._supabase.table(table).select("change_seq")
-            response = await query.order("change_seq", desc=True).limit(1).execute()
-            for record in response.data:
-                latest = max(latest, int(record.get("change_seq") or 0))
-        return latest
-
-
-def event_from_record(
-    table: str, record: Mapping[str, Any], op: str
-) -> tuple[ChangeEvent, int | None]:
-    """A ``jobs`` or ``processing_timeline`` row (Realtime or PostgREST JSON) as an event."""
-    if table == "jobs":
-        job_id, step, updated = record["id"], record.get("current_step"), record.get("updated_at")
-    else:
-        job_id, step = record["job_id"], record.get("step")
-        updated = record.get("ended_at") or record.get("started_at")
-    event = ChangeEvent.from_payload(
-        {
-            "table": table,
-            "op": op,
-            "job_id": job_id,
-            "id": record["id"],
-            "status": record.get("status"),
-            "progress": record.get("progress"),
-            "step": step,
-            "updated_at": _utc(updated),
-        },
-        replayed=op == "SNAPSHOT",
-    )
-    seq = record.get("change_seq")
-    return event, int(seq) if seq is not None else None
-
-
-def _utc(value: Any) -> dt.datetime | None:
-    """Realtime sends ``timestamp`` columns without a zone; ours are UTC either way."""
-    if not value:
-        return None
-    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-async def _dispose(client: Any) -> None:
-    """Close a realtime client and the timers it leaves running (no leave messages sent)."""
-    for name in ("_listen_task", "_heartbeat_task"):  # the client's reconnect gave up in these
-        task = getattr(client, name, None)
-        if task is not None and task.done() and not task.cancelled():
-            task.exception()  # retrieved: it is why we are here, and was logged by _supervise
-    for channel in list(client.channels.values()):
-        channel.rejoin_timer.reset()
-        channel.join_push.destroy()
-        for push in list(channel.messages_waiting_for_ack.values()):
-            push.destroy()
-        channel.messages_waiting_for_ack.clear()
-    client.channels.clear()
-    with contextlib.suppress(Exception):
-        await client.close()
-
-
-def _describe(error: BaseException | None) -> str:
-    if error is None:
-        return ""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-__all__ = ["Limits", "RestRows", "RowSource", "SupabaseFeed", "event_from_record"]
+__all__ = ["Limits", "SupabaseFeed"]

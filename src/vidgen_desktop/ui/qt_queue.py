@@ -61,6 +61,7 @@ class QtQueuePanel(QWidget):
         self.hub, self.notifier = hub, notifier
         self.rows: dict[uuid.UUID, Row] = {}
         self._fetching: set[uuid.UUID] = set()
+        self.job_source = hub.job  # (job_id, callback): farm jobs are read from the team log
         self.tree = QTreeWidget()
         self.tree.setObjectName("queue_tree")
         self.tree.setHeaderLabels(COLUMNS)
@@ -182,7 +183,7 @@ class QtQueuePanel(QWidget):
             if then_notify:
                 self._notify(self.rows[job_id])
 
-        self.hub.job(job_id, done)
+        self.job_source(job_id, done)
 
     # -- events --------------------------------------------------------------------------------
 

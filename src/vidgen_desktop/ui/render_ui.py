@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
+from vidgen_desktop.ui import remote_feed
 from vidgen_desktop.ui.actions import ActionId
 from vidgen_desktop.ui.notify import Notifier
 from vidgen_desktop.ui.proxies import ProxyMaker
@@ -44,6 +45,10 @@ class RenderUi(QObject):
         window.render_requested.connect(self.open_render_dialog)
         window.actions[ActionId.SETTINGS].triggered.connect(self.open_settings)
         self.queue_panel.job_finished.connect(lambda *_: self.history.refresh())
+        # farm jobs' live progress, with a team backend (None without one)
+        self.remote = remote_feed.install(self.hub, self.queue_panel)
+        if self.remote is not None:
+            self.remote.state_changed.connect(self._remote_state)
         # the queue and the job log (SQLAlchemy, migrations) start once the window is up:
         # their imports would otherwise hold the GIL while the window is being built
         QTimer.singleShot(START_DELAY, self.hub.start)
@@ -65,6 +70,10 @@ class RenderUi(QObject):
         self.queue_dock.raise_()
         self.queue_panel.select(job_id)
 
+    def _remote_state(self, state: str, why: str) -> None:
+        if state == "failed":  # the feed gave up: say so rather than show frozen bars
+            self.window.statusBar().showMessage(why or "live progress unavailable", 15000)
+
     def open_settings(self) -> SettingsDialog:
         self.settings_dialog = SettingsDialog(self.window)
         self.settings_dialog.applied.connect(self.hub.apply_settings)
@@ -77,6 +86,8 @@ class RenderUi(QObject):
         self.notifier.close()
         self.proxies.shutdown()
         self.history.shutdown()
+        if self.remote is not None:
+            self.remote.shutdown()
         self.hub.shutdown()
 
 
