@@ -1,18 +1,23 @@
 """How close is the render-time estimate? Estimate, then really render, varied compositions.
 
-    python benchmarks/estimate_accuracy.py [--no-calibrate] [--keep]
+    python benchmarks/estimate_accuracy.py [--no-calibrate] [--repeats N]
 
 Calibrates this machine first (as ``vidgen calibrate`` does; skip with
 ``--no-calibrate`` to measure the built-in defaults), then for each case:
 estimate with those coefficients (no learning in between), render, compare.
 Prints each case's error and the median and p90 of |estimate − actual| /
-actual (goal: median ≤ 15 %, p90 ≤ 30 %), then one JSON line of the figures.
+actual (goal: median ≤ 15 %, p90 ≤ 30 %), then one JSON line of the figures,
+with the load average before and after (other work on the machine slows the
+renders, not the estimate). ``--repeats N`` renders every case N times, in
+N passes over all the cases, and compares with the median: on a shared
+machine one render's time is itself a noisy measurement.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -97,29 +102,38 @@ def composition(case: tuple, media: dict[str, Path]) -> Composition:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-calibrate", action="store_true")
+    parser.add_argument("--repeats", type=int, default=1, help="renders per case (median)")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="vidgen-estimate-bench-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
         speed = estimate.MachineSpeed() if args.no_calibrate else calibrate()
         calibration_seconds = time.perf_counter() - started
         media = make_media(folder)
-        errors = []
-        print(f"{'case':<28} {'estimate':>9} {'actual':>8} {'error':>7}")
+        plans = []
         for case in CASES:
             comp = composition(case, media)
             facts = engine.probe_sources(comp)
             plan = engine.prepare(comp, facts, text_folder=folder)
-            guess = estimate.estimate(plan, facts, speed).seconds
-            target = folder / f"{case[0]}{engine.formats.EXTENSIONS[comp.output.format]}"
-            process = engine.render_process(plan, target)
-            t0 = time.perf_counter()
-            process.run()
-            actual = time.perf_counter() - t0
-            target.unlink()
+            plans.append((case[0], plan, estimate.estimate(plan, facts, speed).seconds))
+        times: dict[str, list[float]] = {name: [] for name, _plan, _guess in plans}
+        for _ in range(max(1, args.repeats)):
+            for name, plan, _guess in plans:
+                ext = engine.formats.EXTENSIONS[plan.composition.output.format]
+                target = folder / f"{name}{ext}"
+                process = engine.render_process(plan, target)
+                t0 = time.perf_counter()
+                process.run()
+                times[name].append(time.perf_counter() - t0)
+                target.unlink()
+        errors = []
+        print(f"{'case':<28} {'estimate':>9} {'actual':>8} {'error':>7}")
+        for name, _plan, guess in plans:
+            actual = statistics.median(times[name])
             error = (guess - actual) / actual
             errors.append(abs(error))
-            print(f"{case[0]:<28} {guess:>8.2f}s {actual:>7.2f}s {error:>+7.1%}", flush=True)
+            print(f"{name:<28} {guess:>8.2f}s {actual:>7.2f}s {error:>+7.1%}", flush=True)
     errors.sort()
     median = statistics.median(errors)
     p90 = errors[min(len(errors) - 1, int(round(0.9 * (len(errors) - 1))))]
@@ -128,6 +142,8 @@ def main() -> int:
         "benchmark": "estimate_accuracy", "cases": len(errors), "median_error": round(median, 4),
         "p90_error": round(p90, 4), "max_error": round(errors[-1], 4),
         "calibrated": not args.no_calibrate, "calibration_seconds": round(calibration_seconds, 2),
+        "repeats": max(1, args.repeats), "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
         "goal_median": 0.15, "goal_p90": 0.30,
     }))  # fmt: skip
     return 0

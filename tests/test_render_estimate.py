@@ -10,12 +10,16 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs import routing
 from vidgen_desktop.jobs import speed as speeds
 from vidgen_desktop.media.probe import MediaInfo
+from vidgen_desktop.render import calibrate as calibration
 from vidgen_desktop.render import graph
 from vidgen_desktop.render.estimate import (
     FACTOR_LIMITS,
+    FITTED,
     REFINE_WEIGHT,
     MachineSpeed,
+    Observation,
     estimate,
+    fit,
     refine,
     work,
 )
@@ -160,3 +164,114 @@ def test_machine_speed_round_trips_through_system_metrics(tmp_path):
     assert partial.startup == 0.5 and partial.encode_cost("gif:high") == 1.0
     assert partial.encode_cost("libx264:draft") == MachineSpeed().encode_cost("libx264:draft")
     db.close()
+
+
+# The fit: least squares over timed runs ------------------------------------------------
+
+
+def _runs(truth: MachineSpeed) -> list[Observation]:
+    """Observations of varied plans, timed exactly as ``truth`` predicts."""
+    plans = [short_plan(), long_plan("mp4", "standard"), long_plan("webm", "high")]
+    for seconds, size, fmt, quality in [
+        (0.5, (640, 360), "mp4", "draft"), (2, (640, 360), "mp4", "draft"),
+        (1, (1280, 720), "mp4", "draft"), (1, (640, 360), "mp4", "high"),
+        (1, (640, 360), "webm", "draft"), (1, (480, 270), "webm", "standard"),
+        (1, (640, 360), "mov", "draft"), (1, (640, 360), "mov", "standard"),
+        (1, (640, 360), "mov", "high"), (1, (480, 270), "gif", "standard"),
+    ]:  # fmt: skip
+        output = {"width": size[0], "height": size[1], "duration": seconds, "format": fmt,
+                  "quality": quality}  # fmt: skip
+        for layers in (1, 3):
+            elements = [
+                {"type": "video", "id": f"v{i}", "source": "/v.mp4", "trim_start": i / 50,
+                 "width": f"{100 - 30 * i}%", "height": f"{100 - 30 * i}%"}
+                for i in range(layers)
+            ]  # fmt: skip
+            plans.append(planned(output, elements, {f"v{i}": video("v.mp4", 640, 360) for i in
+                                                   range(layers)}))  # fmt: skip
+    return [
+        Observation(encoder=est.encoder, amounts=work(plan, facts), seconds=est.seconds)
+        for plan, facts in plans
+        for est in [estimate(plan, facts, truth)]
+    ]
+
+
+def _ratios(speed: MachineSpeed, prior: MachineSpeed) -> dict[str, float]:
+    ratios = {name: getattr(speed, name) / getattr(prior, name) for name in FITTED}
+    ratios.update({k: speed.encode_cost(k) / prior.encode_cost(k) for k in prior.encode})
+    return ratios
+
+
+def test_fit_finds_the_coefficients_that_made_the_timings():
+    prior = MachineSpeed()
+    truth = prior.evolve(
+        startup=0.2, per_frame=prior.per_frame * 1.5, canvas=prior.canvas * 0.8,
+        decode_video=prior.decode_video * 2.0, overlay=prior.overlay * 1.2,
+        encode={**prior.encode, "libx264:high": prior.encode_cost("libx264:high") * 1.6,
+                "libvpx-vp9:high": prior.encode_cost("libvpx-vp9:high") * 0.7},
+    )  # fmt: skip
+    runs = _runs(truth)
+    fitted = fit(runs, prior)
+    assert fitted.source == "calibrated" and fitted.factors == {}
+    errors = sorted(abs(estimate_seconds(fitted, o) - o.seconds) / o.seconds for o in runs)
+    assert errors[len(errors) // 2] < 0.03 and errors[-1] < 0.1  # the pull to the prior costs a bit
+    assert fitted.encode_cost("libx264:high") / fitted.encode_cost("libx264:draft") > 10
+    assert fitted.encode_cost("gif:draft") == fitted.encode_cost("gif:standard")  # no presets
+
+
+def test_fit_without_runs_keeps_the_prior_and_a_slower_machine_scales_it_all():
+    prior = MachineSpeed()
+    assert all(r == pytest.approx(1.0) for r in _ratios(fit([], prior), prior).values())
+    slow = prior.evolve(
+        **{name: getattr(prior, name) * 2 for name in FITTED},
+        encode={k: v * 2 for k, v in prior.encode.items()},
+    )
+    x264_only = [obs for obs in _runs(slow) if obs.encoder.startswith("libx264")]
+    fitted = fit(x264_only, prior)
+    # VP9 was never timed: it follows the machine's overall ratio, not the prior's value.
+    assert fitted.encode_cost("libvpx-vp9:high") / prior.encode_cost("libvpx-vp9:high") > 1.6
+    assert fitted.per_input == pytest.approx(2 * prior.per_input, rel=0.2)
+
+
+def test_one_slow_run_does_not_throw_its_coefficient_far():
+    prior = MachineSpeed()
+    runs = _runs(prior)
+    odd = next(i for i, obs in enumerate(runs) if obs.encoder == "prores_ks:high")
+    runs[odd] = dataclasses.replace(runs[odd], seconds=runs[odd].seconds * 2.5)  # a busy moment
+    fitted = fit(runs, prior)
+    assert fitted.encode_cost("prores_ks:high") / prior.encode_cost("prores_ks:high") < 1.5
+    assert fitted.encode_cost("libx264:draft") == pytest.approx(prior.encode_cost("libx264:draft"),
+                                                               rel=0.1)  # fmt: skip
+
+
+def estimate_seconds(speed: MachineSpeed, obs: Observation) -> float:
+    """``estimate`` from an observation's work amounts (what ``fit`` minimises against)."""
+    a = obs.amounts
+    codec = obs.encoder.split(":", 1)[0]
+    return (
+        speed.startup + speed.per_input * a["inputs"] + speed.per_frame * a["frames"]
+        + speed.per_layer_frame * a["layer_frames"]
+        + (speed.canvas + speed.encode_cost(obs.encoder)) * a["canvas"]
+        + speed.decode_video * a["decode_video"] + speed.decode_still * a["decode_still"]
+        + speed.scale * a["scale"] + speed.overlay * a["overlay"] + speed.fade * a["fade"]
+        + speed.audio_decode * a["audio_decode"]
+        + speed.audio_encode.get(codec, 0.0) * a["audio_encode"]
+    )  # fmt: skip
+
+
+def test_work_counts_frames_and_layer_frames():
+    plan, facts = short_plan()
+    amounts = work(plan, facts)
+    assert amounts["frames"] == 150
+    assert amounts["layer_frames"] == pytest.approx(150 + 150)  # the clip's frames, the logo's
+
+
+@pytest.mark.render
+def test_a_real_calibration_measures_this_machine():
+    runs = (calibration.RUNS[0], calibration.RUNS[1], calibration.RUNS[5])
+    lines: list[str] = []
+    speed = calibration.calibrate(report=lines.append, runs=runs)
+    assert speed.source == "calibrated"
+    assert 0.01 < speed.startup < 2.0
+    assert all(value > 0 for value in speed.encode.values())
+    assert len(lines) == len(runs) + 1 and lines[0].startswith("fixed cost")

@@ -1,21 +1,30 @@
-"""Measure this machine's render speed with a few tiny real renders (a few seconds in all).
+"""Measure this machine's render speed with small real renders (about 10 s in all).
 
-``calibrate()`` makes its own test media in a temporary folder, renders:
+``calibrate()`` makes its own test clip in a temporary folder and times a set
+of short renders (``RUNS``) chosen so that each coefficient of the estimate is
+exercised by a run that differs from the others mostly in it:
 
-1. a 640×360 clip with one full-frame video layer (x264 ultrafast) at two
-   lengths: the fixed cost of a render (``startup``) is the intercept;
-2. the same with four layers: one multiplier for the pixel work (canvas,
-   decode, scale, overlay) relative to the default coefficients;
-3. the one-layer clip with each representative encoder and preset: that
-   encoder's own cost per megapixel-frame.
+- the same one-layer 360p render at two lengths: the fixed cost of a render
+  against the cost per frame;
+- four full-frame layers, four small layers, an upscaled layer on a 720p
+  canvas: decoding (H.264 sources) against blending against scaling;
+- every encoder and quality preset (x264, VP9, ProRes, GIF) on a small canvas,
+  sized so that the slow ones (VP9 best) still take well under a second;
+  ProRes proxy, which costs what ProRes standard does here, follows its family.
 
-Encoders not measured (VP9 best, ProRes draft and HQ, …) keep their default
-ratio to a measured sibling. The result is a ``MachineSpeed``; storing it is
-the caller's business (``jobs.speed``).
+``estimate.fit`` then solves for all the coefficients at once (least squares
+on relative error, anchored to the defaults, a run far off the others
+weighing less). The whole set is made twice, and each run's mean time kept:
+the renders it predicts share the machine with whatever else runs on it, so
+the typical time is the one to learn, and one burst of work elsewhere slows
+only one copy of a run. The result is a
+``MachineSpeed``; storing it is the caller's business (``jobs.speed``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,124 +33,110 @@ from pathlib import Path
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.media import probe as media_probe
 from vidgen_desktop.media import samples
-from vidgen_desktop.render import engine, estimate
-from vidgen_desktop.render.estimate import DEFAULT_ENCODE, MachineSpeed
+from vidgen_desktop.render import engine, estimate, graph
+from vidgen_desktop.render.estimate import MachineSpeed
 
-CAL_SIZE = (640, 360)  # px: big enough that pixel work dominates the fixed cost
-CAL_SECONDS = 2.0  # length of each calibration clip
-CAL_FPS = 30
-# (format, quality, mov_codec) measured; the rest follow their sibling's ratio.
-MEASURED = (
-    ("mp4", "draft"),
-    ("mp4", "standard"),
-    ("mp4", "high"),
-    ("webm", "draft"),
-    ("webm", "standard"),
-    ("mov", "standard"),
-    ("gif", "standard"),
-)
-SIBLINGS = {
-    "libvpx-vp9:high": "libvpx-vp9:standard",
-    "prores_ks:draft": "prores_ks:standard",
-    "prores_ks:high": "prores_ks:standard",
-    "gif:draft": "gif:standard",
-    "gif:high": "gif:standard",
-}
-PIXEL_FIELDS = ("canvas", "decode_video", "decode_still", "scale", "overlay", "fade")
+CLIP_SIZE = (640, 360)  # px: the test clip, H.264 like most sources
+CLIP_SECONDS = 2.5
+CLIP_FPS = 30
+REPEATS = 2  # times each run is made; the mean is kept
 
 Report = Callable[[str], None]
 
 
-def _composition(
-    fmt: str, quality: str, layers: int, clip: Path, *, seconds: float = CAL_SECONDS
-) -> Composition:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Run:
+    """One calibration render: canvas, length, encoder and how the clip is laid out."""
+
+    name: str
+    width: int = CLIP_SIZE[0]
+    height: int = CLIP_SIZE[1]
+    seconds: float = 1.0
+    fps: float = CLIP_FPS
+    fmt: str = "mp4"
+    quality: str = "draft"
+    layers: int = 1
+    box: str = "100%"  # each layer's width and height
+    fit: str = "fill"
+
+
+RUNS = (
+    Run(name="fixed cost", seconds=0.2),
+    Run(name="per frame", seconds=1.5),
+    Run(name="4 layers", layers=4, seconds=0.6),
+    Run(name="4 small layers", layers=4, box="30%", seconds=0.6),
+    Run(name="upscaled 720p", width=1280, height=720, seconds=0.5, fit="cover"),
+    Run(name="x264 standard", quality="standard", seconds=0.6),
+    Run(name="x264 high", quality="high", seconds=0.5),
+    Run(name="VP9 draft", fmt="webm", quality="draft", seconds=0.6),
+    Run(name="VP9 standard", fmt="webm", quality="standard", width=480, height=270, seconds=0.4),
+    Run(name="VP9 high", fmt="webm", quality="high", width=480, height=270, seconds=0.3),
+    Run(name="ProRes", fmt="mov", quality="standard", seconds=0.4),
+    Run(name="ProRes HQ", fmt="mov", quality="high", seconds=0.4),
+    Run(name="GIF", fmt="gif", quality="standard", width=480, height=270, fps=15, seconds=0.6),
+)
+
+
+def composition(run: Run, clip: Path) -> Composition:
     elements = [
         # distinct trims: identical layers would be merged into one node by ffmpeg-python
-        {"type": "video", "id": f"v{i}", "source": str(clip), "fit": "fill", "trim_start": i / 50}
-        for i in range(layers)
-    ]
+        {"type": "video", "id": f"v{i}", "source": str(clip), "fit": run.fit,
+         "trim_start": i / 50, "x": f"{i * 20}%" if run.box != "100%" else 0,
+         "width": run.box, "height": run.box}
+        for i in range(run.layers)
+    ]  # fmt: skip
     return Composition.from_data(
         {
-            "name": "calibration",
-            "output": {
-                "width": CAL_SIZE[0],
-                "height": CAL_SIZE[1],
-                "fps": CAL_FPS,
-                "format": fmt,
-                "quality": quality,
-                "duration": seconds,
-            },
+            "name": f"calibration: {run.name}",
+            "output": {"width": run.width, "height": run.height, "fps": run.fps,
+                       "format": run.fmt, "quality": run.quality, "duration": run.seconds},
             "elements": elements,
         }
-    )
+    )  # fmt: skip
 
 
-def _timed(comp: Composition, folder: Path, name: str) -> tuple[float, estimate.Estimate]:
-    facts = engine.probe_sources(comp)
-    plan = engine.prepare(comp, facts)
-    target = folder / f"{name}{engine.formats.EXTENSIONS[comp.output.format]}"
+def _timed(plan: graph.RenderPlan, folder: Path) -> float:
+    target = folder / f"run{engine.formats.EXTENSIONS[plan.composition.output.format]}"
     process = engine.render_process(plan, target)
     started = time.perf_counter()
     process.run()
     elapsed = time.perf_counter() - started
     target.unlink(missing_ok=True)
-    return elapsed, estimate.estimate(plan, facts, MachineSpeed())
+    return elapsed
 
 
-def calibrate(report: Report | None = None) -> MachineSpeed:
+def calibrate(report: Report | None = None, *, runs: tuple[Run, ...] = RUNS) -> MachineSpeed:
     """Run the calibration renders and return this machine's coefficients."""
     say = report or (lambda _message: None)
-    defaults = MachineSpeed()
+    observations = []
     with tempfile.TemporaryDirectory(prefix="vidgen-calibrate-") as tmp:
         folder = Path(tmp)
         clip = samples.make_test_video(
-            folder / "clip.mp4", width=CAL_SIZE[0], height=CAL_SIZE[1], fps=CAL_FPS,
-            duration=CAL_SECONDS + 0.5,
+            folder / "clip.mp4", width=CLIP_SIZE[0], height=CLIP_SIZE[1], fps=CLIP_FPS,
+            duration=CLIP_SECONDS,
         )  # fmt: skip
-        media_probe.probe(clip)
-        # The same render at two lengths: the slope is the per-frame cost, the intercept the
-        # fixed cost of a render (start-up, encoder set-up, the check of the finished file).
-        short, est_short = _timed(_composition("mp4", "draft", 1, clip, seconds=0.5), folder, "s")
-        one, est_one = _timed(_composition("mp4", "draft", 1, clip), folder, "one")
-        units_short = est_short.parts["canvas"] / defaults.canvas
-        units_one = est_one.parts["canvas"] / defaults.canvas
-        slope = max(0.0, (one - short) / (units_one - units_short))
-        startup = max(0.02, short - slope * units_short - defaults.per_input)
-        say(f"fixed cost per render: {startup:.2f} s")
-        four, est_four = _timed(_composition("mp4", "draft", 4, clip), folder, "four")
-        # The extra three layers are pure pixel work (decode + overlay).
-        layer_defaults = (est_four.raw_seconds - est_one.raw_seconds) - 3 * defaults.per_input
-        layer_actual = four - one - 3 * defaults.per_input
-        pixel = _clamp(layer_actual / layer_defaults if layer_defaults > 0 else 1.0)
-        say(f"pixel work: {pixel:.2f}× the default speed")
-        scaled = {name: getattr(defaults, name) * pixel for name in PIXEL_FIELDS}
-        speed = defaults.evolve(startup=startup, **scaled)
-        encode = dict(DEFAULT_ENCODE)
-        for fmt, quality in MEASURED:
-            if (fmt, quality) == ("mp4", "draft"):
-                elapsed, est = one, est_one
-            else:
-                elapsed, est = _timed(_composition(fmt, quality, 1, clip), folder, fmt + quality)
-            units = est.parts["encode"] / DEFAULT_ENCODE[est.encoder]  # Mpx-frames encoded
-            rest = _without_encode(speed, est)
-            cost = max(0.1 * DEFAULT_ENCODE[est.encoder], (elapsed - rest) / units)
-            encode[est.encoder] = cost
-            say(f"{est.encoder}: {elapsed:.2f} s → {cost * 1000:.2f} ms per Mpx-frame")
-        for key, sibling in SIBLINGS.items():
-            encode[key] = encode[sibling] * DEFAULT_ENCODE[key] / DEFAULT_ENCODE[sibling]
-    return speed.evolve(encode=encode, factors={}, source="calibrated")
-
-
-def _without_encode(speed: MachineSpeed, est: estimate.Estimate) -> float:
-    """The estimate's seconds other than encoding, with ``speed``'s coefficients."""
-    defaults = MachineSpeed()
-    total = speed.startup + (est.parts["startup"] - defaults.startup)
-    for part, field_name in (("canvas", "canvas"), ("overlay", "overlay"), ("scale", "scale")):
-        total += est.parts[part] * getattr(speed, field_name) / getattr(defaults, field_name)
-    total += est.parts["decode"] * speed.decode_video / defaults.decode_video
-    total += est.parts["audio"]
-    return total
-
-
-def _clamp(value: float) -> float:
-    return min(max(value, 0.05), 20.0)
+        info = media_probe.probe(clip)
+        plans = []
+        for run in runs:
+            comp = composition(run, clip)
+            facts = engine.probe_sources(comp, prober=lambda _source: info)
+            plans.append((engine.prepare(comp, facts), facts))
+        # Whole rounds rather than back-to-back repeats: a burst of work elsewhere then
+        # slows one copy of a run, not both.
+        times = [[_timed(plan, folder) for plan, _facts in plans] for _round in range(REPEATS)]
+        for i, (run, (plan, facts)) in enumerate(zip(runs, plans, strict=True)):
+            seconds = statistics.median(round_times[i] for round_times in times)
+            observations.append(
+                estimate.Observation(
+                    encoder=estimate.encoder_key(plan),
+                    amounts=estimate.work(plan, facts),
+                    seconds=seconds,
+                )
+            )
+            say(f"{run.name}: {seconds:.2f} s")
+    speed = estimate.fit(observations)
+    say(
+        f"fixed cost per render {speed.startup:.2f} s; per Mpx-frame: "
+        + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in sorted(speed.encode.items()))
+    )
+    return speed

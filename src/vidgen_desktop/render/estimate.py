@@ -3,6 +3,9 @@
 Pure arithmetic over a ``RenderPlan`` and its sources' probe facts; nothing is
 read or run here. The work is counted in megapixel-frames (Mpx × frames):
 
+- a fixed cost per render (FFmpeg start-up, muxer, the check of the file), per
+  input opened, per output frame and per layer frame (each frame a layer hands
+  to the graph): at small sizes these outweigh the pixels;
 - the canvas: output pixels × output frames (generated, converted, encoded);
 - the encoder: the same pixels again, times the cost of the codec and quality
   preset (x264 ultrafast … slow, VP9 realtime/good, ProRes, GIF palette);
@@ -13,9 +16,11 @@ read or run here. The work is counted in megapixel-frames (Mpx × frames):
   (fading stills are looped, so they pay a per-frame fade as well);
 - audio: seconds decoded per audible input and seconds encoded.
 
-Each kind of work has a coefficient in seconds per unit (``MachineSpeed``),
-measured by ``render.calibrate`` and refined after every completed job by a
-per-encoder correction factor (see ``refine``).
+Each kind of work has a coefficient in seconds per unit (``MachineSpeed``).
+``render.calibrate`` times a set of small real renders and ``fit`` solves for
+the coefficients by least squares on relative error, pulled gently toward a
+prior so that what the runs cannot tell apart stays sensible; after that,
+every completed job refines a per-encoder correction factor (see ``refine``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from typing import Any, Protocol
+
+import numpy as np
 
 from vidgen_desktop.composition.model import TextElement, VideoElement
 from vidgen_desktop.render import formats
@@ -33,22 +40,34 @@ REFINE_WEIGHT = 0.3  # share of a new observation in the per-encoder correction 
 RATIO_LIMITS = (0.25, 4.0)  # an observed actual/estimate ratio is clamped to this range
 FACTOR_LIMITS = (0.1, 10.0)  # the correction factor never leaves this range
 
+# ``fit``'s regularisation, in units of one run's relative error:
+FIT_PRIOR_WEIGHT = 0.15  # each coefficient's ratio to the prior toward the shared ratio
+FAMILY_WEIGHT = 0.3  # presets of one encoder toward each other
+FIT_ANCHOR_WEIGHT = 0.01  # the shared ratio toward 1
+FIT_HUBER = 0.15  # relative error beyond which a run's weight shrinks
+FIT_ROUNDS = 4  # reweighting rounds
+FIT_LIMITS = (0.1, 10.0)  # a fitted coefficient stays within this multiple of its prior
+# plus every encode cost
+FITTED = ("startup", "per_frame", "per_layer_frame", "canvas", "decode_video", "scale", "overlay")
+SAME_COST = {"gif:draft": "gif:standard", "gif:high": "gif:standard"}  # GIF has no presets
+
 # Seconds per Mpx-frame of encoding, by encoder and quality preset, as ``calibrate``
-# measured them with textured content (testsrc2) on a 2-core x86-64 VM; they include
-# the output's audio track and the check of the finished file.
+# measured them with textured content (testsrc2) on a 2-core x86-64 VM, on top of the
+# per-frame and canvas costs. Before calibration they are the estimate; after, the
+# prior that ``fit`` anchors to (their ratios to each other matter most).
 DEFAULT_ENCODE: dict[str, float] = {
-    "libx264:draft": 0.011,  # ultrafast
-    "libx264:standard": 0.0155,  # veryfast
-    "libx264:high": 0.072,  # slow
+    "libx264:draft": 0.0035,  # ultrafast
+    "libx264:standard": 0.008,  # veryfast
+    "libx264:high": 0.05,  # slow
     "libvpx-vp9:draft": 0.017,  # realtime, cpu-used 8
-    "libvpx-vp9:standard": 0.185,  # good, cpu-used 5
-    "libvpx-vp9:high": 0.50,  # good, cpu-used 2
-    "prores_ks:draft": 0.053,  # proxy
-    "prores_ks:standard": 0.071,
-    "prores_ks:high": 0.084,  # HQ
-    "gif:draft": 0.135,  # palettegen + paletteuse + LZW
-    "gif:standard": 0.135,
-    "gif:high": 0.135,
+    "libvpx-vp9:standard": 0.18,  # good, cpu-used 5
+    "libvpx-vp9:high": 0.30,  # good, cpu-used 2
+    "prores_ks:draft": 0.06,  # proxy: no cheaper than standard here
+    "prores_ks:standard": 0.065,
+    "prores_ks:high": 0.065,  # HQ
+    "gif:draft": 0.20,  # palettegen + paletteuse + LZW; no presets
+    "gif:standard": 0.20,
+    "gif:high": 0.20,
 }
 AUDIO_ENCODE = {"libx264": 0.0010, "libvpx-vp9": 0.0015, "prores_ks": 0.0002, "gif": 0.0}
 
@@ -70,12 +89,14 @@ class MachineSpeed:
 
     startup: float = 0.08  # s per render: process start, muxer set-up, verification probe
     per_input: float = 0.02  # s per input file opened
-    canvas: float = 0.0015  # s per output Mpx-frame: background, pixel-format conversions
-    decode_video: float = 0.0019  # s per source Mpx-frame decoded
+    per_frame: float = 0.0007  # s per output frame, whatever its size
+    per_layer_frame: float = 0.0003  # s per frame a layer feeds the graph (decoded or looped)
+    canvas: float = 0.0013  # s per output Mpx-frame: background, pixel-format conversions
+    decode_video: float = 0.0016  # s per source Mpx-frame decoded
     decode_still: float = 0.0076  # s per Mpx of a still, decoded once
-    scale: float = 0.0023  # s per Mpx-frame through the scaler
-    overlay: float = 0.0027  # s per covered Mpx-frame blended (alpha, format conversion)
-    fade: float = 0.0011  # s per covered Mpx-frame of a fading still
+    scale: float = 0.002  # s per Mpx-frame through the scaler
+    overlay: float = 0.0022  # s per covered Mpx-frame blended (alpha, format conversion)
+    fade: float = 0.0009  # s per covered Mpx-frame of a fading still
     audio_decode: float = 0.0008  # s per second of audio decoded, per input
     encode: Mapping[str, float] = dataclasses.field(default_factory=lambda: dict(DEFAULT_ENCODE))
     audio_encode: Mapping[str, float] = dataclasses.field(
@@ -143,6 +164,8 @@ def work(plan: RenderPlan, facts: Mapping[str, SourceFacts]) -> dict[str, float]
     canvas_mpx = out.width * out.height / MPX
     amounts = {
         "inputs": 0.0,
+        "frames": float(frames),
+        "layer_frames": 0.0,
         "canvas": canvas_mpx * frames,
         "decode_video": 0.0,
         "decode_still": 0.0,
@@ -167,10 +190,12 @@ def work(plan: RenderPlan, facts: Mapping[str, SourceFacts]) -> dict[str, float]
             src_fps = (info.fps if info is not None and info.fps else None) or out_fps
             src_frames = shown * src_fps
             amounts["decode_video"] += media_mpx * src_frames
+            amounts["layer_frames"] += src_frames
             if scaling:
                 amounts["scale"] += max(media_mpx, scaled_mpx) * src_frames
         else:
             still_mpx = media_mpx if not isinstance(vp.element, TextElement) else covered
+            amounts["layer_frames"] += out_frames
             amounts["decode_still"] += still_mpx
             if scaling:
                 amounts["scale"] += max(media_mpx, scaled_mpx)
@@ -199,6 +224,8 @@ def estimate(
     codec = key.split(":", 1)[0]
     parts = {
         "startup": speed.startup + speed.per_input * amounts["inputs"],
+        "frames": speed.per_frame * amounts["frames"]
+        + speed.per_layer_frame * amounts["layer_frames"],
         "canvas": speed.canvas * amounts["canvas"],
         "encode": speed.encode_cost(key) * amounts["canvas"],
         "decode": speed.decode_video * amounts["decode_video"]
@@ -235,3 +262,117 @@ def refine(speed: MachineSpeed, encoder: str, raw_estimate: float, actual: float
     new = (1 - REFINE_WEIGHT) * old + REFINE_WEIGHT * ratio
     new = min(max(new, FACTOR_LIMITS[0]), FACTOR_LIMITS[1])
     return speed.evolve(factors={**speed.factors, encoder: new}, source="refined")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Observation:
+    """One timed render: its encoder key, its ``work`` amounts and FFmpeg's seconds."""
+
+    encoder: str
+    amounts: Mapping[str, float]
+    seconds: float
+
+
+def fit(
+    observations: list[Observation],
+    prior: MachineSpeed | None = None,
+    *,
+    prior_weight: float = FIT_PRIOR_WEIGHT,
+) -> MachineSpeed:
+    """The coefficients that best explain ``observations``: least squares on relative error.
+
+    Solves for ``FITTED`` (fixed cost, per frame, canvas, decode, scale, overlay)
+    and every encoder's cost, as ratios to ``prior``. Timings alone cannot pull
+    apart costs that always come together, and one slow run (another process
+    busy) would otherwise land on whichever coefficient only it measures, so the
+    solution is regularised: each ratio is pulled (``prior_weight``) toward one
+    shared ratio, the machine's overall speed against the prior, and the presets
+    of one encoder toward each other (``FAMILY_WEIGHT``). Runs far off the rest
+    are down-weighted (Huber, ``FIT_HUBER``), and every ratio stays within
+    ``FIT_LIMITS``. What is not fitted (per input, stills, audio) is scaled by
+    the shared ratio; fades keep their share of overlay.
+    """
+    prior = prior or MachineSpeed()
+    keys = sorted(k for k in prior.encode if k not in SAME_COST)
+    theta0 = np.array([getattr(prior, n) for n in FITTED] + [prior.encode_cost(k) for k in keys])
+    n = len(theta0)  # unknowns: the n ratios to the prior, then the shared ratio
+    fade_share = prior.fade / prior.overlay if prior.overlay > 0 else 0.0
+    rows: list[np.ndarray] = []
+    targets: list[float] = []
+    for obs in observations:
+        if obs.seconds <= 0:
+            continue
+        row = np.zeros(n + 1)
+        row[:n] = _fit_amounts(obs, keys, fade_share) * theta0
+        fixed = _unfitted_seconds(prior, obs)
+        rows.append(row / obs.seconds)
+        targets.append((obs.seconds - fixed) / obs.seconds)
+    runs = len(rows)
+
+    def tie(a: int, b: int, weight: float) -> None:
+        row = np.zeros(n + 1)
+        row[a], row[b] = weight, -weight
+        rows.append(row)
+        targets.append(0.0)
+
+    for j in range(n):
+        tie(j, n, prior_weight)
+    families: dict[str, list[int]] = {}
+    for j, key in enumerate(keys):
+        families.setdefault(key.split(":", 1)[0], []).append(len(FITTED) + j)
+    for members in families.values():
+        for a, b in zip(members, members[1:], strict=False):
+            tie(a, b, FAMILY_WEIGHT)
+    anchor = np.zeros(n + 1)
+    anchor[n] = FIT_ANCHOR_WEIGHT  # the shared ratio itself: free, but not unbounded
+    rows.append(anchor)
+    targets.append(FIT_ANCHOR_WEIGHT)
+
+    matrix, target = np.array(rows), np.array(targets)
+    weights = np.ones(len(rows))
+    for _ in range(FIT_ROUNDS):  # iteratively reweighted: a run far off the rest counts less
+        solution, *_ = np.linalg.lstsq(matrix * weights[:, None], target * weights, rcond=None)
+        residual = np.abs(matrix[:runs] @ solution - target[:runs])
+        weights[:runs] = 1.0 / np.maximum(1.0, residual / FIT_HUBER)
+    ratios = np.clip(solution[:n], *FIT_LIMITS)
+    overall = float(np.clip(solution[n], *FIT_LIMITS))
+    theta = ratios * theta0
+    fitted = {name: float(v) for name, v in zip(FITTED, theta[: len(FITTED)], strict=True)}
+    encode = {key: float(v) for key, v in zip(keys, theta[len(FITTED) :], strict=True)}
+    encode.update({key: encode[same] for key, same in SAME_COST.items()})
+    return prior.evolve(
+        **fitted,
+        fade=fade_share * fitted["overlay"],
+        per_input=prior.per_input * overall,
+        decode_still=prior.decode_still * overall,
+        audio_decode=prior.audio_decode * overall,
+        audio_encode={k: v * overall for k, v in prior.audio_encode.items()},
+        encode=encode,
+        factors={},
+        source="calibrated",
+    )
+
+
+def _fit_amounts(obs: Observation, keys: list[str], fade_share: float) -> np.ndarray:
+    """The run's work in the order of ``fit``'s unknowns (``FITTED``, then encoder ``keys``)."""
+    a = obs.amounts
+    amounts = np.zeros(len(FITTED) + len(keys))
+    amounts[: len(FITTED)] = [
+        1.0, a["frames"], a["layer_frames"], a["canvas"], a["decode_video"], a["scale"],
+        a["overlay"] + fade_share * a["fade"],
+    ]  # fmt: skip
+    encoder = SAME_COST.get(obs.encoder, obs.encoder)
+    if encoder in keys:
+        amounts[len(FITTED) + keys.index(encoder)] = a["canvas"]
+    return amounts
+
+
+def _unfitted_seconds(speed: MachineSpeed, obs: Observation) -> float:
+    a = obs.amounts
+    codec = obs.encoder.split(":", 1)[0]
+    return (
+        speed.per_input * a["inputs"]
+        + speed.decode_still * a["decode_still"]
+        + speed.audio_decode * a["audio_decode"]
+        + speed.audio_encode.get(codec, 0.0) * a["audio_encode"]
+    )
