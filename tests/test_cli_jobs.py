@@ -17,12 +17,6 @@ pytestmark = pytest.mark.render
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "home"))
-    return tmp_path
-
-
-@pytest.fixture
 def project(home):
     return jobkit.save(jobkit.composition(jobkit.clip(home), name="Teaser"), home / "teaser.json")
 

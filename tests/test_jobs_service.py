@@ -12,22 +12,8 @@ from vidgen_desktop.errors import MediaError
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.media import probe
 from vidgen_desktop.queue.local import LocalQueue
-from vidgen_desktop.store import open_local
 
 pytestmark = pytest.mark.render
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "home"))
-    return tmp_path
-
-
-@pytest.fixture
-def db(home):
-    database = open_local()
-    yield database
-    database.close()
 
 
 def steps(db, job_id) -> list[tuple[str, str]]:

@@ -10,22 +10,8 @@ import pytest
 import jobkit
 from vidgen_desktop.media import probe
 from vidgen_desktop.queue.local import LocalQueue
-from vidgen_desktop.store import open_local
 
 pytestmark = pytest.mark.render
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "home"))
-    return tmp_path
-
-
-@pytest.fixture
-def db(home):
-    database = open_local()
-    yield database
-    database.close()
 
 
 def rendering(db, job_id, at_least: float = 0.05):
