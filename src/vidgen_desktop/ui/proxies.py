@@ -13,7 +13,6 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from vidgen_desktop.media import proxy
 from vidgen_desktop.ui.background import Background
 from vidgen_desktop.ui.document import Document
 
@@ -39,6 +38,8 @@ class ProxyMaker(QObject):
 
     def update(self) -> None:
         """Start a proxy for every probed video of the document that has none yet."""
+        from vidgen_desktop.media import proxy  # OpenCV: not before the window shows
+
         for element in self.doc.comp.elements:
             source = getattr(element, "source", None)
             info = self.doc.media.get(source) if source else None

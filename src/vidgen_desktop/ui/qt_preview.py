@@ -16,10 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
 from vidgen_desktop.composition.model import Composition, TextElement
-from vidgen_desktop.media import frames
 from vidgen_desktop.media.probe import MediaInfo
-from vidgen_desktop.render import graph
-from vidgen_desktop.render.preview import Previewer
 from vidgen_desktop.ui.background import Background
 
 
@@ -37,8 +34,15 @@ def to_qimage(rgba: np.ndarray) -> QImage:
     return QImage(data.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 
+# The render and decode modules (OpenCV) load on the first preview, in a worker thread,
+# so that the window shows without waiting for them.
+
+
 def draw(request: PreviewRequest) -> tuple[QImage, float]:
     """The frame for ``request`` as a QImage, and the seconds it took (runs in a worker)."""
+    from vidgen_desktop.render import graph
+    from vidgen_desktop.render.preview import Previewer
+
     started = time.perf_counter()
     comp = request.comp
     usable = [
@@ -52,6 +56,8 @@ def draw(request: PreviewRequest) -> tuple[QImage, float]:
 
 def thumbnail(source: str, kind: str, size: int) -> QImage:
     """A small picture of a media file (first frame of a video), in a worker."""
+    from vidgen_desktop.media import frames
+
     if kind == "video":
         with frames.VideoFrames(source) as reader:  # its own reader: the shared ones are busy
             rgba = reader.frame(0)
