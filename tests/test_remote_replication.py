@@ -173,3 +173,40 @@ def test_a_row_the_database_refuses_is_parked_and_the_rest_flows(
         error = connection.execute(schema.outbox.select()).mappings().one()["error"]
     assert "foreign key" in error
     relay.close()
+
+
+def test_without_a_backend_the_outbox_is_emptied_and_a_later_relay_sends_everything(
+    local, pg_url, tmp_path, monkeypatch
+):
+    from vidgen_desktop.queue.local import LocalQueue
+    from vidgen_desktop.store.replication import backlog
+
+    for variable in ("VIDGEN_DATABASE_URL", "VIDGEN_HOME"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "home"))  # no backend in these settings
+    first, second = _complete(local, "before"), _complete(local, "also before")
+    assert backlog(local)[0] > 0
+    LocalQueue(local).recover()  # queue start-up: nobody will ever drain it
+    assert backlog(local) == (0, 0)
+
+    with Relay(local, pg_url) as relay:  # the team backend arrives later
+        relay.drain()
+        relay.drain()  # the history is queued once, not on every run
+    ids = {row[0] for row in _remote(pg_url, "SELECT id FROM jobs")}
+    assert ids == {first, second}
+    statuses = _remote(pg_url, "SELECT status FROM jobs")
+    assert statuses == [("completed",), ("completed",)]
+    assert len(_remote(pg_url, "SELECT id FROM processing_timeline")) == 4
+    assert backlog(local) == (0, 0)
+
+
+def test_with_a_backend_the_outbox_is_kept_for_the_relay(local, monkeypatch, tmp_path):
+    from vidgen_desktop.queue.local import LocalQueue
+    from vidgen_desktop.store.replication import backlog
+
+    monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("VIDGEN_DATABASE_URL", "postgresql://team@127.0.0.1:1/unreachable")
+    _complete(local, "waiting")
+    waiting = backlog(local)[0]
+    LocalQueue(local).recover()
+    assert backlog(local)[0] == waiting > 0

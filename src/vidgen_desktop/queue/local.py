@@ -28,6 +28,7 @@ from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.render.runner import PARTIAL_MARK
 from vidgen_desktop.store import JobQuery
+from vidgen_desktop.store.replication import discard_outbox
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,13 @@ class LocalQueue:
     # Recovery ------------------------------------------------------------------
 
     def recover(self) -> list[uuid.UUID]:
-        """Re-queue jobs whose worker process died; remove their partial output files."""
+        """Re-queue jobs whose worker process died; remove their partial output files.
+
+        Without a team backend, also empty the replication outbox (nobody drains it;
+        the relay re-queues the whole history once a backend is set up).
+        """
+        if not config.load().backend.enabled:
+            discard_outbox(self.store)
         requeued = []
         for job in self.store.jobs.orphans():
             if not self.store.jobs.requeue_orphan(job, ORPHAN_NOTE.format(pid=job.worker_pid)):

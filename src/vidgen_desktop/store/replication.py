@@ -24,6 +24,11 @@ through when it differs from what the remote has and is not older:
 - storage operations and link logs: written once (``DO NOTHING``);
 - an element: keyed by (job_id, element_id), as its integer id is local.
 
+Without a team backend nobody drains the outbox, so it is discarded
+(``discard_outbox``, at queue start-up); when a backend is set up, the
+relay's first run re-queues every row once (``reseed``, with the same SQL
+the migration used), so the whole history still arrives.
+
 A row the team database refuses for good (a constraint, say) is parked with
 its error in ``vidgen_outbox.error`` so the rest keeps flowing;
 ``status().parked`` counts them and ``retry_parked()`` tries them again.
@@ -91,6 +96,7 @@ class Relay:
         self.team_id = team_id
         self._engine: sa.Engine | None = None
         self._remote_db: Database | None = None
+        self._seeded = False
         self._wake = threading.Event()
         self._sent = 0
         self._failures = 0
@@ -104,6 +110,7 @@ class Relay:
 
         Raises RemoteUnavailable when the team database cannot take them now.
         """
+        self._seed_once()
         changes = self._read()
         if not changes:
             return 0
@@ -222,6 +229,18 @@ class Relay:
             upserts.Change(r.seq, r.rev, r.table_name, r.op, decode(r.table_name, r.payload))
             for r in rows
         ]
+
+    def _seed_once(self) -> None:
+        """The first relay run on this laptop sends the whole history (the outbox may have
+        been discarded while there was no backend)."""
+        if self._seeded or self.local.metrics.get(SEEDED_METRIC) is not None:
+            self._seeded = True
+            return
+        queued = reseed(self.local)
+        self.local.metrics.put(SEEDED_METRIC, queued, unit="rows")
+        self._seeded = True
+        log.info("queued the whole job history (%d rows) for the team database", queued,
+                 extra={"action": "relay_seed"})  # fmt: skip
 
     def _farm_jobs(self, changes: Sequence[upserts.Change]) -> list[upserts.Change]:
         """Changes of jobs routed to the render farm (route "remote").
@@ -357,6 +376,26 @@ class Relay:
             if self._wake.wait(min(left, 0.2)):
                 self._wake.clear()
                 return
+
+
+OUTBOX_REVISION = "0005_remote_backend"  # the migration that made the outbox and its triggers
+SEEDED_METRIC = "replication_seeded"  # system_metrics: the relay re-queued the whole history
+
+
+def discard_outbox(local: Database) -> int:
+    """Empty the outbox (no team backend will ever read it); return how many rows went."""
+    with local.write() as connection:
+        return connection.execute(sa.delete(schema.outbox)).rowcount
+
+
+def reseed(local: Database) -> int:
+    """Queue every row of the replicated tables once more, oldest first (idempotent remotely)."""
+    seeding = migrate._scripts().get_revision(OUTBOX_REVISION).module
+    with local.write() as connection:
+        connection.execute(sa.delete(schema.outbox))
+        for table in seeding.REPLICATED:
+            connection.exec_driver_sql(seeding._seed(table))
+        return connection.execute(sa.select(sa.func.count()).select_from(schema.outbox)).scalar()
 
 
 def backlog(local: Database) -> tuple[int, int]:
