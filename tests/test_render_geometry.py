@@ -361,3 +361,21 @@ def test_the_same_media_placed_twice_identically_renders_both(tmp_path):
     )  # fmt: skip
     assert_rect(bbox(reddish(frames[-1][:50, :50])), (10, 10, 20, 20))
     assert_rect(bbox(reddish(frames[-1][50:, 90:])), (10, 10, 20, 20))
+
+
+def test_a_background_clip_used_as_the_canvas_keeps_frame_exact_timing(tmp_path):
+    # opaque, full canvas, same rate as the output, longer than the composition:
+    # the graph uses it as the canvas itself (no colour source); frames must not move
+    source = counting_video(tmp_path / "count.mp4", fps=10, seconds=3, size="160x120")
+    comp = Composition.from_data({
+        "output": {"width": W, "height": H, "fps": 10, "duration": 1.5, "quality": "high"},
+        "elements": [{"id": "bg", "type": "video", "source": str(source), "fit": "cover",
+                      "trim_start": 0.4}],
+    })  # fmt: skip
+    from vidgen_desktop.render import graph
+
+    plan = engine.prepare(comp)
+    assert graph.is_canvas(plan)
+    frames = decode_frames(engine.render(comp, tmp_path / "out.mp4"), W, H)
+    lumas = frames[:, 40:80, 60:100].mean(axis=(1, 2, 3))
+    assert [frame_index_from_luma(v) for v in lumas] == list(range(4, 19))

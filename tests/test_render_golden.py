@@ -39,29 +39,28 @@ FACTS = {
 
 GOLDEN = [
     "-hide_banner", "-nostdin", "-y",
-    "-f", "lavfi", "-i", "color=c=0x101010:s=320x180:r=30:d=4",
+    # the opaque full-canvas background clip at the output's rate is the canvas itself
     "-i", "file:/m/bg.mp4",
     "-f", "image2", "-pattern_type", "none", "-i", "file:/m/logo.png",
     "-i", "file:/m/music.wav",
     "-filter_complex",
-    "[1:v]trim=duration=4[s0];[s0]settb=1/1000000[s1];[s1]setpts=PTS-STARTPTS+0/TB[s2];"
+    "[0:v]trim=duration=4[s0];[s0]settb=1/1000000[s1];[s1]setpts=PTS-STARTPTS+0/TB[s2];"
     "[s2]scale=320:180:flags=bicubic[s3];"
-    "[0:v][s3]overlay=eof_action=repeat:x=0:y=0[s4];"
     # the logo lands at x=263 (odd): RGBA, a 1-px transparent border, overlay at 262
-    "[2:v]scale=18:18:flags=area+accurate_rnd+full_chroma_int[s5];"
-    "[s5]format=rgba[s6];[s6]colorchannelmixer=aa=0.8[s7];[s7]settb=1/1000000[s8];"
-    "[s8]setpts=PTS-STARTPTS+1/TB[s9];"
-    "[s9]pad=color=black@0:h=18:w=20:x=1:y=0[s10];"
-    "[s4][s10]overlay=enable=gte(t\\,1)*lt(t\\,3):eof_action=repeat:x=262:y=144[s11];"
-    "[1:a]atrim=duration=4[s12];[s12]asetpts=PTS-STARTPTS[s13];"
-    "[s13]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s14];"
-    "[s14]volume=0.5[s15];"
-    "[3:a]atrim=duration=3.5[s16];[s16]asetpts=PTS-STARTPTS[s17];"
-    "[s17]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s18];"
-    "[s18]afade=d=1:st=2.5:t=out[s19];[s19]adelay=all=1:delays=500[s20];"
-    "[s15][s20]amix=dropout_transition=0:duration=longest:inputs=2:normalize=0[s21];"
-    "[s21]apad=whole_dur=4[s22];[s22]atrim=end=4[s23]",
-    "-map", "[s11]", "-map", "[s23]",
+    "[1:v]scale=18:18:flags=area+accurate_rnd+full_chroma_int[s4];"
+    "[s4]format=rgba[s5];[s5]colorchannelmixer=aa=0.8[s6];[s6]settb=1/1000000[s7];"
+    "[s7]setpts=PTS-STARTPTS+1/TB[s8];"
+    "[s8]pad=color=black@0:h=18:w=20:x=1:y=0[s9];"
+    "[s3][s9]overlay=enable=gte(t\\,1)*lt(t\\,3):eof_action=repeat:x=262:y=144[s10];"
+    "[0:a]atrim=duration=4[s11];[s11]asetpts=PTS-STARTPTS[s12];"
+    "[s12]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s13];"
+    "[s13]volume=0.5[s14];"
+    "[2:a]atrim=duration=3.5[s15];[s15]asetpts=PTS-STARTPTS[s16];"
+    "[s16]aformat=channel_layouts=stereo:sample_fmts=fltp:sample_rates=48000[s17];"
+    "[s17]afade=d=1:st=2.5:t=out[s18];[s18]adelay=all=1:delays=500[s19];"
+    "[s14][s19]amix=dropout_transition=0:duration=longest:inputs=2:normalize=0[s20];"
+    "[s20]apad=whole_dur=4[s21];[s21]atrim=end=4[s22]",
+    "-map", "[s10]", "-map", "[s22]",
     "-f", "mp4", "-ac", "2", "-acodec", "aac", "-ar", "48000", "-b:a", "160k", "-crf", "23",
     "-movflags", "+faststart", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-r", "30",
     "-t", "4", "-vcodec", "libx264", "file:/out/x.mp4",
@@ -85,3 +84,10 @@ def test_user_text_never_reaches_the_filter_graph(tmp_path):
     assert not any(nasty in arg for arg in args)
     graph_arg = args[args.index("-filter_complex") + 1]
     assert "text" not in graph_arg.replace("text-", "")  # the text is a PNG input, not drawtext
+
+
+def test_a_background_that_does_not_cover_everything_keeps_the_colour_canvas():
+    comp = Composition.from_data({**COMP, "elements": [{**COMP["elements"][0], "fit": "contain",
+                                                        "width": "50%"}]})  # fmt: skip
+    args = graph.arguments(graph.plan(comp, FACTS), "/out/x.mp4")
+    assert "color=c=0x101010:s=320x180:r=30:d=4" in args

@@ -69,6 +69,7 @@ class VisualPlan:
     window: layout.Window
     media_size: tuple[int, int] | None
     source: str  # the file FFmpeg reads (text: its rasterized PNG)
+    facts: SourceFacts | None = None  # the source's probe facts (None: text)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def plan(
             source = str(text.text_png(element, size, text_folder))
         else:
             source = element.source
-        visuals.append(VisualPlan(element, placement, window, size, source))
+        visuals.append(VisualPlan(element, placement, window, size, source, info))
     audio: list[AudioPlan] = []
     if formats.has_audio(comp.output):
         for element in comp.elements:
@@ -299,19 +300,52 @@ def _split_shared(streams: list[Any], split_filter: str) -> list[Any]:
     return result
 
 
+def is_canvas(render_plan: RenderPlan) -> bool:
+    """Whether the bottom layer can serve as the canvas itself.
+
+    True for an opaque video that covers the whole canvas for the whole
+    composition at the output's frame rate (the usual background clip): it
+    then hides the background colour entirely, and blending it onto a colour
+    canvas would cost a full-frame overlay on every frame for nothing.
+    """
+    if not render_plan.visuals:
+        return False
+    vp, out = render_plan.visuals[0], render_plan.composition.output
+    facts, element = vp.facts, vp.element
+    return (
+        isinstance(element, VideoElement)
+        and facts is not None
+        and not facts.has_alpha
+        and element.opacity >= 1
+        and element.fade_in == 0
+        and element.fade_out == 0
+        and vp.placement.drawn == layout.Rect(0, 0, out.width, out.height)
+        and vp.window.start == 0
+        and vp.window.end >= render_plan.duration
+        and facts.fps is not None
+        and abs(facts.fps - out.fps) < 1e-6
+        # the source outlasts the composition: no held last frame needed
+        and facts.duration is not None
+        and facts.duration - element.trim_start >= render_plan.duration + 1 / out.fps
+    )
+
+
 def build(render_plan: RenderPlan, output_path: str) -> Any:
     """The ffmpeg-python output node for ``render_plan``, writing to ``output_path``."""
     out = render_plan.composition.output
     kwargs = formats.output_kwargs(out)
     rate, total = kwargs["r"], _num(render_plan.duration)
-    video = ffmpeg.input(
-        f"color=c={_hex(out.background)}:s={out.width}x{out.height}:r={rate}:d={total}", f="lavfi"
-    ).video
-    aligned = [
-        _align_even(_visual_stream(vp, rate), vp.placement.drawn) for vp in render_plan.visuals
-    ]
+    visuals = render_plan.visuals
+    if is_canvas(render_plan):
+        video, visuals = _visual_stream(visuals[0], rate), visuals[1:]
+    else:
+        video = ffmpeg.input(
+            f"color=c={_hex(out.background)}:s={out.width}x{out.height}:r={rate}:d={total}",
+            f="lavfi",
+        ).video
+    aligned = [_align_even(_visual_stream(vp, rate), vp.placement.drawn) for vp in visuals]
     layers = _split_shared([stream for stream, _, _ in aligned], "split")
-    for vp, stream, (_, x, y) in zip(render_plan.visuals, layers, aligned, strict=True):
+    for vp, stream, (_, x, y) in zip(visuals, layers, aligned, strict=True):
         overlay_kwargs: dict[str, Any] = {"eof_action": "repeat"}
         w = vp.window
         if w.start > 0 or w.end < render_plan.duration:
