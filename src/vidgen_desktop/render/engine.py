@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -22,6 +23,16 @@ from vidgen_desktop.render.runner import FFmpegProcess, ProgressCallback
 DURATION_TOLERANCE = 0.25  # seconds a finished file may differ from the composition
 
 
+PROBE_WORKERS = 4  # probes at once (each a short FFmpeg process)
+
+
+def _probe_one(prober, source: str):
+    try:
+        return prober(source), None
+    except MediaError as exc:
+        return None, exc
+
+
 def probe_sources(
     comp: Composition, prober: Callable[[str], media_probe.MediaInfo] | None = None
 ) -> dict[str, media_probe.MediaInfo]:
@@ -29,13 +40,13 @@ def probe_sources(
     prober = prober or media_probe.probe
     facts: dict[str, media_probe.MediaInfo] = {}
     problems: list[str] = []
-    for element in comp.elements:
-        if isinstance(element, TextElement):
-            continue
-        try:
-            info = prober(element.source)
-        except MediaError as exc:
-            problems.append(f"element '{element.id}': {exc}")
+    sources = [e for e in comp.elements if not isinstance(e, TextElement)]
+    # each probe is an FFmpeg process: run them side by side
+    with concurrent.futures.ThreadPoolExecutor(max_workers=PROBE_WORKERS) as pool:
+        answers = list(pool.map(lambda e: _probe_one(prober, e.source), sources))
+    for element, (info, error) in zip(sources, answers, strict=True):
+        if error is not None:
+            problems.append(f"element '{element.id}': {error}")
             continue
         name = os.path.basename(element.source)
         if isinstance(element, AudioElement) and not info.has_audio:
