@@ -379,3 +379,17 @@ def test_a_background_clip_used_as_the_canvas_keeps_frame_exact_timing(tmp_path)
     frames = decode_frames(engine.render(comp, tmp_path / "out.mp4"), W, H)
     lumas = frames[:, 40:80, 60:100].mean(axis=(1, 2, 3))
     assert [frame_index_from_luma(v) for v in lumas] == list(range(4, 19))
+
+
+def test_a_background_clip_exactly_as_long_as_the_composition_is_the_canvas(tmp_path):
+    source = counting_video(tmp_path / "count.mp4", fps=10, seconds=1.5, size="160x120")
+    comp = Composition.from_data({
+        "output": {"width": W, "height": H, "fps": 10, "quality": "high"},
+        "elements": [{"id": "bg", "type": "video", "source": str(source), "fit": "cover"}],
+    })  # fmt: skip
+    from vidgen_desktop.render import graph
+
+    assert graph.is_canvas(engine.prepare(comp))
+    frames = decode_frames(engine.render(comp, tmp_path / "out.mp4"), W, H)
+    lumas = frames[:, 40:80, 60:100].mean(axis=(1, 2, 3))
+    assert [frame_index_from_luma(v) for v in lumas] == list(range(15))

@@ -324,9 +324,9 @@ def is_canvas(render_plan: RenderPlan) -> bool:
         and vp.window.end >= render_plan.duration
         and facts.fps is not None
         and abs(facts.fps - out.fps) < 1e-6
-        # the source outlasts the composition: no held last frame needed
+        # a source frame for every output frame: no held last frame needed
         and facts.duration is not None
-        and facts.duration - element.trim_start >= render_plan.duration + 1 / out.fps
+        and facts.duration - element.trim_start >= render_plan.duration - 0.5 / out.fps
     )
 
 
