@@ -63,17 +63,23 @@ class Previewer:
         self.background = parse_color(out.background)
 
     def frame(self, t: float, scale: float = 1.0) -> np.ndarray:
-        """The composited RGBA frame (H, W, 4) at composition time ``t``.
+        """The composited RGBA frame (H, W, 4) at composition time ``t``."""
+        rgb = self.frame_rgb(t, scale)
+        out = np.empty((*rgb.shape[:2], 4), dtype=np.uint8)
+        out[..., :3] = rgb
+        out[..., 3] = 255
+        return out
+
+    def frame_rgb(self, t: float, scale: float = 1.0) -> np.ndarray:
+        """The composited frame as contiguous RGB (H, W, 3): what the canvas shows.
 
         Layers are blended one by one into 8-bit RGB (rounding after each, as
         FFmpeg's overlay does); opaque layers are plain copies.
         """
         w = max(1, round(self.canvas[0] * scale))
         h = max(1, round(self.canvas[1] * scale))
-        out = np.empty((h, w, 4), dtype=np.uint8)
-        out[..., :3] = self.background[:3]
-        out[..., 3] = 255
-        canvas = out[..., :3]
+        canvas = np.empty((h, w, 3), dtype=np.uint8)
+        canvas[:] = self.background[:3]
         bounds = layout.Rect(0, 0, w, h)
         for vp in self.plan.visuals:
             if not vp.window.contains(t):
@@ -103,7 +109,7 @@ class Previewer:
                 alpha = patch[..., 3:4].astype(np.float32) * (alpha_scale / 255.0)
             below = region.astype(np.float32)
             region[:] = below + (patch[..., :3] - below) * alpha + 0.5
-        return out
+        return canvas
 
     def _pixels(self, vp: VisualPlan, placement: layout.Placement, t: float, scale: float):
         element = vp.element
@@ -115,7 +121,8 @@ class Previewer:
             index = layout.source_frame_index(vp.window, t, reader.info.fps or 25.0, None)
             proxy = proxy_frames(element.source) if self.use_proxies else None
             if proxy is not None and placement.scaled[1] <= proxy.height:
-                source = proxy.frame(index)  # drawn no larger than the proxy: no seek cost
+                # drawn no larger than the proxy: no seek cost
+                source = proxy.frame(index, placement.scaled[1])
             else:
                 source = reader.frame(index)
         else:

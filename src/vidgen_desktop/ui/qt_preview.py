@@ -28,10 +28,12 @@ class PreviewRequest:
     scale: float
 
 
-def to_qimage(rgba: np.ndarray) -> QImage:
-    h, w = rgba.shape[:2]
-    data = np.ascontiguousarray(rgba)
-    return QImage(data.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+def to_qimage(pixels: np.ndarray) -> QImage:
+    """An RGB (H, W, 3) or RGBA (H, W, 4) uint8 array as a QImage (copied)."""
+    h, w, channels = pixels.shape
+    data = np.ascontiguousarray(pixels)
+    fmt = QImage.Format.Format_RGB888 if channels == 3 else QImage.Format.Format_RGBA8888
+    return QImage(data.data, w, h, channels * w, fmt).copy()
 
 
 # The render and decode modules (OpenCV) load on the first preview, in a worker thread,
@@ -50,8 +52,8 @@ def draw(request: PreviewRequest) -> tuple[QImage, float]:
     ]  # sources still being probed (or unusable) are left out, not fatal
     comp = comp.model_copy(update={"elements": usable})
     plan = graph.plan(comp, request.facts)
-    rgba = Previewer(plan).frame(request.t, request.scale)
-    return to_qimage(rgba), time.perf_counter() - started
+    rgb = Previewer(plan).frame_rgb(request.t, request.scale)
+    return to_qimage(rgb), time.perf_counter() - started
 
 
 def thumbnail(source: str, kind: str, size: int) -> QImage:
