@@ -71,6 +71,9 @@ def thumbnail(source: str, kind: str, size: int) -> QImage:
     )
 
 
+IN_FLIGHT = 2  # preview frames drawn at once
+
+
 class PreviewRenderer(QObject):
     """Turns requests into ``ready(image, request)`` on the GUI thread."""
 
@@ -79,39 +82,49 @@ class PreviewRenderer(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        # one worker: video readers are shared, and frames are drawn in order
-        self.background = Background(workers=1, name="vidgen-preview", parent=self)
+        # two draws in flight: while the GUI thread shows one frame the next is being
+        # drawn (playback on 2 cores); a result older than one already shown is dropped
+        self.background = Background(workers=IN_FLIGHT, name="vidgen-preview", parent=self)
         self._pending: PreviewRequest | None = None
-        self._running: PreviewRequest | None = None
+        self._running: dict[int, PreviewRequest] = {}
+        self._serial = 0  # requests numbered as they start
+        self._shown = -1  # the newest request whose frame was shown
         self.last_seconds = 0.0
         self.frames_drawn = 0
 
     @property
     def busy(self) -> bool:
-        return self._running is not None or self._pending is not None
+        return bool(self._running) or self._pending is not None
 
     def request(self, request: PreviewRequest) -> None:
         self._pending = request
-        if self._running is None:
+        if len(self._running) < IN_FLIGHT:
             self._start()
 
     def _start(self) -> None:
         request, self._pending = self._pending, None
         if request is None:
             return
-        self._running = request
-        self.background.run(draw, lambda result, error: self._done(request, result, error), request)
+        serial = self._serial = self._serial + 1
+        self._running[serial] = request
+        self.background.run(
+            draw, lambda result, error: self._done(serial, request, result, error), request
+        )
 
-    def _done(self, request: PreviewRequest, result, error: BaseException | None) -> None:
-        self._running = None
+    def _done(
+        self, serial: int, request: PreviewRequest, result, error: BaseException | None
+    ) -> None:
+        self._running.pop(serial, None)
         if error is not None:
             self.failed.emit(str(error))
-        else:
+        elif serial > self._shown:
+            self._shown = serial
             image, seconds = result
             self.last_seconds = seconds
             self.frames_drawn += 1
             self.ready.emit(image, request)
-        self._start()
+        if len(self._running) < IN_FLIGHT:
+            self._start()
 
     def shutdown(self) -> None:
         self._pending = None
