@@ -116,7 +116,7 @@ def test_queued_job_shows_in_the_panel_and_reaches_100_percent(qtbot, home, tmp_
 
 def test_cancel_a_queued_render_from_the_panel(qtbot, home, tmp_path):
     config.update(route_threshold=0)
-    comp = jobkit.slow_composition(tmp_path, name="long one", seconds=20)
+    comp = jobkit.slow_composition(tmp_path, name="long one", seconds=600)  # outlasts the test
     window = make_window(qtbot, comp)
     dialog = open_dialog(qtbot, window)
     target = tmp_path / "long.mp4"
