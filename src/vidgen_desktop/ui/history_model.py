@@ -65,15 +65,18 @@ class JobTableModel(QAbstractTableModel):
 
     # -- queries -------------------------------------------------------------------------------
 
-    def query(self) -> JobQuery:
-        from vidgen_desktop.store import JobQuery  # SQLAlchemy loads after the window shows
-
+    def _query_fields(self) -> dict[str, Any]:
         f = self.filter
-        return JobQuery(
+        return dict(
             statuses=f.statuses, created_from=f.created_from, created_to=f.created_to,
             search=f.search, order_by=self.order_by, descending=self.descending,
             limit=PAGE_SIZE, offset=self.page * PAGE_SIZE,
         )  # fmt: skip
+
+    def query(self) -> JobQuery:
+        from vidgen_desktop.store import JobQuery
+
+        return JobQuery(**self._query_fields())
 
     def export_query(self) -> JobQuery:
         """Every job the filter matches, in the table's order (for export)."""
@@ -97,10 +100,15 @@ class JobTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         self._token += 1
-        token, query = self._token, self.query()
+        token, fields = self._token, self._query_fields()
         self.loading = True
 
         def work(service: Any) -> tuple[list[Any], int]:
+            # the store (SQLAlchemy, Alembic: ~0.9 s to import) loads here, in a worker,
+            # never on the GUI thread while the window is being built
+            from vidgen_desktop.store import JobQuery
+
+            query = JobQuery(**fields)
             jobs = service.store.jobs
             return jobs.list(query), jobs.count(query)
 
