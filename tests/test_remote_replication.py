@@ -179,7 +179,7 @@ def test_without_a_backend_the_outbox_is_emptied_and_a_later_relay_sends_everyth
     local, pg_url, tmp_path, monkeypatch
 ):
     from vidgen_desktop.queue.local import LocalQueue
-    from vidgen_desktop.store.replication import backlog
+    from vidgen_desktop.store.outbox import backlog
 
     for variable in ("VIDGEN_DATABASE_URL", "VIDGEN_HOME"):
         monkeypatch.delenv(variable, raising=False)
@@ -202,7 +202,7 @@ def test_without_a_backend_the_outbox_is_emptied_and_a_later_relay_sends_everyth
 
 def test_with_a_backend_the_outbox_is_kept_for_the_relay(local, monkeypatch, tmp_path):
     from vidgen_desktop.queue.local import LocalQueue
-    from vidgen_desktop.store.replication import backlog
+    from vidgen_desktop.store.outbox import backlog
 
     monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("VIDGEN_DATABASE_URL", "postgresql://team@127.0.0.1:1/unreachable")
