@@ -112,6 +112,11 @@ def test_queued_job_shows_in_the_panel_and_reaches_100_percent(qtbot, home, tmp_
     from PySide6.QtGui import QGuiApplication
 
     assert QGuiApplication.clipboard().text() == target.resolve().as_uri()
+    log = window.renders.hub.service.store.storage_log  # copying a link is logged
+    qtbot.waitUntil(lambda: len(log.links(job_id)) == 1, timeout=RENDER_MS)
+    (entry,) = log.links(job_id)
+    assert (entry.action, entry.client) == ("copied", "desktop")
+    assert entry.url == target.resolve().as_uri()
 
 
 def test_cancel_a_queued_render_from_the_panel(qtbot, home, tmp_path):

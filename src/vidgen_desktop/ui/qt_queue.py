@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -275,3 +276,12 @@ class QtQueuePanel(QWidget):
         if link:
             files.copy_text(link)
             self.notifier.window.statusBar().showMessage(f"Copied {link}", 4000)
+            job_id, logged = row.job_id, link.split("?", 1)[0]  # never a link's signature
+
+            def record(service: Any) -> None:
+                service.store.storage_log.record_link(
+                    logged, "copied", job_id=job_id, client="desktop",
+                    details={"signed": "?" in link},
+                )  # fmt: skip
+
+            self.hub.call(record, self._report)
