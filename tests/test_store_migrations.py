@@ -67,8 +67,9 @@ def test_revisions_form_one_line() -> None:
         "0003_paging_indexes",
         "0004_job_search",
         "0005_remote_backend",
+        "0006_search_text_index",
     ]
-    assert migrate.head() == "0005_remote_backend"
+    assert migrate.head() == "0006_search_text_index"
 
 
 def test_from_empty_to_head_matches_the_schema(tmp_path: Path) -> None:

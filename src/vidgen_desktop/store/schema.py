@@ -107,6 +107,8 @@ jobs = sa.Table(
     sa.Index(None, "owner_id"),
     sa.Index(None, "team_id"),
     sa.Index(None, "change_seq"),
+    # search terms too short for the trigram index scan this, not the jobs rows (0006)
+    sa.Index(None, "project_name", "error_message", "error_code", "id"),
 )
 
 elements = sa.Table(

@@ -5,8 +5,8 @@ error code, ignoring case, and any part of its id (with or without dashes).
 
 - SQLite with the ``jobs_search`` trigram table (revision 0004): terms of three
   characters or more come from the FTS5 index; an id prefix of any length is a
-  range of the primary key. Shorter terms scan, as they are rare and match a
-  great many jobs anyway (the first page fills at once).
+  range of the primary key. Shorter terms scan a narrow covering index of
+  the text (revision 0006) instead of the jobs rows.
 - Elsewhere (PostgreSQL, or an SQLite without the trigram tokenizer): LIKE /
   ILIKE scans, plus the id-prefix range.
 """
@@ -61,22 +61,37 @@ def clause(term: str, dialect: str, *, indexed: bool) -> sa.ColumnElement[bool]:
         hits = hits.where(sa.literal_column(TABLE).op("MATCH")(" OR ".join(phrases)))
         matches.append(sa.literal_column("jobs.rowid").in_(hits.scalar_subquery()))
         return sa.or_(*matches)
-    columns = [jobs.c[name] for name in TEXT_COLUMNS]
+    if indexed:
+        # too short for the trigram index: find the rows by scanning the narrow text
+        # index (revision 0006) rather than the jobs rows, which carry compositions
+        searched = jobs.alias("searched")
+        scan = sa.select(searched.c.id).where(
+            sa.or_(*_text_matches(searched, term, hex_term if is_hex else None, dialect))
+        )
+        return sa.or_(*matches, jobs.c.id.in_(scan.scalar_subquery()))
+    return sa.or_(*matches, *_text_matches(jobs, term, hex_term if is_hex else None, dialect))
+
+
+def _text_matches(
+    table: sa.FromClause, term: str, hex_term: str | None, dialect: str
+) -> list[sa.ColumnElement[bool]]:
+    """``term`` anywhere in the name, error or code (and the id's hex digits, if given)."""
+    columns = [table.c[name] for name in TEXT_COLUMNS]
     if dialect == "sqlite":
         # SQLite's LIKE already ignores (ASCII) case; lower() would double the cost.
-        matches += [column.contains(term, autoescape=True) for column in columns]
+        found = [column.contains(term, autoescape=True) for column in columns]
     else:
-        matches += [column.icontains(term, autoescape=True) for column in columns]
-    if is_hex:
-        matches.append(_id_text(dialect).contains(hex_term, autoescape=True))
-    return sa.or_(*matches)
+        found = [column.icontains(term, autoescape=True) for column in columns]
+    if hex_term is not None:
+        found.append(_id_text(dialect, table).contains(hex_term, autoescape=True))
+    return found
 
 
-def _id_text(dialect: str) -> sa.ColumnElement[str]:
+def _id_text(dialect: str, table: sa.FromClause = jobs) -> sa.ColumnElement[str]:
     """The id as lowercase hex digits without dashes, for a substring scan."""
     if dialect == "sqlite":
-        return sa.type_coerce(jobs.c.id, sa.String)  # stored as 32 lowercase hex digits
-    return sa.func.replace(sa.cast(jobs.c.id, sa.String), "-", "")
+        return sa.type_coerce(table.c.id, sa.String)  # stored as 32 lowercase hex digits
+    return sa.func.replace(sa.cast(table.c.id, sa.String), "-", "")
 
 
 def id_prefix(hex_digits: str) -> sa.ColumnElement[bool]:
