@@ -34,7 +34,7 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.render import formats, text
+from vidgen_desktop.render import formats
 
 SAMPLE_RATE = 48000  # Hz
 # Element timestamps are placed on the timeline in microseconds: a source's own time
@@ -117,6 +117,8 @@ def plan(
             if not element.text.strip() and element.background is None:
                 continue
             size = (placement.box.w, placement.box.h)  # drawn at exactly its box size
+            from vidgen_desktop.render import text  # Pillow and numpy: only when there is text
+
             source = str(text.text_png(element, size, text_folder))
         else:
             source = element.source
