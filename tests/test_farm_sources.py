@@ -95,3 +95,21 @@ def test_metrics_text_is_prometheus_exposition():
     assert 'vidgen_job_duration_seconds_bucket{le="1"} 1' in text
     assert 'vidgen_job_duration_seconds_bucket{le="+Inf"} 2' in text
     assert "vidgen_job_duration_seconds_count 2" in text and text.endswith("\n")
+
+
+def test_heartbeats_keep_an_hour_of_history_not_forever(tmp_path):
+    import datetime as dt
+
+    from vidgen_desktop.store import open_local
+    from vidgen_desktop.worker import metrics as worker_metrics
+
+    with open_local(tmp_path / "team.sqlite3") as db:  # the same repository as on PostgreSQL
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=worker_metrics.HEARTBEAT_KEEP + 60)
+        for n in range(5):
+            db.metrics.put(worker_metrics.HEARTBEAT, 0, at=old - dt.timedelta(seconds=n))
+        counters = worker_metrics.Metrics()
+        worker_metrics.beat(db, counters, "w1")
+        rows = db.metrics.history(worker_metrics.HEARTBEAT, limit=None)
+        assert len(rows) == 1 and rows[0].details["worker"] == "w1"
+        ok, why = worker_metrics.fresh(db, max_age=5)
+        assert ok, why

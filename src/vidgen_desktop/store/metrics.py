@@ -51,6 +51,18 @@ class MetricRepository:
             connection.execute(sa.insert(m).values(**dataclasses.asdict(record)))
         return record
 
+    def prune(self, name: str, *, older_than: dt.timedelta, host: str | None = None) -> int:
+        """Delete values of ``name`` for ``host`` recorded more than ``older_than`` ago."""
+        cutoff = queries.now() - older_than
+        with self._db.write() as connection:
+            return connection.execute(
+                sa.delete(m).where(
+                    m.c.name == name,
+                    m.c.host == (host or queries.this_host()),
+                    m.c.recorded_at < cutoff,
+                )
+            ).rowcount
+
     def get(self, name: str, *, host: str | None = None) -> MetricRecord | None:
         """The newest value of ``name`` (for ``host``, this machine by default), or None."""
         rows = self.history(name, host=host, limit=1)

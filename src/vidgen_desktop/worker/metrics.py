@@ -17,6 +17,8 @@ import time
 from typing import Any
 
 HEARTBEAT = "worker_heartbeat"  # system_metrics name: value = renders running
+HEARTBEAT_KEEP = 3600  # seconds of heartbeat history kept per host
+PRUNE_EVERY = 30  # heartbeats between two prunings
 JOB_SECONDS = "worker_job_seconds"  # system_metrics name: one row per finished job
 BUCKETS = (1.0, 5.0, 15.0, 60.0, 300.0, 1800.0)  # seconds, render duration histogram
 
@@ -34,6 +36,7 @@ class Metrics:
         self.running = 0
         self.started = time.time()
         self.last_heartbeat = 0.0
+        self.beats = 0  # heartbeats written
 
     def count(self, outcome: str, seconds: float | None = None, kind: str | None = None) -> None:
         with self._lock:
@@ -123,6 +126,10 @@ def beat(remote: Any, metrics: Metrics, name: str) -> None:
         HEARTBEAT, snapshot["running"], unit="renders", details={**snapshot, "worker": name}
     )
     metrics.last_heartbeat = time.time()
+    metrics.beats += 1
+    if metrics.beats % PRUNE_EVERY == 1:  # the first beat, then every PRUNE_EVERY
+        # one row every few seconds per worker would grow the team database forever
+        remote.metrics.prune(HEARTBEAT, older_than=dt.timedelta(seconds=HEARTBEAT_KEEP))
 
 
 def fresh(remote: Any, max_age: float, host: str | None = None) -> tuple[bool, str]:
