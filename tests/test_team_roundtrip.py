@@ -60,3 +60,24 @@ def test_local_jobs_replicate_and_farm_jobs_come_back(tmp_path, team_env, worker
         relay.close()
         queue.close()
         local.close()
+
+
+def test_vidgen_submit_sends_its_job_to_the_team_database(tmp_path, team_env, remote):
+    import subprocess
+    import sys
+
+    from jobkit import save
+
+    project = save(composition(clip(tmp_path, 1.0), name="from the cli"), tmp_path / "p.json")
+    done = subprocess.run(
+        [sys.executable, "-m", "vidgen_desktop", "submit", str(project), "--threshold", "1000",
+         "--json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    import json
+
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "completed"
+    job = remote.jobs.get(answer["job_id"])  # sent by the submit itself, no relay run needed
+    assert job.status is S.COMPLETED and job.project_name == "from the cli"

@@ -10,13 +10,15 @@ secret's value is masked wherever it might appear.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import re
 import sys
+import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from vidgen_desktop import config
@@ -299,3 +301,33 @@ def _add_remote_upgrade(sub: argparse._SubParsersAction) -> None:
 
 def _either(remote: Callable[[argparse.Namespace], int], local: Any) -> Any:
     return lambda args: remote(args) if args.remote else local(args)
+
+
+@contextlib.contextmanager
+def relaying(db: Any, *, forever: bool) -> Iterator[None]:
+    """With a team backend, send the job log there: in the background while the block runs
+    (``forever``), and once more at its end."""
+    from vidgen_desktop.store.replication import Relay, RemoteUnavailable
+
+    url = config.database_url()
+    if not url:
+        yield
+        return
+    relay, stop = Relay(db, url), threading.Event()
+    thread = threading.Thread(target=relay.run_forever, args=(stop,), daemon=True)
+    if forever:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join(10)
+        try:
+            relay.drain()
+            relay.pull()
+        except RemoteUnavailable as exc:
+            print(f"the team database is unreachable ({exc}); the jobs are kept here and "
+                  "sent later (vidgen backend relay)", file=sys.stderr)  # fmt: skip
+        finally:
+            relay.close()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from vidgen_desktop.cli_backend import relaying
 from vidgen_desktop.errors import VidgenError
 
 STATUSES = ("pending", "queued", "processing", "completed", "failed", "cancelled")
@@ -77,7 +78,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
     bar = ProgressBar(label="Rendering")
     service.subscribe(lambda event: bar(_progress(event)) if event.kind == "progress" else None)
     try:
-        answer = service.submit(comp, output=args.output, project_path=args.project)
+        with relaying(db, forever=False):
+            answer = service.submit(comp, output=args.output, project_path=args.project)
     finally:
         bar.finish()
     if args.json:
@@ -145,7 +147,8 @@ def cmd_queue_run(args: argparse.Namespace) -> int:
     recovered = queue.recover()
     for job_id in recovered:
         print(f"{job_id} re-queued: its worker had stopped", flush=True)
-    ran = queue.run(forever=args.forever)
+    with relaying(db, forever=args.forever):
+        ran = queue.run(forever=args.forever)
     print(f"queue empty: {ran} job(s) run", file=sys.stderr)
     return 0
 
