@@ -91,3 +91,32 @@ def test_a_background_that_does_not_cover_everything_keeps_the_colour_canvas():
                                                         "width": "50%"}]})  # fmt: skip
     args = graph.arguments(graph.plan(comp, FACTS), "/out/x.mp4")
     assert "color=c=0x101010:s=320x180:r=30:d=4" in args
+
+
+def test_text_pngs_written_from_several_threads_at_once_are_whole(tmp_path):
+    # the preview draws two frames at a time; the renderer's text PNG must never be torn
+    import concurrent.futures
+
+    import cv2
+
+    from vidgen_desktop.composition.model import TextElement
+    from vidgen_desktop.render import text
+
+    element = TextElement(id="t", text="Spring sale", background="#000000")
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        paths = set(pool.map(lambda _: text.text_png(element, (400, 80), tmp_path), range(16)))
+    assert len(paths) == 1
+    (path,) = paths
+    assert cv2.imread(str(path), cv2.IMREAD_UNCHANGED).shape == (80, 400, 4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary left
+
+
+def test_the_preview_plan_writes_no_text_files(tmp_path):
+    comp = Composition.from_data(
+        {
+            "output": {"width": 64, "height": 48, "duration": 1},
+            "elements": [{"id": "t", "type": "text", "text": "hi"}],
+        }
+    )
+    plan = graph.plan(comp, {}, text_folder=tmp_path, write_text=False)
+    assert len(plan.visuals) == 1 and list(tmp_path.iterdir()) == []

@@ -97,9 +97,17 @@ class RenderPlan:
 
 
 def plan(
-    comp: Composition, facts: Mapping[str, SourceFacts], *, text_folder: Path | None = None
+    comp: Composition,
+    facts: Mapping[str, SourceFacts],
+    *,
+    text_folder: Path | None = None,
+    write_text: bool = True,
 ) -> RenderPlan:
-    """Resolve the composition against its sources' probe facts (keyed by element id)."""
+    """Resolve the composition against its sources' probe facts (keyed by element id).
+
+    ``write_text=False`` (the preview, which draws text itself at its own scale)
+    skips writing the text PNGs that only FFmpeg reads.
+    """
     timeline = layout.resolve_timeline(comp, facts)
     canvas = (comp.output.width, comp.output.height)
     canvas_rect = layout.Rect(0, 0, *canvas)
@@ -117,9 +125,11 @@ def plan(
             if not element.text.strip() and element.background is None:
                 continue
             size = (placement.box.w, placement.box.h)  # drawn at exactly its box size
-            from vidgen_desktop.render import text  # Pillow and numpy: only when there is text
+            source = ""
+            if write_text:
+                from vidgen_desktop.render import text  # Pillow, numpy: only for text
 
-            source = str(text.text_png(element, size, text_folder))
+                source = str(text.text_png(element, size, text_folder))
         else:
             source = element.source
         visuals.append(VisualPlan(element, placement, window, size, source, info))

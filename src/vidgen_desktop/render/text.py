@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import os
 import subprocess
 from pathlib import Path
@@ -19,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from vidgen_desktop import paths
 from vidgen_desktop.composition.colors import parse_color
 from vidgen_desktop.composition.model import TextElement
+from vidgen_desktop.composition.project import atomic_write
 
 _BUNDLED = {
     ("dejavu sans", "normal"): "DejaVuSans.ttf",
@@ -172,7 +174,7 @@ def text_png(element: TextElement, size: tuple[int, int], folder: Path | None = 
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"text-{_digest(element, size, 1.0)}.png"
     if not target.exists():
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        Image.fromarray(rasterize(element, size), "RGBA").save(tmp, format="PNG")
-        os.replace(tmp, target)
+        encoded = io.BytesIO()
+        Image.fromarray(rasterize(element, size), "RGBA").save(encoded, format="PNG")
+        atomic_write(target, encoded.getvalue())  # a unique temporary name per writer
     return target
