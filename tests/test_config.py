@@ -141,3 +141,17 @@ def test_without_an_os_keyring_storing_a_secret_says_what_to_do(monkeypatch):
         assert config.secret("database_password") is None
     finally:
         keyring.set_keyring(previous)
+
+
+def test_vidgen_settings_shows_one_and_refuses_unknown_keys_and_bad_json(home):
+    run = [sys.executable, "-m", "vidgen_desktop", "settings"]
+    shown = subprocess.run([*run, "route_threshold"], capture_output=True, text=True)
+    assert shown.returncode == 0 and shown.stdout.strip() == "30.0"
+    for args, words in (
+        (["nope"], "unknown setting 'nope'"),
+        (["nope", "default"], "unknown"),
+        (["output_defaults", "{broken"], "not valid JSON"),
+    ):
+        refused = subprocess.run([*run, *args], capture_output=True, text=True)
+        assert refused.returncode == 1 and words in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr

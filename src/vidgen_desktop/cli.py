@@ -163,13 +163,22 @@ def cmd_settings(args: argparse.Namespace) -> int:
     from vidgen_desktop import config
     from vidgen_desktop.composition.model import describe_errors
 
+    if args.key and args.key not in config.Settings.model_fields:
+        known = ", ".join(config.Settings.model_fields)
+        raise VidgenError(f"unknown setting {args.key!r}; the settings are: {known}")
+    if args.key and args.value is None:  # show one setting
+        print(json.dumps(config.load().model_dump(mode="json")[args.key], indent=2))
+        return 0
     if args.key:
-        value = json.loads(args.value) if args.value[:1] in "{[" else args.value
         if args.value == "default":
             value = config.Settings.model_fields[args.key].get_default(call_default_factory=True)
-        if args.key not in config.Settings.model_fields:
-            known = ", ".join(config.Settings.model_fields)
-            raise VidgenError(f"unknown setting {args.key!r}; the settings are: {known}")
+        elif args.value[:1] in "{[":
+            try:
+                value = json.loads(args.value)
+            except json.JSONDecodeError as exc:
+                raise VidgenError(f"{args.key}: the value is not valid JSON ({exc.msg})") from exc
+        else:
+            value = args.value
         try:
             config.update(**{args.key: value})
         except ValidationError as exc:
