@@ -196,3 +196,20 @@ def test_closing_the_window_stops_the_queue(qtbot, home):
 def _no_desktop(monkeypatch: pytest.MonkeyPatch) -> None:
     """Never start a real file manager or player from a test."""
     monkeypatch.setattr(files, "open_url", lambda url: True)
+
+
+def test_a_farm_output_can_be_linked_but_not_opened_here(qtbot, home):
+    import types
+    import uuid
+
+    window = make_window(qtbot)
+    panel = window.renders.queue_panel
+    job = types.SimpleNamespace(
+        id=uuid.uuid4(), project_name="farm job", status="completed", current_step=None,
+        progress=1.0, error_message=None, output_path="s3://team/vidgen/outputs/x/farm.mp4",
+        output_url="https://storage.example/team/farm.mp4?X-Amz-Signature=abc",
+    )  # fmt: skip
+    panel.put(job)
+    panel.select(job.id)
+    assert panel.link_button.isEnabled()
+    assert not panel.open_button.isEnabled() and not panel.folder_button.isEnabled()

@@ -313,7 +313,7 @@ def relaying(db: Any, *, forever: bool) -> Iterator[None]:
     if not url:
         yield
         return
-    relay, stop = Relay(db, url), threading.Event()
+    relay, stop = Relay(db, url, team_id=config.load().backend.team), threading.Event()
     thread = threading.Thread(target=relay.run_forever, args=(stop,), daemon=True)
     if forever:
         thread.start()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.jobs.states import ACTIVE, CANCELLABLE, RETRYABLE, JobStatus
+from vidgen_desktop.storage.records import shareable_log_url
 from vidgen_desktop.ui import files, jobtext
 from vidgen_desktop.ui.notify import Notifier
 from vidgen_desktop.ui.render_hub import RenderHub
@@ -238,11 +239,14 @@ class QtQueuePanel(QWidget):
     def _update_buttons(self) -> None:
         row = self.selected()
         status = JobStatus(row.status) if row else None
-        done = row is not None and row.status == "completed" and bool(row.output_path)
+        done = row is not None and row.status == "completed"
+        # a farm job's output is in team storage (s3://…): a link to copy, no file to open
+        here = done and bool(row.output_path) and "://" not in row.output_path
         self.cancel_button.setEnabled(status in CANCELLABLE)
         self.retry_button.setEnabled(status in RETRYABLE)
-        for button in (self.open_button, self.folder_button, self.link_button):
-            button.setEnabled(done)
+        self.open_button.setEnabled(here)
+        self.folder_button.setEnabled(here)
+        self.link_button.setEnabled(done and bool(row.output_url or row.output_path))
 
     def _report(self, _result, error: BaseException | None) -> None:
         if error is not None:
@@ -276,7 +280,7 @@ class QtQueuePanel(QWidget):
         if link:
             files.copy_text(link)
             self.notifier.window.statusBar().showMessage(f"Copied {link}", 4000)
-            job_id, logged = row.job_id, link.split("?", 1)[0]  # never a link's signature
+            job_id, logged = row.job_id, shareable_log_url(link)  # never a link's signature
 
             def record(service: Any) -> None:
                 service.store.storage_log.record_link(
