@@ -19,7 +19,6 @@ import subprocess
 import threading
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from vidgen_desktop import errors, paths
@@ -87,6 +86,8 @@ class ProxyFrames:
         self.source = source
         self.proxy = proxy
         self.frame_count = len(os.listdir(proxy))
+        import cv2  # here, not at import: the editor asks wants_proxy() on the GUI thread
+
         first = cv2.imread(str(proxy / "000000.jpg"), cv2.IMREAD_COLOR)
         if first is None or self.frame_count == 0:
             raise errors.MediaError(f"the preview proxy of {source.name} cannot be read")
@@ -110,6 +111,8 @@ class ProxyFrames:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
+        import cv2
+
         data = np.fromfile(self.proxy / f"{index:06d}.jpg", dtype=np.uint8)
         bgr = cv2.imdecode(data, cv2.IMREAD_REDUCED_COLOR_2 if half else cv2.IMREAD_COLOR)
         if bgr is None:

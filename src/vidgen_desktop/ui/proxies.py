@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 
 class ProxyMaker(QObject):
     made = Signal(str)  # the source whose proxy is ready
-    busy_changed = Signal(bool)
 
     def __init__(self, doc: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -38,7 +37,7 @@ class ProxyMaker(QObject):
 
     def update(self) -> None:
         """Start a proxy for every probed video of the document that has none yet."""
-        from vidgen_desktop.media import proxy  # OpenCV: not before the window shows
+        from vidgen_desktop.media import proxy  # light: it loads OpenCV only to read frames
 
         for element in self.doc.comp.elements:
             source = getattr(element, "source", None)
@@ -46,10 +45,7 @@ class ProxyMaker(QObject):
             if info is None or source in self._asked or not proxy.wants_proxy(info):
                 continue
             self._asked.add(source)
-            was_busy = self.busy
             self.background.run(proxy.make_proxy, self._done_callback(source), source)
-            if not was_busy:
-                self.busy_changed.emit(True)
 
     def _done_callback(self, source: str):
         def done(made, error: BaseException | None) -> None:
@@ -57,8 +53,6 @@ class ProxyMaker(QObject):
                 log.warning("no preview proxy for %s: %s", source, error)
             elif made is not None:
                 self.made.emit(source)
-            if not self.busy:
-                self.busy_changed.emit(False)
 
         return done
 
