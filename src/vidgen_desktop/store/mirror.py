@@ -105,16 +105,16 @@ def pull(local: Database, remote: Database, *, limit: int = 200) -> int:
         fields = {name: getattr(theirs, name) for name in MIRRORED}
         moved = False
         for status in path(JobStatus(ours.status), JobStatus(theirs.status)):
-            local.jobs.transition(row.id, status, expected=ours.status)
-            ours, moved = local.jobs.get(row.id), True
-        if any(getattr(ours, name) != value for name, value in fields.items()) or moved:
-            local.jobs.update(row.id, **fields)
-            with local.write() as connection:
-                connection.execute(
-                    sa.update(schema.jobs)
-                    .where(schema.jobs.c.id == row.id)
-                    .values({name: getattr(theirs, name) for name in TIMES})
-                )
-            changed += 1
+            ours, moved = local.jobs.transition(row.id, status, expected=ours.status), True
+        if not moved and all(getattr(ours, name) == value for name, value in fields.items()):
+            continue  # nothing new on the team's side (this runs about once a second)
+        local.jobs.update(row.id, **fields)
+        with local.write() as connection:
+            connection.execute(
+                sa.update(schema.jobs)
+                .where(schema.jobs.c.id == row.id)
+                .values({name: getattr(theirs, name) for name in TIMES})
+            )
         _copy_timeline(local, remote, row.id)
+        changed += 1
     return changed
