@@ -14,9 +14,6 @@ from typing import Any, Literal
 
 from vidgen_desktop import config
 
-DEFAULT_THRESHOLD = config.Settings().route_threshold  # s: longer estimates go to the queue
-THRESHOLD_ENV = "VIDGEN_THRESHOLD"  # overrides the default (seconds)
-
 ResponseType = Literal["immediate", "async"]
 
 

@@ -19,7 +19,6 @@ Conventions others rely on:
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import math
 import os
@@ -95,11 +94,6 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
     if stat.st_size == 0:
         raise errors.MediaError(f"{name} is empty (0 bytes)", path=full)
     return _probe_cached(full, stat.st_mtime_ns, stat.st_size)
-
-
-async def probe_async(path: str | os.PathLike[str]) -> MediaInfo:
-    """``probe`` off the event loop's thread (for the GUI)."""
-    return await asyncio.to_thread(probe, path)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -32,8 +32,6 @@ from vidgen_desktop.store.outbox import discard_outbox
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONCURRENCY = 1  # renders at once
-CONCURRENCY_ENV = "VIDGEN_CONCURRENCY"
 POLL_INTERVAL = 0.5  # seconds between looks for due jobs when idle (an enqueue wakes at once)
 RECOVER_INTERVAL = 30.0  # seconds between looks for jobs of dead workers, when running forever
 ORPHAN_NOTE = "the process rendering this job stopped (pid {pid}); put back in the queue"

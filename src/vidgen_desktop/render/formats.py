@@ -13,7 +13,6 @@ AAC = {"draft": "96k", "standard": "160k", "high": "256k"}
 OPUS = {"draft": "64k", "standard": "128k", "high": "192k"}
 
 EXTENSIONS = {"mp4": ".mp4", "webm": ".webm", "mov": ".mov", "gif": ".gif"}
-MUXERS = {"mp4": "mp4", "webm": "webm", "mov": "mov", "gif": "gif"}
 
 
 def has_audio(output: Output) -> bool:
@@ -34,7 +33,7 @@ def video_codec(output: Output) -> str:
 def output_kwargs(output: Output) -> dict[str, Any]:
     """Keyword arguments for ffmpeg-python's ``output()`` (codec, rate control, muxer flags)."""
     q = output.quality
-    kwargs: dict[str, Any] = {"f": MUXERS[output.format], "r": _rate(output.fps)}
+    kwargs: dict[str, Any] = {"f": output.format, "r": _rate(output.fps)}
     codec = video_codec(output)
     if codec == "libx264":
         preset, crf = X264[q]

@@ -9,7 +9,6 @@ background, like FFmpeg's overlay.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -21,8 +20,6 @@ from vidgen_desktop.media import frames
 from vidgen_desktop.media.proxy import proxy_frames
 from vidgen_desktop.render import text
 from vidgen_desktop.render.graph import HUGE_SCALE_FACTOR, RenderPlan, VisualPlan
-
-FrameLoader = Callable[[VisualPlan, float], np.ndarray]
 
 
 def _interpolation(src: tuple[int, int], dst: tuple[int, int]) -> int:

@@ -49,20 +49,6 @@ def partial_path(target: Path) -> Path:
     return target.with_name(f".{target.stem}{PARTIAL_MARK}{uuid.uuid4().hex[:8]}{target.suffix}")
 
 
-def remove_stale_partials(folder: Path, older_than: float = 0.0) -> list[Path]:
-    """Delete leftovers of renders killed hard (power cut, kill -9), older than ``older_than`` s."""
-    removed = []
-    now = time.time()
-    for path in folder.glob(f".*{PARTIAL_MARK}*"):
-        try:
-            if now - path.stat().st_mtime >= older_than:
-                path.unlink()
-                removed.append(path)
-        except FileNotFoundError:
-            pass
-    return removed
-
-
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -235,18 +221,3 @@ class FFmpegProcess:
         last = next((line for line in reversed(self.stderr_tail) if line.strip()), "")
         reason = last.replace("file:", "") if last else f"FFmpeg exited with status {code}"
         return f"the render failed: {reason}"
-
-
-def run_ffmpeg(
-    exe: str,
-    args_for: Callable[[str], list[str]],
-    target: str | os.PathLike[str],
-    *,
-    duration: float,
-    on_progress: ProgressCallback | None = None,
-    verify: Verifier | None = None,
-) -> Path:
-    """Convenience: one blocking FFmpeg run with atomic output."""
-    return FFmpegProcess(
-        exe, args_for, target, duration=duration, on_progress=on_progress, verify=verify
-    ).run()

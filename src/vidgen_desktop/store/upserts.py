@@ -42,8 +42,6 @@ class Change:
     values: dict[str, Any]
 
 
-
-
 def groups(changes: Sequence[Change]) -> Iterator[list[Change]]:
     """Runs of the same table and operation, each row at most once (one statement each)."""
     group: list[Change] = []

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from vidgen_desktop.composition.units import Length
 
 Box = tuple[float, float, float, float]  # x, y, w, h in canvas pixels
-HANDLES = ("nw", "n", "ne", "e", "se", "s", "sw", "w")
 MIN_SIZE = 1.0  # canvas px
 
 

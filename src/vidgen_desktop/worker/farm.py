@@ -44,7 +44,7 @@ from vidgen_desktop.queue import shared
 from vidgen_desktop.render import engine
 from vidgen_desktop.render.runner import FFmpegProcess
 from vidgen_desktop.worker import sources
-from vidgen_desktop.worker.metrics import Metrics
+from vidgen_desktop.worker.metrics import JOB_SECONDS, Metrics
 from vidgen_desktop.worker.options import FarmOptions
 
 log = logging.getLogger(__name__)
@@ -330,7 +330,7 @@ class Farm:
     def _record_seconds(self, job_id: uuid.UUID, seconds: float, outcome: str) -> None:
         with _quietly():
             self.remote.metrics.put(
-                "worker_job_seconds",
+                JOB_SECONDS,
                 seconds,
                 unit="s",
                 details={"job_id": str(job_id), "outcome": outcome, "worker": self.options.label},
