@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import procrastinate
 import psycopg
@@ -37,6 +37,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import states
 from vidgen_desktop.jobs.states import JobStatus
+from vidgen_desktop.store import remote as store_remote
 
 log = logging.getLogger(__name__)
 S = JobStatus
@@ -67,21 +68,20 @@ class QueueUnavailable(VidgenError):
 # URLs ---------------------------------------------------------------------------
 
 
-def _scheme_swap(url: str, scheme: str) -> str:
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
+def _postgres(url: str) -> str:
+    if not urlsplit(url).scheme.startswith("postgres"):
         raise QueueUnavailable(f"the team database must be PostgreSQL, not {config.redact(url)}")
-    return urlunsplit((scheme, *parts[1:]))
+    return url
 
 
 def libpq_url(url: str) -> str:
     """``postgresql+psycopg://…`` → ``postgresql://…`` (what libpq and procrastinate take)."""
-    return _scheme_swap(url, "postgresql")
+    return store_remote.libpq_url(_postgres(url))
 
 
 def sqlalchemy_url(url: str) -> str:
     """``postgresql://…`` → ``postgresql+psycopg://…`` (the store's driver is psycopg 3)."""
-    return _scheme_swap(url, "postgresql+psycopg")
+    return store_remote.sqlalchemy_url(_postgres(url)).render_as_string(hide_password=False)
 
 
 def team_database_url(url: str | None = None) -> str:

@@ -17,7 +17,6 @@ is generated when nothing is audible.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,8 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
+from vidgen_desktop.composition.project import is_url
+from vidgen_desktop.media import ffmpeg as ffmpeg_bin
 from vidgen_desktop.render import formats
 
 SAMPLE_RATE = 48000  # Hz
@@ -147,10 +148,8 @@ def plan(
 
 
 def ffmpeg_path(source: str) -> str:
-    """A local path as FFmpeg must see it: ``file:`` stops ``a:b.mp4`` reading as a protocol."""
-    if "://" in source:
-        return source
-    return "file:" + os.path.abspath(source)
+    """A source or output as FFmpeg must see it: URLs as they are, files as ``file:`` names."""
+    return source if is_url(source) else ffmpeg_bin.file_url(source)
 
 
 def _num(value: float) -> str:
