@@ -35,16 +35,31 @@ log = logging.getLogger(__name__)
 FeedFactory = Callable[[], Any]  # -> a realtime.ProgressFeed, called on the feed's loop
 
 
-def feed_from_settings(settings: config.Settings | None = None) -> Any:
-    """The feed the settings call for: Supabase Realtime, else LISTEN/NOTIFY."""
+def feed_maker(settings: config.Settings | None = None) -> FeedFactory:
+    """How to make the feed the settings call for: Supabase Realtime, else LISTEN/NOTIFY.
+
+    The secrets are read here, from the OS keyring (a D-Bus call on Linux): call
+    this off the GUI thread; the maker it returns only builds the feed.
+    """
     settings = settings or config.load()
     if settings.backend.supabase_url:
         from vidgen_desktop.realtime.supabase_feed import SupabaseFeed
 
-        return SupabaseFeed.from_config(settings)
+        url = settings.backend.supabase_url
+        key = config.secret("supabase_anon_key")
+        if not key:  # from_config says what is missing
+            return lambda: SupabaseFeed.from_config(settings)
+        token = config.secret("supabase_access_token")
+        return lambda: SupabaseFeed(url, key, token)
     from vidgen_desktop.realtime.postgres import PostgresFeed
 
-    return PostgresFeed(config.database_url(settings) or "")
+    database = config.database_url(settings) or ""
+    return lambda: PostgresFeed(database)
+
+
+def feed_from_settings(settings: config.Settings | None = None) -> Any:
+    """The feed the settings call for (reads the keyring: not on the GUI thread)."""
+    return feed_maker(settings)()
 
 
 class RemoteProgress(QObject):
@@ -212,7 +227,12 @@ def install(
     settings = settings or config.load()
     if not settings.backend.enabled:
         return None
-    progress = RemoteProgress(lambda: feed_from_settings(settings), loop=loop, parent=hub)
+    made: list[FeedFactory] = []  # the secrets, read once in a worker
+    progress = RemoteProgress(
+        lambda: (made[0] if made else feed_maker(settings))(), loop=loop, parent=hub
+    )
+    progress._reads.run(feed_maker, lambda maker, error: made.append(maker) if maker else None,
+                        settings)  # fmt: skip
     progress.job_event.connect(panel.on_event)
     fetch = panel.job_source
     panel.job_source = lambda job_id, done: progress.job(job_id, done, fetch)
