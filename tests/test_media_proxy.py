@@ -66,3 +66,19 @@ def test_preview_with_proxies_shows_the_same_picture(tmp_path):
     proxied = preview.Previewer(plan)
     for t in (0.0, 0.7, 1.5, 1.9):
         assert psnr(proxied.frame(t, 0.5), direct.frame(t, 0.5)) > 32
+
+
+def test_two_makers_of_the_same_proxy_at_once_both_get_it(tmp_path):
+    # the editor and a background import can ask for the same proxy together: the
+    # second to finish must use the first one's folder, not fail the preview
+    import concurrent.futures
+
+    from vidgen_desktop import files
+
+    source = make_test_video(tmp_path / "v.mp4", width=64, height=48, duration=1.0)
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        made = set(pool.map(lambda _: proxy.make_proxy(source), range(3)))
+    assert len(made) == 1
+    (folder,) = made
+    assert proxy.proxy_frames(source).frame_count == 30
+    assert not [p for p in folder.parent.iterdir() if files.is_partial(p)]

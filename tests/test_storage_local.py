@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vidgen_desktop import storage
+from vidgen_desktop import files, storage
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.config import Settings
 from vidgen_desktop.storage import (
@@ -66,7 +66,7 @@ def test_upload_source_copies_once_by_content_with_progress(folder, db, job, tmp
     assert len(ticks) > 1 and ticks[-1] == (source.stat().st_size,) * 2
     two = folder.upload_source(source)
     assert two.key == one.key and not two.uploaded
-    assert not [p for p in folder.root.rglob("*.part")]  # no temporary file left
+    assert not [p for p in folder.root.rglob("*") if files.is_partial(p)]  # no temporary left
     ops = db.storage_log.operations(job.id)
     assert [(o.operation, o.backend, o.status) for o in ops] == [
         ("upload", "local", "completed")

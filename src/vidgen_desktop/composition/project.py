@@ -12,17 +12,15 @@ import contextlib
 import copy
 import json
 import os
-import stat
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from vidgen_desktop.composition.model import SCHEMA_VERSION, Composition
 from vidgen_desktop.errors import ProjectFileError, VidgenError
+from vidgen_desktop.files import NEW_FILE_MODE, atomic_write  # noqa: F401 - re-exported
 
 MAX_PROJECT_BYTES = 20 * 1024 * 1024  # a project is a few KB; 20 MB is a wrong file
-NEW_FILE_MODE = 0o644  # mkstemp makes 0600 files; a saved project is an ordinary file
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -157,35 +155,6 @@ def to_data(comp: Composition, *, base_dir: Path | None = None) -> dict[str, Any
 
 def dumps(comp: Composition, *, base_dir: Path | None = None) -> str:
     return json.dumps(to_data(comp, base_dir=base_dir), indent=2, ensure_ascii=False) + "\n"
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mode = NEW_FILE_MODE
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
 
 
 def save(comp: Composition, path: str | os.PathLike[str]) -> None:

@@ -14,14 +14,13 @@ from __future__ import annotations
 import collections
 import hashlib
 import os
-import shutil
 import subprocess
 import threading
 from pathlib import Path
 
 import numpy as np
 
-from vidgen_desktop import errors, paths
+from vidgen_desktop import errors, files, paths
 from vidgen_desktop.media import ffmpeg
 from vidgen_desktop.media.probe import MediaInfo, probe
 
@@ -53,30 +52,33 @@ def make_proxy(path: str | os.PathLike[str]) -> Path | None:
     target = proxy_path(info)
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
-    tmp.mkdir()
+    try:
+        with files.atomic_path(target) as tmp:  # a folder appears whole or not at all
+            _encode(info, tmp)
+    except OSError:
+        if not target.is_dir():
+            raise
+        # another thread or process finished the same proxy first: use theirs
+    return target
+
+
+def _encode(info: MediaInfo, folder: Path) -> None:
+    folder.mkdir()
     height = min(PROXY_HEIGHT, info.height - info.height % 2)
     args = [
         ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y",
         "-i", ffmpeg.file_url(info.path), "-map", "0:v:0", "-an", "-sn",
         "-vf", f"scale=-2:{height}:flags=area", "-fps_mode", "passthrough",
         "-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p",
-        "-f", "image2", "-start_number", "0", ffmpeg.file_url(tmp / "%06d.jpg"),
+        "-f", "image2", "-start_number", "0", ffmpeg.file_url(folder / "%06d.jpg"),
     ]  # fmt: skip
-    try:
-        result = subprocess.run(args, capture_output=True, stdin=subprocess.DEVNULL)
-        if result.returncode != 0 or not (tmp / "000000.jpg").exists():
-            raise errors.MediaError(
-                f"could not make a preview proxy for {info.name}",
-                path=info.path,
-                detail=ffmpeg.stderr_text(result.stderr),
-            )
-        os.replace(tmp, target)  # a folder appears whole or not at all
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    result = subprocess.run(args, capture_output=True, stdin=subprocess.DEVNULL)
+    if result.returncode != 0 or not (folder / "000000.jpg").exists():
+        raise errors.MediaError(
+            f"could not make a preview proxy for {info.name}",
+            path=info.path,
+            detail=ffmpeg.stderr_text(result.stderr),
+        )
 
 
 class ProxyFrames:

@@ -10,15 +10,13 @@ half-made file never sits where a finished one is expected.
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from vidgen_desktop import errors
+from vidgen_desktop import errors, files
 from vidgen_desktop.media import ffmpeg
 
 Pattern = Literal["testsrc2", "index", "smpte", "gradients"]
@@ -96,18 +94,6 @@ def _audio_source(duration: float, channels: int = 2) -> str:
     return f"aevalsrc='{'|'.join(tones[:channels])}':s=48000:d={duration}"
 
 
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary sibling of ``path`` (same extension) that becomes ``path`` on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def _ffmpeg(args: list[str], target: Path) -> None:
     result = ffmpeg.run(["-v", "error", "-y", *args], timeout=300)
     if result.returncode != 0:
@@ -153,9 +139,9 @@ def make_test_video(
         args += ["-g", str(gop or max(2, round(fps)))]
     if audio and codec != "gif":
         args += [*_AUDIO_ARGS[codec], "-shortest"]
-    with _atomic(target) as temporary:
+    with files.atomic_path(target) as temporary:
         if rotation % 360:
-            with _atomic(target.with_name(f"unrotated-{target.name}")) as plain:
+            with files.atomic_path(target.with_name(f"unrotated-{target.name}")) as plain:
                 _ffmpeg([*inputs, *args, str(plain)], target)
                 _ffmpeg(
                     [
@@ -198,7 +184,7 @@ def make_test_image(
         source = f"color={color}:s={width}x{height}"
     else:
         source = f"testsrc2=s={width}x{height}"
-    with _atomic(target) as temporary:
+    with files.atomic_path(target) as temporary:
         _ffmpeg(
             [
                 "-f",
@@ -221,7 +207,7 @@ def make_test_audio(
 ) -> Path:
     """Write a short tone (WAV, or whatever the extension says)."""
     target = Path(path)
-    with _atomic(target) as temporary:
+    with files.atomic_path(target) as temporary:
         _ffmpeg(
             ["-f", "lavfi", "-i", _audio_source(duration, channels), ffmpeg.file_url(temporary)],
             target,
@@ -269,7 +255,7 @@ def _sample_video(target: Path, width: int, height: int, duration: float, layout
         )
     else:
         graph = f"testsrc2=s={width}x{height}:{size}"
-    with _atomic(target) as temporary:
+    with files.atomic_path(target) as temporary:
         _ffmpeg(
             [
                 "-f",
@@ -304,7 +290,7 @@ def _sample_video(target: Path, width: int, height: int, duration: float, layout
 
 
 def _sample_still(target: Path, source: str) -> None:
-    with _atomic(target) as temporary:
+    with files.atomic_path(target) as temporary:
         _ffmpeg(
             [
                 "-f",

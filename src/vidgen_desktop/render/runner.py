@@ -16,16 +16,15 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from vidgen_desktop.errors import RenderCancelled, RenderError
+from vidgen_desktop.files import PARTIAL_MARK, move_into_place, partial_path  # noqa: F401
 
 STDERR_TAIL_LINES = 40
 TERMINATE_GRACE = 3.0  # seconds between SIGTERM and SIGKILL on cancel
-PARTIAL_MARK = ".partial-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +41,6 @@ class Progress:
 
 ProgressCallback = Callable[[Progress], None]
 Verifier = Callable[[Path], None]
-
-
-def partial_path(target: Path) -> Path:
-    """The temporary file FFmpeg writes before the rename (same folder, same extension)."""
-    return target.with_name(f".{target.stem}{PARTIAL_MARK}{uuid.uuid4().hex[:8]}{target.suffix}")
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -144,7 +138,7 @@ class FFmpegProcess:
                 raise RenderError("FFmpeg finished but wrote no video", detail=self._tail())
             if self.verify is not None:
                 self.verify(tmp)
-            os.replace(tmp, self.target)
+            move_into_place(tmp, self.target)  # flushed: a crash leaves no half file
         finally:
             if tmp.exists():
                 tmp.unlink()

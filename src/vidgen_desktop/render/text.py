@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from vidgen_desktop import paths
 from vidgen_desktop.composition.colors import parse_color
 from vidgen_desktop.composition.model import TextElement
-from vidgen_desktop.composition.project import atomic_write
+from vidgen_desktop.files import atomic_write
 
 _BUNDLED = {
     ("dejavu sans", "normal"): "DejaVuSans.ttf",

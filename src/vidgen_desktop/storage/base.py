@@ -17,15 +17,14 @@ import abc
 import contextlib
 import datetime as dt
 import logging
-import os
 import re
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+from vidgen_desktop import files
 from vidgen_desktop.storage import errors
 from vidgen_desktop.storage.records import (
     HASH_CHUNK,
@@ -62,21 +61,11 @@ def sha_in_key(key: str) -> str | None:
 
 def copy_atomic(source: Path, destination: Path, progress: Progress | None = None) -> None:
     """Copy through a temporary file beside ``destination``: readers never see half a file."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part",
-                               dir=destination.parent)  # fmt: skip
-    try:
-        with source.open("rb") as reader, os.fdopen(fd, "wb") as writer:
-            while chunk := reader.read(HASH_CHUNK):
-                writer.write(chunk)
-                if progress is not None:
-                    progress(len(chunk))
-            writer.flush()
-            os.fsync(writer.fileno())
-        os.replace(tmp, destination)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with source.open("rb") as reader, files.atomic_open(destination) as writer:
+        while chunk := reader.read(HASH_CHUNK):
+            writer.write(chunk)
+            if progress is not None:
+                progress(len(chunk))
 
 
 class _Track:

@@ -8,13 +8,11 @@ its hash has been checked.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from vidgen_desktop import paths
+from vidgen_desktop import files, paths
 from vidgen_desktop.storage import errors
 from vidgen_desktop.storage.records import safe_name, sha256_file
 
@@ -42,23 +40,15 @@ class DownloadCache:
     ) -> Path:  # fmt: skip
         """Run ``write`` into a temporary file, check its hash, move it into place."""
         path = self.path_for(content_id, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w+b") as handle:
-                write(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if sha256 is not None:
-                got = sha256_file(Path(tmp))
+        with files.atomic_open(path, readable=True) as handle:
+            write(handle)
+            handle.flush()
+            if sha256 is not None:  # checked before the file is let in
+                got = sha256_file(Path(handle.name))
                 if got != sha256:
                     raise errors.CorruptDownload(
                         f"{name} arrived damaged (its content does not match what was "
                         "stored); try again",
                         detail=f"expected sha256 {sha256}, got {got}",
                     )
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return path

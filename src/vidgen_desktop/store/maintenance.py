@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vidgen_desktop import files
 from vidgen_desktop.store import migrate
 from vidgen_desktop.store.errors import NotAVidgenDatabase, SchemaTooNew, StoreError
 from vidgen_desktop.store.records import CheckReport
@@ -50,15 +50,12 @@ def backup(db: Database, destination: Path) -> Path:
     """Copy the live log to ``destination`` (written beside it, then renamed into place)."""
     _local_path(db)
     destination = destination.expanduser().resolve()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
     raw = db.engine.raw_connection()
     try:
-        _copy(raw.driver_connection, partial)  # type: ignore[arg-type]
+        with files.atomic_path(destination) as partial:
+            _copy(raw.driver_connection, partial)  # type: ignore[arg-type]
     finally:
         raw.close()
-    os.replace(partial, destination)
     return destination
 
 
