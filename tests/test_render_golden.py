@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vidgen_desktop.composition.model import Composition
-from vidgen_desktop.render import graph
+from vidgen_desktop.render import engine, graph
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ def test_user_text_never_reaches_the_filter_graph(tmp_path):
             "elements": [{"id": "t", "type": "text", "text": nasty}],
         }
     )
-    args = graph.arguments(graph.plan(comp, {}, text_folder=tmp_path), "/out/x.mp4")
+    args = graph.arguments(engine.with_text_files(graph.plan(comp, {}, text_folder=tmp_path)),
+                           "/out/x.mp4")  # fmt: skip
     assert not any(nasty in arg for arg in args)
     graph_arg = args[args.index("-filter_complex") + 1]
     assert "text" not in graph_arg.replace("text-", "")  # the text is a PNG input, not drawtext
@@ -118,5 +119,5 @@ def test_the_preview_plan_writes_no_text_files(tmp_path):
             "elements": [{"id": "t", "type": "text", "text": "hi"}],
         }
     )
-    plan = graph.plan(comp, {}, text_folder=tmp_path, write_text=False)
+    plan = graph.plan(comp, {}, text_folder=tmp_path)
     assert len(plan.visuals) == 1 and list(tmp_path.iterdir()) == []

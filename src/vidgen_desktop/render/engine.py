@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -99,16 +100,38 @@ def prepare(
     return graph.plan(comp, facts, text_folder=text_folder)
 
 
+def with_text_files(render_plan: graph.RenderPlan) -> graph.RenderPlan:
+    """The plan with every text element rasterized to its PNG (cached by content).
+
+    The run step's job, not the plan's: planning stays pure and the preview,
+    which draws text itself, never writes these files.
+    """
+    if all(vp.source for vp in render_plan.visuals):
+        return render_plan
+    from vidgen_desktop.render import text  # Pillow, numpy: only for text
+
+    visuals = [
+        vp if vp.source or not isinstance(vp.element, TextElement) else dataclasses.replace(
+            vp, source=str(text.text_png(vp.element, vp.media_size, render_plan.text_folder))
+        )
+        for vp in render_plan.visuals
+    ]  # fmt: skip
+    return dataclasses.replace(render_plan, visuals=visuals)
+
+
 def render_process(
     render_plan: graph.RenderPlan,
     target: str | os.PathLike[str],
     *,
     on_progress: ProgressCallback | None = None,
 ) -> FFmpegProcess:
-    """An FFmpeg run for ``render_plan``, not started: call ``.run()``; ``.cancel()`` to stop."""
+    """An FFmpeg run for ``render_plan``, not started: call ``.run()``; ``.cancel()`` to stop.
+
+    Text PNGs are written when it runs, just before FFmpeg starts.
+    """
     return FFmpegProcess(
         ffmpeg_bin.ffmpeg_exe(),
-        lambda tmp: graph.arguments(render_plan, tmp),
+        lambda tmp: graph.arguments(with_text_files(render_plan), tmp),
         target,
         duration=render_plan.duration,
         on_progress=on_progress,

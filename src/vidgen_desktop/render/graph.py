@@ -1,8 +1,9 @@
 """Composition → one FFmpeg filter graph (ffmpeg-python) → an argument list.
 
-Building is pure: no file is read and no process started here (text is
-rasterized by ``plan`` into PNG files, which is the only side effect, and
-it happens before the graph is built). ``render.runner`` runs the result.
+Planning and building are pure: no file is read or written and no process
+started here. A text element's ``source`` stays empty in the plan; the run
+step (``render.engine.render_process``) rasterizes it to a PNG just before
+FFmpeg starts. ``render.runner`` runs the result.
 
 Per visual element, bottom to top:
   input (-ss for the trim) → trim to its window → setpts onto the timeline →
@@ -69,7 +70,7 @@ class VisualPlan:
     placement: layout.Placement
     window: layout.Window
     media_size: tuple[int, int] | None
-    source: str  # the file FFmpeg reads (text: its rasterized PNG)
+    source: str  # the file FFmpeg reads (text: its PNG, filled in by the run step; "" before)
     facts: SourceFacts | None = None  # the source's probe facts (None: text)
 
 
@@ -87,6 +88,7 @@ class RenderPlan:
     timeline: layout.Timeline
     visuals: list[VisualPlan] = field(default_factory=list)
     audio: list[AudioPlan] = field(default_factory=list)
+    text_folder: Path | None = None  # where the run step writes text PNGs (None: the cache)
 
     @property
     def duration(self) -> float:
@@ -102,12 +104,11 @@ def plan(
     facts: Mapping[str, SourceFacts],
     *,
     text_folder: Path | None = None,
-    write_text: bool = True,
 ) -> RenderPlan:
     """Resolve the composition against its sources' probe facts (keyed by element id).
 
-    ``write_text=False`` (the preview, which draws text itself at its own scale)
-    skips writing the text PNGs that only FFmpeg reads.
+    Writes nothing: the preview draws text itself, and the text PNGs that only
+    FFmpeg reads are made by the run step (into ``text_folder``).
     """
     timeline = layout.resolve_timeline(comp, facts)
     canvas = (comp.output.width, comp.output.height)
@@ -127,10 +128,6 @@ def plan(
                 continue
             size = (placement.box.w, placement.box.h)  # drawn at exactly its box size
             source = ""
-            if write_text:
-                from vidgen_desktop.render import text  # Pillow, numpy: only for text
-
-                source = str(text.text_png(element, size, text_folder))
         else:
             source = element.source
         visuals.append(VisualPlan(element, placement, window, size, source, info))
@@ -144,7 +141,7 @@ def plan(
             if info is None or not info.has_audio or element.volume == 0 or window.duration <= 0:
                 continue
             audio.append(AudioPlan(element, window))
-    return RenderPlan(comp, timeline, visuals, audio)
+    return RenderPlan(comp, timeline, visuals, audio, text_folder)
 
 
 def ffmpeg_path(source: str) -> str:
@@ -389,5 +386,8 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
 
 def arguments(render_plan: RenderPlan, output_path: str) -> list[str]:
     """FFmpeg's arguments (without the binary), e.g. for golden tests and logs."""
+    if unwritten := [vp.element.id for vp in render_plan.visuals if not vp.source]:
+        raise ValueError(f"text element(s) {', '.join(unwritten)} not rasterized yet: "
+                         "render through render.engine, which writes their PNGs")  # fmt: skip
     # global options go first: after the output name FFmpeg calls them "trailing", may ignore them
     return ["-hide_banner", "-nostdin", "-y", *build(render_plan, output_path).get_args()]

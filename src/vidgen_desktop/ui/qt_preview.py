@@ -51,7 +51,7 @@ def draw(request: PreviewRequest) -> tuple[QImage, float]:
         e for e in comp.elements if isinstance(e, TextElement) or e.id in request.facts
     ]  # sources still being probed (or unusable) are left out, not fatal
     comp = comp.model_copy(update={"elements": usable})
-    plan = graph.plan(comp, request.facts, write_text=False)
+    plan = graph.plan(comp, request.facts)
     rgb = Previewer(plan).frame_rgb(request.t, request.scale)
     return to_qimage(rgb), time.perf_counter() - started
 
