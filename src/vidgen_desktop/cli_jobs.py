@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import json
 import sys
@@ -27,7 +28,10 @@ def _service(db: Any, threshold: float | None = None) -> Any:
     from vidgen_desktop.queue import async_queue
 
     # with a team backend, queued jobs go to the render farm; else they wait here
-    return JobService(db, threshold=threshold, queue=async_queue(db))
+    queue = async_queue(db)
+    if queue is not None:  # its team database engine and pool end with the command
+        atexit.register(queue.close)
+    return JobService(db, threshold=threshold, queue=queue)
 
 
 def _load(path: str, output: str | None) -> Any:

@@ -79,7 +79,7 @@ class RemoteProgress(QObject):
         super().__init__(parent)
         self._factory = feed_factory
         self._loop = loop or asyncio.get_event_loop()
-        self._read_job = read_job or _remote_reader()
+        self._read_job = read_job or _TeamReader()
         self._reads = Background(workers=1, name="vidgen-remote", parent=self)
         self.feed: Any = None  # created on the loop by the first watch
         self.watched: dict[uuid.UUID, Callable[[], None]] = {}  # job -> stop, on the loop
@@ -124,7 +124,10 @@ class RemoteProgress(QObject):
         if self._closed:
             return
         self._closed = True
-        self._reads.shutdown()
+        self._reads.shutdown()  # waits for a read in flight
+        close = getattr(self._read_job, "close", None)
+        if close is not None:
+            close()
         if self._loop.is_closed():
             return
         future = asyncio.run_coroutine_threadsafe(self._close(), self._loop)
@@ -195,18 +198,24 @@ def _eta(first: tuple[float, float], now: float, progress: float) -> float | Non
     return (1.0 - progress) * (now - started) / (progress - at_start)
 
 
-def _remote_reader() -> Callable[[uuid.UUID], Any]:
+class _TeamReader:
     """Reads job records from the team database (opened on first use, off the GUI thread)."""
-    opened: list[Any] = []
 
-    def read(job_id: uuid.UUID) -> Any:
-        if not opened:
+    def __init__(self) -> None:
+        self._db: Any = None
+
+    def __call__(self, job_id: uuid.UUID) -> Any:
+        if self._db is None:
             from vidgen_desktop.store import open_url, remote
 
-            opened.append(open_url(remote.sqlalchemy_url(config.database_url() or "")))
-        return opened[0].jobs.get(job_id)
+            self._db = open_url(remote.sqlalchemy_url(config.database_url() or ""))
+        return self._db.jobs.get(job_id)
 
-    return read
+    def close(self) -> None:
+        """End its connections to the team database (after the last read)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def _on_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:

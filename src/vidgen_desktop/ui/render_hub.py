@@ -101,8 +101,8 @@ class RenderHub(QObject):
         self._relay = Relay(self.db, url, team_id=settings.backend.team)
         self._relay_stop = threading.Event()
         threading.Thread(
-            target=self._relay.run_forever, args=(self._relay_stop,), name="vidgen-relay",
-            daemon=True,
+            target=_relay_until_stopped, args=(self._relay, self._relay_stop),
+            name="vidgen-relay", daemon=True,
         ).start()  # fmt: skip
 
     def _publish(self, event: JobEvent) -> None:
@@ -129,8 +129,12 @@ class RenderHub(QObject):
             queue.stop(wait=True)
         if self._relay_stop is not None:
             self._relay_stop.set()
+            self._relay.close()  # its idle team connections now; the thread closes the rest
         self.renders.shutdown()
         self.reads.shutdown()
+        farm = getattr(service, "queue", None)
+        if farm is not None and hasattr(farm, "close"):
+            farm.close()  # the farm queue's team database engine and procrastinate pool
         if db is not None:
             db.close()
 
@@ -233,3 +237,11 @@ class RenderHub(QObject):
 def _log_error(_: object, error: BaseException | None) -> None:
     if error is not None:
         log.warning("job action failed: %s", error)
+
+
+def _relay_until_stopped(relay: Any, stop: threading.Event) -> None:
+    """The relay thread: replicate until ``stop``, then close the team database engine."""
+    try:
+        relay.run_forever(stop)
+    finally:
+        relay.close()

@@ -1,0 +1,85 @@
+"""The editor closes every connection it opened to the team database when it shuts down.
+
+Against the real PostgreSQL: the test counts the server's own sessions on a
+database of its own (``pg_stat_activity``), so a pool left open shows up as
+a session that outlives the window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+import test_remote_kit as kit
+import uikit  # offscreen Qt before PySide6 loads
+from vidgen_desktop import config
+from vidgen_desktop.jobs.states import JobStatus
+from vidgen_desktop.store import open_url, remote
+
+pytestmark = pytest.mark.postgres
+home = uikit.home
+SETTLE_MS = 15_000
+
+
+def sessions(url: str) -> int:
+    """How many sessions the server has open on ``url``'s database (this one's aside)."""
+    name = sa.make_url(url).database
+    engine = remote.make_engine(kit.ADMIN, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def team(home, monkeypatch) -> Iterator[str]:
+    with kit.database() as url:
+        monkeypatch.setenv(config.DATABASE_URL_ENV, url)
+        yield url
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="feed-loop", daemon=True)
+    thread.start()
+    yield loop
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()
+
+
+def test_closing_the_editor_ends_the_relays_team_connections(qtbot, team):
+    from vidgen_desktop.ui.render_hub import RenderHub
+
+    hub = RenderHub()
+    hub._open()  # the job log, the embedded queue and the relay to the team database
+    hub.db.jobs.create(kit.composition())  # something for the relay to send
+    qtbot.waitUntil(lambda: sessions(team) > 0, timeout=SETTLE_MS)  # the relay is connected
+    hub.shutdown()
+    qtbot.waitUntil(lambda: sessions(team) == 0, timeout=SETTLE_MS)
+
+
+def test_the_farm_progress_reader_closes_its_team_connection(qtbot, team, loop):
+    from vidgen_desktop.ui.remote_feed import RemoteProgress
+
+    with open_url(remote.sqlalchemy_url(team)) as db:
+        job = db.jobs.create(kit.composition(), status=JobStatus.QUEUED, route="remote")
+    assert sessions(team) == 0
+    progress = RemoteProgress(lambda: None, loop=loop)
+    got: list[object] = []
+    progress.job(uuid.UUID(str(job.id)), lambda record, error: got.append(record or error))
+    qtbot.waitUntil(lambda: bool(got), timeout=SETTLE_MS)
+    assert got[0].id == job.id and sessions(team) > 0  # read from the team database
+    progress.shutdown()
+    assert sessions(team) == 0
