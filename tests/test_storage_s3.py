@@ -231,9 +231,8 @@ def test_presigned_link_parameters_and_it_serves_the_file(make, endpoint, bucket
     with urllib.request.urlopen(link.url, timeout=10) as response:
         assert response.read() == source.read_bytes()
 
-    s3.link_copied(link, client="desktop")
-    created, copied = db.storage_log.links(job.id)
-    assert (created.action, copied.action) == ("created", "copied")
+    (created,) = db.storage_log.links(job.id)  # a copy is logged by the queue panel
+    assert created.action == "created"
     assert created.client == "desktop" and created.expires_at == link.expires_at
     assert "X-Amz-Signature" not in created.url and "X-Amz-Credential" not in created.url
     assert created.url.startswith(f"{endpoint}/{bucket}/vidgen/outputs/")

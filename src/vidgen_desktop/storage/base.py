@@ -171,12 +171,6 @@ class Storage(abc.ABC):
         self._log_link("created", link, job_id, client)
         return link
 
-    def link_copied(
-        self, link: ShareLink, *, job_id: uuid.UUID | str | None = None, client: str | None = None
-    ) -> None:
-        """Note that someone copied ``link`` (to the clipboard, into a message…)."""
-        self._log_link("copied", link, job_id, client)
-
     @abc.abstractmethod
     def uri(self, key: str) -> str:
         """Where ``key`` lives, for people and logs (``s3://bucket/key``, ``file:///…``)."""

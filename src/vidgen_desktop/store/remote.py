@@ -106,21 +106,6 @@ def is_supabase(connection: sa.Connection) -> bool:
     )
 
 
-def setup_supabase(url: str | sa.URL) -> None:
-    """Apply the row level security and publication (``sql/0005_supabase_setup.sql``) now.
-
-    For a database that became a Supabase one after ``upgrade``; safe to repeat.
-    """
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            if not is_supabase(connection):
-                raise StoreError("this is not a Supabase database (it has no auth.uid() function)")
-            run_sql_file(connection, SUPABASE_SQL)
-    finally:
-        engine.dispose()
-
-
 def upgrade(url: str | sa.URL, revision: str = "head", *, supabase: bool | None = None) -> str:
     """Migrate the team database; ``supabase``: force (True) or skip (False) the RLS setup.
 
