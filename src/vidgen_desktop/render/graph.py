@@ -9,9 +9,14 @@ Per visual element, bottom to top:
   crop/scale per ``composition.layout`` → alpha (opacity, fades) →
   overlay at the drawn position, enabled only on [start, end).
 Stills are scaled once and held by the overlay; only stills that fade are
-looped (a fade needs frames). Audio of every audible element is trimmed,
-volume- and fade-adjusted, delayed to its start and mixed; a silent track
-is generated when nothing is audible.
+looped (a fade needs frames). A file used once is one input, decoded once.
+Uses of a file that read the same source time at the same composition time
+(the same clip as background and picture-in-picture) share one decode
+through ``split``; uses shifted in time get inputs of their own, because a
+split would have to queue every frame between the two uses in memory.
+Audio of every audible element is trimmed, volume- and fade-adjusted,
+delayed to its start and mixed; a silent track is generated when nothing
+is audible.
 """
 
 from __future__ import annotations
@@ -197,15 +202,83 @@ def _scale_crop(stream: Any, vp: VisualPlan) -> Any:
     return stream
 
 
-def _visual_stream(vp: VisualPlan, rate: str) -> Any:
+DecodeKey = tuple[str, float, float]  # (source, trim_start, start): one decode serves these
+
+
+def _decode_key(
+    element: VideoElement | ImageElement | TextElement | AudioElement,
+    source: str,
+    window: layout.Window,
+) -> DecodeKey:
+    if isinstance(element, VideoElement | AudioElement):
+        return (source, element.trim_start, window.start)
+    return (source, 0.0, 0.0)  # a still is one frame: any number of uses share it
+
+
+def _input_options(element: Any, facts: SourceFacts | None) -> dict[str, Any]:
+    if isinstance(element, VideoElement | AudioElement):
+        return {"ss": _num(element.trim_start)} if element.trim_start > 0 else {}
+    return {"f": "image2", "pattern_type": "none"}  # '%' in a name is not a sequence
+
+
+class _Inputs:
+    """The FFmpeg inputs of a render: one per decode key, split between its consumers.
+
+    ffmpeg-python merges identical inputs into one node; here each key gets its
+    own ``-i`` (distinct nodes with the same arguments), and a stream that
+    several elements read is split explicitly, which FFmpeg requires.
+    """
+
+    def __init__(self, render_plan: RenderPlan) -> None:
+        self._uses: dict[tuple[DecodeKey, str], int] = {}
+        self._options: dict[DecodeKey, dict[str, Any]] = {}
+        for vp in render_plan.visuals:
+            self._count(
+                _decode_key(vp.element, vp.source, vp.window),
+                "video",
+                _input_options(vp.element, vp.facts),
+            )
+        for ap in render_plan.audio:
+            self._count(
+                _decode_key(ap.element, ap.element.source, ap.window),
+                "audio",
+                _input_options(ap.element, None),
+            )
+        self._nodes: dict[DecodeKey, Any] = {}
+        self._copies: dict[tuple[DecodeKey, str], list[Any]] = {}
+
+    def _count(self, key: DecodeKey, kind: str, options: dict[str, Any]) -> None:
+        self._uses[(key, kind)] = self._uses.get((key, kind), 0) + 1
+        self._options.setdefault(key, options)
+
+    def _node(self, key: DecodeKey) -> Any:
+        if key not in self._nodes:
+            node = ffmpeg.input(ffmpeg_path(key[0]), **self._options[key]).node
+            if any(k[0] == key[0] for k in self._nodes):  # the same file again: its own -i
+                node = ffmpeg.nodes.InputNode(
+                    node.name, args=[len(self._nodes)], kwargs=node.kwargs
+                )
+            self._nodes[key] = node
+        return self._nodes[key]
+
+    def stream(self, key: DecodeKey, kind: str) -> Any:
+        """The next consumer's copy of ``kind`` ("video"/"audio") of the input for ``key``."""
+        uses = self._uses[(key, kind)]
+        stream = self._node(key).stream()
+        stream = stream.video if kind == "video" else stream.audio
+        if uses == 1:
+            return stream
+        copies = self._copies.get((key, kind))
+        if copies is None:
+            split = stream.filter_multi_output("split" if kind == "video" else "asplit")
+            copies = self._copies[(key, kind)] = [split.stream(n) for n in range(uses)]
+        return copies.pop(0)
+
+
+def _visual_stream(vp: VisualPlan, rate: str, inputs: _Inputs) -> Any:
     element, window = vp.element, vp.window
     is_video = isinstance(element, VideoElement)
-    opts: dict[str, Any] = {}
-    if is_video and element.trim_start > 0:
-        opts["ss"] = _num(element.trim_start)
-    if not is_video:
-        opts.update(f="image2", pattern_type="none")  # '%' in a name is not a sequence
-    stream = ffmpeg.input(ffmpeg_path(vp.source), **opts).video
+    stream = inputs.stream(_decode_key(element, vp.source, window), "video")
     if is_video:
         stream = (
             stream.trim(duration=_num(window.duration))
@@ -248,12 +321,11 @@ def _visual_stream(vp: VisualPlan, rate: str) -> Any:
     return stream
 
 
-def _audio_stream(ap: AudioPlan) -> Any:
+def _audio_stream(ap: AudioPlan, inputs: _Inputs) -> Any:
     element, window = ap.element, ap.window
-    opts = {"ss": _num(element.trim_start)} if element.trim_start > 0 else {}
     stream = (
-        ffmpeg.input(ffmpeg_path(element.source), **opts)
-        .audio.filter("atrim", duration=_num(window.duration))
+        inputs.stream(_decode_key(element, element.source, window), "audio")
+        .filter("atrim", duration=_num(window.duration))
         .filter("asetpts", "PTS-STARTPTS")
         .filter("aformat", sample_rates=SAMPLE_RATE, channel_layouts="stereo", sample_fmts="fltp")
     )
@@ -292,25 +364,6 @@ def _align_even(stream: Any, drawn: layout.Rect) -> tuple[Any, int, int]:
     return stream, drawn.x - dx, drawn.y - dy
 
 
-def _split_shared(streams: list[Any], split_filter: str) -> list[Any]:
-    """Give each consumer its own copy of a stream that several elements share.
-
-    ffmpeg-python merges identical chains into one node (the same clip placed
-    twice with the same size and timing); FFmpeg needs an explicit split for a
-    filter output that feeds two overlays or mixer inputs.
-    """
-    groups: dict[int, list[int]] = {}
-    for index, stream in enumerate(streams):
-        groups.setdefault(hash(stream), []).append(index)
-    result = list(streams)
-    for indexes in groups.values():
-        if len(indexes) > 1:
-            split = streams[indexes[0]].filter_multi_output(split_filter, len(indexes))
-            for copy, index in enumerate(indexes):
-                result[index] = split.stream(copy)
-    return result
-
-
 def is_canvas(render_plan: RenderPlan) -> bool:
     """Whether the bottom layer can serve as the canvas itself.
 
@@ -347,16 +400,16 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
     kwargs = formats.output_kwargs(out)
     rate, total = kwargs["r"], _num(render_plan.duration)
     visuals = render_plan.visuals
+    inputs = _Inputs(render_plan)
     if is_canvas(render_plan):
-        video, visuals = _visual_stream(visuals[0], rate), visuals[1:]
+        video, visuals = _visual_stream(visuals[0], rate, inputs), visuals[1:]
     else:
         video = ffmpeg.input(
             f"color=c={_hex(out.background)}:s={out.width}x{out.height}:r={rate}:d={total}",
             f="lavfi",
         ).video
-    aligned = [_align_even(_visual_stream(vp, rate), vp.placement.drawn) for vp in visuals]
-    layers = _split_shared([stream for stream, _, _ in aligned], "split")
-    for vp, stream, (_, x, y) in zip(visuals, layers, aligned, strict=True):
+    aligned = [_align_even(_visual_stream(vp, rate, inputs), vp.placement.drawn) for vp in visuals]
+    for vp, (stream, x, y) in zip(visuals, aligned, strict=True):
         overlay_kwargs: dict[str, Any] = {"eof_action": "repeat"}
         w = vp.window
         if w.start > 0 or w.end < render_plan.duration:
@@ -367,7 +420,7 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
         palette = split[1].filter("palettegen", stats_mode="diff")
         video = ffmpeg.filter([split[0], palette], "paletteuse", dither="sierra2_4a")
         return ffmpeg.output(video, ffmpeg_path(output_path), t=total, **kwargs)
-    streams = _split_shared([_audio_stream(ap) for ap in render_plan.audio], "asplit")
+    streams = [_audio_stream(ap, inputs) for ap in render_plan.audio]
     if not streams:
         audio = ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi", t=total).audio
     else:
