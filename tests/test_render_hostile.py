@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mediakit import color_video, decode_frames, solid, write_png
+from mediakit import color_video, decode_frames, halves, solid, write_png
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import MediaError, RenderCancelled, RenderError
 from vidgen_desktop.render import engine
@@ -234,3 +234,31 @@ def test_ffmpeg_dies_with_the_process_that_started_it(tmp_path):
     else:
         os.kill(ffmpeg_pid, signal.SIGKILL)
         raise AssertionError("FFmpeg kept running after its parent was killed")
+
+
+@pytest.mark.parametrize("real, named", [(".png", "photo.jpg"), (".jpg", "photo.png")])
+def test_a_still_whose_content_does_not_match_its_extension_renders(tmp_path, real, named):
+    # web downloads are often a PNG named .jpg: the decoder follows the content
+    import cv2
+
+    picture = halves(16, 16, (255, 0, 0, 255), (0, 0, 255, 255))
+    ok, data = cv2.imencode(real, cv2.cvtColor(picture, cv2.COLOR_RGBA2BGR))
+    assert ok
+    (tmp_path / named).write_bytes(data.tobytes())
+    out = engine.render(comp_with(str(tmp_path / named)), tmp_path / "out.mp4")
+    frame = decode_frames(out, 64, 48)[0]
+    assert frame[:, :28, 0].mean() > 200 and frame[:, :28, 2].mean() < 60  # red left
+    assert frame[:, 36:, 2].mean() > 200 and frame[:, 36:, 0].mean() < 60  # blue right
+
+
+def test_a_still_that_fails_to_decode_names_its_file_and_element(tmp_path):
+    import cv2
+
+    noise = np.random.default_rng(1).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    ok, data = cv2.imencode(".png", noise)
+    damaged = bytearray(data.tobytes())
+    damaged[2000:6000] = b"\0" * 4000  # the header is fine (the probe passes), the pixels not
+    (tmp_path / "logo.png").write_bytes(bytes(damaged))
+    message = _failing_render(tmp_path, str(tmp_path / "logo.png"))
+    assert "element 'media'" in message and "logo.png" in message and "damaged" in message
+    assert "\n" not in message and "@ 0x" not in message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.errors import MediaError, RenderError
+from vidgen_desktop.errors import MediaError, RenderCancelled, RenderError
 from vidgen_desktop.media import ffmpeg as ffmpeg_bin
 from vidgen_desktop.media import probe as media_probe
 from vidgen_desktop.render import formats, graph
@@ -99,6 +100,66 @@ def prepare(
     return graph.plan(comp, facts, text_folder=text_folder)
 
 
+# FFmpeg's log prefix for input N: "[in#1/png_pipe @ …]", "[vist#1:0/png @ …]" (not out#/vost#)
+_INPUT_PREFIX = re.compile(r"\[(?:in|ist|vist|aist)#(?P<index>\d+)[:/]")
+_LOG_PREFIX = re.compile(r"^(?:\[[^\]]*\]\s*)+")
+
+
+def _input_elements(render_plan: graph.RenderPlan) -> list[tuple[str, list[str]]]:
+    """(source, ids of the elements reading it) for each FFmpeg input, in ``-i`` order."""
+    readers: dict[str, list[str]] = {}
+    for vp in render_plan.visuals:
+        readers.setdefault(graph.ffmpeg_path(vp.source), []).append(vp.element.id)
+    for ap in render_plan.audio:
+        readers.setdefault(graph.ffmpeg_path(ap.element.source), []).append(ap.element.id)
+    args = graph.arguments(render_plan, "out")
+    names = [args[n + 1] for n, arg in enumerate(args[:-1]) if arg == "-i"]
+    return [(name, readers.get(name, [])) for name in names]
+
+
+class RenderProcess(FFmpegProcess):
+    """An FFmpeg run that names the element and file behind an input FFmpeg could not read."""
+
+    def __init__(self, *args, inputs: list[tuple[str, list[str]]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.inputs = inputs
+
+    def run(self) -> Path:
+        try:
+            return super().run()
+        except RenderCancelled:
+            raise
+        except RenderError as exc:
+            blamed = self._blame(exc)
+            if blamed is None:
+                raise
+            raise blamed from exc
+
+    def _blame(self, exc: RenderError) -> RenderError | MediaError | None:
+        """The failing input from FFmpeg's log: the last input it complained about, in the
+        words of its first complaint (the later lines only say the decoder stopped)."""
+        lines = [(m, line) for line in exc.detail.splitlines() if (m := _INPUT_PREFIX.search(line))]
+        if not lines or int(lines[-1][0]["index"]) >= len(self.inputs):
+            return None
+        index = int(lines[-1][0]["index"])
+        name, element_ids = self.inputs[index]
+        if not element_ids:
+            return None  # a generated input (canvas colour, silence): our bug, not the media
+        first = next(line for m, line in lines if int(m["index"]) == index)
+        reason = _LOG_PREFIX.sub("", first).replace("file:", "").strip()
+        path = name.removeprefix("file:")
+        which = ", ".join(f"'{e}'" for e in element_ids)
+        label = "element" if len(element_ids) == 1 else "elements"
+        where = f"{label} {which}: {os.path.basename(path)}"
+        if "Error opening input" in reason:  # gone since the probe: trying again may help
+            return RenderError(f"{where} could not be opened ({reason})", detail=exc.detail)
+        return MediaError(
+            f"{where} could not be decoded; it may be damaged (FFmpeg: {reason})",
+            path=path,
+            detail=exc.detail,
+        )
+
+
 def render_process(
     render_plan: graph.RenderPlan,
     target: str | os.PathLike[str],
@@ -106,13 +167,14 @@ def render_process(
     on_progress: ProgressCallback | None = None,
 ) -> FFmpegProcess:
     """An FFmpeg run for ``render_plan``, not started: call ``.run()``; ``.cancel()`` to stop."""
-    return FFmpegProcess(
+    return RenderProcess(
         ffmpeg_bin.ffmpeg_exe(),
         lambda tmp: graph.arguments(render_plan, tmp),
         target,
         duration=render_plan.duration,
         on_progress=on_progress,
         verify=output_verifier(render_plan),
+        inputs=_input_elements(render_plan),
     )
 
 

@@ -66,6 +66,8 @@ class SourceFacts(layout.MediaFacts, Protocol):
     def has_audio(self) -> bool: ...
     @property
     def has_alpha(self) -> bool: ...
+    @property
+    def container(self) -> str | None: ...  # FFmpeg's demuxer name, as the probe found it
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,11 @@ def _decode_key(
 def _input_options(element: Any, facts: SourceFacts | None) -> dict[str, Any]:
     if isinstance(element, VideoElement | AudioElement):
         return {"ss": _num(element.trim_start)} if element.trim_start > 0 else {}
+    demuxer = facts.container if facts is not None else None
+    if demuxer and demuxer != "image2":
+        # the demuxer the probe found from the content: a PNG named .jpg is read as a
+        # PNG (image2 would pick the JPEG decoder from the extension)
+        return {"f": demuxer.split(",")[0]}
     return {"f": "image2", "pattern_type": "none"}  # '%' in a name is not a sequence
 
 
