@@ -262,3 +262,50 @@ def test_a_still_that_fails_to_decode_names_its_file_and_element(tmp_path):
     message = _failing_render(tmp_path, str(tmp_path / "logo.png"))
     assert "element 'media'" in message and "logo.png" in message and "damaged" in message
     assert "\n" not in message and "@ 0x" not in message
+
+
+def _gif(path, colors, *, transparent_right=False, frame_ms=100):
+    from PIL import Image
+
+    frames = []
+    for color in colors:
+        image = Image.new("P", (16, 16), 0)
+        image.putpalette([*color, 0, 255, 0] + [0] * 762)
+        if transparent_right:
+            image.paste(1, (8, 0, 16, 16))
+        frames.append(image)
+    extra = {"transparency": 1} if transparent_right else {}
+    frames[0].save(path, save_all=len(frames) > 1, append_images=frames[1:],
+                   duration=frame_ms, loop=0, **extra)  # fmt: skip
+    return path
+
+
+def test_a_one_frame_gif_used_as_an_image_renders_with_its_transparency(tmp_path):
+    from vidgen_desktop.media.probe import probe
+
+    gif = _gif(tmp_path / "badge.gif", [(255, 0, 0)], transparent_right=True)
+    assert probe(gif).kind == "image"
+    comp = Composition.from_data({
+        "output": {"width": 64, "height": 48, "fps": 10, "duration": 1, "background": "#0000ff"},
+        "elements": [{"id": "badge", "type": "image", "source": str(gif), "fit": "fill",
+                      "fade_in": 0.2}],
+    })  # fmt: skip
+    frame = decode_frames(engine.render(comp, tmp_path / "out.mp4"), 64, 48)[-1]
+    assert frame[:, :28, 0].mean() > 200 and frame[:, :28, 2].mean() < 60  # the red half
+    assert frame[:, 36:, 2].mean() > 200 and frame[:, 36:, 0].mean() < 60  # see-through
+    from mediakit import psnr
+    from vidgen_desktop.render import preview
+
+    drawn = preview.preview_frame(engine.prepare(comp), 0.9)[..., :3]
+    assert psnr(drawn, frame) > 30  # the canvas shows the same
+
+
+def test_an_animated_gif_used_as_a_video_plays(tmp_path):
+    from vidgen_desktop.media.probe import probe
+
+    gif = _gif(tmp_path / "blink.gif", [(255, 0, 0), (0, 0, 255)] * 3, frame_ms=200)
+    info = probe(gif)
+    assert info.kind == "video" and info.duration == pytest.approx(1.2, abs=0.05)
+    frames = decode_frames(engine.render(comp_with(str(gif), "video"), tmp_path / "o.mp4"), 64, 48)
+    reds = [bool(f[..., 0].mean() > 150) for f in frames]
+    assert reds == [True, True, False, False, True]  # 0.5 s at 10 fps: red, blue, red
