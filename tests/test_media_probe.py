@@ -229,3 +229,28 @@ def test_large_allowed_image_probes_without_decoding(tmp_path: Path):
     started = time.perf_counter()
     assert probe(path).size == (16000, 16000)
     assert time.perf_counter() - started < 1.0
+
+
+def test_named_pipe_is_not_a_regular_file_and_is_never_opened(tmp_path: Path):
+    import os
+
+    os.mkfifo(tmp_path / "stream.mp4")  # opening it to read would block forever
+    message = reason(tmp_path / "stream.mp4")
+    assert "not a regular file" in message and "named pipe" in message
+    assert "empty" not in message
+
+
+def test_symlink_loop(tmp_path: Path):
+    (tmp_path / "a.mp4").symlink_to(tmp_path / "b.mp4")
+    (tmp_path / "b.mp4").symlink_to(tmp_path / "a.mp4")
+    assert "symbolic link that loops back on itself" in reason(tmp_path / "a.mp4")
+
+
+def test_dangling_symlink_names_its_target(tmp_path: Path):
+    (tmp_path / "clip.mp4").symlink_to(tmp_path / "moved away.mp4")
+    message = reason(tmp_path / "clip.mp4")
+    assert "clip.mp4 is a link to" in message and "moved away.mp4" in message
+
+
+def test_device_is_not_a_regular_file():
+    assert "not a regular file but a device" in reason(Path("/dev/zero"))

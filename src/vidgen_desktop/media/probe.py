@@ -19,9 +19,11 @@ Conventions others rely on:
 
 from __future__ import annotations
 
+import errno
 import functools
 import math
 import os
+import stat as stat_module
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,19 +83,52 @@ class MediaInfo:
 def probe(path: str | os.PathLike[str]) -> MediaInfo:
     """Describe the media file at ``path``; raise ``MediaError`` if Vidgen cannot use it."""
     full = os.path.abspath(os.fspath(path))
+    stat = _regular_file(full)
+    return _probe_cached(full, stat.st_mtime_ns, stat.st_size)
+
+
+_NOT_REGULAR = (
+    (stat_module.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat_module.S_ISSOCK, "a socket"),
+    (stat_module.S_ISCHR, "a device"),
+    (stat_module.S_ISBLK, "a device"),
+)
+
+
+def _regular_file(full: str) -> os.stat_result:
+    """``os.stat`` of a file FFmpeg can read to its end; else the designer-facing error.
+
+    Checked before FFmpeg opens anything: reading a FIFO would block until
+    someone writes to it, and a device may never end.
+    """
     name = Path(full).name
     try:
         stat = os.stat(full)
     except FileNotFoundError as exc:
+        if os.path.islink(full):
+            target = os.readlink(full)
+            raise errors.MediaError(
+                f"{name} is a link to {target}, which does not exist", path=full
+            ) from exc
         where = Path(full).parent
         raise errors.MediaError(f"{name} does not exist (looked in {where})", path=full) from exc
     except OSError as exc:
-        raise errors.MediaError(f"{name} cannot be opened: {exc.strerror}", path=full) from exc
-    if Path(full).is_dir():
+        if exc.errno == errno.ELOOP:
+            message = f"{name} is a symbolic link that loops back on itself"
+        else:
+            message = f"{name} cannot be opened: {exc.strerror}"
+        raise errors.MediaError(message, path=full) from exc
+    if stat_module.S_ISDIR(stat.st_mode):
         raise errors.MediaError(f"{name} is a folder, not a media file", path=full)
+    for test, what in _NOT_REGULAR:
+        if test(stat.st_mode):
+            raise errors.MediaError(
+                f"{name} is not a regular file but {what}; Vidgen reads media files only",
+                path=full,
+            )
     if stat.st_size == 0:
         raise errors.MediaError(f"{name} is empty (0 bytes)", path=full)
-    return _probe_cached(full, stat.st_mtime_ns, stat.st_size)
+    return stat
 
 
 @functools.lru_cache(maxsize=1024)
