@@ -9,11 +9,8 @@ Per visual element, bottom to top:
   crop/scale per ``composition.layout`` → alpha (opacity, fades) →
   overlay at the drawn position, enabled only on [start, end).
 Stills are scaled once and held by the overlay; only stills that fade are
-looped (a fade needs frames). A file used once is one input, decoded once.
-Uses of a file that read the same source time at the same composition time
-(the same clip as background and picture-in-picture) share one decode
-through ``split``; uses shifted in time get inputs of their own, because a
-split would have to queue every frame between the two uses in memory.
+looped (a fade needs frames). Which inputs FFmpeg opens, and how elements
+that read the same file share them, is ``render.inputs``.
 Audio of every audible element is trimmed, volume- and fade-adjusted,
 delayed to its start and mixed; a silent track is generated when nothing
 is audible.
@@ -38,9 +35,9 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.composition.project import is_url
-from vidgen_desktop.media import ffmpeg as ffmpeg_bin
 from vidgen_desktop.render import formats
+from vidgen_desktop.render.inputs import Inputs, ffmpeg_path
+from vidgen_desktop.render.inputs import number as _num
 
 SAMPLE_RATE = 48000  # Hz
 # Element timestamps are placed on the timeline in microseconds: a source's own time
@@ -84,6 +81,7 @@ class VisualPlan:
 class AudioPlan:
     element: VideoElement | AudioElement
     window: layout.Window
+    facts: SourceFacts | None = None  # the source's probe facts
 
 
 @dataclass(frozen=True)
@@ -150,18 +148,8 @@ def plan(
             window = timeline.windows[element.id]
             if info is None or not info.has_audio or element.volume == 0 or window.duration <= 0:
                 continue
-            audio.append(AudioPlan(element, window))
+            audio.append(AudioPlan(element, window, info))
     return RenderPlan(comp, timeline, visuals, audio)
-
-
-def ffmpeg_path(source: str) -> str:
-    """A source or output as FFmpeg must see it: URLs as they are, files as ``file:`` names."""
-    return source if is_url(source) else ffmpeg_bin.file_url(source)
-
-
-def _num(value: float) -> str:
-    text_value = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text_value or "0"
 
 
 def _hex(color: str) -> str:
@@ -204,88 +192,10 @@ def _scale_crop(stream: Any, vp: VisualPlan) -> Any:
     return stream
 
 
-DecodeKey = tuple[str, float, float]  # (source, trim_start, start): one decode serves these
-
-
-def _decode_key(
-    element: VideoElement | ImageElement | TextElement | AudioElement,
-    source: str,
-    window: layout.Window,
-) -> DecodeKey:
-    if isinstance(element, VideoElement | AudioElement):
-        return (source, element.trim_start, window.start)
-    return (source, 0.0, 0.0)  # a still is one frame: any number of uses share it
-
-
-def _input_options(element: Any, facts: SourceFacts | None) -> dict[str, Any]:
-    if isinstance(element, VideoElement | AudioElement):
-        return {"ss": _num(element.trim_start)} if element.trim_start > 0 else {}
-    demuxer = facts.container if facts is not None else None
-    if demuxer and demuxer != "image2":
-        # the demuxer the probe found from the content: a PNG named .jpg is read as a
-        # PNG (image2 would pick the JPEG decoder from the extension)
-        return {"f": demuxer.split(",")[0]}
-    return {"f": "image2", "pattern_type": "none"}  # '%' in a name is not a sequence
-
-
-class _Inputs:
-    """The FFmpeg inputs of a render: one per decode key, split between its consumers.
-
-    ffmpeg-python merges identical inputs into one node; here each key gets its
-    own ``-i`` (distinct nodes with the same arguments), and a stream that
-    several elements read is split explicitly, which FFmpeg requires.
-    """
-
-    def __init__(self, render_plan: RenderPlan) -> None:
-        self._uses: dict[tuple[DecodeKey, str], int] = {}
-        self._options: dict[DecodeKey, dict[str, Any]] = {}
-        for vp in render_plan.visuals:
-            self._count(
-                _decode_key(vp.element, vp.source, vp.window),
-                "video",
-                _input_options(vp.element, vp.facts),
-            )
-        for ap in render_plan.audio:
-            self._count(
-                _decode_key(ap.element, ap.element.source, ap.window),
-                "audio",
-                _input_options(ap.element, None),
-            )
-        self._nodes: dict[DecodeKey, Any] = {}
-        self._copies: dict[tuple[DecodeKey, str], list[Any]] = {}
-
-    def _count(self, key: DecodeKey, kind: str, options: dict[str, Any]) -> None:
-        self._uses[(key, kind)] = self._uses.get((key, kind), 0) + 1
-        self._options.setdefault(key, options)
-
-    def _node(self, key: DecodeKey) -> Any:
-        if key not in self._nodes:
-            node = ffmpeg.input(ffmpeg_path(key[0]), **self._options[key]).node
-            if any(k[0] == key[0] for k in self._nodes):  # the same file again: its own -i
-                node = ffmpeg.nodes.InputNode(
-                    node.name, args=[len(self._nodes)], kwargs=node.kwargs
-                )
-            self._nodes[key] = node
-        return self._nodes[key]
-
-    def stream(self, key: DecodeKey, kind: str) -> Any:
-        """The next consumer's copy of ``kind`` ("video"/"audio") of the input for ``key``."""
-        uses = self._uses[(key, kind)]
-        stream = self._node(key).stream()
-        stream = stream.video if kind == "video" else stream.audio
-        if uses == 1:
-            return stream
-        copies = self._copies.get((key, kind))
-        if copies is None:
-            split = stream.filter_multi_output("split" if kind == "video" else "asplit")
-            copies = self._copies[(key, kind)] = [split.stream(n) for n in range(uses)]
-        return copies.pop(0)
-
-
-def _visual_stream(vp: VisualPlan, rate: str, inputs: _Inputs) -> Any:
+def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
     element, window = vp.element, vp.window
     is_video = isinstance(element, VideoElement)
-    stream = inputs.stream(_decode_key(element, vp.source, window), "video")
+    stream = inputs.video(vp)
     if is_video:
         stream = (
             stream.trim(duration=_num(window.duration))
@@ -328,10 +238,10 @@ def _visual_stream(vp: VisualPlan, rate: str, inputs: _Inputs) -> Any:
     return stream
 
 
-def _audio_stream(ap: AudioPlan, inputs: _Inputs) -> Any:
+def _audio_stream(ap: AudioPlan, inputs: Inputs) -> Any:
     element, window = ap.element, ap.window
     stream = (
-        inputs.stream(_decode_key(element, element.source, window), "audio")
+        inputs.audio(ap)
         .filter("atrim", duration=_num(window.duration))
         .filter("asetpts", "PTS-STARTPTS")
         .filter("aformat", sample_rates=SAMPLE_RATE, channel_layouts="stereo", sample_fmts="fltp")
@@ -407,7 +317,7 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
     kwargs = formats.output_kwargs(out)
     rate, total = kwargs["r"], _num(render_plan.duration)
     visuals = render_plan.visuals
-    inputs = _Inputs(render_plan)
+    inputs = Inputs(render_plan)
     if is_canvas(render_plan):
         video, visuals = _visual_stream(visuals[0], rate, inputs), visuals[1:]
     else:
