@@ -309,3 +309,33 @@ def test_an_animated_gif_used_as_a_video_plays(tmp_path):
     frames = decode_frames(engine.render(comp_with(str(gif), "video"), tmp_path / "o.mp4"), 64, 48)
     reds = [bool(f[..., 0].mean() > 150) for f in frames]
     assert reds == [True, True, False, False, True]  # 0.5 s at 10 fps: red, blue, red
+
+
+def test_a_render_needing_the_unreadable_part_of_a_cut_file_says_so(tmp_path):
+    from hostile_media import cut_download
+
+    source = str(cut_download(tmp_path))
+    comp = Composition.from_data({
+        "output": {"width": 64, "height": 48, "fps": 10, "duration": 5},
+        "elements": [{"id": "media", "type": "video", "source": source, "trim_start": 1}],
+    })  # fmt: skip
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises(MediaError) as caught:
+        engine.render(comp, out_dir / "out.mp4")
+    assert_clean(out_dir)
+    message = str(caught.value)
+    assert message.startswith("element 'media': clip.mp4 looks damaged: only the first ")
+    assert message.endswith("of 12 s can be read, and this element uses it up to 6 s")
+
+
+def test_the_readable_part_of_a_cut_file_renders(tmp_path):
+    from hostile_media import cut_download
+
+    source = str(cut_download(tmp_path))
+    comp = Composition.from_data({
+        "output": {"width": 64, "height": 48, "fps": 10, "duration": 0.3},
+        "elements": [{"id": "media", "type": "video", "source": source, "duration": 0.3}],
+    })  # fmt: skip
+    out = engine.render(comp, tmp_path / "out.mp4")
+    assert len(decode_frames(out, 64, 48)) == 3

@@ -19,6 +19,7 @@ Conventions others rely on:
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import math
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Literal
 
 from vidgen_desktop import errors
-from vidgen_desktop.media import ffmpeg, imagefile
+from vidgen_desktop.media import damage, ffmpeg, imagefile
 from vidgen_desktop.media.header import Header, StreamHeader, parse_header
 
 MAX_IMAGE_SIDE = 16384  # px: the largest picture Vidgen decodes (FFmpeg's own limit is lower
@@ -66,6 +67,10 @@ class MediaInfo:
     channels: int | None = None
     size_bytes: int = 0
     container: str | None = None  # FFmpeg's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+    # seconds that can actually be read when less than ``duration`` (a file cut short);
+    # None: all of it (see ``media.damage``)
+    readable_duration: float | None = None
+    warnings: tuple[str, ...] = ()  # for the designer: the file is usable, but …
 
     @property
     def name(self) -> str:
@@ -78,6 +83,10 @@ class MediaInfo:
     @property
     def is_still(self) -> bool:
         return self.kind == "image"
+
+    @property
+    def damaged(self) -> bool:
+        return self.readable_duration is not None
 
 
 def probe(path: str | os.PathLike[str]) -> MediaInfo:
@@ -145,7 +154,7 @@ def _probe_cached(path: str, mtime_ns: int, size: int) -> MediaInfo:
     stderr = ffmpeg.stderr_text(result.stderr)
     header = parse_header(stderr)
     _refuse(header, stderr, name, path)
-    return _media_info(header, path, size, stderr)
+    return _checked(_media_info(header, path, size, stderr), header, stderr)
 
 
 probe.cache_clear = _probe_cached.cache_clear  # type: ignore[attr-defined]
@@ -174,6 +183,39 @@ def _refuse(header: Header, stderr: str, name: str, path: str) -> None:
             path=path,
             detail=stderr,
         )
+
+
+def _seconds(value: float) -> str:
+    return f"{round(value, 1):g}"
+
+
+def _checked(info: MediaInfo, header: Header, stderr: str) -> MediaInfo:
+    """``info`` with how much of it can really be read, when that is less than promised."""
+    if info.is_still or not info.duration or "Estimating duration from bitrate" in stderr:
+        return info  # an estimated length is no promise to hold the file to
+    readable = damage.readable_duration(info.path, info.duration, header.start, info.fps)
+    if readable is None:
+        return info
+    if readable <= 0:
+        raise errors.MediaError(
+            f"{info.name} is damaged or incomplete: none of its {_seconds(info.duration)} s "
+            "can be read (was it still copying or downloading?)",
+            path=info.path,
+            detail=stderr,
+        )
+    warning = (
+        f"{info.name} looks damaged: only the first {_seconds(readable)} s of "
+        f"{_seconds(info.duration)} s can be read"
+    )
+    frame_count = info.frame_count
+    if frame_count is not None and info.fps:
+        frame_count = max(1, min(frame_count, math.floor(readable * info.fps + 1e-6)))
+    return dataclasses.replace(
+        info,
+        readable_duration=readable,
+        frame_count=frame_count,
+        warnings=(*info.warnings, warning),
+    )
 
 
 def _too_large(name: str, width: int, height: int, *, path: str, detail: str) -> errors.MediaError:

@@ -96,8 +96,39 @@ def prepare(
     *,
     text_folder: Path | None = None,
 ) -> graph.RenderPlan:
+    """Probe (unless ``facts`` are given) and plan; refuse a plan that needs unreadable media."""
     facts = probe_sources(comp) if facts is None else facts
-    return graph.plan(comp, facts, text_folder=text_folder)
+    render_plan = graph.plan(comp, facts, text_folder=text_folder)
+    problems = unreadable_parts(render_plan)
+    if problems:
+        raise MediaError("\n".join(problems))
+    return render_plan
+
+
+def unreadable_parts(render_plan: graph.RenderPlan) -> list[str]:
+    """One line per element that needs a part of its file that cannot be read (a cut file).
+
+    An element reads its source from ``trim_start`` for its window's length, up
+    to the source's end (past it, the last frame is held: that frame too must
+    be readable). A frame of slack: the readable length is measured in packets.
+    """
+    problems: dict[str, str] = {}
+    uses = [(vp.element, vp.window, vp.facts) for vp in render_plan.visuals]
+    uses += [(ap.element, ap.window, ap.facts) for ap in render_plan.audio]
+    for element, window, facts in uses:
+        readable = getattr(facts, "readable_duration", None)
+        if readable is None or element.id in problems or facts.duration is None:
+            continue
+        trim = getattr(element, "trim_start", 0.0)
+        needed = min(trim + window.duration, facts.duration)
+        slack = 1 / facts.fps if facts.fps else 0.05
+        if needed > readable + slack:
+            warning = next(iter(facts.warnings), f"{os.path.basename(element.source)} is damaged")
+            problems[element.id] = (
+                f"element '{element.id}': {warning}, and this element uses it up to "
+                f"{round(needed, 1):g} s"
+            )
+    return list(problems.values())
 
 
 # FFmpeg's log prefix for input N: "[in#1/png_pipe @ …]", "[vist#1:0/png @ …]" (not out#/vost#)
