@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from hostile_media import cut_download
 from vidgen_desktop import errors
 from vidgen_desktop.composition.layout import MediaFacts
 from vidgen_desktop.media import ffmpeg
@@ -229,3 +230,49 @@ def test_large_allowed_image_probes_without_decoding(tmp_path: Path):
     started = time.perf_counter()
     assert probe(path).size == (16000, 16000)
     assert time.perf_counter() - started < 1.0
+
+
+def test_named_pipe_is_not_a_regular_file_and_is_never_opened(tmp_path: Path):
+    import os
+
+    os.mkfifo(tmp_path / "stream.mp4")  # opening it to read would block forever
+    message = reason(tmp_path / "stream.mp4")
+    assert "not a regular file" in message and "named pipe" in message
+    assert "empty" not in message
+
+
+def test_symlink_loop(tmp_path: Path):
+    (tmp_path / "a.mp4").symlink_to(tmp_path / "b.mp4")
+    (tmp_path / "b.mp4").symlink_to(tmp_path / "a.mp4")
+    assert "symbolic link that loops back on itself" in reason(tmp_path / "a.mp4")
+
+
+def test_dangling_symlink_names_its_target(tmp_path: Path):
+    (tmp_path / "clip.mp4").symlink_to(tmp_path / "moved away.mp4")
+    message = reason(tmp_path / "clip.mp4")
+    assert "clip.mp4 is a link to" in message and "moved away.mp4" in message
+
+
+def test_device_is_not_a_regular_file():
+    assert "not a regular file but a device" in reason(Path("/dev/zero"))
+
+
+def test_a_cut_file_with_its_index_up_front_says_how_much_can_be_read(tmp_path: Path):
+    info = probe(cut_download(tmp_path))
+    assert info.kind == "video" and info.duration == pytest.approx(12, abs=0.1)
+    assert info.damaged and 0.3 < info.readable_duration < 3
+    (warning,) = info.warnings
+    seconds = f"{round(info.readable_duration, 1):g}"
+    assert warning == f"clip.mp4 looks damaged: only the first {seconds} s of 12 s can be read"
+    assert info.frame_count <= info.readable_duration * 25 + 1
+
+
+def test_a_file_cut_before_its_first_frame_is_refused(tmp_path: Path):
+    message = reason(cut_download(tmp_path, keep=0))
+    assert "is damaged or incomplete" in message
+
+
+@pytest.mark.parametrize("codec, suffix", [("h264", ".mp4"), ("vp9", ".webm"), ("prores", ".mov")])
+def test_healthy_files_read_to_their_end(tmp_path: Path, codec: str, suffix: str):
+    info = probe(make_test_video(tmp_path / f"ok{suffix}", duration=2, audio=True, codec=codec))
+    assert not info.damaged and info.readable_duration is None and info.warnings == ()

@@ -393,3 +393,61 @@ def test_a_background_clip_exactly_as_long_as_the_composition_is_the_canvas(tmp_
     frames = decode_frames(engine.render(comp, tmp_path / "out.mp4"), W, H)
     lumas = frames[:, 40:80, 60:100].mean(axis=(1, 2, 3))
     assert [frame_index_from_luma(v) for v in lumas] == list(range(15))
+
+
+def test_the_same_clip_placed_many_times_at_any_size_trim_and_start_renders(tmp_path):
+    # a background and pictures-in-picture of one clip: each shows its own frame
+    source = counting_video(tmp_path / "count.mp4", fps=10, seconds=3, size="64x48")
+    clip = {"type": "video", "source": str(source)}
+    elements = [
+        {"id": "bg", **clip, "fit": "cover"},
+        {"id": "pip", **clip, "x": "100px", "y": "10px", "width": "40px", "height": "30px"},
+        {"id": "tall", **clip, "x": "100px", "y": "60px", "width": "50px", "height": "50px",
+         "fit": "fill"},
+        {"id": "trimmed", **clip, "x": "10px", "y": "10px", "width": "40px", "height": "30px",
+         "trim_start": 1.0},
+        {"id": "late", **clip, "x": "10px", "y": "70px", "width": "40px", "height": "30px",
+         "start": 0.5},
+    ]  # fmt: skip
+    frames = render(tmp_path, elements, fps=10, duration=1.5)
+    from vidgen_desktop.render import graph
+
+    comp = Composition.from_data(
+        {"output": {"width": W, "height": H, "fps": 10, "duration": 1.5}, "elements": elements}
+    )
+    args = graph.arguments(engine.prepare(comp), "/out/x.mp4")
+    # bg, pip and tall read the same frames at the same time: one decode, split three ways;
+    # the trimmed and the late copy read other moments: an input each
+    assert args.count(f"file:{source}") == 3
+    assert "split=3" in args[args.index("-filter_complex") + 1]
+
+    def index_at(frame, x, y):
+        return frame_index_from_luma(frame[y + 8 : y + 22, x + 12 : x + 28].mean())
+
+    for n in range(15):
+        frame = frames[n]
+        assert index_at(frame, 100, 10) == n, (n, "pip")
+        assert index_at(frame, 100, 70) == n, (n, "tall")
+        assert index_at(frame, 10, 10) == n + 10, (n, "trimmed")
+        if n >= 5:
+            assert index_at(frame, 10, 70) == n - 5, (n, "late")
+        else:
+            assert index_at(frame, 10, 70) == n, (n, "bg under the late copy")
+
+
+def test_the_same_clip_placed_once_is_decoded_once_with_its_sound(tmp_path):
+    from mediakit import color_video
+    from vidgen_desktop.render import graph
+
+    source = color_video(tmp_path / "c.mp4", color="red", size="64x48", seconds=1,
+                         audio_freq=440)  # fmt: skip
+    comp = Composition.from_data({
+        "output": {"width": W, "height": H, "fps": 10, "duration": 1},
+        "elements": [{"id": "v", "type": "video", "source": str(source), "x": "10px",
+                      "width": "50px", "height": "50px"}],
+    })  # fmt: skip
+    args = graph.arguments(engine.prepare(comp), "/out/x.mp4")
+    graph_text = args[args.index("-filter_complex") + 1]
+    assert args.count(f"file:{source}") == 1  # picture and sound from one input
+    assert "[1:v]" in graph_text and "[1:a]" in graph_text
+    assert "split" not in graph_text

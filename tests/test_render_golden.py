@@ -20,6 +20,7 @@ class Facts:
     fps: float | None
     has_audio: bool
     has_alpha: bool
+    container: str | None = None
 
 
 COMP = {
@@ -33,7 +34,7 @@ COMP = {
 }  # fmt: skip
 FACTS = {
     "bg": Facts(640, 360, 10.0, 30.0, True, False),
-    "logo": Facts(100, 100, None, None, False, True),
+    "logo": Facts(100, 100, None, None, False, True, "png_pipe"),
     "music": Facts(0, 0, 10.0, None, True, False),
 }
 
@@ -41,7 +42,8 @@ GOLDEN = [
     "-hide_banner", "-nostdin", "-y",
     # the opaque full-canvas background clip at the output's rate is the canvas itself
     "-i", "file:/m/bg.mp4",
-    "-f", "image2", "-pattern_type", "none", "-i", "file:/m/logo.png",
+    # stills are read by the demuxer the probe chose from their content, not their name
+    "-f", "png_pipe", "-i", "file:/m/logo.png",
     "-i", "file:/m/music.wav",
     "-filter_complex",
     "[0:v]trim=duration=4[s0];[s0]settb=1/1000000[s1];[s1]setpts=PTS-STARTPTS+0/TB[s2];"

@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mediakit import color_video, decode_frames, solid, write_png
+from mediakit import color_video, decode_frames, halves, solid, write_png
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import MediaError, RenderCancelled, RenderError
 from vidgen_desktop.render import engine
@@ -234,3 +234,108 @@ def test_ffmpeg_dies_with_the_process_that_started_it(tmp_path):
     else:
         os.kill(ffmpeg_pid, signal.SIGKILL)
         raise AssertionError("FFmpeg kept running after its parent was killed")
+
+
+@pytest.mark.parametrize("real, named", [(".png", "photo.jpg"), (".jpg", "photo.png")])
+def test_a_still_whose_content_does_not_match_its_extension_renders(tmp_path, real, named):
+    # web downloads are often a PNG named .jpg: the decoder follows the content
+    import cv2
+
+    picture = halves(16, 16, (255, 0, 0, 255), (0, 0, 255, 255))
+    ok, data = cv2.imencode(real, cv2.cvtColor(picture, cv2.COLOR_RGBA2BGR))
+    assert ok
+    (tmp_path / named).write_bytes(data.tobytes())
+    out = engine.render(comp_with(str(tmp_path / named)), tmp_path / "out.mp4")
+    frame = decode_frames(out, 64, 48)[0]
+    assert frame[:, :28, 0].mean() > 200 and frame[:, :28, 2].mean() < 60  # red left
+    assert frame[:, 36:, 2].mean() > 200 and frame[:, 36:, 0].mean() < 60  # blue right
+
+
+def test_a_still_that_fails_to_decode_names_its_file_and_element(tmp_path):
+    import cv2
+
+    noise = np.random.default_rng(1).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    ok, data = cv2.imencode(".png", noise)
+    damaged = bytearray(data.tobytes())
+    damaged[2000:6000] = b"\0" * 4000  # the header is fine (the probe passes), the pixels not
+    (tmp_path / "logo.png").write_bytes(bytes(damaged))
+    message = _failing_render(tmp_path, str(tmp_path / "logo.png"))
+    assert "element 'media'" in message and "logo.png" in message and "damaged" in message
+    assert "\n" not in message and "@ 0x" not in message
+
+
+def _gif(path, colors, *, transparent_right=False, frame_ms=100):
+    from PIL import Image
+
+    frames = []
+    for color in colors:
+        image = Image.new("P", (16, 16), 0)
+        image.putpalette([*color, 0, 255, 0] + [0] * 762)
+        if transparent_right:
+            image.paste(1, (8, 0, 16, 16))
+        frames.append(image)
+    extra = {"transparency": 1} if transparent_right else {}
+    frames[0].save(path, save_all=len(frames) > 1, append_images=frames[1:],
+                   duration=frame_ms, loop=0, **extra)  # fmt: skip
+    return path
+
+
+def test_a_one_frame_gif_used_as_an_image_renders_with_its_transparency(tmp_path):
+    from vidgen_desktop.media.probe import probe
+
+    gif = _gif(tmp_path / "badge.gif", [(255, 0, 0)], transparent_right=True)
+    assert probe(gif).kind == "image"
+    comp = Composition.from_data({
+        "output": {"width": 64, "height": 48, "fps": 10, "duration": 1, "background": "#0000ff"},
+        "elements": [{"id": "badge", "type": "image", "source": str(gif), "fit": "fill",
+                      "fade_in": 0.2}],
+    })  # fmt: skip
+    frame = decode_frames(engine.render(comp, tmp_path / "out.mp4"), 64, 48)[-1]
+    assert frame[:, :28, 0].mean() > 200 and frame[:, :28, 2].mean() < 60  # the red half
+    assert frame[:, 36:, 2].mean() > 200 and frame[:, 36:, 0].mean() < 60  # see-through
+    from mediakit import psnr
+    from vidgen_desktop.render import preview
+
+    drawn = preview.preview_frame(engine.prepare(comp), 0.9)[..., :3]
+    assert psnr(drawn, frame) > 30  # the canvas shows the same
+
+
+def test_an_animated_gif_used_as_a_video_plays(tmp_path):
+    from vidgen_desktop.media.probe import probe
+
+    gif = _gif(tmp_path / "blink.gif", [(255, 0, 0), (0, 0, 255)] * 3, frame_ms=200)
+    info = probe(gif)
+    assert info.kind == "video" and info.duration == pytest.approx(1.2, abs=0.05)
+    frames = decode_frames(engine.render(comp_with(str(gif), "video"), tmp_path / "o.mp4"), 64, 48)
+    reds = [bool(f[..., 0].mean() > 150) for f in frames]
+    assert reds == [True, True, False, False, True]  # 0.5 s at 10 fps: red, blue, red
+
+
+def test_a_render_needing_the_unreadable_part_of_a_cut_file_says_so(tmp_path):
+    from hostile_media import cut_download
+
+    source = str(cut_download(tmp_path))
+    comp = Composition.from_data({
+        "output": {"width": 64, "height": 48, "fps": 10, "duration": 5},
+        "elements": [{"id": "media", "type": "video", "source": source, "trim_start": 1}],
+    })  # fmt: skip
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises(MediaError) as caught:
+        engine.render(comp, out_dir / "out.mp4")
+    assert_clean(out_dir)
+    message = str(caught.value)
+    assert message.startswith("element 'media': clip.mp4 looks damaged: only the first ")
+    assert message.endswith("of 12 s can be read, and this element uses it up to 6 s")
+
+
+def test_the_readable_part_of_a_cut_file_renders(tmp_path):
+    from hostile_media import cut_download
+
+    source = str(cut_download(tmp_path))
+    comp = Composition.from_data({
+        "output": {"width": 64, "height": 48, "fps": 10, "duration": 0.3},
+        "elements": [{"id": "media", "type": "video", "source": source, "duration": 0.3}],
+    })  # fmt: skip
+    out = engine.render(comp, tmp_path / "out.mp4")
+    assert len(decode_frames(out, 64, 48)) == 3

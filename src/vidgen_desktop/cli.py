@@ -101,6 +101,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
         width = max(len(k) for k in data)
         for key, value in data.items():
             print(f"{key:<{width}}  {value}")
+    for warning in info.warnings:  # usable, but the designer should know (a damaged file)
+        print(f"vidgen: warning: {warning}", file=sys.stderr)
     return 0
 
 

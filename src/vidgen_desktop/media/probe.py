@@ -19,16 +19,19 @@ Conventions others rely on:
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import functools
 import math
 import os
+import stat as stat_module
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from vidgen_desktop import errors
-from vidgen_desktop.media import ffmpeg, imagefile
+from vidgen_desktop.media import damage, ffmpeg, imagefile
 from vidgen_desktop.media.header import Header, StreamHeader, parse_header
 
 MAX_IMAGE_SIDE = 16384  # px: the largest picture Vidgen decodes (FFmpeg's own limit is lower
@@ -64,6 +67,10 @@ class MediaInfo:
     channels: int | None = None
     size_bytes: int = 0
     container: str | None = None  # FFmpeg's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+    # seconds that can actually be read when less than ``duration`` (a file cut short);
+    # None: all of it (see ``media.damage``)
+    readable_duration: float | None = None
+    warnings: tuple[str, ...] = ()  # for the designer: the file is usable, but …
 
     @property
     def name(self) -> str:
@@ -77,23 +84,60 @@ class MediaInfo:
     def is_still(self) -> bool:
         return self.kind == "image"
 
+    @property
+    def damaged(self) -> bool:
+        return self.readable_duration is not None
+
 
 def probe(path: str | os.PathLike[str]) -> MediaInfo:
     """Describe the media file at ``path``; raise ``MediaError`` if Vidgen cannot use it."""
     full = os.path.abspath(os.fspath(path))
+    stat = _regular_file(full)
+    return _probe_cached(full, stat.st_mtime_ns, stat.st_size)
+
+
+_NOT_REGULAR = (
+    (stat_module.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat_module.S_ISSOCK, "a socket"),
+    (stat_module.S_ISCHR, "a device"),
+    (stat_module.S_ISBLK, "a device"),
+)
+
+
+def _regular_file(full: str) -> os.stat_result:
+    """``os.stat`` of a file FFmpeg can read to its end; else the designer-facing error.
+
+    Checked before FFmpeg opens anything: reading a FIFO would block until
+    someone writes to it, and a device may never end.
+    """
     name = Path(full).name
     try:
         stat = os.stat(full)
     except FileNotFoundError as exc:
+        if os.path.islink(full):
+            target = os.readlink(full)
+            raise errors.MediaError(
+                f"{name} is a link to {target}, which does not exist", path=full
+            ) from exc
         where = Path(full).parent
         raise errors.MediaError(f"{name} does not exist (looked in {where})", path=full) from exc
     except OSError as exc:
-        raise errors.MediaError(f"{name} cannot be opened: {exc.strerror}", path=full) from exc
-    if Path(full).is_dir():
+        if exc.errno == errno.ELOOP:
+            message = f"{name} is a symbolic link that loops back on itself"
+        else:
+            message = f"{name} cannot be opened: {exc.strerror}"
+        raise errors.MediaError(message, path=full) from exc
+    if stat_module.S_ISDIR(stat.st_mode):
         raise errors.MediaError(f"{name} is a folder, not a media file", path=full)
+    for test, what in _NOT_REGULAR:
+        if test(stat.st_mode):
+            raise errors.MediaError(
+                f"{name} is not a regular file but {what}; Vidgen reads media files only",
+                path=full,
+            )
     if stat.st_size == 0:
         raise errors.MediaError(f"{name} is empty (0 bytes)", path=full)
-    return _probe_cached(full, stat.st_mtime_ns, stat.st_size)
+    return stat
 
 
 @functools.lru_cache(maxsize=1024)
@@ -110,7 +154,7 @@ def _probe_cached(path: str, mtime_ns: int, size: int) -> MediaInfo:
     stderr = ffmpeg.stderr_text(result.stderr)
     header = parse_header(stderr)
     _refuse(header, stderr, name, path)
-    return _media_info(header, path, size, stderr)
+    return _checked(_media_info(header, path, size, stderr), header, stderr)
 
 
 probe.cache_clear = _probe_cached.cache_clear  # type: ignore[attr-defined]
@@ -139,6 +183,39 @@ def _refuse(header: Header, stderr: str, name: str, path: str) -> None:
             path=path,
             detail=stderr,
         )
+
+
+def _seconds(value: float) -> str:
+    return f"{round(value, 1):g}"
+
+
+def _checked(info: MediaInfo, header: Header, stderr: str) -> MediaInfo:
+    """``info`` with how much of it can really be read, when that is less than promised."""
+    if info.is_still or not info.duration or "Estimating duration from bitrate" in stderr:
+        return info  # an estimated length is no promise to hold the file to
+    readable = damage.readable_duration(info.path, info.duration, header.start, info.fps)
+    if readable is None:
+        return info
+    if readable <= 0:
+        raise errors.MediaError(
+            f"{info.name} is damaged or incomplete: none of its {_seconds(info.duration)} s "
+            "can be read (was it still copying or downloading?)",
+            path=info.path,
+            detail=stderr,
+        )
+    warning = (
+        f"{info.name} looks damaged: only the first {_seconds(readable)} s of "
+        f"{_seconds(info.duration)} s can be read"
+    )
+    frame_count = info.frame_count
+    if frame_count is not None and info.fps:
+        frame_count = max(1, min(frame_count, math.floor(readable * info.fps + 1e-6)))
+    return dataclasses.replace(
+        info,
+        readable_duration=readable,
+        frame_count=frame_count,
+        warnings=(*info.warnings, warning),
+    )
 
 
 def _too_large(name: str, width: int, height: int, *, path: str, detail: str) -> errors.MediaError:

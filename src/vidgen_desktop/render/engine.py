@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.errors import MediaError, RenderError
+from vidgen_desktop.errors import MediaError, RenderCancelled, RenderError
 from vidgen_desktop.media import ffmpeg as ffmpeg_bin
 from vidgen_desktop.media import probe as media_probe
 from vidgen_desktop.render import formats, graph
@@ -96,8 +97,99 @@ def prepare(
     *,
     text_folder: Path | None = None,
 ) -> graph.RenderPlan:
+    """Probe (unless ``facts`` are given) and plan; refuse a plan that needs unreadable media."""
     facts = probe_sources(comp) if facts is None else facts
-    return graph.plan(comp, facts, text_folder=text_folder)
+    render_plan = graph.plan(comp, facts, text_folder=text_folder)
+    problems = unreadable_parts(render_plan)
+    if problems:
+        raise MediaError("\n".join(problems))
+    return render_plan
+
+
+def unreadable_parts(render_plan: graph.RenderPlan) -> list[str]:
+    """One line per element that needs a part of its file that cannot be read (a cut file).
+
+    An element reads its source from ``trim_start`` for its window's length, up
+    to the source's end (past it, the last frame is held: that frame too must
+    be readable). A frame of slack: the readable length is measured in packets.
+    """
+    problems: dict[str, str] = {}
+    uses = [(vp.element, vp.window, vp.facts) for vp in render_plan.visuals]
+    uses += [(ap.element, ap.window, ap.facts) for ap in render_plan.audio]
+    for element, window, facts in uses:
+        readable = getattr(facts, "readable_duration", None)
+        if readable is None or element.id in problems or facts.duration is None:
+            continue
+        trim = getattr(element, "trim_start", 0.0)
+        needed = min(trim + window.duration, facts.duration)
+        slack = 1 / facts.fps if facts.fps else 0.05
+        if needed > readable + slack:
+            warning = next(iter(facts.warnings), f"{os.path.basename(element.source)} is damaged")
+            problems[element.id] = (
+                f"element '{element.id}': {warning}, and this element uses it up to "
+                f"{round(needed, 1):g} s"
+            )
+    return list(problems.values())
+
+
+# FFmpeg's log prefix for input N: "[in#1/png_pipe @ …]", "[vist#1:0/png @ …]" (not out#/vost#)
+_INPUT_PREFIX = re.compile(r"\[(?:in|ist|vist|aist)#(?P<index>\d+)[:/]")
+_LOG_PREFIX = re.compile(r"^(?:\[[^\]]*\]\s*)+")
+
+
+def _input_elements(render_plan: graph.RenderPlan) -> list[tuple[str, list[str]]]:
+    """(source, ids of the elements reading it) for each FFmpeg input, in ``-i`` order."""
+    readers: dict[str, list[str]] = {}
+    for vp in render_plan.visuals:
+        readers.setdefault(graph.ffmpeg_path(vp.source), []).append(vp.element.id)
+    for ap in render_plan.audio:
+        readers.setdefault(graph.ffmpeg_path(ap.element.source), []).append(ap.element.id)
+    args = graph.arguments(render_plan, "out")
+    names = [args[n + 1] for n, arg in enumerate(args[:-1]) if arg == "-i"]
+    return [(name, readers.get(name, [])) for name in names]
+
+
+class RenderProcess(FFmpegProcess):
+    """An FFmpeg run that names the element and file behind an input FFmpeg could not read."""
+
+    def __init__(self, *args, inputs: list[tuple[str, list[str]]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.inputs = inputs
+
+    def run(self) -> Path:
+        try:
+            return super().run()
+        except RenderCancelled:
+            raise
+        except RenderError as exc:
+            blamed = self._blame(exc)
+            if blamed is None:
+                raise
+            raise blamed from exc
+
+    def _blame(self, exc: RenderError) -> RenderError | MediaError | None:
+        """The failing input from FFmpeg's log: the last input it complained about, in the
+        words of its first complaint (the later lines only say the decoder stopped)."""
+        lines = [(m, line) for line in exc.detail.splitlines() if (m := _INPUT_PREFIX.search(line))]
+        if not lines or int(lines[-1][0]["index"]) >= len(self.inputs):
+            return None
+        index = int(lines[-1][0]["index"])
+        name, element_ids = self.inputs[index]
+        if not element_ids:
+            return None  # a generated input (canvas colour, silence): our bug, not the media
+        first = next(line for m, line in lines if int(m["index"]) == index)
+        reason = _LOG_PREFIX.sub("", first).replace("file:", "").strip()
+        path = name.removeprefix("file:")
+        which = ", ".join(f"'{e}'" for e in element_ids)
+        label = "element" if len(element_ids) == 1 else "elements"
+        where = f"{label} {which}: {os.path.basename(path)}"
+        if "Error opening input" in reason:  # gone since the probe: trying again may help
+            return RenderError(f"{where} could not be opened ({reason})", detail=exc.detail)
+        return MediaError(
+            f"{where} could not be decoded; it may be damaged (FFmpeg: {reason})",
+            path=path,
+            detail=exc.detail,
+        )
 
 
 def with_text_files(render_plan: graph.RenderPlan) -> graph.RenderPlan:
@@ -127,16 +219,25 @@ def render_process(
 ) -> FFmpegProcess:
     """An FFmpeg run for ``render_plan``, not started: call ``.run()``; ``.cancel()`` to stop.
 
-    Text PNGs are written when it runs, just before FFmpeg starts.
+    Text PNGs are written when it runs, just before FFmpeg starts; the inputs it
+    blames a failure on are named from that same full plan.
     """
-    return FFmpegProcess(
+
+    def arguments(tmp: str) -> list[str]:
+        full = with_text_files(render_plan)
+        process.inputs = _input_elements(full)
+        return graph.arguments(full, tmp)
+
+    process = RenderProcess(
         ffmpeg_bin.ffmpeg_exe(),
-        lambda tmp: graph.arguments(with_text_files(render_plan), tmp),
+        arguments,
         target,
         duration=render_plan.duration,
         on_progress=on_progress,
         verify=output_verifier(render_plan),
+        inputs=[],
     )
+    return process
 
 
 def render(

@@ -10,9 +10,11 @@ Per visual element, bottom to top:
   crop/scale per ``composition.layout`` → alpha (opacity, fades) →
   overlay at the drawn position, enabled only on [start, end).
 Stills are scaled once and held by the overlay; only stills that fade are
-looped (a fade needs frames). Audio of every audible element is trimmed,
-volume- and fade-adjusted, delayed to its start and mixed; a silent track
-is generated when nothing is audible.
+looped (a fade needs frames). Which inputs FFmpeg opens, and how elements
+that read the same file share them, is ``render.inputs``.
+Audio of every audible element is trimmed, volume- and fade-adjusted,
+delayed to its start and mixed; a silent track is generated when nothing
+is audible.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.composition.project import is_url
-from vidgen_desktop.media import ffmpeg as ffmpeg_bin
 from vidgen_desktop.render import formats
+from vidgen_desktop.render.inputs import Inputs, ffmpeg_path
+from vidgen_desktop.render.inputs import number as _num
 
 SAMPLE_RATE = 48000  # Hz
 # Element timestamps are placed on the timeline in microseconds: a source's own time
@@ -62,6 +64,8 @@ class SourceFacts(layout.MediaFacts, Protocol):
     def has_audio(self) -> bool: ...
     @property
     def has_alpha(self) -> bool: ...
+    @property
+    def container(self) -> str | None: ...  # FFmpeg's demuxer name, as the probe found it
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class VisualPlan:
 class AudioPlan:
     element: VideoElement | AudioElement
     window: layout.Window
+    facts: SourceFacts | None = None  # the source's probe facts
 
 
 @dataclass(frozen=True)
@@ -140,18 +145,8 @@ def plan(
             window = timeline.windows[element.id]
             if info is None or not info.has_audio or element.volume == 0 or window.duration <= 0:
                 continue
-            audio.append(AudioPlan(element, window))
+            audio.append(AudioPlan(element, window, info))
     return RenderPlan(comp, timeline, visuals, audio, text_folder)
-
-
-def ffmpeg_path(source: str) -> str:
-    """A source or output as FFmpeg must see it: URLs as they are, files as ``file:`` names."""
-    return source if is_url(source) else ffmpeg_bin.file_url(source)
-
-
-def _num(value: float) -> str:
-    text_value = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text_value or "0"
 
 
 def _hex(color: str) -> str:
@@ -194,15 +189,10 @@ def _scale_crop(stream: Any, vp: VisualPlan) -> Any:
     return stream
 
 
-def _visual_stream(vp: VisualPlan, rate: str) -> Any:
+def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
     element, window = vp.element, vp.window
     is_video = isinstance(element, VideoElement)
-    opts: dict[str, Any] = {}
-    if is_video and element.trim_start > 0:
-        opts["ss"] = _num(element.trim_start)
-    if not is_video:
-        opts.update(f="image2", pattern_type="none")  # '%' in a name is not a sequence
-    stream = ffmpeg.input(ffmpeg_path(vp.source), **opts).video
+    stream = inputs.video(vp)
     if is_video:
         stream = (
             stream.trim(duration=_num(window.duration))
@@ -245,12 +235,11 @@ def _visual_stream(vp: VisualPlan, rate: str) -> Any:
     return stream
 
 
-def _audio_stream(ap: AudioPlan) -> Any:
+def _audio_stream(ap: AudioPlan, inputs: Inputs) -> Any:
     element, window = ap.element, ap.window
-    opts = {"ss": _num(element.trim_start)} if element.trim_start > 0 else {}
     stream = (
-        ffmpeg.input(ffmpeg_path(element.source), **opts)
-        .audio.filter("atrim", duration=_num(window.duration))
+        inputs.audio(ap)
+        .filter("atrim", duration=_num(window.duration))
         .filter("asetpts", "PTS-STARTPTS")
         .filter("aformat", sample_rates=SAMPLE_RATE, channel_layouts="stereo", sample_fmts="fltp")
     )
@@ -289,25 +278,6 @@ def _align_even(stream: Any, drawn: layout.Rect) -> tuple[Any, int, int]:
     return stream, drawn.x - dx, drawn.y - dy
 
 
-def _split_shared(streams: list[Any], split_filter: str) -> list[Any]:
-    """Give each consumer its own copy of a stream that several elements share.
-
-    ffmpeg-python merges identical chains into one node (the same clip placed
-    twice with the same size and timing); FFmpeg needs an explicit split for a
-    filter output that feeds two overlays or mixer inputs.
-    """
-    groups: dict[int, list[int]] = {}
-    for index, stream in enumerate(streams):
-        groups.setdefault(hash(stream), []).append(index)
-    result = list(streams)
-    for indexes in groups.values():
-        if len(indexes) > 1:
-            split = streams[indexes[0]].filter_multi_output(split_filter, len(indexes))
-            for copy, index in enumerate(indexes):
-                result[index] = split.stream(copy)
-    return result
-
-
 def is_canvas(render_plan: RenderPlan) -> bool:
     """Whether the bottom layer can serve as the canvas itself.
 
@@ -344,16 +314,16 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
     kwargs = formats.output_kwargs(out)
     rate, total = kwargs["r"], _num(render_plan.duration)
     visuals = render_plan.visuals
+    inputs = Inputs(render_plan)
     if is_canvas(render_plan):
-        video, visuals = _visual_stream(visuals[0], rate), visuals[1:]
+        video, visuals = _visual_stream(visuals[0], rate, inputs), visuals[1:]
     else:
         video = ffmpeg.input(
             f"color=c={_hex(out.background)}:s={out.width}x{out.height}:r={rate}:d={total}",
             f="lavfi",
         ).video
-    aligned = [_align_even(_visual_stream(vp, rate), vp.placement.drawn) for vp in visuals]
-    layers = _split_shared([stream for stream, _, _ in aligned], "split")
-    for vp, stream, (_, x, y) in zip(visuals, layers, aligned, strict=True):
+    aligned = [_align_even(_visual_stream(vp, rate, inputs), vp.placement.drawn) for vp in visuals]
+    for vp, (stream, x, y) in zip(visuals, aligned, strict=True):
         overlay_kwargs: dict[str, Any] = {"eof_action": "repeat"}
         w = vp.window
         if w.start > 0 or w.end < render_plan.duration:
@@ -364,7 +334,7 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
         palette = split[1].filter("palettegen", stats_mode="diff")
         video = ffmpeg.filter([split[0], palette], "paletteuse", dither="sierra2_4a")
         return ffmpeg.output(video, ffmpeg_path(output_path), t=total, **kwargs)
-    streams = _split_shared([_audio_stream(ap) for ap in render_plan.audio], "asplit")
+    streams = [_audio_stream(ap, inputs) for ap in render_plan.audio]
     if not streams:
         audio = ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi", t=total).audio
     else:

@@ -140,6 +140,8 @@ class Importer(QObject):
             label = f"Import {elements[0].label}" if len(elements) == 1 else "Import files"
             self.doc.add(elements, label)
         errors = [batch.errors[p] for p in batch.paths if p in batch.errors]
+        # imported, but the designer should know (e.g. a damaged file that reads only in part)
+        errors += [w for p in batch.paths if p in batch.infos for w in batch.infos[p].warnings]
         if not self._batches:
             self.busy_changed.emit(False)
         self.finished.emit([e.id for e in elements], errors)

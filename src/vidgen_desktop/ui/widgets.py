@@ -24,6 +24,9 @@ class MessageBar(QWidget):
         row.addWidget(self.label, 1)
         row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.setAutoFillBackground(True)
+        # a plain QWidget paints a style-sheet background only with this attribute: without
+        # it the light text sat on the window colour, unreadable in a light palette
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet("#message_bar { background: #5c1f1f; } QLabel { color: #ffe9e9; }")
         self.hide()
 

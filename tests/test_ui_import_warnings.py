@@ -1,0 +1,36 @@
+"""Importing a damaged file: it is added (its readable part is usable) and the editor says so."""
+
+from __future__ import annotations
+
+import os
+
+import uikit
+from hostile_media import cut_download
+from uikit import make_window, settle
+from vidgen_desktop.composition.model import VideoElement
+
+home = uikit.home
+
+SCREENSHOTS = os.environ.get("VIDGEN_SCREENSHOTS")  # a folder: save what the designer sees
+
+
+def test_importing_a_cut_file_adds_it_and_warns_how_much_can_be_read(qtbot, home, tmp_path):
+    source = cut_download(tmp_path)
+    window = make_window(qtbot)
+    with qtbot.waitSignal(window.importer.finished, timeout=15_000) as blocker:
+        window.importer.import_files([str(source)])
+    added, messages = blocker.args
+    assert len(added) == 1 and isinstance(window.doc.element(added[0]), VideoElement)
+    (message,) = messages
+    assert message.startswith("clip.mp4 looks damaged: only the first ")
+    assert message.endswith(" of 12 s can be read")
+    assert window.messages.text == message
+    settle(qtbot, window)
+    shot = window.grab().toImage()
+    bar = window.messages
+    corner = bar.mapTo(window, bar.rect().topLeft())
+    ratio = shot.width() / window.width()
+    color = shot.pixelColor(round((corner.x() + 3) * ratio), round((corner.y() + 3) * ratio))
+    assert (color.red(), color.green(), color.blue()) == (0x5C, 0x1F, 0x1F)  # readable
+    if SCREENSHOTS:
+        window.grab().save(os.path.join(SCREENSHOTS, "import-damaged.png"))
