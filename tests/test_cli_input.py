@@ -50,3 +50,22 @@ def test_an_absurd_number_is_one_line_naming_element_and_field(
     line = one_line_error(vidgen(command, str(project), "-o", str(tmp_path), home=tmp_path))
     assert f"element 'title': {field} must be " in line
     assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob(".*.mp4"))
+
+
+@pytest.mark.parametrize("font", ["/etc/passwd", "/etc"])
+@pytest.mark.parametrize("command", ["render", "preview"])
+def test_a_font_that_is_not_a_font_names_the_element_and_the_font(
+    tmp_path: Path, command: str, font: str
+) -> None:
+    project = tmp_path / "promo.json"
+    title = {"id": "title", "type": "text", "text": "Spring sale", "font_family": font}
+    project.write_text(json.dumps({"output": {"width": 64, "height": 64}, "elements": [title]}))
+    extra = ["--at", "0", "-o", str(tmp_path / "f.png")] if command == "preview" else []
+    result = vidgen(command, str(project), *extra, home=tmp_path)
+    if font == "/etc":  # a folder is not a font file: the bundled font is used, as for a name
+        assert result.returncode == 0, result.stderr
+        return
+    assert one_line_error(result) == (
+        "vidgen: element 'title': the font /etc/passwd cannot be used: it is not a font file "
+        "(TrueType, OpenType or another FreeType format)"
+    )
