@@ -81,7 +81,7 @@ class MediaInfo:
 def probe(path: str | os.PathLike[str]) -> MediaInfo:
     """Describe the media file at ``path``; raise ``MediaError`` if Vidgen cannot use it."""
     full = os.path.abspath(os.fspath(path))
-    name = Path(full).name
+    name = errors.display_name(full)  # quoted if it holds a newline, quotes, ';' …
     try:
         stat = os.stat(full)
     except FileNotFoundError as exc:
@@ -99,7 +99,7 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
 @functools.lru_cache(maxsize=1024)
 def _probe_cached(path: str, mtime_ns: int, size: int) -> MediaInfo:
     del mtime_ns  # part of the cache key only: an edited file is probed again
-    name = Path(path).name
+    name = errors.display_name(path)
     try:
         result = ffmpeg.run(["-i", ffmpeg.file_url(path)], timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired as exc:
@@ -108,7 +108,8 @@ def _probe_cached(path: str, mtime_ns: int, size: int) -> MediaInfo:
             path=path,
         ) from exc
     stderr = ffmpeg.stderr_text(result.stderr)
-    header = parse_header(stderr)
+    # FFmpeg prints the name as it is: a newline in it would split the header's lines
+    header = parse_header(stderr.replace(ffmpeg.file_url(path), "file:input"))
     _refuse(header, stderr, name, path)
     return _media_info(header, path, size, stderr)
 
@@ -189,7 +190,7 @@ def _media_info(header: Header, path: str, size: int, stderr: str) -> MediaInfo:
             has_alpha=False,
             **common,
         )
-    name = Path(path).name
+    name = errors.display_name(path)
     if max(video.width, video.height) > MAX_IMAGE_SIDE:
         raise _too_large(name, video.width, video.height, path=path, detail=stderr)
     still = _is_still(header, video, path)
