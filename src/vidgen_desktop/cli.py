@@ -8,7 +8,10 @@ on stderr and a non-zero status; anything else is a bug and shows its traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import select
 import shutil
 import sys
 import time
@@ -16,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vidgen_desktop import __version__
+from vidgen_desktop.cli_args import MAX_AT, number
 from vidgen_desktop.errors import RenderCancelled, VidgenError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -117,8 +121,6 @@ def cmd_preview(args: argparse.Namespace) -> int:
         raise VidgenError(
             f"--at must be between 0 and {plan.duration:g} s (the composition's length)"
         )
-    if not 0 < args.scale <= 4:
-        raise VidgenError("--scale must be greater than 0 and at most 4")
     frame = preview.preview_frame(plan, args.at, args.scale)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(frame, "RGBA").save(args.output)
@@ -212,9 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preview", help="save the composited frame at a time as PNG")
     p.add_argument("project")
-    p.add_argument("--at", type=float, required=True, metavar="SECONDS")
+    p.add_argument("--at", type=number(0, MAX_AT, unit="s"), required=True, metavar="SECONDS")
     p.add_argument("-o", "--output", required=True)
-    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--scale", type=number(0, 4, above=True), default=1.0)
     p.set_defaults(handler=cmd_preview)
 
     p = sub.add_parser("schema", help="print the project file's JSON Schema")
@@ -246,7 +248,46 @@ def _one_line(message: str) -> str:
     return "; ".join(line.strip() for line in message.splitlines() if line.strip())
 
 
+# What a shell reports for a program killed by SIGPIPE (128 + 13), as `yes | head` reports
+# for yes under `set -o pipefail`. Python ignores SIGPIPE, so a write to a closed pipe is a
+# BrokenPipeError instead; main() turns that into this status, quietly, as Unix tools do.
+SIGPIPE_STATUS = 141
+
+
+def _pipe_closed(stream) -> bool:
+    """Whether ``stream`` is a pipe whose reader has gone (``vidgen jobs list | head``)."""
+    try:
+        fd = stream.fileno()
+        poller = select.poll()
+    except (AttributeError, OSError, ValueError):
+        return not hasattr(select, "poll")  # no poll (Windows): the pipe was the likely cause
+    poller.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poller.poll(0))
+
+
+def _silence(stream) -> None:
+    """Point ``stream``'s file descriptor at /dev/null, so flushing at exit cannot fail again."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not as a message at exit
+        return status
+    except BrokenPipeError:
+        closed = [stream for stream in (sys.stdout, sys.stderr) if _pipe_closed(stream)]
+        if not closed:
+            raise  # a pipe of our own (FFmpeg, a socket) broke: that is a bug to report
+        for stream in closed:
+            _silence(stream)
+        return SIGPIPE_STATUS
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

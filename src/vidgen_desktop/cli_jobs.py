@@ -10,9 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from vidgen_desktop import cli_args
+from vidgen_desktop.cli_args import number, whole_number
 from vidgen_desktop.cli_backend import relaying
 from vidgen_desktop.errors import VidgenError
 
+THRESHOLD = number(0, cli_args.MAX_THRESHOLD, unit="seconds")
+CONCURRENCY = whole_number(1, cli_args.MAX_CONCURRENCY)
 STATUSES = ("pending", "queued", "processing", "completed", "failed", "cancelled")
 CANCEL_WAIT = 10.0  # seconds `jobs cancel` waits for the render to stop
 
@@ -167,11 +171,14 @@ def _when(text: str | None, *, end: bool = False) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise VidgenError(f"'{text}' is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
-    if end and len(text) <= 10:  # a whole day: --until 2024-05-01 includes that day
-        value += dt.timedelta(days=1)
-    if value.tzinfo is None:
-        value = value.astimezone()  # local time, as the user meant it
-    return value.astimezone(dt.UTC)
+    try:
+        if end and len(text) <= 10:  # a whole day: --until 2024-05-01 includes that day
+            value += dt.timedelta(days=1)
+        if value.tzinfo is None:
+            value = value.astimezone()  # local time, as the user meant it
+        return value.astimezone(dt.UTC)
+    except (OverflowError, OSError):  # 9999-12-31 + a day; year 1 in a zone east of UTC
+        raise VidgenError(f"'{text}' is too far in the past or future to be a date") from None
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
@@ -286,8 +293,6 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_cleanup(args: argparse.Namespace) -> int:
-    if args.older_than < 0:
-        raise VidgenError("--older-than must be 0 days or more")
     result = _db().jobs.cleanup(dt.timedelta(days=args.older_than), dry_run=args.dry_run)
     removed = 0
     for path in result.output_paths:
@@ -306,13 +311,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("submit", help="render now if short, else queue it (prints path or job id)")
     p.add_argument("project")
     p.add_argument("-o", "--output", help="output file or folder")
-    p.add_argument("--threshold", type=float, metavar="SECONDS", help="render now up to this")
+    p.add_argument("--threshold", type=THRESHOLD, metavar="SECONDS", help="render now up to this")
     p.add_argument("--json", action="store_true", help="print the seed API's response")
     p.set_defaults(handler=cmd_submit)
 
     p = sub.add_parser("estimate", help="estimate a project's render time, and its route")
     p.add_argument("project")
-    p.add_argument("--threshold", type=float, metavar="SECONDS")
+    p.add_argument("--threshold", type=THRESHOLD, metavar="SECONDS")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_estimate)
 
@@ -324,7 +329,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p = queue.add_parser("run", help="render queued jobs until none is left (or --forever)")
     p.add_argument("--forever", action="store_true")
-    p.add_argument("--concurrency", type=int, metavar="N", help="renders at once (default 1)")
+    p.add_argument(
+        "--concurrency", type=CONCURRENCY, metavar="N", help="renders at once (default 1)"
+    )
     p.set_defaults(handler=cmd_queue_run)
 
     jobs = sub.add_parser("jobs", help="the job history").add_subparsers(
@@ -335,8 +342,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--since", metavar="DATE", help="created on or after (YYYY-MM-DD[THH:MM])")
     p.add_argument("--until", metavar="DATE", help="created before the end of (YYYY-MM-DD…)")
     p.add_argument("--search", metavar="TEXT", help="in project name, error or id")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=whole_number(1, cli_args.MAX_LIST_ROWS), default=50)
+    p.add_argument("--offset", type=whole_number(0, cli_args.MAX_OFFSET), default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_jobs_list)
     p = jobs.add_parser("show", help="one job with its timeline")
@@ -370,6 +377,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(handler=cmd_db)
 
     p = sub.add_parser("cleanup", help="delete finished jobs (and their videos) older than DAYS")
-    p.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    p.add_argument(
+        "--older-than",
+        type=number(0, cli_args.MAX_DAYS, unit="days"),
+        required=True,
+        metavar="DAYS",
+    )
     p.add_argument("--dry-run", action="store_true")
     p.set_defaults(handler=cmd_cleanup)

@@ -6,6 +6,8 @@ import argparse
 import logging
 import sys
 
+from vidgen_desktop.cli_args import MAX_CONCURRENCY, number, whole_number
+
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from vidgen_desktop.worker import main
@@ -31,9 +33,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``vidgen worker`` to the ``vidgen`` parser."""
     p = sub.add_parser("worker", help="render farm jobs from the team queue (until stopped)")
-    p.add_argument("--concurrency", type=int, metavar="N", help="renders at once")
     p.add_argument(
-        "--metrics-port", type=int, metavar="PORT", help="serve Prometheus metrics on this port"
+        "--concurrency", type=whole_number(1, MAX_CONCURRENCY), metavar="N", help="renders at once"
+    )
+    p.add_argument(
+        "--metrics-port",
+        type=whole_number(1, 65535),
+        metavar="PORT",
+        help="serve Prometheus metrics on this port",
     )
     p.add_argument("--name", help="this worker's name in logs and job timelines")
     p.add_argument(
@@ -43,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--max-age",
-        type=float,
+        type=number(0, 7 * 24 * 3600, above=True, unit="seconds"),
         metavar="SECONDS",
         help="with --health: the oldest heartbeat that counts as fresh",
     )

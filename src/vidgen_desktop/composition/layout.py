@@ -29,6 +29,8 @@ Rounding rules (defined once, here):
   and unprobed media without a duration run to that end; when one of them
   starts at or after it (or nothing has an end), the composition is extended
   to ``start + DEFAULT_STILL_DURATION`` so no element is silently invisible.
+  Without ``output.duration``, media that would make the composition longer
+  than ``MAX_COMPOSITION_SECONDS`` is refused (CompositionError naming it).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from typing import Protocol
 
 from vidgen_desktop.composition.model import (
     DEFAULT_STILL_DURATION,
+    MAX_COMPOSITION_SECONDS,
     AudioElement,
     Composition,
     ImageElement,
@@ -47,6 +50,7 @@ from vidgen_desktop.composition.model import (
     VideoElement,
 )
 from vidgen_desktop.composition.units import round_half_up
+from vidgen_desktop.errors import CompositionError
 
 _EPS = 1e-6
 
@@ -252,6 +256,21 @@ def _natural_end(element, facts: MediaFacts | None) -> float | None:
     return None
 
 
+def _check_length(comp: Composition, ends: Mapping[str, float | None]) -> None:
+    """Refuse a composition that its media would make longer than the model's limit."""
+    for element in comp.elements:
+        end = ends[element.id]
+        if end is not None and end > MAX_COMPOSITION_SECONDS + _EPS:
+            hours = MAX_COMPOSITION_SECONDS // 3600
+            whole = math.ceil(end)
+            clock = f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+            raise CompositionError(
+                f"element '{element.id}': its media runs to {clock}, past the longest "
+                f"composition Vidgen renders ({hours} hours); give it a duration "
+                "or set output.duration"
+            )
+
+
 def resolve_timeline(comp: Composition, facts: Mapping[str, MediaFacts | None]) -> Timeline:
     """Every element's window and the composition's length.
 
@@ -263,11 +282,13 @@ def resolve_timeline(comp: Composition, facts: Mapping[str, MediaFacts | None]) 
     if comp.output.duration is not None:
         total = comp.output.duration
     else:
+        _check_length(comp, ends)
         total = max((end for end in ends.values() if end is not None), default=0.0)
         open_starts = [e.start for e in comp.elements if ends[e.id] is None]
         late = [start for start in open_starts if start >= total - _EPS]
         if late or total <= 0:
             total = max(total, max(late, default=0.0) + DEFAULT_STILL_DURATION)
+            total = min(total, MAX_COMPOSITION_SECONDS)  # a still starting just before it
     windows: dict[str, Window] = {}
     for element in comp.elements:
         end = ends[element.id]

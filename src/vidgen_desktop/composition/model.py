@@ -7,12 +7,11 @@ field in words a designer understands (see ``describe_errors``).
 
 from __future__ import annotations
 
-import difflib
-import math
 from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,6 +24,7 @@ from pydantic import (
 )
 
 from vidgen_desktop.composition.colors import parse_color
+from vidgen_desktop.composition.messages import describe_errors, number
 from vidgen_desktop.composition.units import LENGTH_PATTERN, Length
 
 SCHEMA_VERSION = 1
@@ -33,6 +33,15 @@ MIN_DIMENSION = 16  # px
 DEFAULT_STILL_DURATION = 5.0  # seconds: a composition of only stills and text
 MAX_LENGTH_PERCENT = 10_000  # %: a hundred canvases away is a typo, not a layout
 MAX_LENGTH_PX = 100 * MAX_DIMENSION  # px: the same, on the largest canvas
+# Every number in the document has a bound, so no value the loader accepts can overflow
+# a float, an int64 of microseconds in FFmpeg, or Pillow's pixel coordinates later on.
+MAX_COMPOSITION_SECONDS = 6 * 3600  # s: the longest composition; a longer one is a typo
+MAX_SOURCE_SECONDS = 24 * 3600  # s: how far into a source a trim may start
+MIN_DURATION = 0.001  # s: shorter than any frame at 120 fps, so surely a typo
+TRACK_LIMIT = 2**31  # tracks are 32-bit signed numbers: -2147483648 … 2147483647
+MAX_PADDING = MAX_DIMENSION  # canvas px: padding past the largest canvas leaves no text
+MAX_TEXT_CHARS = 10_000  # a text element is a title or a caption, not a book
+MAX_FONT_FAMILY_CHARS = 4096  # a family name or a font file path (PATH_MAX on Linux)
 
 Fit = Literal["contain", "cover", "fill", "auto"]
 OutputFormat = Literal["mp4", "webm", "mov", "gif"]
@@ -62,6 +71,31 @@ def _check_color(value: str) -> str:
 Color = Annotated[str, BeforeValidator(_check_color)]
 
 
+def _no_nul(value: str) -> str:
+    # No file system allows NUL in a name; the OS would refuse it deep in a probe or render.
+    if "\x00" in value:
+        raise ValueError(f"must not contain a NUL character (\\x00), got {value!r}")
+    return value
+
+
+def _at_least_a_millisecond(value: float | None) -> float | None:
+    if value is not None and 0 < value < MIN_DURATION:
+        raise ValueError(f"must be at least {MIN_DURATION} s, got {number(value)}")
+    return value
+
+
+Seconds = Annotated[float, Field(ge=0, le=MAX_COMPOSITION_SECONDS)]  # a time or a fade
+Duration = Annotated[
+    float | None, Field(gt=0, le=MAX_COMPOSITION_SECONDS), AfterValidator(_at_least_a_millisecond)
+]
+PathText = Annotated[str, Field(min_length=1), AfterValidator(_no_nul)]
+
+
+def _length_shown(value: Length) -> str:
+    """A length as written, or short (``1e+308px``) when it is absurdly large."""
+    return f"{value.value:g}{value.unit}" if abs(value.value) >= 1e15 else str(value)
+
+
 def _length_default(text: str) -> Any:
     """A length field's default, shown in the JSON Schema as the text a file would hold."""
     return Field(Length.parse(text), json_schema_extra={"default": text})
@@ -82,7 +116,7 @@ class Output(_Strict):
     format: OutputFormat = "mp4"
     quality: Quality = "standard"
     background: Color = "#000000"
-    duration: float | None = Field(None, gt=0, le=6 * 3600)
+    duration: Duration = None
     mov_codec: Literal["prores", "h264"] = "prores"
 
     @field_validator("width", "height")
@@ -97,12 +131,22 @@ class Output(_Strict):
 
 class _ElementBase(_Strict):
     id: str = Field(min_length=1, max_length=200)
-    name: str | None = None
-    start: float = Field(0.0, ge=0)
-    duration: float | None = Field(None, gt=0)
-    track: int = 0
+    name: str | None = Field(None, max_length=1000)
+    start: float = Field(0.0, ge=0, lt=MAX_COMPOSITION_SECONDS)
+    duration: Duration = None
+    track: int = Field(0, ge=-TRACK_LIMIT, le=TRACK_LIMIT - 1)
     hidden: bool = False
     locked: bool = False
+
+    @model_validator(mode="after")
+    def _ends_in_time(self) -> _ElementBase:
+        if self.duration is not None and self.start + self.duration > MAX_COMPOSITION_SECONDS:
+            raise ValueError(
+                f"start + duration must be at most {MAX_COMPOSITION_SECONDS} s "
+                f"(a composition is at most {MAX_COMPOSITION_SECONDS // 3600} hours), "
+                f"got {number(self.start)} + {number(self.duration)}"
+            )
+        return self
 
     @property
     def label(self) -> str:
@@ -115,14 +159,14 @@ class _Visual(_ElementBase):
     width: LengthField = _length_default("100%")
     height: LengthField = _length_default("100%")
     opacity: float = Field(1.0, ge=0, le=1)
-    fade_in: float = Field(0.0, ge=0)
-    fade_out: float = Field(0.0, ge=0)
+    fade_in: Seconds = 0.0
+    fade_out: Seconds = 0.0
 
     @field_validator("width", "height", mode="after")
     @classmethod
     def _positive(cls, value: Length) -> Length:
         if value.value <= 0:
-            raise ValueError(f"must be greater than 0, got '{value}'")
+            raise ValueError(f"must be greater than 0, got '{_length_shown(value)}'")
         return value
 
     @field_validator("x", "y", "width", "height", mode="after")
@@ -131,16 +175,17 @@ class _Visual(_ElementBase):
         limit = MAX_LENGTH_PERCENT if value.unit == "%" else MAX_LENGTH_PX
         if abs(value.value) > limit:
             raise ValueError(
-                f"must be between -{limit}{value.unit} and {limit}{value.unit}, got '{value}'"
+                f"must be between -{limit}{value.unit} and {limit}{value.unit}, "
+                f"got '{_length_shown(value)}'"
             )
         return value
 
 
 class VideoElement(_Visual):
     type: Literal["video"] = "video"
-    source: str = Field(min_length=1)
+    source: PathText
     fit: Fit = "contain"
-    trim_start: float = Field(0.0, ge=0)
+    trim_start: float = Field(0.0, ge=0, le=MAX_SOURCE_SECONDS)
     volume: float = Field(1.0, ge=0, le=4)
 
 
@@ -148,7 +193,7 @@ class ImageElement(_Visual):
     """A still picture; logos are images and keep their alpha."""
 
     type: Literal["image"] = "image"
-    source: str = Field(min_length=1)
+    source: PathText
     fit: Fit = "contain"
 
 
@@ -156,25 +201,27 @@ class TextElement(_Visual):
     """Text drawn inside its box, identically in preview and render."""
 
     type: Literal["text"] = "text"
-    text: str = ""
+    text: str = Field("", max_length=MAX_TEXT_CHARS)
     color: Color = "#ffffff"
-    font_family: str = "DejaVu Sans"
+    font_family: Annotated[
+        str, Field(max_length=MAX_FONT_FAMILY_CHARS), AfterValidator(_no_nul)
+    ] = "DejaVu Sans"
     font_size: float | None = Field(None, gt=0, le=2000)  # canvas px; None: fit the box
     font_weight: Literal["normal", "bold"] = "normal"
     align: Literal["left", "center", "right"] = "left"
     valign: Literal["top", "middle", "bottom"] = "top"
     line_spacing: float = Field(1.2, ge=0.5, le=4)
     background: Color | None = None
-    padding: float = Field(0.0, ge=0)  # canvas px between the box edge and the text
+    padding: float = Field(0.0, ge=0, le=MAX_PADDING)  # canvas px between the box edge and the text
 
 
 class AudioElement(_ElementBase):
     type: Literal["audio"] = "audio"
-    source: str = Field(min_length=1)
-    trim_start: float = Field(0.0, ge=0)
+    source: PathText
+    trim_start: float = Field(0.0, ge=0, le=MAX_SOURCE_SECONDS)
     volume: float = Field(1.0, ge=0, le=4)
-    fade_in: float = Field(0.0, ge=0)
-    fade_out: float = Field(0.0, ge=0)
+    fade_in: Seconds = 0.0
+    fade_out: Seconds = 0.0
 
 
 Element = Annotated[
@@ -188,7 +235,7 @@ class Composition(_Strict):
     """The document a designer edits."""
 
     schema_version: int = Field(SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
-    name: str = "Untitled"
+    name: str = Field("Untitled", max_length=1000)
     output: Output = Field(default_factory=Output)
     elements: list[Element] = Field(default_factory=list)
 
@@ -248,134 +295,12 @@ def _raw_duplicate_ids(data: Any) -> list[str]:
     return _duplicate_ids(ids)
 
 
-def _element_label(data: Any, index: int) -> str:
-    try:
-        element = data["elements"][index]
-        if isinstance(element, dict) and isinstance(element.get("id"), str) and element["id"]:
-            return f"element '{element['id']}'"
-    except (KeyError, IndexError, TypeError):
-        pass
-    return f"element #{index + 1}"
-
-
-def _number(value: Any) -> str:
-    """``1.0`` as ``1``: limits read as a designer would write them."""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (null)"
-    return _number(value)
-
-
-_MODELS: dict[str, type[BaseModel]] = {}  # filled below: class name -> class
-
-
-def _suggestion(field: str, model: type[BaseModel] | None) -> str:
-    if model is None:
-        return ""
-    close = difflib.get_close_matches(field, list(model.model_fields), n=1, cutoff=0.7)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _explain(error: dict[str, Any], model: type[BaseModel] | None = None) -> str:
-    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
-    shown = _shown(value)
-    match kind:
-        case "value_error":
-            return str(ctx.get("error", error["msg"]))
-        case "missing":
-            return "is required"
-        case "extra_forbidden":
-            field = str(error["loc"][-1]) if error["loc"] else ""
-            hint = _suggestion(field, model) or " (a typo?)"
-            return f"is not a field Vidgen knows{hint}"
-        case "greater_than":
-            return f"must be greater than {_number(ctx['gt'])}, got {shown}"
-        case "greater_than_equal":
-            return f"must be at least {_number(ctx['ge'])}, got {shown}"
-        case "less_than_equal":
-            return f"must be at most {_number(ctx['le'])}, got {shown}"
-        case "less_than":
-            return f"must be less than {_number(ctx['lt'])}, got {shown}"
-        case "literal_error":
-            return f"must be one of {ctx['expected']}, got {shown}"
-        case "union_tag_invalid":
-            return f"type must be one of {ctx['expected_tags']}, got {_shown_tag(value)}"
-        case "union_tag_not_found":
-            return "needs a 'type' (video, image, text or audio)"
-        case "string_too_short":
-            return "must not be empty"
-        case "string_too_long":
-            return f"must be at most {ctx['max_length']} characters long"
-        case "string_type":
-            return f"must be text, got {shown}"
-        case "int_from_float" | "int_parsing" | "int_type":
-            return f"must be a whole number, got {shown}"
-        case "float_parsing" | "float_type":
-            return f"must be a number, got {shown}"
-        case "finite_number":
-            return f"must be a finite number, got {shown}"
-        case "bool_parsing" | "bool_type":
-            return f"must be true or false, got {shown}"
-        case "list_type":
-            return f"must be a list, got {shown}"
-        case "model_type" | "model_attributes_type" | "dict_type":
-            return f"must be an object ({{...}}), got {shown}"
-        case _:
-            return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {shown}"
-
-
-def _shown_tag(value: Any) -> str:
-    tag = value.get("type") if isinstance(value, dict) else None
-    return _shown(tag)
-
-
-def describe_errors(
-    exc: ValidationError, data: Any = None, *, element_id: str | None = None
-) -> str:
-    """Turn pydantic's errors into lines like ``element 'logo': width must be …``.
-
-    ``data`` is what was validated (it names elements by id); ``element_id``
-    labels errors raised while assigning to one element's field.
-    """
-    lines: list[str] = []
-    for error in exc.errors(include_url=False):
-        loc = list(error["loc"])
-        where = ""
-        model = _MODELS.get(exc.title)
-        if loc[:1] == ["elements"] and len(loc) >= 2 and isinstance(loc[1], int):
-            where = _element_label(data, loc[1])
-            loc = loc[2:]
-            model = None
-            if loc and loc[0] in _TAGS:
-                model = _TAGS[loc[0]]
-                loc = loc[1:]  # the discriminator's branch name adds nothing for a designer
-        elif loc[:1] == ["output"]:
-            where, loc, model = "output", loc[1:], Output
-        elif element_id is not None:
-            where = f"element '{element_id}'"
-        field = ".".join(str(part) for part in loc)
-        message = _explain(error, model)
-        text = f"{field} {message}" if field else message
-        for line in text.splitlines():
-            lines.append(f"{where}: {line}" if where else line)
-    return "\n".join(dict.fromkeys(lines))  # each line once, in order
-
-
-_TAGS: dict[str, type[BaseModel]] = {
+TAGS: dict[str, type[BaseModel]] = {
     "video": VideoElement,
     "image": ImageElement,
     "text": TextElement,
     "audio": AudioElement,
 }
-_MODELS.update({cls.__name__: cls for cls in (*_TAGS.values(), Output, Composition)})
+MODELS: dict[str, type[BaseModel]] = {
+    cls.__name__: cls for cls in (*TAGS.values(), Output, Composition)
+}  # for messages

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vidgen_desktop.composition.model import SCHEMA_VERSION, Composition
-from vidgen_desktop.errors import ProjectFileError, VidgenError
+from vidgen_desktop.errors import ProjectFileError, VidgenError, display_name
 from vidgen_desktop.files import NEW_FILE_MODE, atomic_write  # noqa: F401 - re-exported
 
 MAX_PROJECT_BYTES = 20 * 1024 * 1024  # a project is a few KB; 20 MB is a wrong file
@@ -107,30 +107,31 @@ def parse(text: str, *, base_dir: Path | None = None, origin: str = "project") -
 def load(path: str | os.PathLike[str]) -> Composition:
     """Open a project file. Errors name the file and say what is wrong."""
     path = Path(path)
+    name, shown = display_name(path), display_name(path, full=True)
     try:
         size = path.stat().st_size
         if size > MAX_PROJECT_BYTES:
             raise ProjectFileError(
-                f"{path.name} is {size / 1_000_000:.0f} MB; a project file is a few KB, "
+                f"{name} is {size / 1_000_000:.0f} MB; a project file is a few KB, "
                 "so this is not one"
             )
         raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise ProjectFileError(f"project file {path} does not exist") from exc
+        raise ProjectFileError(f"project file {shown} does not exist") from exc
     except IsADirectoryError as exc:
-        raise ProjectFileError(f"{path} is a folder, not a project file") from exc
+        raise ProjectFileError(f"{shown} is a folder, not a project file") from exc
     except OSError as exc:
-        raise ProjectFileError(f"cannot read {path}: {exc.strerror}") from exc
+        raise ProjectFileError(f"cannot read {shown}: {exc.strerror}") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ProjectFileError(f"{path.name} is not a text (UTF-8 JSON) project file") from exc
+        raise ProjectFileError(f"{name} is not a text (UTF-8 JSON) project file") from exc
     try:
-        return parse(text, base_dir=path.resolve().parent, origin=path.name)
+        return parse(text, base_dir=path.resolve().parent, origin=name)
     except ProjectFileError:
         raise
     except ValueError as exc:  # CompositionError: prefix the file name
-        raise ProjectFileError(f"{path.name}:\n{exc}") from exc
+        raise ProjectFileError(f"{name}:\n{exc}") from exc
 
 
 def _relative_source(source: str, root: Path) -> str:
@@ -168,7 +169,11 @@ def save(comp: Composition, path: str | os.PathLike[str]) -> None:
     try:
         atomic_write(path, text.encode("utf-8"))
     except IsADirectoryError as exc:
-        raise ProjectSaveError(f"cannot save the project as {path}: it is a folder") from exc
+        raise ProjectSaveError(
+            f"cannot save the project as {display_name(path, full=True)}: it is a folder"
+        ) from exc
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ProjectSaveError(f"cannot save the project to {path}: {reason}") from exc
+        raise ProjectSaveError(
+            f"cannot save the project to {display_name(path, full=True)}: {reason}"
+        ) from exc

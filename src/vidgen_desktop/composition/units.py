@@ -20,8 +20,18 @@ LENGTH_PATTERN = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*(%|[pP][xX])?\s*$"  # also the
 _LENGTH = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%|px)?\s*$", re.IGNORECASE)
 
 
+SHOWN_CHARS = 60  # a value quoted in a message is cut to this many characters
+
+
+def _shown(raw: object) -> str:
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) >= 10**15:
+        return f"a {len(str(abs(raw)))}-digit number"
+    text = repr(raw)
+    return text if len(text) <= SHOWN_CHARS else f"{text[: SHOWN_CHARS - 1]}…"
+
+
 def _not_a_length(raw: object) -> ValueError:
-    return ValueError(f"must be a length like '10%' or '192px', got {raw!r}")
+    return ValueError(f"must be a length like '10%' or '192px', got {_shown(raw)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +52,7 @@ class Length:
             try:
                 value, unit = float(raw), "px"
             except OverflowError:  # an int beyond float range
-                raise ValueError(f"must be a finite length, got {raw!r}") from None
+                raise ValueError(f"must be a finite length, got {_shown(raw)}") from None
         elif isinstance(raw, str):
             match = _LENGTH.match(raw)
             if not match:
@@ -51,7 +61,7 @@ class Length:
         else:
             raise _not_a_length(raw)
         if not math.isfinite(value):
-            raise ValueError(f"must be a finite length, got {raw!r}")
+            raise ValueError(f"must be a finite length, got {_shown(raw)}")
         return cls(value + 0.0, unit)  # type: ignore[arg-type]  # + 0.0: no "-0"
 
     def to_px(self, extent: int) -> float:

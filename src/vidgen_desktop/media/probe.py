@@ -110,7 +110,7 @@ def _regular_file(full: str) -> os.stat_result:
     Checked before FFmpeg opens anything: reading a FIFO would block until
     someone writes to it, and a device may never end.
     """
-    name = Path(full).name
+    name = errors.display_name(full)  # quoted if it holds a newline, quotes, ';' …
     try:
         stat = os.stat(full)
     except FileNotFoundError as exc:
@@ -143,7 +143,7 @@ def _regular_file(full: str) -> os.stat_result:
 @functools.lru_cache(maxsize=1024)
 def _probe_cached(path: str, mtime_ns: int, size: int) -> MediaInfo:
     del mtime_ns  # part of the cache key only: an edited file is probed again
-    name = Path(path).name
+    name = errors.display_name(path)
     try:
         result = ffmpeg.run(["-i", ffmpeg.file_url(path)], timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired as exc:
@@ -152,7 +152,8 @@ def _probe_cached(path: str, mtime_ns: int, size: int) -> MediaInfo:
             path=path,
         ) from exc
     stderr = ffmpeg.stderr_text(result.stderr)
-    header = parse_header(stderr)
+    # FFmpeg prints the name as it is: a newline in it would split the header's lines
+    header = parse_header(stderr.replace(ffmpeg.file_url(path), "file:input"))
     _refuse(header, stderr, name, path)
     return _checked(_media_info(header, path, size, stderr), header, stderr)
 
@@ -266,7 +267,7 @@ def _media_info(header: Header, path: str, size: int, stderr: str) -> MediaInfo:
             has_alpha=False,
             **common,
         )
-    name = Path(path).name
+    name = errors.display_name(path)
     if max(video.width, video.height) > MAX_IMAGE_SIDE:
         raise _too_large(name, video.width, video.height, path=path, detail=stderr)
     still = _is_still(header, video, path)

@@ -16,7 +16,7 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.errors import MediaError, RenderCancelled, RenderError
+from vidgen_desktop.errors import MediaError, RenderCancelled, RenderError, display_name
 from vidgen_desktop.media import ffmpeg as ffmpeg_bin
 from vidgen_desktop.media import probe as media_probe
 from vidgen_desktop.render import formats, graph
@@ -50,7 +50,7 @@ def probe_sources(
         if error is not None:
             problems.append(f"element '{element.id}': {error}")
             continue
-        name = os.path.basename(element.source)
+        name = display_name(element.source)
         if isinstance(element, AudioElement) and not info.has_audio:
             problems.append(f"element '{element.id}': {name} has no sound to play")
         elif isinstance(element, VideoElement | ImageElement) and not info.has_video:

@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from vidgen_desktop import paths
 from vidgen_desktop.composition.colors import parse_color
 from vidgen_desktop.composition.model import TextElement
+from vidgen_desktop.errors import MediaError, display_name
 from vidgen_desktop.files import atomic_write
 
 _BUNDLED = {
@@ -44,14 +45,28 @@ def find_font(family: str, weight: str = "normal") -> str:
         return family
     try:
         pattern = f"{family}:weight={'bold' if weight == 'bold' else 'regular'}"
-        found = subprocess.run(
-            ["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=5
+        found = subprocess.run(  # "--": a family starting with "-" is not an option
+            ["fc-match", "-f", "%{file}", "--", pattern], capture_output=True, text=True, timeout=5
         ).stdout.strip()
         if found and os.path.isfile(found):
             return found
     except (OSError, subprocess.SubprocessError):
         pass
     return str(fonts / _BUNDLED[("dejavu sans", weight)])
+
+
+def font_error(element: TextElement, font_path: str, exc: OSError) -> MediaError:
+    """The designer-facing error for a font file Pillow cannot use."""
+    if isinstance(exc, PermissionError):
+        reason = "Vidgen is not allowed to read it"
+    else:
+        reason = "it is not a font file (TrueType, OpenType or another FreeType format)"
+    font = display_name(font_path, full=True)
+    return MediaError(
+        f"element '{element.id}': the font {font} cannot be used: {reason}",
+        path=font_path,
+        detail=f"{type(exc).__name__}: {exc}",
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -112,11 +127,14 @@ def rasterize(element: TextElement, size: tuple[int, int], scale: float = 1.0) -
     pad = element.padding * scale
     inner_w, inner_h = max(1.0, w - 2 * pad), max(1.0, h - 2 * pad)
     font_path = find_font(element.font_family, element.font_weight)
-    if element.font_size is not None:
-        px = max(1, round(element.font_size * scale))
-    else:
-        px = _fit_size(element, font_path, inner_w, inner_h)
-    font, lines, line_h, _, block_h = _layout(element, font_path, px, inner_w)
+    try:
+        if element.font_size is not None:
+            px = max(1, round(element.font_size * scale))
+        else:
+            px = _fit_size(element, font_path, inner_w, inner_h)
+        font, lines, line_h, _, block_h = _layout(element, font_path, px, inner_w)
+    except OSError as exc:  # Pillow: "unknown file format", "invalid pixel size", EACCES
+        raise font_error(element, font_path, exc) from exc
     if element.valign == "top":
         top = pad
     elif element.valign == "middle":
