@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
 
 import uikit
 from uikit import box_comp, make_window
 
-from PySide6.QtCore import Qt  # isort: skip
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import QPoint, QRect, Qt  # isort: skip
+from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QApplication
 
 from vidgen_desktop.ui.actions import SPECS, ActionId, Spec, Std, key_sequences
@@ -16,6 +21,9 @@ from vidgen_desktop.ui.actions import SPECS, ActionId, Spec, Std, key_sequences
 home = uikit.home
 
 Portable = QKeySequence.SequenceFormat.PortableText
+# screenshots of the screens this file checks, for a person to look at
+SHOTS = Path(os.environ.get("VIDGEN_SHOTS", "/tmp/vidgen-shots"))
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def bound_keys(window) -> dict[str, list[str]]:
@@ -80,3 +88,75 @@ def test_every_spec_key_is_bound(qtbot, home):
         bound = {k.toString(Portable) for k in window.actions[action_id].shortcuts()}
         named = {QKeySequence(k).toString(Portable) for k in spec.shortcut if isinstance(k, str)}
         assert named <= bound, action_id
+
+
+# -- the message bar ---------------------------------------------------------------------------
+
+
+def luminance(rgb) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (0-255 channels)."""
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a, b) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def pixels(widget) -> np.ndarray:
+    """What the window shows where the widget is, as an RGB array.
+
+    Grabbed from the window, not the widget: ``widget.grab()`` fills an
+    auto-filled widget's background itself, which the window may never paint.
+    """
+    window = widget.window()
+    where = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    image = window.grab(where).toImage().convertToFormat(QImage.Format.Format_RGB888)
+    width, height = image.width(), image.height()
+    data = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())
+    return data[:, : width * 3].reshape(height, width, 3).copy()
+
+
+def text_contrast(bar) -> float:
+    """Contrast between the bar's background (its commonest colour) and its text's ink."""
+    shown = pixels(bar)
+    colors, counts = np.unique(shown.reshape(-1, 3), axis=0, return_counts=True)
+    background = colors[counts.argmax()]
+    box = bar.label.geometry()
+    label = shown[box.top() : box.bottom(), box.left() : box.right()].reshape(-1, 3)
+    distance = [abs(luminance(p) - luminance(background)) for p in np.unique(label, axis=0)]
+    ink = np.unique(label, axis=0)[int(np.argmax(distance))]
+    return contrast(background, ink)
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, color in (
+        (QPalette.ColorRole.Window, "#2b2b2b"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1e1e1e"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+        (QPalette.ColorRole.Button, "#353535"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+    ):
+        palette.setColor(role, QColor(color))
+    return palette
+
+
+@pytest.fixture(params=["light", "dark"])
+def palette(request, qapp):
+    """The application in a light (Fusion's own) or a dark palette, restored afterwards."""
+    before = qapp.palette()
+    qapp.setPalette(dark_palette() if request.param == "dark" else qapp.style().standardPalette())
+    yield request.param
+    qapp.setPalette(before)
+
+
+def test_the_error_bar_reads_well_in_light_and_dark_palettes(qtbot, home, palette, tmp_path):
+    window = make_window(qtbot, box_comp())
+    window.messages.show_error("gone.png does not exist: the element 'logo' shows nothing")
+    qtbot.waitUntil(lambda: window.messages.isVisible())
+    assert text_contrast(window.messages) >= 4.5  # WCAG AA for body text
+    window.grab().save(str(SHOTS / f"error_bar_{palette}.png"))
