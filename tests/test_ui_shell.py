@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,6 +21,8 @@ from PySide6.QtCore import QPoint, QRect, Qt  # isort: skip
 from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QApplication
 
+from vidgen_desktop.composition import project
+from vidgen_desktop.ui import recovery
 from vidgen_desktop.ui.actions import SPECS, ActionId, Spec, Std, key_sequences
 
 home = uikit.home
@@ -160,3 +167,94 @@ def test_the_error_bar_reads_well_in_light_and_dark_palettes(qtbot, home, palett
     qtbot.waitUntil(lambda: window.messages.isVisible())
     assert text_contrast(window.messages) >= 4.5  # WCAG AA for body text
     window.grab().save(str(SHOTS / f"error_bar_{palette}.png"))
+
+
+# -- autosave and recovery ---------------------------------------------------------------------
+
+# The real editor (app.run, as `vidgen gui` starts it) in a process of its own; one
+# edit through the Add Text action once the window is up, then it just runs.
+EDIT_THEN_RUN = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from vidgen_desktop.ui import app
+from vidgen_desktop.composition import project
+from vidgen_desktop.ui import recovery
+from vidgen_desktop.ui.actions import ActionId
+
+qapp = QApplication(sys.argv[:1])
+
+def edit():
+    (window,) = [w for w in qapp.topLevelWidgets() if w.objectName() == "MainWindow"]
+    window.actions[ActionId.ADD_TEXT].trigger()
+    print("edited", flush=True)
+
+QTimer.singleShot(0, edit)
+app.run(sys.argv[1])
+"""
+
+
+def test_an_edit_survives_kill_9_and_the_next_start_says_when_it_was_saved(qtbot, home, tmp_path):
+    project.save(box_comp(), tmp_path / "promo.json")
+    env = {**os.environ, "VIDGEN_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    editor = subprocess.Popen(
+        [sys.executable, "-c", EDIT_THEN_RUN, str(tmp_path / "promo.json")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        seen = []  # Qt's own warnings may come first
+        for line in iter(editor.stdout.readline, ""):
+            seen.append(line)
+            if line.strip() == "edited":
+                break
+        assert seen and seen[-1].strip() == "edited", "".join(seen)
+        copy = home / "data" / "recovery" / f"autosave-{editor.pid}.json"
+        # far sooner than the old 60 s timer: a few seconds after the edit
+        qtbot.waitUntil(copy.exists, timeout=15_000)
+        qtbot.wait(300)  # let the write that made it finish: kill -9 lands on an idle editor
+    finally:
+        editor.send_signal(signal.SIGKILL)
+        editor.wait(10)
+        editor.stdout.close()
+    assert editor.returncode == -signal.SIGKILL
+
+    saved = time.localtime(copy.stat().st_mtime)
+    window = make_window(qtbot)
+    asked: list[str] = []
+    window.projects.ask_recover = lambda question: asked.append(question) or True
+    assert window.projects.offer_recovery()
+    (question,) = asked
+    assert "promo.json" in question and time.strftime("%H:%M", saved) in question
+    assert "today at" in question or "yesterday at" in question
+    assert [e.id for e in window.doc.comp.elements] == ["box", "text"]  # the edit is back
+    assert window.doc.dirty and window.doc.path == (tmp_path / "promo.json").resolve()
+    assert not copy.exists()
+
+
+def test_autosave_waits_for_a_pause_but_not_forever(qtbot, home, monkeypatch):
+    monkeypatch.setattr(recovery, "AUTOSAVE_DELAY", 300)
+    monkeypatch.setattr(recovery, "AUTOSAVE_MAX_WAIT", 1_000)
+    window = make_window(qtbot, box_comp())
+    window.doc.set_selection(["box"])
+    window.canvas.nudge(1, 0)
+    assert not recovery.own_file().exists()  # not on every keystroke
+    qtbot.waitUntil(recovery.own_file().exists, timeout=5_000)
+    recovery.discard()
+    # continuous editing (a change every 100 ms, never a 300 ms pause) still gets a copy
+    for _ in range(40):
+        window.canvas.nudge(1, 0)
+        qtbot.wait(100)
+        if recovery.own_file().exists():
+            break
+    assert recovery.own_file().exists()
+    nudged = json.loads(recovery.own_file().read_text())["project"]["elements"][0]["x"]
+    assert nudged != "40%"
+
+
+def test_the_recovery_prompt_names_the_day_and_time(home):
+    now = time.mktime((2026, 3, 4, 15, 30, 0, 0, 0, -1))
+    found = recovery.Recovered(Path("x.json"), box_comp(), Path("/p/promo.json"), now - 180)
+    text = recovery.prompt(found, now)
+    assert "promo.json" in text and "today at 15:27:00 (3 minutes ago)" in text
+    yesterday = recovery.Recovered(Path("x.json"), box_comp(), None, now - 86_400)
+    assert "yesterday at 15:30:00" in recovery.prompt(yesterday, now)

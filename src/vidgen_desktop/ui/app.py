@@ -29,27 +29,6 @@ def _application() -> QApplication:
     return app
 
 
-def _offer_recovery(window) -> None:
-    from vidgen_desktop.ui import recovery
-
-    found = recovery.orphans()
-    if not found:
-        return
-    latest = found[0]
-    name = latest.origin.name if latest.origin else "an unsaved project"
-    answer = QMessageBox.question(
-        window,
-        "Recover unsaved work?",
-        f"Vidgen closed unexpectedly while editing {name}.\n"
-        "Open the autosaved copy? (No deletes it.)",
-    )
-    if answer == QMessageBox.StandardButton.Yes:
-        window.projects.recover(latest)
-    else:
-        for item in found:
-            recovery.discard(item.file)
-
-
 def settled(window) -> bool:
     """True once the media are read and the preview shows the current state."""
     canvas = window.canvas
@@ -97,7 +76,7 @@ def run(project: str | None = None, screenshot: str | None = None) -> int:
 
         QTimer.singleShot(SETTLE_POLL, check)
     else:
-        QTimer.singleShot(0, lambda: _offer_recovery(window))
+        QTimer.singleShot(0, window.projects.offer_recovery)
     app.aboutToQuit.connect(window.doc.background.shutdown)
     with loop:
         loop.run_until_complete(_until_quit(app))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -74,9 +74,10 @@ class MainWindow(QMainWindow):
         self._create_statusbar()
         self._connect()
         self.renders = render_ui.install(self)  # render dialog, queue and history panels
-        self.autosave_timer = QTimer(self, interval=recovery.AUTOSAVE_INTERVAL)
+        self.autosave_timer = QTimer(self, singleShot=True)
         self.autosave_timer.timeout.connect(self.autosave)
-        self.autosave_timer.start()
+        self._unsaved_since = QElapsedTimer()  # the first change the recovery file lacks
+        self.doc.changed.connect(self._schedule_autosave)
         self.resize(1280, 800)
         self._restore_settings()
         self._update_title()
@@ -306,12 +307,25 @@ class MainWindow(QMainWindow):
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
+    def _schedule_autosave(self) -> None:
+        """Autosave a moment after editing pauses, and at least every AUTOSAVE_MAX_WAIT."""
+        if not self._unsaved_since.isValid():
+            self._unsaved_since.start()
+        left = recovery.AUTOSAVE_MAX_WAIT - self._unsaved_since.elapsed()
+        self.autosave_timer.start(max(0, min(recovery.AUTOSAVE_DELAY, left)))
+
     def autosave(self) -> Path | None:
         """Write the recovery file if there is anything unsaved (the timer calls this)."""
+        self._unsaved_since.invalidate()
+        self.autosave_timer.stop()
         if not self.doc.dirty:
             recovery.discard()
             return None
-        return recovery.write(self.doc.comp, self.doc.path)
+        try:
+            return recovery.write(self.doc.comp, self.doc.path)
+        except OSError as exc:  # a full disk must not cost the edit itself; say it once
+            self.statusBar().showMessage(f"Autosave failed: {exc.strerror or exc}", 10_000)
+            return None
 
     # -- settings and closing ------------------------------------------------------------------
 

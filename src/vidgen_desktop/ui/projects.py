@@ -1,8 +1,8 @@
 """New, open, save, save as, import, recent files, and the unsaved-changes prompt.
 
 The dialogs are attributes (``ask_open_path``, ``ask_save_path``,
-``ask_import_paths``, ``ask_save_changes``) so tests and scripts can answer
-them without a modal loop.
+``ask_import_paths``, ``ask_save_changes``, ``ask_recover``) so tests and
+scripts can answer them without a modal loop.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class ProjectFiles(QObject):
         self.ask_save_path: Callable[[], str | None] = self._ask_save_path
         self.ask_import_paths: Callable[[], list[str]] = self._ask_import_paths
         self.ask_save_changes: Callable[[], Button] = self._ask_save_changes
+        self.ask_recover: Callable[[str], bool] = self._ask_recover
 
     # -- dialogs (replaceable) -----------------------------------------------------------------
 
@@ -73,6 +74,10 @@ class ProjectFiles(QObject):
             Button.Save | Button.Discard | Button.Cancel,
             Button.Save,
         )
+
+    def _ask_recover(self, question: str) -> bool:
+        answer = QMessageBox.question(self.window, "Recover unsaved work?", question)
+        return answer == Button.Yes
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -135,6 +140,18 @@ class ProjectFiles(QObject):
         paths = self.ask_import_paths()
         if paths:
             self.window.importer.import_files(paths)
+
+    def offer_recovery(self) -> bool:
+        """At start: offer the newest copy a crashed session left (saying when); True if taken."""
+        found = recovery.orphans()
+        if not found:
+            return False
+        if self.ask_recover(recovery.prompt(found[0])):
+            self.recover(found[0])
+            return True
+        for item in found:
+            recovery.discard(item.file)
+        return False
 
     def recover(self, found: recovery.Recovered) -> None:
         """Open what a crashed session autosaved; it stays unsaved until the designer saves."""
