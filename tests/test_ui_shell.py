@@ -17,13 +17,14 @@ import pytest
 import uikit
 from uikit import box_comp, make_window
 
-from PySide6.QtCore import QPoint, QRect, Qt  # isort: skip
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt  # isort: skip
 from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QApplication
 
 from vidgen_desktop.composition import project
 from vidgen_desktop.ui import recovery
 from vidgen_desktop.ui.actions import SPECS, ActionId, Spec, Std, key_sequences
+from vidgen_desktop.ui.main_window import SETTINGS_VERSION, MainWindow
 
 home = uikit.home
 
@@ -258,3 +259,27 @@ def test_the_recovery_prompt_names_the_day_and_time(home):
     assert "promo.json" in text and "today at 15:27:00 (3 minutes ago)" in text
     yesterday = recovery.Recovered(Path("x.json"), box_comp(), None, now - 86_400)
     assert "yesterday at 15:30:00" in recovery.prompt(yesterday, now)
+
+
+# -- window state ------------------------------------------------------------------------------
+
+
+def test_window_place_and_panels_are_remembered_without_a_clean_close(qtbot, home):
+    window = make_window(qtbot, box_comp())
+    window.move(210, 130)
+    window.resize(1300, 820)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, window.inspector_dock)
+    ini = home / "data" / "editor.ini"
+    # written while the window is still open: a crash now loses nothing
+    qtbot.waitUntil(lambda: ini.exists() and "geometry" in ini.read_text(), timeout=5_000)
+    qtbot.waitUntil(lambda: not window.layout_timer.isActive(), timeout=5_000)
+    on_disk = QSettings(str(ini), QSettings.Format.IniFormat)
+    assert on_disk.value("window/geometry") == window.saveGeometry()
+    assert on_disk.value("window/state") == window.saveState(SETTINGS_VERSION)
+
+    again = MainWindow(settings=on_disk)  # the next start (offscreen's screen is too small to
+    qtbot.addWidget(again)  # check the size here: test_ui_x11 does, on a real X server)
+    again.projects.ask_save_changes = window.projects.ask_save_changes
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.dockWidgetArea(again.inspector_dock) == Qt.DockWidgetArea.LeftDockWidgetArea

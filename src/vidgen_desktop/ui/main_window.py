@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -37,6 +37,8 @@ from vidgen_desktop.ui.qt_timeline import QtTimeline
 from vidgen_desktop.ui.widgets import MessageBar
 
 SETTINGS_VERSION = 1  # bump when the dock layout changes incompatibly
+LAYOUT_SAVE_DELAY = 1_000  # ms after the window or a panel last moved: then it is remembered
+_LAYOUT_EVENTS = {QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide}
 
 
 def open_settings() -> QSettings:
@@ -81,6 +83,11 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._restore_settings()
         self._update_title()
+        # geometry and dock layout are saved as they change, not only on a clean close
+        # (after a crash the window used to come back at its default place)
+        self.layout_timer = QTimer(self, singleShot=True, interval=LAYOUT_SAVE_DELAY)
+        self.layout_timer.timeout.connect(self.save_settings)
+        self.installEventFilter(self)
 
     # -- construction --------------------------------------------------------------------------
 
@@ -215,6 +222,9 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        dock.installEventFilter(self)  # moved, resized, floated or closed: remember it
+        dock.dockLocationChanged.connect(self._layout_changed)
+        dock.topLevelChanged.connect(self._layout_changed)
         self.view_menu.addAction(dock.toggleViewAction())
         return dock
 
@@ -329,6 +339,16 @@ class MainWindow(QMainWindow):
 
     # -- settings and closing ------------------------------------------------------------------
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _LAYOUT_EVENTS or event.type() == QEvent.Type.WindowStateChange:
+            self._layout_changed()
+        return super().eventFilter(watched, event)
+
+    def _layout_changed(self, *_: object) -> None:
+        timer = getattr(self, "layout_timer", None)  # None while the window is being built
+        if timer is not None and self.isVisible():
+            timer.start()
+
     def _restore_settings(self) -> None:
         s = self.settings
         geometry = s.value("window/geometry")
@@ -347,6 +367,7 @@ class MainWindow(QMainWindow):
         if not self.projects.maybe_save():
             event.ignore()
             return
+        self.layout_timer.stop()
         self.save_settings()
         self.autosave_timer.stop()
         self.timeline.stop()
