@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for path in self.projects.recent():
             action = self.recent_menu.addAction(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.projects.open_path(p))
+            action.triggered.connect(lambda _=False, p=path: self.projects.open_recent(p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
