@@ -128,11 +128,12 @@ def pixels(widget) -> np.ndarray:
 
 
 def text_contrast(bar) -> float:
-    """Contrast between the bar's background (its commonest colour) and its text's ink."""
+    """Contrast between a widget's background (its commonest colour) and its text's ink."""
     shown = pixels(bar)
     colors, counts = np.unique(shown.reshape(-1, 3), axis=0, return_counts=True)
     background = colors[counts.argmax()]
-    box = bar.label.geometry()
+    inner = getattr(bar, "label", None)  # the message bar's text, or the whole widget
+    box = inner.geometry() if inner is not None else bar.rect()
     label = shown[box.top() : box.bottom(), box.left() : box.right()].reshape(-1, 3)
     distance = [abs(luminance(p) - luminance(background)) for p in np.unique(label, axis=0)]
     ink = np.unique(label, axis=0)[int(np.argmax(distance))]

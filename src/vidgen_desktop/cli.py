@@ -132,16 +132,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from vidgen_desktop import paths
-    from vidgen_desktop.media.samples import make_samples
+    from vidgen_desktop.media.examples import make_examples  # shared with the editor
 
-    folder = Path(args.folder)
-    made = make_samples(folder)
-    examples = paths.resources_dir() / "examples"
-    for example in sorted(examples.glob("*.json")):
-        shutil.copyfile(example, folder / example.name)
-        print(folder / example.name)
-    for path in made.values():
+    for path in make_examples(Path(args.folder)):
         print(path)
     return 0
 

@@ -23,6 +23,7 @@ Std = QKeySequence.StandardKey
 
 
 class ActionId(enum.Enum):
+    START_PAGE = "start_page"
     NEW = "new"
     OPEN = "open"
     SAVE = "save"
@@ -60,6 +61,7 @@ class Spec:
 
 
 SPECS: dict[ActionId, Spec] = {
+    ActionId.START_PAGE: Spec("Start &Page", (), "The example, new project sizes, recent files"),
     ActionId.NEW: Spec("&New", (Std.New,), "Start an empty composition"),
     ActionId.OPEN: Spec("&Open…", (Std.Open,), "Open a project file"),
     ActionId.SAVE: Spec("&Save", (Std.Save,), "Save the project"),

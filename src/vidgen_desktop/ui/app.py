@@ -1,7 +1,9 @@
 """Start the editor: the Qt application, the asyncio loop inside it (qasync), the window.
 
-``run`` is what ``vidgen gui`` calls. ``--screenshot`` opens the window,
-waits until the preview has drawn, saves ``window.grab()`` and exits.
+``run`` is what ``vidgen gui`` calls: the project given, or the start page.
+``--screenshot``
+opens the window, waits until the preview has drawn, saves ``window.grab()``
+and exits.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ def _application() -> QApplication:
 
 
 def settled(window) -> bool:
-    """True once the media are read and the preview shows the current state."""
+    """True once the media are read and the preview (or the start page) shows the current state."""
+    start = window.start
+    if start.busy:  # the example is being made: it opens when done
+        return False
+    if start.showing:
+        return True
     canvas = window.canvas
     return (
         not window.doc.probing
@@ -52,6 +59,8 @@ def run(project: str | None = None, screenshot: str | None = None) -> int:
     window = MainWindow()
     if project:
         window.projects.open_path(Path(project), ask=False)
+    else:  # the start page: the example, new project sizes, recent projects
+        window.start.show()
     window.show()
     status = 0
     if os.environ.get(IDLE_EXIT_ENV):  # benchmarks/editor_start.py: time to an idle window

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import paths
 from vidgen_desktop.composition.model import TextElement
-from vidgen_desktop.ui import recovery, render_ui
+from vidgen_desktop.ui import recovery, render_ui, start_page
 from vidgen_desktop.ui.actions import ActionId, create_actions
 from vidgen_desktop.ui.document import Document
 from vidgen_desktop.ui.importer import Importer
@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self._create_statusbar()
         self._connect()
         self.renders = render_ui.install(self)  # render dialog, queue and history panels
+        self.start = start_page.install(self, SETTINGS_VERSION)  # before there is a project
+        self.actions[ActionId.START_PAGE].triggered.connect(lambda: self.start.show())
         self.autosave_timer = QTimer(self, singleShot=True)
         self.autosave_timer.timeout.connect(self.autosave)
         self._unsaved_since = QElapsedTimer()  # the first change the recovery file lacks
@@ -94,7 +96,7 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         self.actions = create_actions(self)
         a, doc = self.actions, self.doc
-        a[ActionId.NEW].triggered.connect(self.projects.new)
+        a[ActionId.NEW].triggered.connect(lambda: self.projects.new())
         a[ActionId.OPEN].triggered.connect(self.projects.open_dialog)
         a[ActionId.SAVE].triggered.connect(self.projects.save)
         a[ActionId.SAVE_AS].triggered.connect(self.projects.save_as)
@@ -127,7 +129,7 @@ class MainWindow(QMainWindow):
     def _create_menus(self) -> None:
         a = self.actions
         file_menu = self.menuBar().addMenu("&File")
-        for action_id in (ActionId.NEW, ActionId.OPEN):
+        for action_id in (ActionId.START_PAGE, ActionId.NEW, ActionId.OPEN):
             file_menu.addAction(a[action_id])
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -360,7 +362,8 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(SETTINGS_VERSION))
+        state = self.start.dock_state() or self.saveState(SETTINGS_VERSION)  # page hides docks
+        self.settings.setValue("window/state", state)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -375,5 +378,6 @@ class MainWindow(QMainWindow):
         for worker in (self.canvas.renderer, self.importer.background, self.layers.background):
             worker.shutdown()
         self.doc.background.shutdown()
+        self.start.shutdown()
         self.renders.shutdown()
         event.accept()

@@ -101,9 +101,10 @@ class ProjectFiles(QObject):
             return self.save()
         return answer == Button.Discard
 
-    def new(self) -> None:
+    def new(self, comp: Composition | None = None) -> None:
+        """Start an empty composition (``comp``: one of a chosen size, from the start page)."""
         if self.maybe_save():
-            self.doc.set_composition(Composition())
+            self.doc.set_composition(comp or Composition())
             recovery.discard()
 
     def open_dialog(self) -> None:
