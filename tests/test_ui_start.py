@@ -1,6 +1,12 @@
-"""The first minute: the start page, its sizes, recent projects and the example; the drop hint."""
+"""The first minute: the start page, the example made on first run, `vidgen` with no display."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
 
 import test_ui_shell
 import uikit
@@ -11,6 +17,7 @@ from uikit import box_comp, make_window
 from PySide6.QtCore import QPointF, Qt  # isort: skip
 from PySide6.QtWidgets import QDockWidget
 
+from vidgen_desktop.composition import project
 from vidgen_desktop.composition.model import ImageElement
 from vidgen_desktop.media import examples
 from vidgen_desktop.ui.start_page import PREPARING
@@ -89,3 +96,32 @@ def test_the_example_is_made_once_in_the_data_folder_and_opened(qtbot, home):
     uikit.settle(qtbot, window)
     assert window.doc.media_errors == {}  # every sample is there and readable
     assert examples.is_made()
+
+
+def test_first_run_of_the_editor_opens_the_example(home, tmp_path):
+    target = tmp_path / "first.png"
+    env = {**os.environ, "VIDGEN_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "vidgen_desktop", "gui", "--screenshot", str(target)],
+        env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (examples.example_folder() / "media" / "background.mp4").stat().st_size > 0
+    assert target.read_bytes().startswith(b"\x89PNG")
+    opened = project.load(examples.example_folder() / examples.MAIN_EXAMPLE)
+    assert opened.name == "Spring promo"
+    (SHOTS / "first_run.png").write_bytes(target.read_bytes())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is Linux's")
+def test_vidgen_without_a_display_says_so_in_one_line(home):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}  # fmt: skip
+    env["VIDGEN_HOME"] = str(home)
+    result = subprocess.run(
+        [sys.executable, "-m", "vidgen_desktop"], env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0
+    (line,) = result.stderr.splitlines()
+    assert "no display" in line and "vidgen render" in line

@@ -1,7 +1,7 @@
 """Start the editor: the Qt application, the asyncio loop inside it (qasync), the window.
 
-``run`` is what ``vidgen gui`` calls: the project given, or the start page.
-``--screenshot``
+``run`` is what ``vidgen gui`` calls: the project given, or the start page
+(which on the first run makes and opens the bundled example). ``--screenshot``
 opens the window, waits until the preview has drawn, saves ``window.grab()``
 and exits.
 """
@@ -59,8 +59,8 @@ def run(project: str | None = None, screenshot: str | None = None) -> int:
     window = MainWindow()
     if project:
         window.projects.open_path(Path(project), ask=False)
-    else:  # the start page: the example, new project sizes, recent projects
-        window.start.show()
+    else:  # the start page; on the very first run it also makes and opens the example
+        window.start.show(first_run=first_run(window))
     window.show()
     status = 0
     if os.environ.get(IDLE_EXIT_ENV):  # benchmarks/editor_start.py: time to an idle window
@@ -90,6 +90,13 @@ def run(project: str | None = None, screenshot: str | None = None) -> int:
     with loop:
         loop.run_until_complete(_until_quit(app))
     return status
+
+
+def first_run(window) -> bool:
+    """Nothing opened yet and no example made: this machine's first start of the editor."""
+    from vidgen_desktop.media import examples
+
+    return not window.projects.recent() and not examples.is_made()
 
 
 def _report_idle_and_quit(window, app) -> None:
