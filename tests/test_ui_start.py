@@ -81,6 +81,11 @@ def test_a_recent_project_opens_from_the_start_page(qtbot, home, tmp_path):
     window.start.show()
     recent.itemActivated.emit(recent.item(0))
     assert window.doc.path == (tmp_path / "mine.json").resolve() and not window.start.showing
+    (tmp_path / "mine.json").unlink()  # moved away since: offered for removal, and removed
+    window.start.show()
+    window.projects.ask_remove_recent = lambda path: True
+    recent.itemActivated.emit(recent.item(0))
+    assert recent.count() == 0 and window.start.showing
 
 
 def test_the_example_is_made_once_in_the_data_folder_and_opened(qtbot, home):
@@ -125,3 +130,14 @@ def test_vidgen_without_a_display_says_so_in_one_line(home):
     assert result.returncode != 0
     (line,) = result.stderr.splitlines()
     assert "no display" in line and "vidgen render" in line
+
+
+def test_closing_while_the_example_is_made_stops_the_maker(qtbot, home):
+    window = make_window(qtbot)
+    window.start.show()
+    window.start.page.example_button.click()
+    maker = window.start.maker
+    assert maker is not None and window.start.busy
+    assert window.close()  # does not wait for FFmpeg's seconds
+    assert maker.state() == maker.ProcessState.NotRunning
+    assert not examples.is_made()  # the next start makes what is missing

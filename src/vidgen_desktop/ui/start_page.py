@@ -11,10 +11,11 @@ as they were (their saved layout is the one from before the page).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QProcess, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -32,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop.composition.model import Composition, Output
 from vidgen_desktop.media import examples
-from vidgen_desktop.ui.background import Background
 from vidgen_desktop.ui.qt_canvas import dropped_paths
 
 
@@ -245,15 +245,14 @@ class StartScreen(QObject):
         self.stack.addWidget(self.page)
         window.setCentralWidget(self.stack)
         self.hint = DropHint(window.canvas)
-        self.background = Background(workers=1, name="vidgen-example", parent=self)
-        self.busy = False  # the example is being made
+        self.maker: QProcess | None = None  # makes the example's media (the first time)
         self._open_example_when_made = False
         self._dock_state: QByteArray | None = None  # the panels as they were before the page
         page, projects = self.page, window.projects
         page.example_requested.connect(self.open_example)
         page.new_requested.connect(self.new_project)
         page.open_requested.connect(projects.open_dialog)
-        page.recent_requested.connect(projects.open_recent)
+        page.recent_requested.connect(self._open_recent)
         page.files_dropped.connect(self._start_with_media)
         window.doc.reset.connect(self.hide)
         window.doc.undo_stack.indexChanged.connect(self.hide)  # an edit (Add Text, Import…)
@@ -301,20 +300,38 @@ class StartScreen(QObject):
         self._open_example_when_made = True
         if self.busy:
             return
-        self.busy = True
         self.page.set_status(PREPARING)
-        self.background.run(examples.main_example, self._example_made)
+        # `vidgen samples` in a process of its own: FFmpeg's seconds never hold the GUI,
+        # and closing the window does not wait for them (the process is stopped)
+        self.maker = QProcess(self)
+        self.maker.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        self.maker.finished.connect(self._example_made)
+        folder = str(examples.example_folder())
+        self.maker.start(sys.executable, ["-m", "vidgen_desktop", "samples", folder])
 
-    def _example_made(self, path: Path | None, error: BaseException | None) -> None:
-        self.busy = False
+    @property
+    def busy(self) -> bool:
+        """True while the example is being made."""
+        return self.maker is not None and self.maker.state() != QProcess.ProcessState.NotRunning
+
+    def _example_made(self, code: int, status: QProcess.ExitStatus) -> None:
+        output = bytes(self.maker.readAll().data()).decode("utf-8", "replace")
+        self.maker.deleteLater()
+        self.maker = None
         self.page.set_status(None)
-        if error is not None:
-            self.window.messages.show_error(f"The example could not be made: {error}")
+        path = examples.example_folder() / examples.MAIN_EXAMPLE
+        if code != 0 or status != QProcess.ExitStatus.NormalExit or not examples.is_made():
+            why = output.strip().splitlines()[-1:] or [f"exit status {code}"]
+            self.window.messages.show_error(f"The example could not be made: {why[0]}")
             return
         # only if the designer is still waiting for it, not after they chose something else
         if self._open_example_when_made and self.showing:
             self.window.projects.open_path(path)
         self._open_example_when_made = False
+
+    def _open_recent(self, path: Path) -> None:
+        if not self.window.projects.open_recent(path):
+            self.page.set_recent(self.window.projects.recent())  # e.g. a gone one removed
 
     def _start_with_media(self, paths: list[str]) -> None:
         self.new_project(PRESETS[0])
@@ -329,7 +346,10 @@ class StartScreen(QObject):
             self.hint.raise_()
 
     def shutdown(self) -> None:
-        self.background.shutdown()
+        if self.busy:  # the next start makes what is missing; finished files are kept
+            self.maker.finished.disconnect(self._example_made)
+            self.maker.kill()
+            self.maker.waitForFinished(3_000)
 
 
 def install(window, layout_version: int) -> StartScreen:
