@@ -147,3 +147,31 @@ def test_a_project_with_an_unreadable_source_opens_and_names_it(qtbot, home, med
     settle(qtbot, window)
     assert "gone.png does not exist" in window.messages.text
     assert "red" in window.doc.facts()  # the others still show
+
+
+def recent_entries(window) -> list[str]:
+    """What File ▸ Open Recent lists, as the designer sees it (the menu is filled on show)."""
+    window.recent_menu.aboutToShow.emit()
+    return [a.text() for a in window.recent_menu.actions() if a.isEnabled()]
+
+
+def click_recent(window, path: Path) -> None:
+    window.recent_menu.aboutToShow.emit()
+    next(a for a in window.recent_menu.actions() if a.text() == str(path)).trigger()
+
+
+def test_a_recent_project_that_is_gone_is_offered_for_removal(qtbot, home, tmp_path):
+    window = make_window(qtbot, box_comp())
+    kept, gone = tmp_path / "kept.json", tmp_path / "gone.json"
+    for path in (kept, gone):
+        assert window.projects.save_to(path)
+    gone.unlink()
+    asked = []
+    window.projects.ask_remove_recent = lambda path: asked.append(path) or False
+    click_recent(window, gone.resolve())
+    assert asked == [gone.resolve()]
+    assert str(gone.resolve()) in recent_entries(window)  # "No": it stays
+    window.projects.ask_remove_recent = lambda path: True
+    click_recent(window, gone.resolve())
+    assert recent_entries(window) == [str(kept.resolve())]  # "Yes": it is gone from the menu
+    assert window.projects.recent() == [kept.resolve()]  # and from the settings

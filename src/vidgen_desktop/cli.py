@@ -136,27 +136,36 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from vidgen_desktop import paths
-    from vidgen_desktop.media.samples import make_samples
+    from vidgen_desktop.media.examples import make_examples  # shared with the editor
 
-    folder = Path(args.folder)
-    made = make_samples(folder)
-    examples = paths.resources_dir() / "examples"
-    for example in sorted(examples.glob("*.json")):
-        shutil.copyfile(example, folder / example.name)
-        print(folder / example.name)
-    for path in made.values():
+    for path in make_examples(Path(args.folder)):
         print(path)
     return 0
 
 
+def no_display() -> str | None:
+    """Why the editor cannot open a window here (Linux with no X11/Wayland display), or None."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None  # macOS and Windows always have one; QT_QPA_PLATFORM is a deliberate choice
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open the editor on (DISPLAY and WAYLAND_DISPLAY are unset); "
+        "render headlessly with: vidgen render PROJECT (try: vidgen samples demo && "
+        "vidgen render demo/spring_promo.json)"
+    )
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
+    problem = None if getattr(args, "screenshot", None) else no_display()  # shots: offscreen
+    if problem:
+        raise VidgenError(problem)
     try:
         from vidgen_desktop.ui import app  # Qt is imported only when the editor opens
     except ImportError as exc:
         raise VidgenError(
             f"the editor needs PySide6 and qasync ({exc.name} is missing): "
-            "pip install 'vidgen-desktop[gui]'"
+            "pip install PySide6-Essentials qasync"
         ) from exc
     return app.run(getattr(args, "project", None), getattr(args, "screenshot", None))
 

@@ -3,6 +3,12 @@
 Actions are created once per window by ``create_actions``; menus, toolbars
 and tests look them up by id. The render dialog and queue panels connect to
 ``ActionId.RENDER`` (the window re-emits it as ``render_requested``).
+
+A spec names a platform's standard key and the keys we promise on every
+platform; ``key_sequences`` expands the standard key into the platform's own
+bindings and drops repeats. Qt treats one sequence bound twice (even to the
+same action) as an "Ambiguous shortcut overload" and runs nothing, so no
+sequence may appear twice, within an action or across actions.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ Std = QKeySequence.StandardKey
 
 
 class ActionId(enum.Enum):
+    START_PAGE = "start_page"
     NEW = "new"
     OPEN = "open"
     SAVE = "save"
@@ -54,6 +61,7 @@ class Spec:
 
 
 SPECS: dict[ActionId, Spec] = {
+    ActionId.START_PAGE: Spec("Start &Page", (), "The example, new project sizes, recent files"),
     ActionId.NEW: Spec("&New", (Std.New,), "Start an empty composition"),
     ActionId.OPEN: Spec("&Open…", (Std.Open,), "Open a project file"),
     ActionId.SAVE: Spec("&Save", (Std.Save,), "Save the project"),
@@ -61,7 +69,7 @@ SPECS: dict[ActionId, Spec] = {
     ActionId.IMPORT: Spec("&Import Media…", ("Ctrl+I",), "Add video, pictures or sound"),
     ActionId.QUIT: Spec("&Quit", (Std.Quit, "Ctrl+Q")),
     ActionId.UNDO: Spec("&Undo", (Std.Undo,)),
-    ActionId.REDO: Spec("&Redo", (Std.Redo, "Ctrl+Shift+Z")),
+    ActionId.REDO: Spec("&Redo", (Std.Redo, "Ctrl+Shift+Z", "Ctrl+Y")),
     ActionId.DELETE: Spec("&Delete", (Std.Delete, "Backspace"), "Delete the selected elements"),
     ActionId.DUPLICATE: Spec("D&uplicate", ("Ctrl+D",), "Duplicate the selected elements"),
     ActionId.SELECT_ALL: Spec("Select &All", (Std.SelectAll,)),
@@ -82,13 +90,35 @@ SPECS: dict[ActionId, Spec] = {
 }
 
 
+def key_sequences(spec: Spec, taken: frozenset[str] = frozenset()) -> list[QKeySequence]:
+    """The spec's keys, standard ones expanded for this platform, each sequence once.
+
+    ``taken`` holds sequences (portable text) earlier actions answer: a standard
+    key's platform extras that clash with them are left out. Keys a spec names
+    itself are always kept (a clash between two of those is a bug the tests catch).
+    """
+    keys: list[QKeySequence] = []
+    seen: set[str] = set()
+    for key in spec.shortcut:
+        standard = isinstance(key, Std)
+        for sequence in QKeySequence.keyBindings(key) if standard else [QKeySequence(key)]:
+            text = sequence.toString(QKeySequence.SequenceFormat.PortableText)
+            if sequence.isEmpty() or text in seen or (standard and text in taken):
+                continue
+            seen.add(text)
+            keys.append(sequence)
+    return keys
+
+
 def create_actions(parent: QWidget) -> dict[ActionId, QAction]:
     """One QAction per id, owned by ``parent``; connect them where they are used."""
     actions: dict[ActionId, QAction] = {}
+    taken: set[str] = set()
     for action_id, spec in SPECS.items():
         action = QAction(spec.text, parent)
         action.setObjectName(f"action_{action_id.value}")
-        keys = [QKeySequence(k) for k in spec.shortcut]
+        keys = key_sequences(spec, frozenset(taken))
+        taken.update(k.toString(QKeySequence.SequenceFormat.PortableText) for k in keys)
         action.setShortcuts(keys)
         tip = spec.tip or spec.text.replace("&", "").rstrip("…")
         if keys:

@@ -1,7 +1,9 @@
 """Start the editor: the Qt application, the asyncio loop inside it (qasync), the window.
 
-``run`` is what ``vidgen gui`` calls. ``--screenshot`` opens the window,
-waits until the preview has drawn, saves ``window.grab()`` and exits.
+``run`` is what ``vidgen gui`` calls: the project given, or the start page
+(which on the first run makes and opens the bundled example). ``--screenshot``
+opens the window, waits until the preview has drawn, saves ``window.grab()``
+and exits.
 """
 
 from __future__ import annotations
@@ -29,29 +31,13 @@ def _application() -> QApplication:
     return app
 
 
-def _offer_recovery(window) -> None:
-    from vidgen_desktop.ui import recovery
-
-    found = recovery.orphans()
-    if not found:
-        return
-    latest = found[0]
-    name = latest.origin.name if latest.origin else "an unsaved project"
-    answer = QMessageBox.question(
-        window,
-        "Recover unsaved work?",
-        f"Vidgen closed unexpectedly while editing {name}.\n"
-        "Open the autosaved copy? (No deletes it.)",
-    )
-    if answer == QMessageBox.StandardButton.Yes:
-        window.projects.recover(latest)
-    else:
-        for item in found:
-            recovery.discard(item.file)
-
-
 def settled(window) -> bool:
-    """True once the media are read and the preview shows the current state."""
+    """True once the media are read and the preview (or the start page) shows the current state."""
+    start = window.start
+    if start.busy:  # the example is being made: it opens when done
+        return False
+    if start.showing:
+        return True
     canvas = window.canvas
     return (
         not window.doc.probing
@@ -73,6 +59,9 @@ def run(project: str | None = None, screenshot: str | None = None) -> int:
     window = MainWindow()
     if project:
         window.projects.open_path(Path(project), ask=False)
+    else:  # the start page; on the very first run it also makes and opens the example
+        # (not when benchmarks/editor_start.py times the window: FFmpeg would share its CPU)
+        window.start.show(first_run=first_run(window) and not os.environ.get(IDLE_EXIT_ENV))
     window.show()
     status = 0
     if os.environ.get(IDLE_EXIT_ENV):  # benchmarks/editor_start.py: time to an idle window
@@ -97,11 +86,18 @@ def run(project: str | None = None, screenshot: str | None = None) -> int:
 
         QTimer.singleShot(SETTLE_POLL, check)
     else:
-        QTimer.singleShot(0, lambda: _offer_recovery(window))
+        QTimer.singleShot(0, window.projects.offer_recovery)
     app.aboutToQuit.connect(window.doc.background.shutdown)
     with loop:
         loop.run_until_complete(_until_quit(app))
     return status
+
+
+def first_run(window) -> bool:
+    """Nothing opened yet and no example made: this machine's first start of the editor."""
+    from vidgen_desktop.media import examples
+
+    return not window.projects.recent() and not examples.is_made()
 
 
 def _report_idle_and_quit(window, app) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import paths
 from vidgen_desktop.composition.model import TextElement
-from vidgen_desktop.ui import recovery, render_ui
+from vidgen_desktop.ui import recovery, render_ui, start_page
 from vidgen_desktop.ui.actions import ActionId, create_actions
 from vidgen_desktop.ui.document import Document
 from vidgen_desktop.ui.importer import Importer
@@ -37,6 +37,8 @@ from vidgen_desktop.ui.qt_timeline import QtTimeline
 from vidgen_desktop.ui.widgets import MessageBar
 
 SETTINGS_VERSION = 1  # bump when the dock layout changes incompatibly
+LAYOUT_SAVE_DELAY = 1_000  # ms after the window or a panel last moved: then it is remembered
+_LAYOUT_EVENTS = {QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide}
 
 
 def open_settings() -> QSettings:
@@ -74,19 +76,27 @@ class MainWindow(QMainWindow):
         self._create_statusbar()
         self._connect()
         self.renders = render_ui.install(self)  # render dialog, queue and history panels
-        self.autosave_timer = QTimer(self, interval=recovery.AUTOSAVE_INTERVAL)
+        self.start = start_page.install(self, SETTINGS_VERSION)  # before there is a project
+        self.actions[ActionId.START_PAGE].triggered.connect(lambda: self.start.show())
+        self.autosave_timer = QTimer(self, singleShot=True)
         self.autosave_timer.timeout.connect(self.autosave)
-        self.autosave_timer.start()
+        self._unsaved_since = QElapsedTimer()  # the first change the recovery file lacks
+        self.doc.changed.connect(self._schedule_autosave)
         self.resize(1280, 800)
         self._restore_settings()
         self._update_title()
+        # geometry and dock layout are saved as they change, not only on a clean close
+        # (after a crash the window used to come back at its default place)
+        self.layout_timer = QTimer(self, singleShot=True, interval=LAYOUT_SAVE_DELAY)
+        self.layout_timer.timeout.connect(self.save_settings)
+        self.installEventFilter(self)
 
     # -- construction --------------------------------------------------------------------------
 
     def _create_actions(self) -> None:
         self.actions = create_actions(self)
         a, doc = self.actions, self.doc
-        a[ActionId.NEW].triggered.connect(self.projects.new)
+        a[ActionId.NEW].triggered.connect(lambda: self.projects.new())
         a[ActionId.OPEN].triggered.connect(self.projects.open_dialog)
         a[ActionId.SAVE].triggered.connect(self.projects.save)
         a[ActionId.SAVE_AS].triggered.connect(self.projects.save_as)
@@ -119,7 +129,7 @@ class MainWindow(QMainWindow):
     def _create_menus(self) -> None:
         a = self.actions
         file_menu = self.menuBar().addMenu("&File")
-        for action_id in (ActionId.NEW, ActionId.OPEN):
+        for action_id in (ActionId.START_PAGE, ActionId.NEW, ActionId.OPEN):
             file_menu.addAction(a[action_id])
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -214,6 +224,9 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        dock.installEventFilter(self)  # moved, resized, floated or closed: remember it
+        dock.dockLocationChanged.connect(self._layout_changed)
+        dock.topLevelChanged.connect(self._layout_changed)
         self.view_menu.addAction(dock.toggleViewAction())
         return dock
 
@@ -302,18 +315,41 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for path in self.projects.recent():
             action = self.recent_menu.addAction(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.projects.open_path(p))
+            action.triggered.connect(lambda _=False, p=path: self.projects.open_recent(p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
+    def _schedule_autosave(self) -> None:
+        """Autosave a moment after editing pauses, and at least every AUTOSAVE_MAX_WAIT."""
+        if not self._unsaved_since.isValid():
+            self._unsaved_since.start()
+        left = recovery.AUTOSAVE_MAX_WAIT - self._unsaved_since.elapsed()
+        self.autosave_timer.start(max(0, min(recovery.AUTOSAVE_DELAY, left)))
+
     def autosave(self) -> Path | None:
         """Write the recovery file if there is anything unsaved (the timer calls this)."""
+        self._unsaved_since.invalidate()
+        self.autosave_timer.stop()
         if not self.doc.dirty:
             recovery.discard()
             return None
-        return recovery.write(self.doc.comp, self.doc.path)
+        try:
+            return recovery.write(self.doc.comp, self.doc.path)
+        except OSError as exc:  # a full disk must not cost the edit itself; say it once
+            self.statusBar().showMessage(f"Autosave failed: {exc.strerror or exc}", 10_000)
+            return None
 
     # -- settings and closing ------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _LAYOUT_EVENTS or event.type() == QEvent.Type.WindowStateChange:
+            self._layout_changed()
+        return super().eventFilter(watched, event)
+
+    def _layout_changed(self, *_: object) -> None:
+        timer = getattr(self, "layout_timer", None)  # None while the window is being built
+        if timer is not None and self.isVisible():
+            timer.start()
 
     def _restore_settings(self) -> None:
         s = self.settings
@@ -326,13 +362,15 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(SETTINGS_VERSION))
+        state = self.start.dock_state() or self.saveState(SETTINGS_VERSION)  # page hides docks
+        self.settings.setValue("window/state", state)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.projects.maybe_save():
             event.ignore()
             return
+        self.layout_timer.stop()
         self.save_settings()
         self.autosave_timer.stop()
         self.timeline.stop()
@@ -340,5 +378,6 @@ class MainWindow(QMainWindow):
         for worker in (self.canvas.renderer, self.importer.background, self.layers.background):
             worker.shutdown()
         self.doc.background.shutdown()
+        self.start.shutdown()
         self.renders.shutdown()
         event.accept()

@@ -1,8 +1,8 @@
 """New, open, save, save as, import, recent files, and the unsaved-changes prompt.
 
 The dialogs are attributes (``ask_open_path``, ``ask_save_path``,
-``ask_import_paths``, ``ask_save_changes``) so tests and scripts can answer
-them without a modal loop.
+``ask_import_paths``, ``ask_save_changes``, ``ask_recover``,
+``ask_remove_recent``) so tests and scripts can answer them without a modal loop.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ class ProjectFiles(QObject):
         self.ask_save_path: Callable[[], str | None] = self._ask_save_path
         self.ask_import_paths: Callable[[], list[str]] = self._ask_import_paths
         self.ask_save_changes: Callable[[], Button] = self._ask_save_changes
+        self.ask_recover: Callable[[str], bool] = self._ask_recover
+        self.ask_remove_recent: Callable[[Path], bool] = self._ask_remove_recent
 
     # -- dialogs (replaceable) -----------------------------------------------------------------
 
@@ -74,6 +76,20 @@ class ProjectFiles(QObject):
             Button.Save,
         )
 
+    def _ask_recover(self, question: str) -> bool:
+        answer = QMessageBox.question(self.window, "Recover unsaved work?", question)
+        return answer == Button.Yes
+
+    def _ask_remove_recent(self, path: Path) -> bool:
+        answer = QMessageBox.question(
+            self.window,
+            "Project not found",
+            f"{path.name} no longer exists (it was in {path.parent}).\nRemove it from Open Recent?",
+            Button.Yes | Button.No,
+            Button.Yes,
+        )
+        return answer == Button.Yes
+
     # -- commands ------------------------------------------------------------------------------
 
     def maybe_save(self) -> bool:
@@ -85,9 +101,10 @@ class ProjectFiles(QObject):
             return self.save()
         return answer == Button.Discard
 
-    def new(self) -> None:
+    def new(self, comp: Composition | None = None) -> None:
+        """Start an empty composition (``comp``: one of a chosen size, from the start page)."""
         if self.maybe_save():
-            self.doc.set_composition(Composition())
+            self.doc.set_composition(comp or Composition())
             recovery.discard()
 
     def open_dialog(self) -> None:
@@ -109,6 +126,15 @@ class ProjectFiles(QObject):
         self._add_recent(Path(path))
         recovery.discard()
         return True
+
+    def open_recent(self, path: Path) -> bool:
+        """Open a recent project; one that is gone is offered for removal from the list."""
+        if not path.exists():
+            if self.ask_remove_recent(path):
+                self.remove_recent(path)
+                self.window.statusBar().showMessage(f"Removed {path.name} from Open Recent", 4000)
+            return False
+        return self.open_path(path)
 
     def save(self) -> bool:
         if self.doc.path is None:
@@ -136,6 +162,18 @@ class ProjectFiles(QObject):
         if paths:
             self.window.importer.import_files(paths)
 
+    def offer_recovery(self) -> bool:
+        """At start: offer the newest copy a crashed session left (saying when); True if taken."""
+        found = recovery.orphans()
+        if not found:
+            return False
+        if self.ask_recover(recovery.prompt(found[0])):
+            self.recover(found[0])
+            return True
+        for item in found:
+            recovery.discard(item.file)
+        return False
+
     def recover(self, found: recovery.Recovered) -> None:
         """Open what a crashed session autosaved; it stays unsaved until the designer saves."""
         self.doc.set_composition(found.comp, found.origin)
@@ -150,7 +188,13 @@ class ProjectFiles(QObject):
         items = [value] if isinstance(value, str) else list(value or [])
         return [Path(p) for p in items if p]
 
+    def remove_recent(self, path: Path) -> None:
+        items = [str(p) for p in self.recent() if p != path]
+        self.window.settings.setValue("recent", items)
+        self.window.settings.sync()
+
     def _add_recent(self, path: Path) -> None:
         text = str(path.resolve())
         items = [text, *(str(p) for p in self.recent() if str(p) != text)][:RECENT_MAX]
         self.window.settings.setValue("recent", items)
+        self.window.settings.sync()

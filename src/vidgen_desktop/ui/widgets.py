@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+# (background, text, border) for an error, chosen per palette so the text keeps a
+# WCAG contrast of at least 7:1 either way (checked in tests/test_ui_shell.py).
+ERROR_COLORS = {
+    "light": ("#fdecea", "#611a15", "#f1b0a8"),
+    "dark": ("#5c1f1f", "#ffe9e9", "#8a3a3a"),
+}
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 class MessageBar(QWidget):
@@ -12,23 +24,43 @@ class MessageBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("message_bar")
+        # a plain QWidget paints a style sheet's background only when asked to
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.clicked.connect(self.hide)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setToolTip("Dismiss")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.hide)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 6, 6)
         row.addWidget(self.label, 1)
-        row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.setAutoFillBackground(True)
-        # a plain QWidget paints a style-sheet background only with this attribute: without
-        # it the light text sat on the window colour, unreadable in a light palette
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet("#message_bar { background: #5c1f1f; } QLabel { color: #ffe9e9; }")
+        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._sheet = ""
+        self._follow_palette()
         self.hide()
+
+    def _follow_palette(self) -> None:
+        window = self.parentWidget() or self
+        background, text, border = ERROR_COLORS["dark" if is_dark(window.palette()) else "light"]
+        sheet = (
+            f"#message_bar {{ background: {background}; border-bottom: 1px solid {border}; }}"
+            f"#message_bar QLabel, #message_bar QToolButton {{ color: {text}; }}"
+        )
+        if sheet != self._sheet:  # setting a sheet sends events of its own: only on a change
+            self._sheet = sheet
+            self.setStyleSheet(sheet)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._follow_palette()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:
+        self._follow_palette()  # the palette may have changed while hidden
+        super().showEvent(event)
 
     @property
     def text(self) -> str:
