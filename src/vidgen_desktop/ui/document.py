@@ -206,7 +206,6 @@ class Document(QObject):
         at = len(self._comp.elements) if index is None else index
         placed = [(at + n, element) for n, element in enumerate(elements)]
         self.undo_stack.push(commands.AddElements(self, placed, text))
-        self.set_selection([e.id for e in elements])
 
     def remove(self, ids: Sequence[str], text: str | None = None) -> None:
         ids = [i for i in ids if self.has(i)]
