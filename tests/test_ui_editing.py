@@ -5,10 +5,13 @@ from __future__ import annotations
 import uikit
 from uikit import box_comp, make_window
 
-from PySide6.QtCore import Qt  # isort: skip
+from PySide6.QtCore import QMimeData, Qt, QUrl  # isort: skip
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from vidgen_desktop.composition import layout
 from vidgen_desktop.composition.model import TextElement
+from vidgen_desktop.media import samples
 
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME
 media = uikit.media  # tiny real media files, made once
@@ -52,3 +55,35 @@ def test_undoing_a_delete_selects_the_restored_elements(qtbot, home):
     assert window.inspector.title.text() == "2 elements"
     rows = window.layers.tree.selectedItems()
     assert sorted(i.data(0, Qt.ItemDataRole.UserRole) for i in rows) == ["box", "top"]
+
+
+# -- 10. media dropped near an edge stays on the canvas ----------------------------------------
+
+
+def drop_file(qtbot, window, path, x: float, y: float) -> str:
+    """Drop ``path`` on the canvas over canvas pixel (x, y), as a file manager would."""
+    before = {e.id for e in window.doc.comp.elements}
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    at = window.canvas.to_widget(x, y)
+    event = QDropEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    window.canvas.dropEvent(event)
+    qtbot.waitUntil(lambda: len(window.doc.comp.elements) > len(before), timeout=15_000)
+    (added,) = {e.id for e in window.doc.comp.elements} - before
+    return added
+
+
+def test_media_dropped_near_an_edge_is_kept_inside_the_canvas(qtbot, home, media, tmp_path):
+    window = make_window(qtbot, box_comp())
+    doc = window.doc
+    added = drop_file(qtbot, window, media["image"], 1915, 1075)  # 64×48 at the corner
+    box = layout.exact_box(doc.element(added), doc.canvas)
+    assert box == (1920 - 64, 1080 - 48, 64, 48)
+    added = drop_file(qtbot, window, media["image"], 2, 3)  # the opposite corner
+    assert layout.exact_box(doc.element(added), doc.canvas) == (0, 0, 64, 48)
+    big = samples.make_test_image(tmp_path / "poster.png", width=2400, height=2400)
+    added = drop_file(qtbot, window, big, 1900, 540)  # larger than the canvas: fitted
+    x, y, w, h = layout.exact_box(doc.element(added), doc.canvas)
+    assert (w, h) == (1080, 1080)
+    assert (x, y) == (1920 - 1080, 0)
