@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from vidgen_desktop.composition import layout
 from vidgen_desktop.composition.model import TextElement
+from vidgen_desktop.composition.units import Length
 from vidgen_desktop.media import samples
 
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME
@@ -87,3 +88,35 @@ def test_media_dropped_near_an_edge_is_kept_inside_the_canvas(qtbot, home, media
     x, y, w, h = layout.exact_box(doc.element(added), doc.canvas)
     assert (w, h) == (1080, 1080)
     assert (x, y) == (1920 - 1080, 0)
+
+
+# -- 7. the inspector shows rounded numbers and keeps the exact ones ---------------------------
+
+
+def test_inspector_rounds_what_it_shows_and_keeps_the_exact_value(qtbot, home):
+    comp = box_comp()
+    sixth = Length(100 / 6, "%")  # 16.666666666666668 %
+    third_px = Length(1000 / 3, "px")  # 333.333… px
+    comp.elements[0] = comp.elements[0].model_copy(update={"x": sixth, "width": third_px})
+    window = active_window(qtbot, comp)
+    doc, inspector = window.doc, window.inspector
+    doc.set_selection(["box"])
+    x, width = inspector.editors["x"].number, inspector.editors["width"].number
+    assert x.text() == "16.67"
+    assert width.text() == "333"
+    qtbot.mouseClick(x, Qt.MouseButton.LeftButton)  # into the field and out again, untouched
+    assert QApplication.focusWidget() is x
+    qtbot.keyClick(x, Qt.Key.Key_Tab)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # through the unit box
+    qtbot.mouseClick(width, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(width, Qt.Key.Key_Return)
+    window.canvas.setFocus()
+    assert doc.element("box").x == sixth  # exactly, not 16.67 %
+    assert doc.element("box").width == third_px
+    assert doc.undo_stack.count() == 0
+    x.setFocus()
+    x.selectAll()
+    qtbot.keyClicks(x, "16.67")  # typing the rounded value on purpose sets it
+    qtbot.keyClick(x, Qt.Key.Key_Return)
+    assert doc.element("box").x == Length(16.67, "%")
+    assert x.text() == "16.67"

@@ -101,13 +101,24 @@ OUTPUT_FIELDS = (
 )
 
 
+LENGTH_DECIMALS = {"%": 2, "px": 0}  # what a designer reads; the document keeps the exact value
+
+
+def rounded(number: float, decimals: int) -> str:
+    """``number`` with at most ``decimals`` decimals and no trailing zeros (``16.67``, ``768``)."""
+    text = f"{number:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def shown(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.6g}" if abs(value) < 1e6 else repr(value)
     if isinstance(value, Length):
-        return str(value)[: -len(value.unit)]
+        return rounded(value.value, LENGTH_DECIMALS[value.unit])
     return str(value)
 
 
@@ -279,6 +290,8 @@ class QtInspector(QScrollArea):
         self.error.setVisible(bool(error))
 
     def _commit_line(self, spec: FieldSpec, edit: QLineEdit) -> None:
+        if not edit.isModified():
+            return  # focus left an untouched field: the exact value stays as it is
         text = edit.text().strip()
         values = self._values(spec.name)
         if text == "" and not all(v == values[0] for v in values):
@@ -296,10 +309,8 @@ class QtInspector(QScrollArea):
         editor = self.editors[spec.name]
         assert isinstance(editor, LengthEdit)
         text = editor.number.text().strip()
-        if not text:
-            return
-        values = self._values(spec.name)
-        if all(v == values[0] for v in values) and text == shown(values[0]):
+        if not text or not editor.number.isModified():
+            # an untouched field shows a rounded value; leaving it must not round the document
             return
         ok = self.commit(spec.name, f"{text}{editor.unit.currentText()}")
         editor.number.setStyleSheet("" if ok else "border: 1px solid #e5484d;")
