@@ -5,12 +5,12 @@ from __future__ import annotations
 import uikit
 from uikit import box_comp, make_window
 
-from PySide6.QtCore import QMimeData, Qt, QUrl  # isort: skip
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # isort: skip
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from vidgen_desktop.composition import layout
-from vidgen_desktop.composition.model import TextElement
+from vidgen_desktop.composition.model import Composition, Output, TextElement, VideoElement
 from vidgen_desktop.composition.units import Length
 from vidgen_desktop.media import samples
 
@@ -33,6 +33,13 @@ def active_window(qtbot, comp):
     window.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
     return window
+
+
+def type_into(qtbot, line, text: str) -> None:
+    line.setFocus()
+    line.selectAll()
+    qtbot.keyClicks(line, text)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
 
 
 def key(qtbot, widget, k, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
@@ -120,3 +127,54 @@ def test_inspector_rounds_what_it_shows_and_keeps_the_exact_value(qtbot, home):
     qtbot.keyClick(x, Qt.Key.Key_Return)
     assert doc.element("box").x == Length(16.67, "%")
     assert x.text() == "16.67"
+
+
+# -- 5. trims and durations stay inside the media ----------------------------------------------
+
+
+def clip_comp(media) -> Composition:
+    clip = VideoElement(id="clip", source=str(media["video"]), x="0%", y="0%", width="50%",
+                        height="50%")  # fmt: skip
+    return Composition(output=Output(width=640, height=360, duration=4), elements=[clip])
+
+
+def test_a_right_trim_cannot_run_past_the_end_of_the_media(qtbot, home, media):
+    window = active_window(qtbot, clip_comp(media))
+    doc, view = window.doc, window.timeline.view
+    qtbot.waitUntil(lambda: str(media["video"]) in doc.media, timeout=15_000)
+    length = doc.media[str(media["video"])].duration  # 1 s
+    rect = view.bar_rect(0, doc.element("clip"))
+    assert abs(rect.right() - view.x_of(length)) < 2
+    grab = QPoint(round(rect.right()) - 1, round(rect.center().y()))
+    assert view.hit(QPointF(grab))[1] == "end"
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=grab)
+    far = grab + QPoint(round(view.pps * 2.5), 0)  # 2.5 s further: past the media's end
+    qtbot.mouseMove(view, far)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=far)
+    assert doc.element("clip").duration == length
+    assert doc.timeline().windows["clip"].end == length
+    assert not window.inspector.note.isVisible()  # a drag says it by stopping
+
+    doc.set_selection(["clip"])
+    inspector = window.inspector
+    type_into(qtbot, inspector.editors["duration"], "3")
+    assert doc.element("clip").duration == length
+    assert inspector.note.isVisible()
+    assert "clip.mp4 is 1 s long; duration set to 1 s" in inspector.note.text()
+    assert inspector.editors["duration"].text() == "1"
+    type_into(qtbot, inspector.editors["trim_start"], "5")
+    clip = doc.element("clip")
+    one = 1 / doc.comp.output.fps
+    assert abs(clip.trim_start - (length - one)) < 1e-9  # the last frame still shows
+    assert abs(clip.duration - one) < 1e-9
+    assert clip.trim_start + clip.duration <= length + 1e-9
+
+
+def test_edits_through_the_document_are_clamped_too(qtbot, home, media):
+    window = make_window(qtbot, clip_comp(media))
+    doc = window.doc
+    qtbot.waitUntil(lambda: str(media["video"]) in doc.media, timeout=15_000)
+    assert doc.edit({"clip": {"duration": 15.5}}, "Change timing") is None
+    assert doc.element("clip").duration == doc.media[str(media["video"])].duration
+    doc.undo_stack.undo()
+    assert doc.element("clip").duration is None

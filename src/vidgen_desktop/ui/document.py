@@ -36,6 +36,8 @@ from vidgen_desktop.ui.background import Background
 
 AnyElement = VideoElement | ImageElement | TextElement | AudioElement
 VisualElement = VideoElement | ImageElement | TextElement
+MEDIA_TIMING = {"start", "duration", "trim_start"}  # edits that may run past the media's end
+_EPS = 1e-6  # seconds: frame-rounding noise, not a real overrun
 
 
 class Document(QObject):
@@ -52,6 +54,7 @@ class Document(QObject):
     dirty_changed = Signal(bool)
     path_changed = Signal()
     probing_changed = Signal(bool)
+    adjusted = Signal(str)  # an edit was changed to fit (e.g. a trim clamped to its media)
 
     def __init__(self, comp: Composition | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -181,6 +184,8 @@ class Document(QObject):
             except ValidationError as exc:
                 problems.append(describe_errors(exc, element_id=element_id))
                 continue
+            if fields.keys() & MEDIA_TIMING:
+                edited = self._fit_to_media(edited)
             if edited != element:
                 before.append(element)
                 after.append(edited)
@@ -201,6 +206,37 @@ class Document(QObject):
         if after != before:
             self.undo_stack.push(commands.SetOutput(self, before, after, text, merge_key))
         return None
+
+    def _fit_to_media(self, element: AnyElement) -> AnyElement:
+        """``element`` with its trim and duration inside its media (when its length is known).
+
+        The one place every timing edit passes (timeline drags, inspector, commands):
+        a clip cannot show more than its file has. At least one frame stays visible.
+        """
+        if not isinstance(element, VideoElement | AudioElement):
+            return element
+        info = self.media.get(element.source)
+        if info is None or not info.duration:
+            return element  # not probed yet (or a still): nothing to clamp against
+        length, one = info.duration, 1 / self._comp.output.fps
+        trim = min(element.trim_start, max(0.0, length - one))
+        duration = element.duration
+        if duration is not None and duration > length - trim + _EPS:
+            duration = length - trim
+        if (trim, duration) == (element.trim_start, element.duration):
+            return element
+        name = os.path.basename(element.source)
+        if trim != element.trim_start:
+            note = f"{element.label}: {name} is {length:g} s long; trim start set to {trim:g} s"
+        elif trim:
+            note = (
+                f"{element.label}: {name} has {length - trim:g} s after the {trim:g} s trim; "
+                f"duration set to {duration:g} s"
+            )
+        else:
+            note = f"{element.label}: {name} is {length:g} s long; duration set to {duration:g} s"
+        self.adjusted.emit(note)
+        return element.model_copy(update={"trim_start": trim, "duration": duration})
 
     def add(self, elements: Sequence[AnyElement], text: str, index: int | None = None) -> None:
         at = len(self._comp.elements) if index is None else index

@@ -151,10 +151,17 @@ class QtInspector(QScrollArea):
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #e5484d;")
         self.error.hide()
+        self.note = QLabel()  # what an accepted edit was changed to (e.g. clamped to the media)
+        self.note.setObjectName("inspector_note")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        self._committing = False
+        self._adjusted: list[str] = []
         self.form_host = QWidget()
         self.column.addWidget(self.title)
         self.column.addWidget(self.form_host)
         self.column.addWidget(self.error)
+        self.column.addWidget(self.note)
         self.column.addStretch(1)
         self.setWidget(self.body)
         self.editors: dict[str, QWidget] = {}
@@ -164,6 +171,7 @@ class QtInspector(QScrollArea):
         doc.reset.connect(self.rebuild)
         doc.element_changed.connect(self._on_element_changed)
         doc.output_changed.connect(self._on_output_changed)
+        doc.adjusted.connect(self._on_adjusted)
         self.rebuild()
 
     # -- which fields ----------------------------------------------------------------------------
@@ -188,6 +196,7 @@ class QtInspector(QScrollArea):
             self._build_form(specs)
             self._shape = shape
             self.error.hide()
+            self.note.hide()
         self.refresh()
 
     def _build_form(self, specs: tuple[FieldSpec, ...]) -> None:
@@ -277,13 +286,25 @@ class QtInspector(QScrollArea):
         """Send one field to the model; show its refusal inline. True if accepted."""
         targets = self.targets()
         label = f"Change {name.replace('_', ' ')}"
-        if targets:
-            key = ("inspector", name, tuple(self.doc.selection)) if merge else None
-            error = self.doc.edit({e.id: {name: value} for e in targets}, label, key)
-        else:
-            error = self.doc.edit_output({name: value}, label)
+        self._committing, self._adjusted = True, []
+        try:
+            if targets:
+                key = ("inspector", name, tuple(self.doc.selection)) if merge else None
+                error = self.doc.edit({e.id: {name: value} for e in targets}, label, key)
+            else:
+                error = self.doc.edit_output({name: value}, label)
+        finally:
+            self._committing = False
         self.show_error(error)
+        self.note.setText("\n".join(self._adjusted))
+        self.note.setVisible(bool(self._adjusted) and error is None)
+        if self._adjusted:
+            self.refresh()  # show what was kept, even when it is what was there before
         return error is None
+
+    def _on_adjusted(self, text: str) -> None:
+        if self._committing:  # only what this panel's own edit changed; drags say it by stopping
+            self._adjusted.append(text)
 
     def show_error(self, error: str | None) -> None:
         self.error.setText(error or "")
