@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uikit
-from uikit import box_comp, make_window
+from uikit import box_comp, make_window, point
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # isort: skip
 from PySide6.QtGui import QDropEvent
@@ -178,3 +178,79 @@ def test_edits_through_the_document_are_clamped_too(qtbot, home, media):
     assert doc.element("clip").duration == doc.media[str(media["video"])].duration
     doc.undo_stack.undo()
     assert doc.element("clip").duration is None
+
+
+# -- 8. locked means locked everywhere --------------------------------------------------------
+
+
+def locked_boxes():
+    comp = three_boxes()
+    comp.elements[0] = comp.elements[0].model_copy(update={"locked": True})  # "box"
+    return comp
+
+
+def test_a_locked_layer_is_not_deleted_and_the_user_is_told(qtbot, home):
+    window = active_window(qtbot, locked_boxes())
+    doc = window.doc
+    doc.set_selection(["box"])
+    key(qtbot, window.canvas, Qt.Key.Key_Delete)
+    assert doc.has("box")
+    assert window.messages.text == (
+        "Not deleted: 'box' is locked. Unlock it in the Layers panel first."
+    )
+    window.messages.hide()
+    doc.set_selection(["box", "top"])  # a mixed selection: the unlocked one goes
+    key(qtbot, window.canvas, Qt.Key.Key_Backspace)
+    assert doc.has("box") and not doc.has("top")
+    assert "'box' is locked" in window.messages.text
+    assert doc.undo_stack.count() == 1
+
+
+def test_a_locked_layer_cannot_be_edited_in_the_inspector_until_unlocked(qtbot, home):
+    window = active_window(qtbot, locked_boxes())
+    doc, inspector = window.doc, window.inspector
+    doc.set_selection(["box"])
+    x = inspector.editors["x"]
+    assert x.number.isReadOnly() and not x.unit.isEnabled()
+    assert inspector.editors["opacity"].isReadOnly()
+    assert not inspector.editors["align"].isEnabled()
+    assert inspector.lock_row.isVisible()
+    type_into(qtbot, x.number, "5")  # typing into a read-only field does nothing
+    assert doc.element("box").x == Length(40, "%")
+    assert doc.undo_stack.count() == 0
+    refusal = doc.edit({"box": {"x": "5%"}}, "Move")  # nor does any other path
+    assert refusal == "element 'box' is locked: unlock it to change it"
+    qtbot.mouseClick(inspector.unlock_button, Qt.MouseButton.LeftButton)
+    assert not doc.element("box").locked
+    assert not x.number.isReadOnly() and not inspector.lock_row.isVisible()
+    type_into(qtbot, x.number, "5")
+    assert doc.element("box").x == Length(5, "%")
+
+
+def test_a_locked_layer_does_not_move_on_the_canvas_or_the_timeline(qtbot, home):
+    window = active_window(qtbot, locked_boxes())
+    doc, canvas, view = window.doc, window.canvas, window.timeline.view
+    canvas.set_zoom(0.5)
+    start = point(canvas, 960, 540)
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(canvas, start + QPoint(60, 0))
+    assert canvas.cursor().shape() == Qt.CursorShape.ForbiddenCursor
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=start + QPoint(60, 0))
+    assert doc.selection == ["box"]
+    assert "'box' is locked" in window.statusBar().currentMessage()
+    window.statusBar().clearMessage()
+    key(qtbot, canvas, Qt.Key.Key_Right)  # nudge
+    assert "'box' is locked" in window.statusBar().currentMessage()
+    row = [e.id for e in view.rows()].index("box")
+    bar = view.bar_rect(row, doc.element("box"))
+    grab = QPoint(round(bar.center().x()), round(bar.center().y()))
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=grab)
+    qtbot.mouseMove(view, grab + QPoint(round(view.pps), 0))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=grab + QPoint(round(view.pps), 0))
+    grab = QPoint(round(bar.right()) - 1, round(bar.center().y()))  # the right end
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=grab)
+    qtbot.mouseMove(view, grab - QPoint(round(view.pps), 0))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=grab - QPoint(round(view.pps), 0))
+    box = doc.element("box")
+    assert (box.x, box.start, box.duration) == (Length(40, "%"), 0.0, None)
+    assert doc.undo_stack.count() == 0

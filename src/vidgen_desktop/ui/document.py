@@ -36,6 +36,7 @@ from vidgen_desktop.ui.background import Background
 
 AnyElement = VideoElement | ImageElement | TextElement | AudioElement
 VisualElement = VideoElement | ImageElement | TextElement
+UNLOCKED_FIELDS = {"locked", "hidden", "name"}  # what a locked element still lets change
 MEDIA_TIMING = {"start", "duration", "trim_start"}  # edits that may run past the media's end
 _EPS = 1e-6  # seconds: frame-rounding noise, not a real overrun
 
@@ -55,6 +56,7 @@ class Document(QObject):
     path_changed = Signal()
     probing_changed = Signal(bool)
     adjusted = Signal(str)  # an edit was changed to fit (e.g. a trim clamped to its media)
+    refused = Signal(str)  # an action the user asked for was not done, and why (e.g. locked)
 
     def __init__(self, comp: Composition | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -178,6 +180,9 @@ class Document(QObject):
         before, after, problems = [], [], []
         for element_id, fields in changes.items():
             element = self.element(element_id)
+            if element.locked and fields.get("locked", True) and fields.keys() - UNLOCKED_FIELDS:
+                problems.append(f"element '{element_id}' is locked: unlock it to change it")
+                continue
             data = {**dict(element), **fields}
             try:
                 edited = type(element).model_validate(data)
@@ -243,11 +248,21 @@ class Document(QObject):
         placed = [(at + n, element) for n, element in enumerate(elements)]
         self.undo_stack.push(commands.AddElements(self, placed, text))
 
-    def remove(self, ids: Sequence[str], text: str | None = None) -> None:
+    def remove(self, ids: Sequence[str], text: str | None = None) -> str | None:
+        """Delete the elements; locked ones are kept and named (also through ``refused``)."""
         ids = [i for i in ids if self.has(i)]
+        locked = [i for i in ids if self.element(i).locked]
+        ids = [i for i in ids if i not in locked]
         if ids:
             label = text or (f"Delete {len(ids)} elements" if len(ids) > 1 else f"Delete {ids[0]}")
             self.undo_stack.push(commands.RemoveElements(self, ids, label))
+        if not locked:
+            return None
+        names = ", ".join(f"'{self.element(i).label}'" for i in locked)
+        are, them = ("is", "it") if len(locked) == 1 else ("are", "them")
+        message = f"Not deleted: {names} {are} locked. Unlock {them} in the Layers panel first."
+        self.refused.emit(message)
+        return message
 
     def reorder(self, order: Sequence[AnyElement], text: str) -> None:
         """Replace the element list by ``order`` (the same ids, possibly with new tracks)."""

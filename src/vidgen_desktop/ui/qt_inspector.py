@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -157,8 +158,19 @@ class QtInspector(QScrollArea):
         self.note.hide()
         self._committing = False
         self._adjusted: list[str] = []
+        self.lock_row = QWidget()  # a locked selection: its fields are read-only, say so
+        self.lock_label = QLabel()
+        self.lock_label.setWordWrap(True)
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.clicked.connect(self._unlock)
+        lock_line = QHBoxLayout(self.lock_row)
+        lock_line.setContentsMargins(0, 0, 0, 0)
+        lock_line.addWidget(self.lock_label, 1)
+        lock_line.addWidget(self.unlock_button)
+        self.lock_row.hide()
         self.form_host = QWidget()
         self.column.addWidget(self.title)
+        self.column.addWidget(self.lock_row)
         self.column.addWidget(self.form_host)
         self.column.addWidget(self.error)
         self.column.addWidget(self.note)
@@ -245,8 +257,21 @@ class QtInspector(QScrollArea):
             return [getattr(self.doc.comp.output, name)]
         return [getattr(e, name) for e in targets]
 
+    def locked(self) -> list:
+        return [e for e in self.targets() if e.locked]
+
     def refresh(self) -> None:
+        locked = self.locked()
+        self.lock_row.setVisible(bool(locked))
+        if locked:
+            self.lock_label.setText(
+                "Locked: unlock to edit." if len(locked) == len(self.targets())
+                else f"{len(locked)} of the selected elements are locked: unlock to edit."
+            )
         for spec in self.specs:
+            # a locked element can still be renamed (as in Photoshop's layers): the name
+            # is the designer's label, not part of the picture
+            self._set_read_only(self.editors[spec.name], bool(locked) and spec.name != "name")
             editor = self.editors[spec.name]
             values = self._values(spec.name)
             same = all(v == values[0] for v in values)
@@ -271,6 +296,20 @@ class QtInspector(QScrollArea):
                 editor.setPlaceholderText(MIXED if not same else hint)
                 editor.setStyleSheet("")
             editor.blockSignals(blocked)
+
+    @staticmethod
+    def _set_read_only(editor: QWidget, read_only: bool) -> None:
+        if isinstance(editor, LengthEdit):
+            editor.number.setReadOnly(read_only)
+            editor.unit.setEnabled(not read_only)
+        elif isinstance(editor, QLineEdit | QPlainTextEdit):
+            editor.setReadOnly(read_only)
+        else:
+            editor.setEnabled(not read_only)
+
+    def _unlock(self) -> None:
+        changes = {e.id: {"locked": False} for e in self.locked()}
+        self.show_error(self.doc.edit(changes, "Unlock"))
 
     def _on_element_changed(self, element_id: str) -> None:
         if element_id in self.doc.selection:

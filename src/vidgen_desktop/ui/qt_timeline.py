@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 from vidgen_desktop.composition.model import AudioElement, VideoElement
 from vidgen_desktop.ui.actions import ActionId
 from vidgen_desktop.ui.document import AnyElement, Document
+from vidgen_desktop.ui.qt_canvas import tell_locked
 from vidgen_desktop.ui.qt_layers import TYPE_COLORS
 
 HEADER = 130  # px: element names
@@ -170,6 +171,10 @@ class TimelineView(QWidget):
         element, part = hit
         if element.id not in self.doc.selection:
             self.doc.set_selection([element.id])
+        if element.locked:  # selected, but its timing stays put until it is unlocked
+            self.setCursor(Qt.CursorShape.ForbiddenCursor)
+            tell_locked(self, [element])
+            return
         window = self.doc.timeline().windows[element.id]
         self._drag = {
             "scrub": False,
@@ -190,7 +195,9 @@ class TimelineView(QWidget):
         if drag is None:
             hit = self.hit(pos)
             shape = Qt.CursorShape.ArrowCursor
-            if hit is not None:
+            if hit is not None and hit[0].locked:
+                shape = Qt.CursorShape.ForbiddenCursor
+            elif hit is not None:
                 shape = (
                     Qt.CursorShape.SizeHorCursor
                     if hit[1] != "move"
