@@ -13,6 +13,7 @@ from vidgen_desktop.composition import layout
 from vidgen_desktop.composition.model import Composition, Output, TextElement, VideoElement
 from vidgen_desktop.composition.units import Length
 from vidgen_desktop.media import samples
+from vidgen_desktop.ui import geometry
 
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME
 media = uikit.media  # tiny real media files, made once
@@ -254,3 +255,42 @@ def test_a_locked_layer_does_not_move_on_the_canvas_or_the_timeline(qtbot, home)
     box = doc.element("box")
     assert (box.x, box.start, box.duration) == (Length(40, "%"), 0.0, None)
     assert doc.undo_stack.count() == 0
+
+
+# -- 6. resizing past the opposite corner flips the box ----------------------------------------
+
+
+def drag_handle(qtbot, canvas, at: tuple[float, float], to: tuple[float, float]) -> None:
+    start, end = point(canvas, *at), point(canvas, *to)
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    for n in (1, 2, 3, 4):
+        qtbot.mouseMove(canvas, start + (end - start) * n / 4)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_resizing_past_the_opposite_corner_flips_the_box(qtbot, home):
+    window = make_window(qtbot, box_comp())  # the box: 768..1152 × 432..648
+    canvas, doc = window.canvas, window.doc
+    canvas.set_zoom(0.5)
+    canvas.snapping = False
+    doc.set_selection(["box"])
+    drag_handle(qtbot, canvas, (1152, 648), (600, 300))  # se dragged past nw
+    assert layout.exact_box(doc.element("box"), doc.canvas) == (600, 300, 168, 132)
+    assert canvas.handle_at(QPointF(point(canvas, 768, 432))) == "se"  # the old nw corner
+    doc.undo_stack.undo()
+    drag_handle(qtbot, canvas, (1152, 540), (700, 540))  # e dragged past the left side
+    assert layout.exact_box(doc.element("box"), doc.canvas) == (700, 432, 68, 216)
+    doc.undo_stack.undo()
+    drag_handle(qtbot, canvas, (1152, 648), (768, 432))  # onto the opposite corner exactly
+    x, y, w, h = layout.exact_box(doc.element("box"), doc.canvas)
+    assert w * canvas.zoom >= 4 and h * canvas.zoom >= 4  # still visible and grabbable
+    assert doc.selection == ["box"]
+
+
+def test_a_flipped_resize_keeps_the_aspect_and_snaps_the_dragged_edge():
+    box = (100.0, 100.0, 200.0, 100.0)
+    # nw dragged 300 right, 150 down with Shift: past the se corner, same 2:1 shape
+    assert geometry.resize(box, "nw", 300, 150, keep_aspect=True) == (300, 200, 100, 50)
+    assert geometry.flipped(box, "e", -250, 0) == (True, False)
+    assert geometry.resize_edges("e", (True, False)) == (("left",), ())  # the moving edge
+    assert geometry.resize_edges("e") == (("right",), ())

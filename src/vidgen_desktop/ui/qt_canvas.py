@@ -7,6 +7,7 @@ here); edits go through ``Document.edit`` as merged, undoable commands.
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -30,6 +31,7 @@ from vidgen_desktop.ui.qt_preview import PreviewRenderer, PreviewRequest
 
 HANDLE_SIZE = 8  # screen px
 SNAP_DISTANCE = 6  # screen px
+MIN_VISIBLE = 4  # screen px: the smallest a box gets by dragging a handle
 MARGIN = 24  # screen px around the canvas when fitted
 _drags = itertools.count(1)
 
@@ -290,15 +292,17 @@ class QtCanvas(QWidget):
         ((element_id, box),) = drag["boxes"].items()
         handle = drag["handle"]
         guides = geometry.Snap()
+        smallest = math.ceil(MIN_VISIBLE / self.zoom)  # canvas px: never too small to see
         if snap:
-            raw = geometry.resize(box, handle, dx, dy)
-            edges_x, edges_y = geometry.resize_edges(handle)
+            raw = geometry.resize(box, handle, dx, dy, min_size=smallest)
+            flip = geometry.flipped(box, handle, dx, dy)
+            edges_x, edges_y = geometry.resize_edges(handle, flip)
             threshold = SNAP_DISTANCE / self.zoom
             guides = geometry.snap_box(
                 raw, self.doc.canvas, drag["others"], threshold, edges_x=edges_x, edges_y=edges_y
             )
             dx, dy = dx + guides.dx, dy + guides.dy
-        x, y, w, h = geometry.resize(box, handle, dx, dy, keep_aspect=keep)
+        x, y, w, h = geometry.resize(box, handle, dx, dy, keep_aspect=keep, min_size=smallest)
         element = self.doc.element(element_id)
         cw, ch = self.doc.canvas
         fields = {
