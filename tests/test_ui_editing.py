@@ -212,18 +212,19 @@ def test_a_locked_layer_cannot_be_edited_in_the_inspector_until_unlocked(qtbot, 
     doc, inspector = window.doc, window.inspector
     doc.set_selection(["box"])
     x = inspector.editors["x"]
-    assert x.number.isReadOnly() and not x.unit.isEnabled()
-    assert inspector.editors["opacity"].isReadOnly()
+    assert not x.number.isEnabled() and not x.unit.isEnabled()
+    assert not inspector.editors["opacity"].isEnabled()
     assert not inspector.editors["align"].isEnabled()
+    assert inspector.editors["name"].isEnabled()  # a locked layer can still be renamed
     assert inspector.lock_row.isVisible()
-    type_into(qtbot, x.number, "5")  # typing into a read-only field does nothing
+    type_into(qtbot, x.number, "5")  # typing into a disabled field does nothing
     assert doc.element("box").x == Length(40, "%")
     assert doc.undo_stack.count() == 0
     refusal = doc.edit({"box": {"x": "5%"}}, "Move")  # nor does any other path
     assert refusal == "element 'box' is locked: unlock it to change it"
     qtbot.mouseClick(inspector.unlock_button, Qt.MouseButton.LeftButton)
     assert not doc.element("box").locked
-    assert not x.number.isReadOnly() and not inspector.lock_row.isVisible()
+    assert x.number.isEnabled() and not inspector.lock_row.isVisible()
     type_into(qtbot, x.number, "5")
     assert doc.element("box").x == Length(5, "%")
 

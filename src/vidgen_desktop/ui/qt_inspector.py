@@ -299,13 +299,9 @@ class QtInspector(QScrollArea):
 
     @staticmethod
     def _set_read_only(editor: QWidget, read_only: bool) -> None:
-        if isinstance(editor, LengthEdit):
-            editor.number.setReadOnly(read_only)
-            editor.unit.setEnabled(not read_only)
-        elif isinstance(editor, QLineEdit | QPlainTextEdit):
-            editor.setReadOnly(read_only)
-        else:
-            editor.setEnabled(not read_only)
+        # disabled rather than read-only: a read-only line looks editable, and a designer
+        # should see at a glance that nothing here will take a value
+        editor.setEnabled(not read_only)
 
     def _unlock(self) -> None:
         changes = {e.id: {"locked": False} for e in self.locked()}
