@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import uikit
 from uikit import box_comp, make_window, point
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # isort: skip
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QColor, QDropEvent, QPalette
 from PySide6.QtWidgets import QApplication
 
 from vidgen_desktop.composition import layout
@@ -14,7 +16,9 @@ from vidgen_desktop.composition.model import Composition, Output, TextElement, V
 from vidgen_desktop.composition.units import Length
 from vidgen_desktop.media import samples
 from vidgen_desktop.ui import geometry
+from vidgen_desktop.ui.qt_layers import LOCKED, VISIBLE
 
+SHOTS = os.environ.get("I9E_SHOTS")  # a folder to save what the tests grab, to look at
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME
 media = uikit.media  # tiny real media files, made once
 
@@ -295,3 +299,97 @@ def test_a_flipped_resize_keeps_the_aspect_and_snaps_the_dragged_edge():
     assert geometry.flipped(box, "e", -250, 0) == (True, False)
     assert geometry.resize_edges("e", (True, False)) == (("left",), ())  # the moving edge
     assert geometry.resize_edges("e") == (("right",), ())
+
+
+# -- 11. one toggle per state in the layer rows, readable in dark and light --------------------
+
+
+DARK = {
+    QPalette.ColorRole.Window: "#2b2b2b",
+    QPalette.ColorRole.Base: "#1e1e1e",
+    QPalette.ColorRole.AlternateBase: "#262626",
+    QPalette.ColorRole.Text: "#e6e6e6",
+    QPalette.ColorRole.WindowText: "#e6e6e6",
+    QPalette.ColorRole.Button: "#333333",
+    QPalette.ColorRole.ButtonText: "#e6e6e6",
+    QPalette.ColorRole.Highlight: "#2d5d9f",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+}
+
+
+def dark_palette() -> QPalette:
+    """A dark desktop palette (the kind a dark GNOME or KDE theme gives Qt)."""
+    pal = QPalette()
+    for role, color in DARK.items():
+        pal.setColor(role, QColor(color))
+    return pal
+
+
+def cell(layers, element_id: str, column: int):
+    rect = layers.tree.visualItemRect(layers._item(element_id))
+    rect.setLeft(layers.tree.header().sectionPosition(column))
+    rect.setWidth(layers.tree.header().sectionSize(column))
+    return rect
+
+
+def luminance(color: QColor) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.redF())
+        + 0.7152 * channel(color.greenF())
+        + 0.0722 * channel(color.blueF())
+    )
+
+
+def ink_contrast(image, rect) -> float:
+    """The best WCAG contrast ratio between a pixel in ``rect`` and the cell's background."""
+    ground = luminance(image.pixelColor(rect.left() + 1, rect.top() + 1))
+    best = 1.0
+    for x in range(rect.left(), rect.right()):
+        for y in range(rect.top(), rect.bottom()):
+            ink = luminance(image.pixelColor(x, y))
+            best = max(best, (max(ink, ground) + 0.05) / (min(ink, ground) + 0.05))
+    return best
+
+
+def test_layer_rows_have_one_toggle_per_state_with_an_icon_that_shows_it(qtbot, home):
+    window = make_window(qtbot, three_boxes())
+    layers, doc = window.layers, window.doc
+    tree = layers.tree
+    item = layers._item("middle")
+    for column in (VISIBLE, LOCKED):  # no check boxes next to the icons
+        assert item.data(column, Qt.ItemDataRole.CheckStateRole) is None
+    shown, unlocked = (item.icon(c).pixmap(20).toImage() for c in (VISIBLE, LOCKED))
+    doc.set_selection(["top"])
+    qtbot.mouseClick(
+        tree.viewport(), Qt.MouseButton.LeftButton, pos=cell(layers, "middle", VISIBLE).center()
+    )
+    qtbot.mouseClick(
+        tree.viewport(), Qt.MouseButton.LeftButton, pos=cell(layers, "middle", LOCKED).center()
+    )
+    middle = doc.element("middle")
+    assert middle.hidden and middle.locked
+    assert doc.selection == ["top"]  # a toggle does not select the row
+    item = layers._item("middle")
+    hidden, locked = (item.icon(c).pixmap(20).toImage() for c in (VISIBLE, LOCKED))
+    assert hidden != shown and locked != unlocked  # struck eye, closed padlock
+    assert "click to show" in item.toolTip(VISIBLE) and "click to unlock" in item.toolTip(LOCKED)
+    padlock = cell(layers, "middle", LOCKED).center()
+    # a double click as X11 delivers it: press, release, then a double-click event
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=padlock)
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=padlock)
+    assert tree.state() != tree.State.EditingState  # no name editor over the padlock
+    assert doc.undo_stack.count() == 4  # two clicks, then a double click: two more toggles
+
+    for palette in (dark_palette(), QApplication.style().standardPalette()):
+        QApplication.setPalette(palette)
+        qtbot.waitUntil(lambda p=palette: layers.tree.palette().base().color() == p.base().color())
+        image = tree.viewport().grab().toImage()
+        if SHOTS:  # for looking at: I9E_SHOTS=folder
+            image.save(f"{SHOTS}/layers-{palette.base().color().name()[1:]}.png")
+        for element_id in ("top", "middle"):
+            for column in (VISIBLE, LOCKED):
+                # WCAG's 3:1 for the parts of a control, in dark and light, selected or not
+                assert ink_contrast(image, cell(layers, element_id, column)) >= 3

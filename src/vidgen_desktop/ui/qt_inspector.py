@@ -265,7 +265,8 @@ class QtInspector(QScrollArea):
         self.lock_row.setVisible(bool(locked))
         if locked:
             self.lock_label.setText(
-                "Locked: unlock to edit." if len(locked) == len(self.targets())
+                "Locked: unlock to edit."
+                if len(locked) == len(self.targets())
                 else f"{len(locked)} of the selected elements are locked: unlock to edit."
             )
         for spec in self.specs:

@@ -19,7 +19,7 @@ from vidgen_desktop.composition.model import AudioElement, VideoElement
 from vidgen_desktop.ui.actions import ActionId
 from vidgen_desktop.ui.document import AnyElement, Document
 from vidgen_desktop.ui.qt_canvas import tell_locked
-from vidgen_desktop.ui.qt_layers import TYPE_COLORS
+from vidgen_desktop.ui.qt_layer_icons import TYPE_COLORS
 
 HEADER = 130  # px: element names
 RULER = 24  # px
