@@ -17,6 +17,7 @@ from vidgen_desktop.composition.units import Length
 from vidgen_desktop.media import samples
 from vidgen_desktop.ui import geometry
 from vidgen_desktop.ui.qt_layers import LOCKED, VISIBLE
+from vidgen_desktop.ui.qt_timeline import HEADER, RULER
 
 SHOTS = os.environ.get("I9E_SHOTS")  # a folder to save what the tests grab, to look at
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME
@@ -393,3 +394,38 @@ def test_layer_rows_have_one_toggle_per_state_with_an_icon_that_shows_it(qtbot, 
             for column in (VISIBLE, LOCKED):
                 # WCAG's 3:1 for the parts of a control, in dark and light, selected or not
                 assert ink_contrast(image, cell(layers, element_id, column)) >= 3
+
+
+# -- 14. the last ruler label is whole ----------------------------------------------------------
+
+
+def ruler_ink_columns(view) -> list[int]:
+    """The x of every column of the ruler's label band that has something drawn in it."""
+    image = view.grab().toImage()
+    ground = view.palette().window().color()
+    return [
+        x
+        for x in range(HEADER, image.width())
+        if any(image.pixelColor(x, y) != ground for y in range(2, RULER - 9))
+    ]
+
+
+def test_the_last_ruler_label_is_drawn_whole(qtbot, home):
+    comp = box_comp()
+    comp.output.duration = 20
+    window = make_window(qtbot, comp)
+    view = window.timeline.view
+    for palette in (dark_palette(), QApplication.style().standardPalette()):
+        QApplication.setPalette(palette)
+        qtbot.waitUntil(lambda p=palette: view.palette().window().color() == p.window().color())
+        for width in (520, 777, 1100):
+            view.setFixedWidth(width)
+            qtbot.waitUntil(lambda w=width: view.width() == w)
+            labels = [(label, rect) for _, label, rect in view.ruler_labels(view.fontMetrics())]
+            shown = [(label, rect) for label, rect in labels if label]
+            assert shown[-1][0] == "20s"  # the end of the composition is labelled
+            for _, rect in shown:
+                assert rect.left() >= HEADER and rect.right() <= width - 2
+            assert max(ruler_ink_columns(view)) < width - 2  # nothing runs into the edge
+        if SHOTS:
+            view.grab().save(f"{SHOTS}/ruler-{palette.base().color().name()[1:]}.png")
