@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import uikit
@@ -323,6 +324,10 @@ def dark_palette() -> QPalette:
     pal = QPalette()
     for role, color in DARK.items():
         pal.setColor(role, QColor(color))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
+                 QPalette.ColorRole.ButtonText):  # fmt: skip
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
+    pal.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8c8c8c"))
     return pal
 
 
@@ -429,3 +434,59 @@ def test_the_last_ruler_label_is_drawn_whole(qtbot, home):
             assert max(ruler_ink_columns(view)) < width - 2  # nothing runs into the edge
         if SHOTS:
             view.grab().save(f"{SHOTS}/ruler-{palette.base().color().name()[1:]}.png")
+
+
+# -- 15. the inspector fits its dock -----------------------------------------------------------
+
+
+def overflow(inspector) -> list[str]:
+    """What does not fit the inspector's width: its scroll bar, and fields past the edge."""
+    bar = inspector.horizontalScrollBar()
+    problems = ["a horizontal scroll bar"] if bar.maximum() > 0 or bar.isVisible() else []
+    right = inspector.viewport().width()
+    for name, editor in inspector.editors.items():
+        corner = editor.mapTo(inspector.viewport(), editor.rect().topRight())
+        if corner.x() >= right:
+            problems.append(f"{name} ends at {corner.x()} of {right} px")
+    return problems
+
+
+def assert_fits(qtbot, inspector) -> None:
+    # the dock animates and the scroll area lays its body out on later turns of the event loop
+    with contextlib.suppress(qtbot.TimeoutError):
+        qtbot.waitUntil(lambda: not overflow(inspector), timeout=3_000)
+    assert overflow(inspector) == []
+
+
+def test_the_inspector_fits_its_dock_without_scrolling_sideways(qtbot, home, media):
+    comp = locked_boxes()
+    long_name = "final_final_campaign_video_v12_export_for_the_client_review.mp4"
+    clip = VideoElement(id="clip", name=long_name, source=str(media["video"]))
+    comp.elements.append(clip)
+    window = make_window(qtbot, comp)
+    window.resize(1100, 800)
+    doc, inspector = window.doc, window.inspector
+    selections = ([], ["box"], ["middle"], ["clip"], ["middle", "top"])
+    for narrowest in (False, True):
+        if narrowest:  # the dock dragged to the smallest width it allows, a short window
+            window.resize(1100, 600)  # so a vertical scroll bar takes its share of the width
+            window.resizeDocks([window.inspector_dock], [1], Qt.Orientation.Horizontal)
+            qtbot.waitUntil(lambda: inspector.width() == inspector.minimumWidth())
+        for selection in selections:
+            doc.set_selection(selection)
+            assert_fits(qtbot, inspector)
+        assert inspector.verticalScrollBar().isVisible() == narrowest
+        type_into(qtbot, inspector.editors["opacity"], "lots and lots of it")  # an error shown
+        assert inspector.error.isVisible()
+        assert_fits(qtbot, inspector)
+    doc.set_selection(["clip"])
+    assert inspector.title.toolTip() == long_name  # elided in the panel, whole in the tip
+    if SHOTS:
+        for palette in (dark_palette(), QApplication.style().standardPalette()):
+            QApplication.setPalette(palette)
+            qtbot.wait(50)
+            for selection in (["box"], ["middle"]):
+                doc.set_selection(selection)
+                qtbot.wait(50)
+                name = f"inspector-{selection[0]}-{palette.base().color().name()[1:]}.png"
+                window.inspector_dock.grab().save(f"{SHOTS}/{name}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -146,7 +148,9 @@ class QtInspector(QScrollArea):
         self.body = QWidget()
         self.column = QVBoxLayout(self.body)
         self.title = QLabel()
+        self.title.setMinimumWidth(1)  # elided to fit (below): a long name must not widen it
         self.title.setStyleSheet("font-weight: bold;")
+        self._title = ""  # the whole title; the label shows it elided to the panel's width
         self.error = QLabel()
         self.error.setObjectName("inspector_error")
         self.error.setWordWrap(True)
@@ -202,7 +206,8 @@ class QtInspector(QScrollArea):
                 names.discard("name")  # a name is one element's
             specs = tuple(s for s in FIELDS[type(targets[0])] if s.name in names)
             title = targets[0].label if len(targets) == 1 else f"{len(targets)} elements"
-        self.title.setText(title)
+        self._title = title
+        self._elide_title()
         shape = (title, specs, tuple(e.id for e in targets))
         if shape != self._shape:
             self._build_form(specs)
@@ -210,6 +215,16 @@ class QtInspector(QScrollArea):
             self.error.hide()
             self.note.hide()
         self.refresh()
+
+    def _elide_title(self) -> None:
+        width = max(40, self.viewport().width() - 24)
+        metrics = self.title.fontMetrics()
+        self.title.setText(metrics.elidedText(self._title, Qt.TextElideMode.ElideMiddle, width))
+        self.title.setToolTip(self._title if self.title.text() != self._title else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide_title()
 
     def _build_form(self, specs: tuple[FieldSpec, ...]) -> None:
         old = self.form_host
@@ -220,6 +235,9 @@ class QtInspector(QScrollArea):
         old.deleteLater()
         form = QFormLayout(self.form_host)
         form.setContentsMargins(0, 0, 0, 0)
+        # a narrow dock puts a long label above its field instead of scrolling sideways
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.specs, self.editors = specs, {}
         for spec in specs:
             editor = self._make_editor(spec)
