@@ -490,3 +490,39 @@ def test_the_inspector_fits_its_dock_without_scrolling_sideways(qtbot, home, med
                 qtbot.wait(50)
                 name = f"inspector-{selection[0]}-{palette.base().color().name()[1:]}.png"
                 window.inspector_dock.grab().save(f"{SHOTS}/{name}")
+
+
+# -- 12. an unknown font is named, with the font drawn instead ---------------------------------
+
+
+def warned(inspector) -> bool:
+    """Whether the font warning is set to show (a new form is shown on the next turn)."""
+    return not inspector.font_warning.isHidden()
+
+
+def test_an_unknown_font_is_warned_about_naming_the_fallback(qtbot, home):
+    window = make_window(qtbot, three_boxes())
+    doc, inspector = window.doc, window.inspector
+    doc.set_selection(["top"])
+    assert not warned(inspector)
+    type_into(qtbot, inspector.editors["font_family"], "Helvetica Neue")
+    assert doc.element("top").font_family == "Helvetica Neue"  # kept: it may exist elsewhere
+    qtbot.waitUntil(lambda: warned(inspector), timeout=10_000)
+    assert inspector.font_warning.text() == (
+        "⚠ “Helvetica Neue” is not installed: the canvas and the render use DejaVu Sans."
+    )
+    field = inspector.editors["font_family"]
+    below = inspector.font_warning.mapTo(inspector.body, inspector.font_warning.rect().topLeft())
+    assert 0 <= below.y() - field.mapTo(inspector.body, field.rect().bottomLeft()).y() < 12
+    if SHOTS:
+        for palette in (dark_palette(), QApplication.style().standardPalette()):
+            QApplication.setPalette(palette)
+            qtbot.wait(100)
+            shade = palette.base().color().name()[1:]
+            inspector.grab().save(f"{SHOTS}/inspector-font-warning-{shade}.png")
+    doc.set_selection(["middle"])  # another text, with an installed font: no warning
+    assert not warned(inspector)
+    doc.set_selection(["top"])
+    assert warned(inspector)
+    type_into(qtbot, inspector.editors["font_family"], "DejaVu Serif")
+    qtbot.waitUntil(lambda: not warned(inspector), timeout=10_000)

@@ -8,7 +8,6 @@ they share are shown (blank where they differ) and an edit applies to all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -26,103 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vidgen_desktop.composition.model import (
-    AudioElement,
-    ImageElement,
-    Output,
-    TextElement,
-    VideoElement,
-)
-from vidgen_desktop.composition.units import Length
+from vidgen_desktop.render.text import font_fallback
 from vidgen_desktop.ui.document import Document
-
-MIXED = "—"
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    label: str
-    kind: str  # length | number | optional | choice | line | text | color | optcolor
-    choices: tuple[str, ...] = ()
-    axis: int = 0  # lengths: 0 = canvas width, 1 = height
-
-
-def _choices(model: type, field: str) -> tuple[str, ...]:
-    return tuple(model.model_fields[field].annotation.__args__)  # a Literal's values
-
-
-BOX = (
-    FieldSpec("x", "X", "length", axis=0),
-    FieldSpec("y", "Y", "length", axis=1),
-    FieldSpec("width", "Width", "length", axis=0),
-    FieldSpec("height", "Height", "length", axis=1),
-)
-TIME = (
-    FieldSpec("start", "Start (s)", "number"),
-    FieldSpec("duration", "Duration (s)", "optional"),
-)
-LOOK = (
-    FieldSpec("opacity", "Opacity (0–1)", "number"),
-    FieldSpec("fade_in", "Fade in (s)", "number"),
-    FieldSpec("fade_out", "Fade out (s)", "number"),
-)
-FIT = FieldSpec("fit", "Fit", "choice", ("contain", "cover", "fill", "auto"))
-TRIM = FieldSpec("trim_start", "Trim start (s)", "number")
-VOLUME = FieldSpec("volume", "Volume (0–4)", "number")
-NAME = FieldSpec("name", "Name", "line")
-FIELDS: dict[type, tuple[FieldSpec, ...]] = {
-    VideoElement: (NAME, *BOX, FIT, *TIME, TRIM, *LOOK, VOLUME),
-    ImageElement: (NAME, *BOX, FIT, *TIME, *LOOK),
-    TextElement: (
-        NAME,
-        FieldSpec("text", "Text", "text"),
-        *BOX,
-        *TIME,
-        *LOOK,
-        FieldSpec("color", "Colour", "color"),
-        FieldSpec("font_family", "Font", "line"),
-        FieldSpec("font_size", "Size (px, empty: fit)", "optional"),
-        FieldSpec("font_weight", "Weight", "choice", ("normal", "bold")),
-        FieldSpec("align", "Align", "choice", ("left", "center", "right")),
-        FieldSpec("valign", "Vertical", "choice", ("top", "middle", "bottom")),
-        FieldSpec("line_spacing", "Line spacing", "number"),
-        FieldSpec("background", "Background", "optcolor"),
-        FieldSpec("padding", "Padding (px)", "number"),
-    ),
-    AudioElement: (NAME, *TIME, TRIM, VOLUME, FieldSpec("fade_in", "Fade in (s)", "number"),
-                   FieldSpec("fade_out", "Fade out (s)", "number")),
-}  # fmt: skip
-OUTPUT_FIELDS = (
-    FieldSpec("width", "Width (px)", "number"),
-    FieldSpec("height", "Height (px)", "number"),
-    FieldSpec("fps", "Frame rate", "number"),
-    FieldSpec("duration", "Duration (s, empty: auto)", "optional"),
-    FieldSpec("background", "Background", "color"),
-    FieldSpec("format", "Format", "choice", _choices(Output, "format")),
-    FieldSpec("quality", "Quality", "choice", _choices(Output, "quality")),
-)
-
-
-LENGTH_DECIMALS = {"%": 2, "px": 0}  # what a designer reads; the document keeps the exact value
-
-
-def rounded(number: float, decimals: int) -> str:
-    """``number`` with at most ``decimals`` decimals and no trailing zeros (``16.67``, ``768``)."""
-    text = f"{number:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6g}" if abs(value) < 1e6 else repr(value)
-    if isinstance(value, Length):
-        return rounded(value.value, LENGTH_DECIMALS[value.unit])
-    return str(value)
+from vidgen_desktop.ui.inspector_fields import FIELDS, MIXED, OUTPUT_FIELDS, FieldSpec, shown
 
 
 class LengthEdit(QWidget):
@@ -181,6 +86,8 @@ class QtInspector(QScrollArea):
         self.column.addStretch(1)
         self.setWidget(self.body)
         self.editors: dict[str, QWidget] = {}
+        self.font_warning: QLabel | None = None  # under the Font field, for text elements
+        self._fallbacks: dict[tuple[str, str], str | None] = {}  # (family, weight) -> drawn
         self.specs: tuple[FieldSpec, ...] = ()
         self._shape: tuple = ()
         doc.selection_changed.connect(self.rebuild)
@@ -239,11 +146,18 @@ class QtInspector(QScrollArea):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.specs, self.editors = specs, {}
+        self.font_warning = None
         for spec in specs:
             editor = self._make_editor(spec)
             editor.setObjectName(f"field_{spec.name}")
             self.editors[spec.name] = editor
             form.addRow(spec.label, editor)
+            if spec.name == "font_family":  # under the field it is about
+                self.font_warning = QLabel()
+                self.font_warning.setObjectName("font_warning")
+                self.font_warning.setWordWrap(True)
+                self.font_warning.hide()
+                form.addRow(self.font_warning)  # the whole width: a sentence, not a value
 
     def _make_editor(self, spec: FieldSpec) -> QWidget:
         if spec.kind == "length":
@@ -315,6 +229,7 @@ class QtInspector(QScrollArea):
                 editor.setPlaceholderText(MIXED if not same else hint)
                 editor.setStyleSheet("")
             editor.blockSignals(blocked)
+        self._check_fonts()
 
     @staticmethod
     def _set_read_only(editor: QWidget, read_only: bool) -> None:
@@ -325,6 +240,37 @@ class QtInspector(QScrollArea):
     def _unlock(self) -> None:
         changes = {e.id: {"locked": False} for e in self.locked()}
         self.show_error(self.doc.edit(changes, "Unlock"))
+
+    # -- fonts that are not installed --------------------------------------------------------
+
+    def _check_fonts(self) -> None:
+        """Warn under the Font field when a selected text's font is not installed here."""
+        if self.font_warning is None:
+            return
+        wanted = {(e.font_family, e.font_weight) for e in self.targets() if e.type == "text"}
+        missing = []
+        for family, weight in sorted(wanted):
+            if (family, weight) not in self._fallbacks:
+                self._fallbacks[(family, weight)] = None  # asked; the answer comes back later
+                self.doc.background.run(
+                    font_fallback, self._font_checked(family, weight), family, weight
+                )
+            elif self._fallbacks[(family, weight)]:
+                missing.append((family, self._fallbacks[(family, weight)]))
+        lines = [
+            f"⚠ “{family}” is not installed: the canvas and the render use {fallback}."
+            for family, fallback in dict(missing).items()
+        ]
+        self.font_warning.setText("\n".join(lines))
+        self.font_warning.setVisible(bool(lines))
+
+    def _font_checked(self, family: str, weight: str):
+        def done(fallback: str | None, error: BaseException | None) -> None:
+            self._fallbacks[(family, weight)] = fallback if error is None else None
+            if self.font_warning is not None:  # still showing a text element's fields
+                self._check_fonts()
+
+        return done
 
     def _on_element_changed(self, element_id: str) -> None:
         if element_id in self.doc.selection:
