@@ -107,8 +107,10 @@ def test_dropping_a_layer_row_reorders_the_stacking(qtbot, home):
 def test_hide_lock_rename_duplicate_and_delete_from_the_panel(qtbot, home):
     window = make_window(qtbot, three_layers())
     layers, doc = window.layers, window.doc
-    item = layers._item("middle")
-    item.setCheckState(VISIBLE, Qt.CheckState.Unchecked)
+    eye = layers.tree.visualItemRect(layers._item("middle"))
+    eye.setLeft(layers.tree.header().sectionPosition(VISIBLE))
+    eye.setWidth(layers.tree.header().sectionSize(VISIBLE))
+    qtbot.mouseClick(layers.tree.viewport(), Qt.MouseButton.LeftButton, pos=eye.center())
     assert doc.element("middle").hidden
     item = layers._item("middle")
     item.setText(0, "Headline")

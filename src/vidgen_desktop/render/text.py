@@ -196,3 +196,28 @@ def text_png(element: TextElement, size: tuple[int, int], folder: Path | None = 
         Image.fromarray(rasterize(element, size), "RGBA").save(encoded, format="PNG")
         atomic_write(target, encoded.getvalue())  # a unique temporary name per writer
     return target
+
+
+GENERIC_FAMILIES = {"sans", "sans-serif", "serif", "mono", "monospace"}  # fontconfig's aliases
+
+
+def font_fallback(family: str, weight: str = "normal") -> str | None:
+    """The family drawn instead of ``family`` when no font of that name is installed, else None.
+
+    ``find_font`` always finds a font so that a project renders; this says when the
+    font it found is not the one asked for, so the editor can warn. A font file
+    path is used as it is (whether it is a font is ``rasterize``'s error to give).
+    """
+    wanted = family.strip().lower()
+    if (wanted, weight) in _BUNDLED or wanted in GENERIC_FAMILIES or os.path.isfile(family):
+        return None
+    path = find_font(family, weight)
+    try:
+        name, style = ImageFont.truetype(path, 12).getname()
+    except OSError:
+        return None
+    name = name or Path(path).stem
+    full = f"{name} {style}".lower()  # "DejaVu Sans" + "Condensed Bold": a width in the style
+    if wanted == name.lower() or (wanted.startswith(name.lower()) and full.startswith(wanted)):
+        return None
+    return name

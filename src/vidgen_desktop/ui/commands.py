@@ -67,6 +67,7 @@ class AddElements(QUndoCommand):
 
     def redo(self) -> None:
         self.doc._insert_elements(self.placed)
+        self.doc.set_selection([element.id for _, element in self.placed])
 
     def undo(self) -> None:
         self.doc._remove_elements([element.id for _, element in self.placed])
@@ -84,6 +85,8 @@ class RemoveElements(QUndoCommand):
 
     def undo(self) -> None:
         self.doc._insert_elements(self.placed)
+        # what comes back is selected, as in every editor: the user sees what undo restored
+        self.doc.set_selection([element.id for _, element in self.placed])
 
 
 class SetElementOrder(QUndoCommand):

@@ -36,6 +36,9 @@ from vidgen_desktop.ui.background import Background
 
 AnyElement = VideoElement | ImageElement | TextElement | AudioElement
 VisualElement = VideoElement | ImageElement | TextElement
+UNLOCKED_FIELDS = {"locked", "hidden", "name"}  # what a locked element still lets change
+MEDIA_TIMING = {"start", "duration", "trim_start"}  # edits that may run past the media's end
+_EPS = 1e-6  # seconds: frame-rounding noise, not a real overrun
 
 
 class Document(QObject):
@@ -52,6 +55,8 @@ class Document(QObject):
     dirty_changed = Signal(bool)
     path_changed = Signal()
     probing_changed = Signal(bool)
+    adjusted = Signal(str)  # an edit was changed to fit (e.g. a trim clamped to its media)
+    refused = Signal(str)  # an action the user asked for was not done, and why (e.g. locked)
 
     def __init__(self, comp: Composition | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -175,12 +180,17 @@ class Document(QObject):
         before, after, problems = [], [], []
         for element_id, fields in changes.items():
             element = self.element(element_id)
+            if element.locked and fields.get("locked", True) and fields.keys() - UNLOCKED_FIELDS:
+                problems.append(f"element '{element_id}' is locked: unlock it to change it")
+                continue
             data = {**dict(element), **fields}
             try:
                 edited = type(element).model_validate(data)
             except ValidationError as exc:
                 problems.append(describe_errors(exc, element_id=element_id))
                 continue
+            if fields.keys() & MEDIA_TIMING:
+                edited = self._fit_to_media(edited)
             if edited != element:
                 before.append(element)
                 after.append(edited)
@@ -202,17 +212,57 @@ class Document(QObject):
             self.undo_stack.push(commands.SetOutput(self, before, after, text, merge_key))
         return None
 
+    def _fit_to_media(self, element: AnyElement) -> AnyElement:
+        """``element`` with its trim and duration inside its media (when its length is known).
+
+        The one place every timing edit passes (timeline drags, inspector, commands):
+        a clip cannot show more than its file has. At least one frame stays visible.
+        """
+        if not isinstance(element, VideoElement | AudioElement):
+            return element
+        info = self.media.get(element.source)
+        if info is None or not info.duration:
+            return element  # not probed yet (or a still): nothing to clamp against
+        length, one = info.duration, 1 / self._comp.output.fps
+        trim = min(element.trim_start, max(0.0, length - one))
+        duration = element.duration
+        if duration is not None and duration > length - trim + _EPS:
+            duration = length - trim
+        if (trim, duration) == (element.trim_start, element.duration):
+            return element
+        name = os.path.basename(element.source)
+        if trim != element.trim_start:
+            note = f"{element.label}: {name} is {length:g} s long; trim start set to {trim:g} s"
+        elif trim:
+            note = (
+                f"{element.label}: {name} has {length - trim:g} s after the {trim:g} s trim; "
+                f"duration set to {duration:g} s"
+            )
+        else:
+            note = f"{element.label}: {name} is {length:g} s long; duration set to {duration:g} s"
+        self.adjusted.emit(note)
+        return element.model_copy(update={"trim_start": trim, "duration": duration})
+
     def add(self, elements: Sequence[AnyElement], text: str, index: int | None = None) -> None:
         at = len(self._comp.elements) if index is None else index
         placed = [(at + n, element) for n, element in enumerate(elements)]
         self.undo_stack.push(commands.AddElements(self, placed, text))
-        self.set_selection([e.id for e in elements])
 
-    def remove(self, ids: Sequence[str], text: str | None = None) -> None:
+    def remove(self, ids: Sequence[str], text: str | None = None) -> str | None:
+        """Delete the elements; locked ones are kept and named (also through ``refused``)."""
         ids = [i for i in ids if self.has(i)]
+        locked = [i for i in ids if self.element(i).locked]
+        ids = [i for i in ids if i not in locked]
         if ids:
             label = text or (f"Delete {len(ids)} elements" if len(ids) > 1 else f"Delete {ids[0]}")
             self.undo_stack.push(commands.RemoveElements(self, ids, label))
+        if not locked:
+            return None
+        names = ", ".join(f"'{self.element(i).label}'" for i in locked)
+        are, them = ("is", "it") if len(locked) == 1 else ("are", "them")
+        message = f"Not deleted: {names} {are} locked. Unlock {them} in the Layers panel first."
+        self.refused.emit(message)
+        return message
 
     def reorder(self, order: Sequence[AnyElement], text: str) -> None:
         """Replace the element list by ``order`` (the same ids, possibly with new tracks)."""

@@ -8,6 +8,7 @@ so ``10%`` moved by 192 px on a 1920 px canvas is ``20%``, not ``19.999…%``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -45,34 +46,71 @@ def handle_points(box: Box) -> dict[str, tuple[float, float]]:
     }
 
 
-def resize(box: Box, handle: str, dx: float, dy: float, keep_aspect: bool = False) -> Box:
-    """The box after dragging ``handle`` by (dx, dy); the opposite side stays put."""
+def _span(a: float, b: float, min_size: float) -> tuple[float, float]:
+    """The interval from fixed edge ``a`` to dragged edge ``b``, at least ``min_size`` long.
+
+    Past the fixed edge the interval flips to the other side of it, as in Figma or
+    Illustrator, instead of collapsing.
+    """
+    length = abs(b - a)
+    if length < min_size:
+        b = a + (min_size if b >= a else -min_size)
+    return min(a, b), abs(b - a)
+
+
+def resize(
+    box: Box,
+    handle: str,
+    dx: float,
+    dy: float,
+    keep_aspect: bool = False,
+    min_size: float = MIN_SIZE,
+) -> Box:
+    """The box after dragging ``handle`` by (dx, dy); the opposite side stays put.
+
+    Dragged past the opposite side, the box flips over it (the dragged edge
+    becomes the other edge); it never gets smaller than ``min_size``. Only the
+    box flips: the media in it is not mirrored (the document has no mirror, and
+    a mirrored logo or line of text is never what a resize meant).
+    """
     x, y, w, h = box
     left, top, right, bottom = x, y, x + w, y + h
-    if "w" in handle:
-        left = min(left + dx, right - MIN_SIZE)
-    if "e" in handle:
-        right = max(right + dx, left + MIN_SIZE)
-    if "n" in handle:
-        top = min(top + dy, bottom - MIN_SIZE)
-    if "s" in handle:
-        bottom = max(bottom + dy, top + MIN_SIZE)
-    nw, nh = right - left, bottom - top
+    # per axis: the fixed edge and where the dragged edge is now (signed extents)
+    fx, mx = (right, left + dx) if "w" in handle else (left, right + dx)
+    fy, my = (bottom, top + dy) if "n" in handle else (top, bottom + dy)
+    sx = (mx - fx) if "e" in handle else (fx - mx)  # negative: flipped
+    sy = (my - fy) if "s" in handle else (fy - my)
+    moves_x, moves_y = ("e" in handle or "w" in handle), ("n" in handle or "s" in handle)
     if keep_aspect and w > 0 and h > 0:
-        aspect = w / h
-        if handle in ("e", "w"):
-            nh = nw / aspect
-            top = y + (h - nh) / 2
-        elif handle in ("n", "s"):
-            nw = nh * aspect
-            left = x + (w - nw) / 2
+        if moves_x and moves_y:
+            kx, ky = sx / w, sy / h
+            k = abs(kx if abs(abs(kx) - 1) >= abs(abs(ky) - 1) else ky)
+            sx, sy = math.copysign(w * k, sx), math.copysign(h * k, sy)
+        elif moves_x:
+            sy = abs(sx) * h / w
         else:
-            kx, ky = nw / w, nh / h
-            k = kx if abs(kx - 1) >= abs(ky - 1) else ky
-            nw, nh = w * k, h * k
-            left = right - nw if "w" in handle else left
-            top = bottom - nh if "n" in handle else top
-    return left, top, nw, nh
+            sx = abs(sy) * w / h
+    if moves_x:
+        direction = 1 if "e" in handle else -1
+        nx, nw = _span(fx, fx + direction * sx, min_size)
+    else:  # an n/s handle: the width changes only to keep the aspect, about the centre
+        nw = max(min_size, abs(sx)) if keep_aspect else w
+        nx = x + (w - nw) / 2
+    if moves_y:
+        direction = 1 if "s" in handle else -1
+        ny, nh = _span(fy, fy + direction * sy, min_size)
+    else:
+        nh = max(min_size, abs(sy)) if keep_aspect else h
+        ny = y + (h - nh) / 2
+    return nx, ny, nw, nh
+
+
+def flipped(box: Box, handle: str, dx: float, dy: float) -> tuple[bool, bool]:
+    """Whether dragging ``handle`` by (dx, dy) takes the box past its opposite side."""
+    _, _, w, h = box
+    fx = ("e" in handle and dx < -w) or ("w" in handle and dx > w)
+    fy = ("s" in handle and dy < -h) or ("n" in handle and dy > h)
+    return fx, fy
 
 
 @dataclass(frozen=True)
@@ -129,8 +167,11 @@ def snap_box(
     return Snap(dx, dy, vertical, horizontal)
 
 
-def resize_edges(handle: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Which edges a resize handle moves (the ones that may snap)."""
-    ex = ("left",) if "w" in handle else ("right",) if "e" in handle else ()
-    ey = ("top",) if "n" in handle else ("bottom",) if "s" in handle else ()
+def resize_edges(
+    handle: str, flip: tuple[bool, bool] = (False, False)
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Which edges a resize handle moves (the ones that may snap); flipped, the other one."""
+    west, north = ("w" in handle) != flip[0], ("n" in handle) != flip[1]
+    ex = (("left",) if west else ("right",)) if "w" in handle or "e" in handle else ()
+    ey = (("top",) if north else ("bottom",)) if "n" in handle or "s" in handle else ()
     return ex, ey

@@ -46,7 +46,11 @@ def element_for(
     *,
     fill: bool = False,
 ) -> AnyElement:
-    """An element showing ``info``: the full canvas if ``fill``, else its own size at ``at``."""
+    """An element showing ``info``: the full canvas if ``fill``, else its own size at ``at``.
+
+    Media larger than the canvas is scaled down to fit it; the box is centred on
+    ``at`` and moved inside the canvas where that would cross an edge.
+    """
     name = Path(info.path).stem
     if info.kind == "audio":
         return AudioElement(id=element_id, name=name, source=info.path)
@@ -57,7 +61,10 @@ def element_for(
         k = min(1.0, cw / info.width, ch / info.height)
         w, h = max(1, round(info.width * k)), max(1, round(info.height * k))
         cx, cy = at if at is not None else (cw / 2, ch / 2)
-        x, y = round(cx - w / 2), round(cy - h / 2)
+        # centred on the drop point, but never hanging off the canvas: a drop near an edge
+        # means "put it here", not "put half of it outside the picture"
+        x = min(max(0, round(cx - w / 2)), cw - w)
+        y = min(max(0, round(cy - h / 2)), ch - h)
         box = {
             "x": _percent(x, cw),
             "y": _percent(y, ch),

@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
         doc.reset.connect(self._update_status)
         doc.probing_changed.connect(self._update_busy)
         doc.media_changed.connect(self._report_media_errors)
+        doc.refused.connect(self.messages.show_error)  # e.g. deleting a locked layer
         self.importer.busy_changed.connect(self._update_busy)
         self.importer.finished.connect(self._imported)
         self.canvas.zoom_changed.connect(self._update_status)

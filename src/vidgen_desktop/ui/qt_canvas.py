@@ -7,6 +7,7 @@ here); edits go through ``Document.edit`` as merged, undoable commands.
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -18,9 +19,10 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QStatusTipEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from vidgen_desktop.composition import layout
 from vidgen_desktop.ui import geometry, qt_canvas_paint
@@ -29,8 +31,17 @@ from vidgen_desktop.ui.qt_preview import PreviewRenderer, PreviewRequest
 
 HANDLE_SIZE = 8  # screen px
 SNAP_DISTANCE = 6  # screen px
+MIN_VISIBLE = 4  # screen px: the smallest a box gets by dragging a handle
 MARGIN = 24  # screen px around the canvas when fitted
 _drags = itertools.count(1)
+
+
+def tell_locked(widget: QWidget, elements) -> None:
+    """Say in the status bar why a locked element did not move (a status tip reaches the window)."""
+    names = ", ".join(f"'{e.label}'" for e in elements)
+    are = "is" if len(elements) == 1 else "are"
+    text = f"{names} {are} locked: unlock in the Layers panel to change it"
+    QApplication.sendEvent(widget, QStatusTipEvent(text))
 
 
 def dropped_paths(event: QDropEvent | QDragEnterEvent) -> list[str]:
@@ -197,6 +208,8 @@ class QtCanvas(QWidget):
         movable = [e for e in self.doc.selected_visuals() if not e.locked]
         if movable:
             self._start_drag(pos, movable, None)
+        else:  # all locked: a drag is refused, visibly (cursor and status bar), not silently
+            self._drag = {"press": pos, "locked": self.doc.selected_visuals(), "told": False}
 
     def _start_drag(self, pos: QPointF, elements: list[VisualElement], handle: str | None) -> None:
         canvas = self.doc.canvas
@@ -236,6 +249,12 @@ class QtCanvas(QWidget):
             self.setCursor(cursors.get(handle or "", Qt.CursorShape.ArrowCursor))
             return
         drag = self._drag
+        if "locked" in drag:
+            if not drag["told"] and (pos - drag["press"]).manhattanLength() >= 4:
+                drag["told"] = True
+                self.setCursor(Qt.CursorShape.ForbiddenCursor)
+                tell_locked(self, drag["locked"])
+            return
         z = self.zoom
         dx = round((pos.x() - drag["press"].x()) / z)  # whole canvas pixels
         dy = round((pos.y() - drag["press"].y()) / z)
@@ -273,15 +292,17 @@ class QtCanvas(QWidget):
         ((element_id, box),) = drag["boxes"].items()
         handle = drag["handle"]
         guides = geometry.Snap()
+        smallest = math.ceil(MIN_VISIBLE / self.zoom)  # canvas px: never too small to see
         if snap:
-            raw = geometry.resize(box, handle, dx, dy)
-            edges_x, edges_y = geometry.resize_edges(handle)
+            raw = geometry.resize(box, handle, dx, dy, min_size=smallest)
+            flip = geometry.flipped(box, handle, dx, dy)
+            edges_x, edges_y = geometry.resize_edges(handle, flip)
             threshold = SNAP_DISTANCE / self.zoom
             guides = geometry.snap_box(
                 raw, self.doc.canvas, drag["others"], threshold, edges_x=edges_x, edges_y=edges_y
             )
             dx, dy = dx + guides.dx, dy + guides.dy
-        x, y, w, h = geometry.resize(box, handle, dx, dy, keep_aspect=keep)
+        x, y, w, h = geometry.resize(box, handle, dx, dy, keep_aspect=keep, min_size=smallest)
         element = self.doc.element(element_id)
         cw, ch = self.doc.canvas
         fields = {
@@ -300,6 +321,7 @@ class QtCanvas(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._drag = None
+        self.setCursor(Qt.CursorShape.ArrowCursor)
         self._show_guides(geometry.Snap())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
@@ -333,6 +355,9 @@ class QtCanvas(QWidget):
         }
         step = steps.get(Qt.Key(event.key()))
         movable = [e for e in self.doc.selected_visuals() if not e.locked]
+        if step is not None and not movable and self.doc.selected_visuals():
+            tell_locked(self, self.doc.selected_visuals())
+            return
         if step is None or not movable:
             return super().keyPressEvent(event)
         k = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1

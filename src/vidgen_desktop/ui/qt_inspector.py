@@ -8,9 +8,10 @@ they share are shown (blank where they differ) and an edit applies to all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -18,97 +19,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from vidgen_desktop.composition.model import (
-    AudioElement,
-    ImageElement,
-    Output,
-    TextElement,
-    VideoElement,
-)
-from vidgen_desktop.composition.units import Length
+from vidgen_desktop.render.text import font_fallback
 from vidgen_desktop.ui.document import Document
-
-MIXED = "—"
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    label: str
-    kind: str  # length | number | optional | choice | line | text | color | optcolor
-    choices: tuple[str, ...] = ()
-    axis: int = 0  # lengths: 0 = canvas width, 1 = height
-
-
-def _choices(model: type, field: str) -> tuple[str, ...]:
-    return tuple(model.model_fields[field].annotation.__args__)  # a Literal's values
-
-
-BOX = (
-    FieldSpec("x", "X", "length", axis=0),
-    FieldSpec("y", "Y", "length", axis=1),
-    FieldSpec("width", "Width", "length", axis=0),
-    FieldSpec("height", "Height", "length", axis=1),
-)
-TIME = (
-    FieldSpec("start", "Start (s)", "number"),
-    FieldSpec("duration", "Duration (s)", "optional"),
-)
-LOOK = (
-    FieldSpec("opacity", "Opacity (0–1)", "number"),
-    FieldSpec("fade_in", "Fade in (s)", "number"),
-    FieldSpec("fade_out", "Fade out (s)", "number"),
-)
-FIT = FieldSpec("fit", "Fit", "choice", ("contain", "cover", "fill", "auto"))
-TRIM = FieldSpec("trim_start", "Trim start (s)", "number")
-VOLUME = FieldSpec("volume", "Volume (0–4)", "number")
-NAME = FieldSpec("name", "Name", "line")
-FIELDS: dict[type, tuple[FieldSpec, ...]] = {
-    VideoElement: (NAME, *BOX, FIT, *TIME, TRIM, *LOOK, VOLUME),
-    ImageElement: (NAME, *BOX, FIT, *TIME, *LOOK),
-    TextElement: (
-        NAME,
-        FieldSpec("text", "Text", "text"),
-        *BOX,
-        *TIME,
-        *LOOK,
-        FieldSpec("color", "Colour", "color"),
-        FieldSpec("font_family", "Font", "line"),
-        FieldSpec("font_size", "Size (px, empty: fit)", "optional"),
-        FieldSpec("font_weight", "Weight", "choice", ("normal", "bold")),
-        FieldSpec("align", "Align", "choice", ("left", "center", "right")),
-        FieldSpec("valign", "Vertical", "choice", ("top", "middle", "bottom")),
-        FieldSpec("line_spacing", "Line spacing", "number"),
-        FieldSpec("background", "Background", "optcolor"),
-        FieldSpec("padding", "Padding (px)", "number"),
-    ),
-    AudioElement: (NAME, *TIME, TRIM, VOLUME, FieldSpec("fade_in", "Fade in (s)", "number"),
-                   FieldSpec("fade_out", "Fade out (s)", "number")),
-}  # fmt: skip
-OUTPUT_FIELDS = (
-    FieldSpec("width", "Width (px)", "number"),
-    FieldSpec("height", "Height (px)", "number"),
-    FieldSpec("fps", "Frame rate", "number"),
-    FieldSpec("duration", "Duration (s, empty: auto)", "optional"),
-    FieldSpec("background", "Background", "color"),
-    FieldSpec("format", "Format", "choice", _choices(Output, "format")),
-    FieldSpec("quality", "Quality", "choice", _choices(Output, "quality")),
-)
-
-
-def shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6g}" if abs(value) < 1e6 else repr(value)
-    if isinstance(value, Length):
-        return str(value)[: -len(value.unit)]
-    return str(value)
+from vidgen_desktop.ui.inspector_fields import FIELDS, MIXED, OUTPUT_FIELDS, FieldSpec, shown
 
 
 class LengthEdit(QWidget):
@@ -134,25 +53,48 @@ class QtInspector(QScrollArea):
         self.body = QWidget()
         self.column = QVBoxLayout(self.body)
         self.title = QLabel()
+        self.title.setMinimumWidth(1)  # elided to fit (below): a long name must not widen it
         self.title.setStyleSheet("font-weight: bold;")
+        self._title = ""  # the whole title; the label shows it elided to the panel's width
         self.error = QLabel()
         self.error.setObjectName("inspector_error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #e5484d;")
         self.error.hide()
+        self.note = QLabel()  # what an accepted edit was changed to (e.g. clamped to the media)
+        self.note.setObjectName("inspector_note")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        self._committing = False
+        self._adjusted: list[str] = []
+        self.lock_row = QWidget()  # a locked selection: its fields are read-only, say so
+        self.lock_label = QLabel()
+        self.lock_label.setWordWrap(True)
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.clicked.connect(self._unlock)
+        lock_line = QHBoxLayout(self.lock_row)
+        lock_line.setContentsMargins(0, 0, 0, 0)
+        lock_line.addWidget(self.lock_label, 1)
+        lock_line.addWidget(self.unlock_button)
+        self.lock_row.hide()
         self.form_host = QWidget()
         self.column.addWidget(self.title)
+        self.column.addWidget(self.lock_row)
         self.column.addWidget(self.form_host)
         self.column.addWidget(self.error)
+        self.column.addWidget(self.note)
         self.column.addStretch(1)
         self.setWidget(self.body)
         self.editors: dict[str, QWidget] = {}
+        self.font_warning: QLabel | None = None  # under the Font field, for text elements
+        self._fallbacks: dict[tuple[str, str], str | None] = {}  # (family, weight) -> drawn
         self.specs: tuple[FieldSpec, ...] = ()
         self._shape: tuple = ()
         doc.selection_changed.connect(self.rebuild)
         doc.reset.connect(self.rebuild)
         doc.element_changed.connect(self._on_element_changed)
         doc.output_changed.connect(self._on_output_changed)
+        doc.adjusted.connect(self._on_adjusted)
         self.rebuild()
 
     # -- which fields ----------------------------------------------------------------------------
@@ -171,13 +113,25 @@ class QtInspector(QScrollArea):
                 names.discard("name")  # a name is one element's
             specs = tuple(s for s in FIELDS[type(targets[0])] if s.name in names)
             title = targets[0].label if len(targets) == 1 else f"{len(targets)} elements"
-        self.title.setText(title)
+        self._title = title
+        self._elide_title()
         shape = (title, specs, tuple(e.id for e in targets))
         if shape != self._shape:
             self._build_form(specs)
             self._shape = shape
             self.error.hide()
+            self.note.hide()
         self.refresh()
+
+    def _elide_title(self) -> None:
+        width = max(40, self.viewport().width() - 24)
+        metrics = self.title.fontMetrics()
+        self.title.setText(metrics.elidedText(self._title, Qt.TextElideMode.ElideMiddle, width))
+        self.title.setToolTip(self._title if self.title.text() != self._title else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide_title()
 
     def _build_form(self, specs: tuple[FieldSpec, ...]) -> None:
         old = self.form_host
@@ -188,12 +142,22 @@ class QtInspector(QScrollArea):
         old.deleteLater()
         form = QFormLayout(self.form_host)
         form.setContentsMargins(0, 0, 0, 0)
+        # a narrow dock puts a long label above its field instead of scrolling sideways
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.specs, self.editors = specs, {}
+        self.font_warning = None
         for spec in specs:
             editor = self._make_editor(spec)
             editor.setObjectName(f"field_{spec.name}")
             self.editors[spec.name] = editor
             form.addRow(spec.label, editor)
+            if spec.name == "font_family":  # under the field it is about
+                self.font_warning = QLabel()
+                self.font_warning.setObjectName("font_warning")
+                self.font_warning.setWordWrap(True)
+                self.font_warning.hide()
+                form.addRow(self.font_warning)  # the whole width: a sentence, not a value
 
     def _make_editor(self, spec: FieldSpec) -> QWidget:
         if spec.kind == "length":
@@ -225,8 +189,22 @@ class QtInspector(QScrollArea):
             return [getattr(self.doc.comp.output, name)]
         return [getattr(e, name) for e in targets]
 
+    def locked(self) -> list:
+        return [e for e in self.targets() if e.locked]
+
     def refresh(self) -> None:
+        locked = self.locked()
+        self.lock_row.setVisible(bool(locked))
+        if locked:
+            self.lock_label.setText(
+                "Locked: unlock to edit."
+                if len(locked) == len(self.targets())
+                else f"{len(locked)} of the selected elements are locked: unlock to edit."
+            )
         for spec in self.specs:
+            # a locked element can still be renamed (as in Photoshop's layers): the name
+            # is the designer's label, not part of the picture
+            self._set_read_only(self.editors[spec.name], bool(locked) and spec.name != "name")
             editor = self.editors[spec.name]
             values = self._values(spec.name)
             same = all(v == values[0] for v in values)
@@ -251,6 +229,48 @@ class QtInspector(QScrollArea):
                 editor.setPlaceholderText(MIXED if not same else hint)
                 editor.setStyleSheet("")
             editor.blockSignals(blocked)
+        self._check_fonts()
+
+    @staticmethod
+    def _set_read_only(editor: QWidget, read_only: bool) -> None:
+        # disabled rather than read-only: a read-only line looks editable, and a designer
+        # should see at a glance that nothing here will take a value
+        editor.setEnabled(not read_only)
+
+    def _unlock(self) -> None:
+        changes = {e.id: {"locked": False} for e in self.locked()}
+        self.show_error(self.doc.edit(changes, "Unlock"))
+
+    # -- fonts that are not installed --------------------------------------------------------
+
+    def _check_fonts(self) -> None:
+        """Warn under the Font field when a selected text's font is not installed here."""
+        if self.font_warning is None:
+            return
+        wanted = {(e.font_family, e.font_weight) for e in self.targets() if e.type == "text"}
+        missing = []
+        for family, weight in sorted(wanted):
+            if (family, weight) not in self._fallbacks:
+                self._fallbacks[(family, weight)] = None  # asked; the answer comes back later
+                self.doc.background.run(
+                    font_fallback, self._font_checked(family, weight), family, weight
+                )
+            elif self._fallbacks[(family, weight)]:
+                missing.append((family, self._fallbacks[(family, weight)]))
+        lines = [
+            f"⚠ “{family}” is not installed: the canvas and the render use {fallback}."
+            for family, fallback in dict(missing).items()
+        ]
+        self.font_warning.setText("\n".join(lines))
+        self.font_warning.setVisible(bool(lines))
+
+    def _font_checked(self, family: str, weight: str):
+        def done(fallback: str | None, error: BaseException | None) -> None:
+            self._fallbacks[(family, weight)] = fallback if error is None else None
+            if self.font_warning is not None:  # still showing a text element's fields
+                self._check_fonts()
+
+        return done
 
     def _on_element_changed(self, element_id: str) -> None:
         if element_id in self.doc.selection:
@@ -266,19 +286,33 @@ class QtInspector(QScrollArea):
         """Send one field to the model; show its refusal inline. True if accepted."""
         targets = self.targets()
         label = f"Change {name.replace('_', ' ')}"
-        if targets:
-            key = ("inspector", name, tuple(self.doc.selection)) if merge else None
-            error = self.doc.edit({e.id: {name: value} for e in targets}, label, key)
-        else:
-            error = self.doc.edit_output({name: value}, label)
+        self._committing, self._adjusted = True, []
+        try:
+            if targets:
+                key = ("inspector", name, tuple(self.doc.selection)) if merge else None
+                error = self.doc.edit({e.id: {name: value} for e in targets}, label, key)
+            else:
+                error = self.doc.edit_output({name: value}, label)
+        finally:
+            self._committing = False
         self.show_error(error)
+        self.note.setText("\n".join(self._adjusted))
+        self.note.setVisible(bool(self._adjusted) and error is None)
+        if self._adjusted:
+            self.refresh()  # show what was kept, even when it is what was there before
         return error is None
+
+    def _on_adjusted(self, text: str) -> None:
+        if self._committing:  # only what this panel's own edit changed; drags say it by stopping
+            self._adjusted.append(text)
 
     def show_error(self, error: str | None) -> None:
         self.error.setText(error or "")
         self.error.setVisible(bool(error))
 
     def _commit_line(self, spec: FieldSpec, edit: QLineEdit) -> None:
+        if not edit.isModified():
+            return  # focus left an untouched field: the exact value stays as it is
         text = edit.text().strip()
         values = self._values(spec.name)
         if text == "" and not all(v == values[0] for v in values):
@@ -296,10 +330,8 @@ class QtInspector(QScrollArea):
         editor = self.editors[spec.name]
         assert isinstance(editor, LengthEdit)
         text = editor.number.text().strip()
-        if not text:
-            return
-        values = self._values(spec.name)
-        if all(v == values[0] for v in values) and text == shown(values[0]):
+        if not text or not editor.number.isModified():
+            # an untouched field shows a rounded value; leaving it must not round the document
             return
         ok = self.commit(spec.name, f"{text}{editor.unit.currentText()}")
         editor.number.setStyleSheet("" if ok else "border: 1px solid #e5484d;")

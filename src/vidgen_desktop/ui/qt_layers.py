@@ -7,17 +7,14 @@ Dragging rows reorders the stacking through one undoable command.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDropEvent,
-    QIcon,
     QImage,
-    QPainter,
-    QPainterPath,
-    QPen,
-    QPixmap,
+    QMouseEvent,
+    QPalette,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,63 +30,11 @@ from vidgen_desktop.composition.model import AudioElement, TextElement
 from vidgen_desktop.ui.background import Background
 from vidgen_desktop.ui.document import AnyElement, Document
 from vidgen_desktop.ui.qt_canvas import dropped_paths
+from vidgen_desktop.ui.qt_layer_icons import THUMB, glyph, type_badge
 from vidgen_desktop.ui.qt_preview import thumbnail
 
-THUMB = 40  # px
 NAME, VISIBLE, LOCKED = 0, 1, 2
 ID_ROLE = Qt.ItemDataRole.UserRole
-TYPE_COLORS = {"video": "#3b82f6", "image": "#10b981", "text": "#f59e0b", "audio": "#a855f7"}
-
-
-def type_badge(kind: str, picture: QImage | None = None) -> QIcon:
-    """A square thumbnail (or the type's colour) with the type's letter in a corner."""
-    pixmap = QPixmap(THUMB, THUMB)
-    pixmap.fill(QColor(0, 0, 0, 0))
-    p = QPainter(pixmap)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    color = QColor(TYPE_COLORS.get(kind, "#888888"))
-    if picture is not None and not picture.isNull():
-        x, y = (THUMB - picture.width()) / 2, (THUMB - picture.height()) / 2
-        p.drawImage(QRectF(x, y, picture.width(), picture.height()), picture)
-    else:
-        p.setBrush(color.darker(160))
-        p.setPen(Qt.PenStyle.NoPen)
-        p.drawRoundedRect(QRectF(2, 2, THUMB - 4, THUMB - 4), 6, 6)
-    p.setBrush(color)
-    p.setPen(Qt.PenStyle.NoPen)
-    p.drawRoundedRect(QRectF(THUMB - 16, THUMB - 16, 16, 16), 4, 4)
-    p.setPen(QColor("white"))
-    font = p.font()
-    font.setBold(True)
-    font.setPixelSize(11)
-    p.setFont(font)
-    p.drawText(
-        QRectF(THUMB - 16, THUMB - 16, 16, 16), Qt.AlignmentFlag.AlignCenter, kind[0].upper()
-    )
-    p.end()
-    return QIcon(pixmap)
-
-
-def glyph(kind: str, color: QColor) -> QIcon:
-    """A small eye or padlock, drawn (no icon font needed)."""
-    pixmap = QPixmap(16, 16)
-    pixmap.fill(QColor(0, 0, 0, 0))
-    p = QPainter(pixmap)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(QPen(color, 1.4))
-    if kind == "eye":
-        path = QPainterPath(QPointF(1.5, 8))
-        path.quadTo(8, 1, 14.5, 8)
-        path.quadTo(8, 15, 1.5, 8)
-        p.drawPath(path)
-        p.setBrush(color)
-        p.drawEllipse(QPointF(8, 8), 2.2, 2.2)
-    else:
-        p.drawArc(QRectF(4.5, 1.5, 7, 8), 0, 180 * 16)
-        p.setBrush(color)
-        p.drawRoundedRect(QRectF(3, 7, 10, 7.5), 1.5, 1.5)
-    p.end()
-    return QIcon(pixmap)
 
 
 class _Tree(QTreeWidget):
@@ -97,6 +42,25 @@ class _Tree(QTreeWidget):
 
     rows_dropped = Signal(int)  # display row the selection moves before
     files_dropped = Signal(list)
+    toggled = Signal(str, int)  # element id, VISIBLE or LOCKED: its eye or padlock was clicked
+
+    def _toggle_at(self, event: QMouseEvent) -> bool:
+        """A left click on an eye or padlock toggles it, without selecting the row."""
+        index = self.indexAt(event.position().toPoint())
+        if event.button() != Qt.MouseButton.LeftButton or index.column() not in (VISIBLE, LOCKED):
+            return False
+        item = self.itemFromIndex(index)
+        self.toggled.emit(item.data(NAME, ID_ROLE), index.column())
+        event.accept()
+        return True
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if not self._toggle_at(event):
+            super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if not self._toggle_at(event):  # two quick clicks on the eye: two toggles, no editor
+            super().mouseDoubleClickEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if dropped_paths(event):
@@ -165,6 +129,7 @@ class QtLayers(QWidget):
         self.tree.itemSelectionChanged.connect(self._on_tree_selection)
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.rows_dropped.connect(self._on_rows_dropped)
+        self.tree.toggled.connect(self.toggle)
         self.tree.files_dropped.connect(self.files_dropped)
         for signal in (
             doc.elements_added,
@@ -209,26 +174,30 @@ class QtLayers(QWidget):
             | Qt.ItemFlag.ItemIsSelectable
             | Qt.ItemFlag.ItemIsEditable
             | Qt.ItemFlag.ItemIsDragEnabled
-            | Qt.ItemFlag.ItemIsUserCheckable
         )
         item.setFlags(flags)
         item.setText(NAME, element.label)
         source = getattr(element, "source", "")
         problem = self.doc.media_errors.get(source)
         item.setToolTip(NAME, problem or f"{element.type} · {element.id}")
+        pal = self.palette()  # this panel's: it changes first when the palette does
         if problem:
             item.setForeground(NAME, QColor("#e5484d"))
+        elif element.hidden:  # a hidden layer's name is greyed, like its eye is struck
+            item.setForeground(
+                NAME, pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            )
+        else:
+            item.setData(NAME, Qt.ItemDataRole.ForegroundRole, None)
         item.setIcon(NAME, type_badge(element.type, self._thumbnail(element)))
-        item.setCheckState(
-            VISIBLE, Qt.CheckState.Unchecked if element.hidden else Qt.CheckState.Checked
+        item.setIcon(VISIBLE, glyph("eye", not element.hidden, pal))
+        item.setToolTip(
+            VISIBLE, "Hidden: click to show" if element.hidden else "Shown: click to hide"
         )
-        item.setToolTip(VISIBLE, "Shown (uncheck to hide)")
-        item.setCheckState(
-            LOCKED, Qt.CheckState.Checked if element.locked else Qt.CheckState.Unchecked
+        item.setIcon(LOCKED, glyph("lock", element.locked, pal))
+        item.setToolTip(
+            LOCKED, "Locked: click to unlock" if element.locked else "Unlocked: click to lock"
         )
-        item.setToolTip(LOCKED, "Locked against moving on the canvas")
-        item.setIcon(VISIBLE, glyph("eye", self.palette().text().color()))
-        item.setIcon(LOCKED, glyph("lock", self.palette().text().color()))
 
     def _item(self, element_id: str) -> QTreeWidgetItem | None:
         for i in range(self.tree.topLevelItemCount()):
@@ -281,19 +250,37 @@ class QtLayers(QWidget):
         order = self.ids()
         self.doc.set_selection(sorted(ids, key=order.index))
 
+    def toggle(self, element_id: str, column: int) -> None:
+        """Flip a layer's visibility (``VISIBLE``) or lock (``LOCKED``), undoably."""
+        element = self.doc.element(element_id)
+        if column == VISIBLE:
+            hidden = not element.hidden
+            self.doc.edit({element_id: {"hidden": hidden}}, "Hide" if hidden else "Show")
+        else:
+            locked = not element.locked
+            self.doc.edit({element_id: {"locked": locked}}, "Lock" if locked else "Unlock")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # dark ↔ light: redraw the glyphs
+            self.rebuild()
+
     def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         element_id = item.data(NAME, ID_ROLE)
         element = self.doc.element(element_id)
-        if column == VISIBLE:
-            hidden = item.checkState(VISIBLE) != Qt.CheckState.Checked
-            self.doc.edit({element_id: {"hidden": hidden}}, "Hide" if hidden else "Show")
-        elif column == LOCKED:
-            locked = item.checkState(LOCKED) == Qt.CheckState.Checked
-            self.doc.edit({element_id: {"locked": locked}}, "Lock" if locked else "Unlock")
-        elif column == NAME and item.text(NAME) != element.label:
+        if column == NAME and item.text(NAME) != element.label:
             name = item.text(NAME).strip() or None
             self.doc.edit({element_id: {"name": name}}, "Rename")
             self._on_element_changed(element_id)  # an empty name shows the id again
+
+    def _toggle_selection(self, column: int) -> None:
+        """The menu's Hide/Lock: every selected layer takes the first one's new state."""
+        first = self.doc.element(self.doc.selection[0])
+        field = "hidden" if column == VISIBLE else "locked"
+        value = not getattr(first, field)
+        label = {("hidden", True): "Hide", ("hidden", False): "Show",
+                 ("locked", True): "Lock", ("locked", False): "Unlock"}[(field, value)]  # fmt: skip
+        self.doc.edit({i: {field: value} for i in self.doc.selection}, label)
 
     def _on_rows_dropped(self, row: int) -> None:
         self.move_to(self.doc.selection, row)
@@ -328,6 +315,10 @@ class QtLayers(QWidget):
             return
         menu = QMenu(self)
         menu.addAction("Rename", lambda: self.tree.editItem(self.tree.currentItem(), NAME))
+        first = self.doc.element(self.doc.selection[0])
+        for column, label in ((VISIBLE, "Show" if first.hidden else "Hide"),
+                              (LOCKED, "Unlock" if first.locked else "Lock")):  # fmt: skip
+            menu.addAction(label, lambda c=column: self._toggle_selection(c))
         menu.addAction("Duplicate", lambda: self.doc.duplicate(self.doc.selection))
         menu.addAction("Bring to Front", lambda: self.move_to(self.doc.selection, 0))
         menu.addAction("Send to Back", lambda: self.move_to(self.doc.selection, len(self.ids())))

@@ -12,13 +12,24 @@ import itertools
 import math
 
 from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFontMetrics,
+    QFontMetricsF,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from vidgen_desktop.composition.model import AudioElement, VideoElement
 from vidgen_desktop.ui.actions import ActionId
 from vidgen_desktop.ui.document import AnyElement, Document
-from vidgen_desktop.ui.qt_layers import TYPE_COLORS
+from vidgen_desktop.ui.qt_canvas import tell_locked
+from vidgen_desktop.ui.qt_layer_icons import TYPE_COLORS
 
 HEADER = 130  # px: element names
 RULER = 24  # px
@@ -102,14 +113,15 @@ class TimelineView(QWidget):
         p.fillRect(QRectF(0, 0, self.width(), RULER), pal.window())
         text = pal.text().color()
         duration = self.doc.timeline().duration
-        step = tick_step(self.pps)
         p.setPen(QPen(pal.mid().color()))
-        for n in range(int(duration / step) + 1):
-            t = n * step
-            x = self.x_of(t)
+        labels = self.ruler_labels(p.fontMetrics())
+        for x, _, _ in labels:
             p.drawLine(QPointF(x, RULER - 8), QPointF(x, RULER))
-            p.drawText(QPointF(x + 3, RULER - 10), f"{t:g}s")
         p.drawLine(QPointF(HEADER, RULER), QPointF(self.width(), RULER))
+        p.setPen(pal.windowText().color())
+        for _, label, rect in labels:
+            if label:
+                p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, label)
         end = self.x_of(duration)
         p.fillRect(QRectF(end, RULER, self.width() - end, self.height()), pal.window())
         selected = set(self.doc.selection)
@@ -136,6 +148,24 @@ class TimelineView(QWidget):
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.setBrush(PLAYHEAD)
         p.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)])
+
+    def ruler_labels(
+        self, metrics: QFontMetricsF | QFontMetrics
+    ) -> list[tuple[float, str, QRectF]]:
+        """Each tick's x, its label and where the label goes: right of the tick, or left of it
+        where it would run off the widget's right edge (the last label was cut: "20" → "2(")."""
+        duration = self.doc.timeline().duration
+        step = tick_step(self.pps)
+        out: list[tuple[float, str, QRectF]] = []
+        for n in range(int(duration / step + 1e-9) + 1):
+            x, label = self.x_of(n * step), f"{n * step:g}s"
+            width = math.ceil(metrics.horizontalAdvance(label)) + 1
+            left = x + 3 if x + 3 + width <= self.width() - 2 else x - 3 - width
+            rect = QRectF(left, 0, width, RULER - 9)
+            if out and out[-1][1] and out[-1][2].right() + 4 > rect.left():
+                out[-1] = (out[-1][0], "", QRectF())  # the end's label wins; the tick stays
+            out.append((x, label, rect))
+        return out
 
     # -- mouse ---------------------------------------------------------------------------------
 
@@ -170,6 +200,10 @@ class TimelineView(QWidget):
         element, part = hit
         if element.id not in self.doc.selection:
             self.doc.set_selection([element.id])
+        if element.locked:  # selected, but its timing stays put until it is unlocked
+            self.setCursor(Qt.CursorShape.ForbiddenCursor)
+            tell_locked(self, [element])
+            return
         window = self.doc.timeline().windows[element.id]
         self._drag = {
             "scrub": False,
@@ -190,7 +224,9 @@ class TimelineView(QWidget):
         if drag is None:
             hit = self.hit(pos)
             shape = Qt.CursorShape.ArrowCursor
-            if hit is not None:
+            if hit is not None and hit[0].locked:
+                shape = Qt.CursorShape.ForbiddenCursor
+            elif hit is not None:
                 shape = (
                     Qt.CursorShape.SizeHorCursor
                     if hit[1] != "move"
