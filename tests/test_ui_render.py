@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -14,12 +15,13 @@ from PySide6.QtCore import Qt  # isort: skip
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from vidgen_desktop import config
-from vidgen_desktop.composition.model import Composition, Output, TextElement
+from vidgen_desktop.composition.model import Composition, Output, TextElement, VideoElement
 from vidgen_desktop.ui import files
 from vidgen_desktop.ui.actions import ActionId
 from vidgen_desktop.ui.notify import Notifier
 
 home = uikit.home
+media = uikit.media
 RENDER_MS = 90_000  # generous: two cores, FFmpeg and the test runner share them
 
 pytestmark = pytest.mark.render
@@ -183,13 +185,55 @@ def test_notifications_fall_back_to_the_status_bar(qtbot, home):
     assert notifier.last == ("Render failed", "promo: FFmpeg stopped")
 
 
-def test_closing_the_window_stops_the_queue(qtbot, home):
-    window = make_window(qtbot)
-    hub = window.renders.hub
-    qtbot.waitUntil(lambda: hub.queue is not None, timeout=RENDER_MS)
-    runner = hub.queue._runner
+def test_closing_the_window_stops_the_queue_without_blocking_the_window(qtbot, home, tmp_path):
+    """Closing stops the running queued render and puts it back in the queue, but the
+    database write and the wait for the queue happen off the GUI thread."""
+    from sqlalchemy import event
+
+    from vidgen_desktop.store import open_local
+
+    config.update(route_threshold=0)
+    window = make_window(qtbot, jobkit.slow_composition(tmp_path, name="long", seconds=600))
+    dialog = open_dialog(qtbot, window)
+    dialog.path_edit.setText(str(tmp_path / "long.mp4"))
+    dialog.render_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "queued", timeout=RENDER_MS)
+    hub, job_id = window.renders.hub, dialog.job_id
+    qtbot.waitUntil(lambda: job_id in hub.queue.active, timeout=RENDER_MS)
+    runner, writers = hub.queue._runner, []
+
+    @event.listens_for(hub.db.engine, "begin")
+    def began(connection) -> None:
+        if not connection.get_execution_options().get("vidgen_read_only"):
+            writers.append(threading.current_thread().name)
+
     window.close()
+    assert hub.wait_closed(RENDER_MS / 1000)
     assert runner is not None and not runner.is_alive()
+    assert writers and "MainThread" not in writers  # the re-queue was written, not here
+    with open_local() as db:
+        assert db.jobs.get(job_id).status == "queued"  # it runs again next time
+
+
+def test_the_editor_runs_its_background_work_in_one_pool(qtbot, home, media):
+    from vidgen_desktop.ui import background
+
+    comp = tiny_comp()
+    comp.elements.append(
+        VideoElement(id="clip", source=str(media["video"]), width="50%", height="50%")
+    )
+    window = make_window(qtbot, comp)
+    uikit.settle(qtbot, window)
+    hub = window.renders.hub
+    qtbot.waitUntil(lambda: hub.is_ready, timeout=RENDER_MS)
+    pools = {t.name.rsplit("_", 1)[0] for t in threading.enumerate() if "_" in t.name
+             and t.name.startswith("vidgen")}  # fmt: skip
+    assert pools == {"vidgen-bg"}  # preview, probes, thumbnails, proxies and jobs alike
+    pool = background._executor
+    window.close()
+    assert background._executor is None and pool is not None
+    qtbot.waitUntil(lambda: not any(t.name.startswith("vidgen-bg") and t.is_alive()
+                                    for t in threading.enumerate()), timeout=RENDER_MS)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
