@@ -53,7 +53,7 @@ def set_threshold_in_settings(qtbot, window, value: str) -> None:
 def test_render_now_shows_progress_and_ends_with_the_file(qtbot, home, tmp_path, monkeypatch):
     window = make_window(qtbot, tiny_comp())
     dialog = open_dialog(qtbot, window)
-    assert dialog.route_label.text().startswith("Renders now, ~")
+    assert dialog.route_label.text().startswith("Renders now")
     target = tmp_path / "renders" / "tiny.mp4"
     target.parent.mkdir()
     dialog.path_edit.setText(str(target))
@@ -71,6 +71,53 @@ def test_render_now_shows_progress_and_ends_with_the_file(qtbot, home, tmp_path,
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)
     assert opened == [str(target), str(target.parent)]
+
+
+def test_render_progress_names_each_step_and_the_headline_becomes_the_outcome(
+    qtbot, home, tmp_path
+):
+    window = make_window(qtbot, tiny_comp())
+    dialog = open_dialog(qtbot, window)
+    # never calibrated, never rendered: no time is promised
+    assert dialog.route_label.text() == "Renders now · first render on this machine: calibrating"
+    seen: list[tuple[str, int]] = []
+    # connected after the dialog: sees each event's effect on what the designer reads
+    window.renders.hub.job_event.connect(
+        lambda _: seen.append((dialog.status_label.text(), dialog.progress.value()))
+    )
+    dialog.path_edit.setText(str(tmp_path / "tiny.mp4"))
+    dialog.render_button.click()
+    qtbot.waitUntil(lambda: dialog.state in ("done", "failed"), timeout=RENDER_MS)
+    assert dialog.state == "done", dialog.status_label.text()
+    texts = [text for text, _ in seen]
+    firsts = [next(i for i, t in enumerate(texts) if t.startswith(prefix))
+              for prefix in ("Step 1 of 3 · Reading media", "Step 2 of 3 · Planning",
+                             "Step 3 of 3 · Rendering")]  # fmt: skip
+    assert firsts == sorted(firsts)  # in order, each named
+    values = [value for _, value in seen]
+    assert values == sorted(values) and values[firsts[1]] > 0 and values[firsts[2]] > 0
+    headline = dialog.route_label.text()
+    assert headline.startswith("Rendered in ") and headline.endswith(" s"), headline
+    assert "Renders now" not in headline and dialog.reason_label.text() == ""
+
+
+def test_a_calibrated_machine_gets_a_time_and_a_cancel_is_the_headline(qtbot, home, tmp_path):
+    from vidgen_desktop.jobs import speed
+    from vidgen_desktop.render.estimate import MachineSpeed
+    from vidgen_desktop.store import open_local
+
+    with open_local() as db:
+        speed.save(db.metrics, MachineSpeed(source="calibrated"))
+    window = make_window(qtbot, jobkit.slow_composition(tmp_path, seconds=600))
+    config.update(route_threshold=86_400)  # a long render, here and now
+    dialog = open_dialog(qtbot, window)
+    assert dialog.route_label.text().startswith("Renders now, ~")
+    dialog.path_edit.setText(str(tmp_path / "long.mp4"))
+    dialog.render_button.click()
+    qtbot.waitUntil(lambda: dialog.status_label.text().startswith("Step 3"), timeout=RENDER_MS)
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "failed", timeout=RENDER_MS)
+    assert dialog.route_label.text() == "Cancelled"
 
 
 def test_format_choice_changes_the_file_and_the_render(qtbot, home, tmp_path):
@@ -91,7 +138,7 @@ def test_queued_job_shows_in_the_panel_and_reaches_100_percent(qtbot, home, tmp_
     set_threshold_in_settings(qtbot, window, "0")
     assert config.load().route_threshold == 0
     dialog = open_dialog(qtbot, window)
-    assert dialog.route_label.text().startswith("Queued, ~")
+    assert dialog.route_label.text().startswith("Queued")
     target = tmp_path / "queued.mp4"
     dialog.path_edit.setText(str(target))
     dialog.render_button.click()

@@ -39,6 +39,8 @@ from vidgen_desktop.ui import files, jobtext
 from vidgen_desktop.ui.render_hub import RenderHub
 
 FORMATS = ("mp4", "webm", "mov", "gif")
+# the steps of a render here, and the share of the bar each one fills (render: the rest)
+STEPS = {"probe": (0, 10), "prepare": (10, 20), "render": (20, 100)}
 QUALITIES = ("draft", "standard", "high")
 _tokens = itertools.count(1)
 
@@ -190,7 +192,10 @@ class RenderDialog(QDialog):
         prepared, decision = result
         self.decision = decision
         self.state = "ready"
-        self.route_label.setText(jobtext.route_text(decision.response_type, decision.estimate))
+        self.route_label.setText(
+            jobtext.route_text(decision.response_type, decision.estimate,
+                               calibrated=prepared.estimate.calibrated)
+        )  # fmt: skip
         self.reason_label.setText(prepared.estimate.explain())
         self._show_state()
 
@@ -212,7 +217,7 @@ class RenderDialog(QDialog):
         self._token = next(_tokens)
         self.state = "rendering"
         self.progress.setValue(0)
-        self.status_label.setText("Starting…")
+        self.status_label.setText("Logging the job…")
         self._show_state()
         token = self._token
         self.hub.submit(self.composition(), self.output_file, token,
@@ -225,11 +230,21 @@ class RenderDialog(QDialog):
     def _on_event(self, event: JobEvent) -> None:
         if self.job_id is None or event.job_id != self.job_id or self.state != "rendering":
             return
+        step = event.step or "render"
+        low, high = STEPS.get(step, (0, 100))
         if event.kind == "progress" and event.progress is not None:
-            self.progress.setValue(round(event.progress * 100))
-            self.status_label.setText(f"Rendering… {jobtext.eta_text(event.eta)}")
-        elif event.kind == "step":
-            self.status_label.setText(f"{jobtext.step_text(event.step)}…")
+            self.progress.setValue(max(self.progress.value(),
+                                       round(low + (high - low) * event.progress)))  # fmt: skip
+            self._say_step(step, jobtext.eta_text(event.eta))
+        elif event.kind == "step" and event.step_status == "running":
+            self.progress.setValue(max(self.progress.value(), low))
+            self._say_step(step)
+
+    def _say_step(self, step: str, extra: str = "") -> None:
+        """``Step 2 of 3 · Planning…``: which step runs, so a long one is not a frozen bar."""
+        names = list(STEPS)
+        where = f"Step {names.index(step) + 1} of {len(names)} · " if step in STEPS else ""
+        self.status_label.setText(f"{where}{jobtext.step_text(step)}… {extra}".rstrip())
 
     def _submitted(self, token: object, submission, error: BaseException | None) -> None:
         if token != self._token:
@@ -237,6 +252,9 @@ class RenderDialog(QDialog):
         if error is not None:
             cancelled = failures.classify(error).kind is failures.FailureKind.CANCELLED
             self.state = "failed"
+            # the headline is the outcome now, not the estimate made before
+            self.route_label.setText("Cancelled" if cancelled else f"Failed: {_first_line(error)}")
+            self.reason_label.setText("")
             self.status_label.setText("Cancelled." if cancelled else f"Render failed: {error}")
             self._show_state()
             return
@@ -253,7 +271,9 @@ class RenderDialog(QDialog):
         self.state = "done"
         self.output_file = Path(submission.output_path)
         self.progress.setValue(100)
-        self.status_label.setText(f"Saved {self.output_file}  ({submission.duration:.1f} s)")
+        self.route_label.setText(f"Rendered in {submission.duration:.1f} s")
+        self.reason_label.setText("")
+        self.status_label.setText(f"Saved {self.output_file}")
         self._show_state()
         self.finished_file.emit(str(self.output_file))
 
@@ -294,3 +314,8 @@ class RenderDialog(QDialog):
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect(slot)
         super().done(result)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
