@@ -71,6 +71,15 @@ def test_render_now_shows_progress_and_ends_with_the_file(qtbot, home, tmp_path,
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)
     assert opened == [str(target), str(target.parent)]
+    # Copy Link sits next to them: the job's share link (a local render: its file URL)
+    assert dialog.link_button.isVisible()
+    qtbot.mouseClick(dialog.link_button, Qt.MouseButton.LeftButton)
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == target.resolve().as_uri()
+    log = window.renders.hub.service.store.storage_log
+    qtbot.waitUntil(lambda: len(log.links(dialog.job_id)) == 1, timeout=RENDER_MS)
+    assert log.links(dialog.job_id)[0].action == "copied"
 
 
 def test_render_progress_names_each_step_and_the_headline_becomes_the_outcome(

@@ -4,7 +4,8 @@ It opens at once and estimates in the background ("Renders now, ~12 s" /
 "Queued, ~3 min"), again whenever the format or quality changes. Render
 submits through ``RenderHub`` off the GUI thread: an immediate render shows
 its progress here (with Cancel) and ends with the file (Open, Show in
-Folder); a queued one closes the dialog and appears in the queue panel.
+Folder, Copy Link: the job's share link, for a local render its file URL);
+a queued one closes the dialog and appears in the queue panel.
 The format and quality chosen here apply to this render only.
 """
 
@@ -60,6 +61,7 @@ class RenderDialog(QDialog):
         self.state = "estimating"  # estimating, ready, rendering, done, queued, failed
         self.job_id: uuid.UUID | None = None
         self.output_file: Path | None = None
+        self.output_url: str | None = None  # the job's share link, when it has one
         self.decision = None
         self._estimate_token = 0
         self._token = None
@@ -120,12 +122,17 @@ class RenderDialog(QDialog):
         self.folder_button = self.buttons.addButton(
             "Show in Folder", QDialogButtonBox.ButtonRole.ActionRole
         )
+        self.link_button = self.buttons.addButton(
+            "Copy Link", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.link_button.setObjectName("render_copy_link")
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.render_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.accept)
         self.open_button.clicked.connect(lambda: files.open_file(self.output_file))
         self.folder_button.clicked.connect(lambda: files.show_in_folder(self.output_file))
+        self.link_button.clicked.connect(self.copy_link)
 
         column = QVBoxLayout(self)
         column.addLayout(form)
@@ -270,12 +277,22 @@ class RenderDialog(QDialog):
             return
         self.state = "done"
         self.output_file = Path(submission.output_path)
+        self.output_url = submission.output_url
         self.progress.setValue(100)
         self.route_label.setText(f"Rendered in {submission.duration:.1f} s")
         self.reason_label.setText("")
         self.status_label.setText(f"Saved {self.output_file}")
         self._show_state()
         self.finished_file.emit(str(self.output_file))
+
+    def copy_link(self) -> str | None:
+        """Put the job's share link on the clipboard (and log that it was copied)."""
+        link = files.share_link(self.output_file, self.output_url)
+        if link and self.job_id is not None:
+            files.copy_text(link)
+            self.status_label.setText(f"Copied {link}")
+            self.hub.link_copied(self.job_id, link)
+        return link
 
     def cancel(self) -> None:
         if self.state == "rendering":
@@ -298,6 +315,7 @@ class RenderDialog(QDialog):
         done = state == "done"
         self.open_button.setVisible(done)
         self.folder_button.setVisible(done)
+        self.link_button.setVisible(done)
         self.close_button.setVisible(state in ("done", "queued", "failed"))
         if state == "failed":
             self._token = None

@@ -243,6 +243,20 @@ class RenderHub(QObject):
     def delete(self, job_ids: list[uuid.UUID], callback: Callback | None = None) -> None:
         self.call(lambda s: [s.delete(j) for j in job_ids], callback or _log_error)
 
+    def link_copied(self, job_id: uuid.UUID, link: str, callback: Callback | None = None) -> None:
+        """Log in ``url_access_logs`` that the designer copied ``link`` (never its signature)."""
+        from vidgen_desktop.storage.records import shareable_log_url
+
+        logged = shareable_log_url(link)
+
+        def record(service: Any) -> None:
+            service.store.storage_log.record_link(
+                logged, "copied", job_id=job_id, client="desktop",
+                details={"signed": "?" in link},
+            )  # fmt: skip
+
+        self.call(record, callback or _log_error)
+
     def job(self, job_id: uuid.UUID, callback: Callback) -> None:
         self.call(lambda s: s.store.jobs.get(job_id), callback)
 
