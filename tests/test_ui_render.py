@@ -82,6 +82,29 @@ def test_render_now_shows_progress_and_ends_with_the_file(qtbot, home, tmp_path,
     assert log.links(dialog.job_id)[0].action == "copied"
 
 
+def test_render_before_the_job_log_is_open_waits_visibly(qtbot, home, tmp_path, monkeypatch):
+    from vidgen_desktop.ui.render_hub import RenderHub
+
+    held: list[RenderHub] = []
+    start = RenderHub.start
+    monkeypatch.setattr(RenderHub, "start", lambda hub: held.append(hub))  # opened below
+    window = make_window(qtbot, tiny_comp())
+    hub = window.renders.hub
+    qtbot.waitUntil(lambda: held == [hub], timeout=RENDER_MS)
+    assert not hub.is_ready
+    window.actions[ActionId.RENDER].trigger()  # at once: the dialog opens and says why it waits
+    dialog = window.renders.dialog
+    assert dialog.isVisible() and dialog.state == "estimating"
+    assert dialog.route_label.text() == "Preparing the job log…"
+    assert window.renders.history.page_label.text() == "Preparing the job log…"
+    start(hub)
+    qtbot.waitUntil(lambda: dialog.state == "ready", timeout=RENDER_MS)
+    assert dialog.route_label.text().startswith("Renders now")
+    dialog.path_edit.setText(str(tmp_path / "tiny.mp4"))
+    dialog.render_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "done", timeout=RENDER_MS)
+
+
 def test_render_progress_names_each_step_and_the_headline_becomes_the_outcome(
     qtbot, home, tmp_path
 ):

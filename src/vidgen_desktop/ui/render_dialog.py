@@ -69,6 +69,8 @@ class RenderDialog(QDialog):
         self._set_output_default()
         hub.job_event.connect(self._on_event)
         hub.job_started.connect(self._on_started)
+        hub.ready.connect(self._hub_ready)
+        hub.open_failed.connect(self._hub_failed)
         self.estimate()
 
     # -- construction --------------------------------------------------------------------------
@@ -183,9 +185,29 @@ class RenderDialog(QDialog):
         self._estimate_token += 1
         token = self._estimate_token
         self.state = "estimating" if self.state in ("estimating", "ready") else self.state
-        self.route_label.setText("Estimating…")
+        self._say_waiting()
         self._show_state()
         self.hub.estimate(self.composition(), lambda r, e: self._estimated(token, r, e))
+
+    def _say_waiting(self) -> None:
+        """What the estimate waits for: the job log (the first seconds after start), or itself."""
+        if self.hub.is_ready:
+            self.route_label.setText("Estimating…")
+        elif self.hub.open_error:
+            self._hub_failed(self.hub.open_error)
+        else:
+            self.route_label.setText("Preparing the job log…")
+            self.reason_label.setText("The estimate and Render follow as soon as it is open.")
+
+    def _hub_ready(self) -> None:
+        if self.state == "estimating":
+            self.route_label.setText("Estimating…")
+            self.reason_label.setText("")
+
+    def _hub_failed(self, why: str) -> None:
+        if self.state == "estimating":
+            self.route_label.setText("The job log cannot be opened")
+            self.reason_label.setText(f"{why} (trying again)")
 
     def _estimated(self, token: int, result, error: BaseException | None) -> None:
         if token != self._estimate_token or self.state not in ("estimating", "ready"):
@@ -328,7 +350,9 @@ class RenderDialog(QDialog):
 
     def done(self, result: int) -> None:
         for signal, slot in ((self.hub.job_event, self._on_event),
-                             (self.hub.job_started, self._on_started)):  # fmt: skip
+                             (self.hub.job_started, self._on_started),
+                             (self.hub.ready, self._hub_ready),
+                             (self.hub.open_failed, self._hub_failed)):  # fmt: skip
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect(slot)
         super().done(result)

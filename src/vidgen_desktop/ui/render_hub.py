@@ -5,6 +5,11 @@ the GUI thread: opening the log (migrations), estimating, submitting (an
 immediate render blocks for its whole run), cancelling and every database
 read go through ``Background`` and come back as ``(result, error)``.
 
+Opening the log is what every job view waits for, so it starts on the event
+loop's first turn and runs with a short GIL switch interval: its ~280 module
+imports release the GIL at every file read and, at Python's default 5 ms,
+waited a whole slice for the preview, probe and thumbnail threads each time
+(10× slower with two busy Python threads; ``benchmarks/editor_start.py --busy``).
 ``is_ready`` / ``ready`` / ``open_failed`` let views say what they wait for.
 
 Closing never blocks the GUI thread: stopping the queue (jobs being rendered
@@ -19,6 +24,7 @@ thread (the hub lives there). Views connect to the signal, never to the feed.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -36,6 +42,7 @@ from vidgen_desktop.ui.background import Background, Callback
 log = logging.getLogger(__name__)
 
 RECENT_FINISHED = 10  # finished jobs the queue panel shows at start-up
+OPEN_SWITCH_INTERVAL = 0.0005  # s: GIL hand-over while the log opens (Python's default: 0.005)
 _closing: list[threading.Thread] = []  # hubs' closing threads still running
 
 
@@ -99,7 +106,12 @@ class RenderHub(QObject):
                 raise RuntimeError("the editor is closing")
             if self.service is not None:
                 return self.service
-            return self._open_now()
+            previous = sys.getswitchinterval()
+            sys.setswitchinterval(min(previous, OPEN_SWITCH_INTERVAL))
+            try:
+                return self._open_now()
+            finally:
+                sys.setswitchinterval(previous)
 
     def _open_now(self) -> Any:
         """Open the log, make the service, start the queue (under ``self._lock``)."""
