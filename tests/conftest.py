@@ -3,6 +3,8 @@ name takes precedence)."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from vidgen_desktop.store import open_local
@@ -21,3 +23,12 @@ def db(home):
     database = open_local()
     yield database
     database.close()
+
+
+@pytest.fixture(autouse=True)
+def _previous_editor_closed():
+    """An editor window closes in the background (ui.render_hub): let the last test's finish
+    before this one opens a job log (Alembic's migration context is one per process)."""
+    hub = sys.modules.get("vidgen_desktop.ui.render_hub")
+    if hub is not None:
+        hub.wait_all_closed()

@@ -127,3 +127,81 @@ def _fast_feeds(monkeypatch: pytest.MonkeyPatch) -> None:
         return original(cls, settings, limits=Limits(check_interval=0.05), **kwargs)
 
     monkeypatch.setattr(supabase_feed.SupabaseFeed, "from_config", classmethod(from_config))
+
+
+class SlowKeyring:
+    """A stand-in for the OS keyring (a D-Bus service on Linux, not run in tests): it
+    answers only when the test lets it, and records which thread asked."""
+
+    priority = 1
+
+    def __init__(self, password: str) -> None:
+        self.password = password
+        self.release = threading.Event()
+        self.asked_on: list[str] = []
+
+    def get_password(self, service: str, name: str) -> str | None:
+        self.asked_on.append(threading.current_thread().name)
+        self.release.wait(10)
+        return self.password if name == "database_password" else None
+
+
+def test_the_keyring_is_never_read_on_the_gui_thread_or_the_feed_loop(qtbot, home, monkeypatch):
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Backend(KeyringBackend):  # the keyring API, answered by SlowKeyring
+        priority = 1
+
+        def get_password(self, service, username):
+            return slow.get_password(service, username)
+
+        def set_password(self, service, username, password):
+            raise NotImplementedError
+
+        def delete_password(self, service, username):
+            raise NotImplementedError
+
+    slow = SlowKeyring("secret-pw")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Backend())
+    monkeypatch.delenv(config.DATABASE_URL_ENV, raising=False)
+    made: list[str] = []
+    from vidgen_desktop.realtime import postgres
+
+    class RecordingFeed(postgres.PostgresFeed):  # the real feed, its URL noted
+        def __init__(self, url, *args, **kwargs):
+            made.append(url)
+            super().__init__(url, *args, **kwargs)
+
+    monkeypatch.setattr(postgres, "PostgresFeed", RecordingFeed)
+    asyncio_loop = asyncio.new_event_loop()  # the feed's loop, driven on the GUI thread
+    try:
+        with kit.database() as url, open_url(remote.sqlalchemy_url(url)) as db:
+            job = db.jobs.create(kit.composition(), status=JobStatus.QUEUED, route="remote")
+            settings = config.Settings()
+            settings.backend.database_url = url  # no password in the settings: the keyring's
+            hub = FakeHub(db)
+            window = QMainWindow()
+            qtbot.addWidget(window)
+            panel = QtQueuePanel(hub, Notifier(window, use_tray=False))
+            progress = remote_feed.install(hub, panel, settings=settings, loop=asyncio_loop)
+            hub.ready.emit()  # the farm job is to be watched while the keyring still thinks
+            for _ in range(5):
+                asyncio_loop.run_until_complete(asyncio.sleep(0.02))  # the loop runs its calls
+            assert progress.feed is None and not made  # waiting, not asking on this thread
+            assert progress.owns(job.id)
+            slow.release.set()
+
+            def started() -> bool:
+                asyncio_loop.run_until_complete(asyncio.sleep(0.01))
+                return job.id in progress.watched
+
+            qtbot.waitUntil(started, timeout=10_000)
+            assert made and "secret-pw" in made[0]  # the feed got the keyring's password
+            assert slow.asked_on and "MainThread" not in slow.asked_on
+            progress._closed = True
+            asyncio_loop.run_until_complete(progress._close())
+    finally:
+        keyring.set_keyring(previous)
+        asyncio_loop.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -14,12 +15,13 @@ from PySide6.QtCore import Qt  # isort: skip
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from vidgen_desktop import config
-from vidgen_desktop.composition.model import Composition, Output, TextElement
+from vidgen_desktop.composition.model import Composition, Output, TextElement, VideoElement
 from vidgen_desktop.ui import files
 from vidgen_desktop.ui.actions import ActionId
 from vidgen_desktop.ui.notify import Notifier
 
 home = uikit.home
+media = uikit.media
 RENDER_MS = 90_000  # generous: two cores, FFmpeg and the test runner share them
 
 pytestmark = pytest.mark.render
@@ -51,7 +53,7 @@ def set_threshold_in_settings(qtbot, window, value: str) -> None:
 def test_render_now_shows_progress_and_ends_with_the_file(qtbot, home, tmp_path, monkeypatch):
     window = make_window(qtbot, tiny_comp())
     dialog = open_dialog(qtbot, window)
-    assert dialog.route_label.text().startswith("Renders now, ~")
+    assert dialog.route_label.text().startswith("Renders now")
     target = tmp_path / "renders" / "tiny.mp4"
     target.parent.mkdir()
     dialog.path_edit.setText(str(target))
@@ -69,6 +71,85 @@ def test_render_now_shows_progress_and_ends_with_the_file(qtbot, home, tmp_path,
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)
     assert opened == [str(target), str(target.parent)]
+    # Copy Link sits next to them: the job's share link (a local render: its file URL)
+    assert dialog.link_button.isVisible()
+    qtbot.mouseClick(dialog.link_button, Qt.MouseButton.LeftButton)
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == target.resolve().as_uri()
+    log = window.renders.hub.service.store.storage_log
+    qtbot.waitUntil(lambda: len(log.links(dialog.job_id)) == 1, timeout=RENDER_MS)
+    assert log.links(dialog.job_id)[0].action == "copied"
+
+
+def test_render_before_the_job_log_is_open_waits_visibly(qtbot, home, tmp_path, monkeypatch):
+    from vidgen_desktop.ui.render_hub import RenderHub
+
+    held: list[RenderHub] = []
+    start = RenderHub.start
+    monkeypatch.setattr(RenderHub, "start", lambda hub: held.append(hub))  # opened below
+    window = make_window(qtbot, tiny_comp())
+    hub = window.renders.hub
+    qtbot.waitUntil(lambda: held == [hub], timeout=RENDER_MS)
+    assert not hub.is_ready
+    window.actions[ActionId.RENDER].trigger()  # at once: the dialog opens and says why it waits
+    dialog = window.renders.dialog
+    assert dialog.isVisible() and dialog.state == "estimating"
+    assert dialog.route_label.text() == "Preparing the job log…"
+    assert window.renders.history.page_label.text() == "Preparing the job log…"
+    start(hub)
+    qtbot.waitUntil(lambda: dialog.state == "ready", timeout=RENDER_MS)
+    assert dialog.route_label.text().startswith("Renders now")
+    dialog.path_edit.setText(str(tmp_path / "tiny.mp4"))
+    dialog.render_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "done", timeout=RENDER_MS)
+
+
+def test_render_progress_names_each_step_and_the_headline_becomes_the_outcome(
+    qtbot, home, tmp_path
+):
+    window = make_window(qtbot, tiny_comp())
+    dialog = open_dialog(qtbot, window)
+    # never calibrated, never rendered: no time is promised
+    assert dialog.route_label.text() == "Renders now · first render on this machine: calibrating"
+    seen: list[tuple[str, int]] = []
+    # connected after the dialog: sees each event's effect on what the designer reads
+    window.renders.hub.job_event.connect(
+        lambda _: seen.append((dialog.status_label.text(), dialog.progress.value()))
+    )
+    dialog.path_edit.setText(str(tmp_path / "tiny.mp4"))
+    dialog.render_button.click()
+    qtbot.waitUntil(lambda: dialog.state in ("done", "failed"), timeout=RENDER_MS)
+    assert dialog.state == "done", dialog.status_label.text()
+    texts = [text for text, _ in seen]
+    firsts = [next(i for i, t in enumerate(texts) if t.startswith(prefix))
+              for prefix in ("Step 1 of 3 · Reading media", "Step 2 of 3 · Planning",
+                             "Step 3 of 3 · Rendering")]  # fmt: skip
+    assert firsts == sorted(firsts)  # in order, each named
+    values = [value for _, value in seen]
+    assert values == sorted(values) and values[firsts[1]] > 0 and values[firsts[2]] > 0
+    headline = dialog.route_label.text()
+    assert headline.startswith("Rendered in ") and headline.endswith(" s"), headline
+    assert "Renders now" not in headline and dialog.reason_label.text() == ""
+
+
+def test_a_calibrated_machine_gets_a_time_and_a_cancel_is_the_headline(qtbot, home, tmp_path):
+    from vidgen_desktop.jobs import speed
+    from vidgen_desktop.render.estimate import MachineSpeed
+    from vidgen_desktop.store import open_local
+
+    with open_local() as db:
+        speed.save(db.metrics, MachineSpeed(source="calibrated"))
+    window = make_window(qtbot, jobkit.slow_composition(tmp_path, seconds=600))
+    config.update(route_threshold=86_400)  # a long render, here and now
+    dialog = open_dialog(qtbot, window)
+    assert dialog.route_label.text().startswith("Renders now, ~")
+    dialog.path_edit.setText(str(tmp_path / "long.mp4"))
+    dialog.render_button.click()
+    qtbot.waitUntil(lambda: dialog.status_label.text().startswith("Step 3"), timeout=RENDER_MS)
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "failed", timeout=RENDER_MS)
+    assert dialog.route_label.text() == "Cancelled"
 
 
 def test_format_choice_changes_the_file_and_the_render(qtbot, home, tmp_path):
@@ -89,7 +170,7 @@ def test_queued_job_shows_in_the_panel_and_reaches_100_percent(qtbot, home, tmp_
     set_threshold_in_settings(qtbot, window, "0")
     assert config.load().route_threshold == 0
     dialog = open_dialog(qtbot, window)
-    assert dialog.route_label.text().startswith("Queued, ~")
+    assert dialog.route_label.text().startswith("Queued")
     target = tmp_path / "queued.mp4"
     dialog.path_edit.setText(str(target))
     dialog.render_button.click()
@@ -183,13 +264,55 @@ def test_notifications_fall_back_to_the_status_bar(qtbot, home):
     assert notifier.last == ("Render failed", "promo: FFmpeg stopped")
 
 
-def test_closing_the_window_stops_the_queue(qtbot, home):
-    window = make_window(qtbot)
-    hub = window.renders.hub
-    qtbot.waitUntil(lambda: hub.queue is not None, timeout=RENDER_MS)
-    runner = hub.queue._runner
+def test_closing_the_window_stops_the_queue_without_blocking_the_window(qtbot, home, tmp_path):
+    """Closing stops the running queued render and puts it back in the queue, but the
+    database write and the wait for the queue happen off the GUI thread."""
+    from sqlalchemy import event
+
+    from vidgen_desktop.store import open_local
+
+    config.update(route_threshold=0)
+    window = make_window(qtbot, jobkit.slow_composition(tmp_path, name="long", seconds=600))
+    dialog = open_dialog(qtbot, window)
+    dialog.path_edit.setText(str(tmp_path / "long.mp4"))
+    dialog.render_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "queued", timeout=RENDER_MS)
+    hub, job_id = window.renders.hub, dialog.job_id
+    qtbot.waitUntil(lambda: job_id in hub.queue.active, timeout=RENDER_MS)
+    runner, writers = hub.queue._runner, []
+
+    @event.listens_for(hub.db.engine, "begin")
+    def began(connection) -> None:
+        if not connection.get_execution_options().get("vidgen_read_only"):
+            writers.append(threading.current_thread().name)
+
     window.close()
+    assert hub.wait_closed(RENDER_MS / 1000)
     assert runner is not None and not runner.is_alive()
+    assert writers and "MainThread" not in writers  # the re-queue was written, not here
+    with open_local() as db:
+        assert db.jobs.get(job_id).status == "queued"  # it runs again next time
+
+
+def test_the_editor_runs_its_background_work_in_one_pool(qtbot, home, media):
+    from vidgen_desktop.ui import background
+
+    comp = tiny_comp()
+    comp.elements.append(
+        VideoElement(id="clip", source=str(media["video"]), width="50%", height="50%")
+    )
+    window = make_window(qtbot, comp)
+    uikit.settle(qtbot, window)
+    hub = window.renders.hub
+    qtbot.waitUntil(lambda: hub.is_ready, timeout=RENDER_MS)
+    pools = {t.name.rsplit("_", 1)[0] for t in threading.enumerate() if "_" in t.name
+             and t.name.startswith("vidgen")}  # fmt: skip
+    assert pools == {"vidgen-bg"}  # preview, probes, thumbnails, proxies and jobs alike
+    pool = background._executor
+    window.close()
+    assert background._executor is None and pool is not None
+    qtbot.waitUntil(lambda: not any(t.name.startswith("vidgen-bg") and t.is_alive()
+                                    for t in threading.enumerate()), timeout=RENDER_MS)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

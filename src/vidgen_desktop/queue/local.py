@@ -28,7 +28,7 @@ from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.render.runner import PARTIAL_MARK
 from vidgen_desktop.store import JobQuery
-from vidgen_desktop.store.outbox import discard_outbox
+from vidgen_desktop.store.outbox import backlog, discard_outbox
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,8 @@ class LocalQueue:
         Without a team backend, also empty the replication outbox (nobody drains it;
         the relay re-queues the whole history once a backend is set up).
         """
-        if not config.load().backend.enabled:
-            discard_outbox(self.store)
+        if not config.load().backend.enabled and any(backlog(self.store)):
+            discard_outbox(self.store)  # only when there is something: idle means no writes
         requeued = []
         for job in self.store.jobs.orphans():
             if not self.store.jobs.requeue_orphan(job, ORPHAN_NOTE.format(pid=job.worker_pid)):

@@ -141,6 +141,12 @@ class Estimate:
     parts: Mapping[str, float]
     frames: int
     duration: float
+    speed: str = "defaults"  # MachineSpeed.source: "defaults" means never measured here
+
+    @property
+    def calibrated(self) -> bool:
+        """False on a machine that never rendered or calibrated: the figure is a guess."""
+        return self.speed != "defaults"
 
     def explain(self) -> str:
         biggest = sorted(self.parts.items(), key=lambda kv: -kv[1])[:3]
@@ -245,6 +251,7 @@ def estimate(
         parts=parts,
         frames=plan.frames,
         duration=plan.duration,
+        speed=speed.source,
     )
 
 

@@ -222,7 +222,7 @@ class JobRepository:
         """
         at = at or queries.now()
         due = sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= at)
-        candidates = (
+        due_first = (
             sa.select(jobs.c.id)
             .where(
                 jobs.c.status == str(JobStatus.QUEUED),
@@ -232,10 +232,16 @@ class JobRepository:
             )
             .order_by(jobs.c.queued_at, jobs.c.created_at, jobs.c.id)
             .limit(1)
-            .with_for_update(skip_locked=True)  # Postgres; SQLite's BEGIN IMMEDIATE serializes
         )
+        # Postgres; SQLite's BEGIN IMMEDIATE serializes
+        candidates = due_first.with_for_update(skip_locked=True)
         values = job_rows.entering(JobStatus.PROCESSING, None, at)
         values["worker_pid"] = worker_pid if worker_pid is not None else os.getpid()
+        # an idle queue polls this twice a second: look first, take the write lock only for
+        # a job (a write transaction per poll kept other processes' writers waiting)
+        with self._db.read() as connection:
+            if connection.execute(due_first).first() is None:
+                return None
         with self._db.write() as connection:
             for _ in range(10):  # another worker may win a race for a row on Postgres
                 job_id = connection.execute(candidates).scalar_one_or_none()

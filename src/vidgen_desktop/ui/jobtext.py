@@ -43,11 +43,13 @@ def about(seconds: float | None) -> str:
     return f"~{minutes // 60} h {minutes % 60} min"
 
 
-def route_text(response_type: str, seconds: float) -> str:
-    """``Renders now, ~12 s`` or ``Queued, ~3 min``."""
-    if response_type == "immediate":
-        return f"Renders now, {about(seconds)}"
-    return f"Queued, {about(seconds)}"
+CALIBRATING = "first render on this machine: calibrating"
+
+
+def route_text(response_type: str, seconds: float, *, calibrated: bool = True) -> str:
+    """``Renders now, ~12 s`` or ``Queued, ~3 min``; no time promised before calibration."""
+    route = "Renders now" if response_type == "immediate" else "Queued"
+    return f"{route}, {about(seconds)}" if calibrated else f"{route} · {CALIBRATING}"
 
 
 def status_text(status: str | None) -> str:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import paths
 from vidgen_desktop.composition.model import TextElement
-from vidgen_desktop.ui import recovery, render_ui, start_page
+from vidgen_desktop.ui import background, recovery, render_ui, start_page
 from vidgen_desktop.ui.actions import ActionId, create_actions
 from vidgen_desktop.ui.document import Document
 from vidgen_desktop.ui.importer import Importer
@@ -381,4 +381,5 @@ class MainWindow(QMainWindow):
         self.doc.background.shutdown()
         self.start.shutdown()
         self.renders.shutdown()
+        background.shutdown()  # the editor's one pool; waits for nothing
         event.accept()

@@ -67,7 +67,10 @@ class QtHistoryPanel(QWidget):
         self.model.failed.connect(lambda text: self.page_label.setText(f"Cannot read: {text}"))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         hub.ready.connect(self.refresh)
+        hub.open_failed.connect(lambda why: self.page_label.setText(f"Cannot read: {why}"))
         hub.job_event.connect(self._on_event)
+        if not hub.is_ready:
+            self.page_label.setText("Preparing the job log…")
         self._update_buttons()
 
     def _build(self) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.jobs.states import ACTIVE, CANCELLABLE, RETRYABLE, JobStatus
-from vidgen_desktop.storage.records import shareable_log_url
 from vidgen_desktop.ui import files, jobtext
 from vidgen_desktop.ui.notify import Notifier
 from vidgen_desktop.ui.render_hub import RenderHub
@@ -280,12 +278,4 @@ class QtQueuePanel(QWidget):
         if link:
             files.copy_text(link)
             self.notifier.window.statusBar().showMessage(f"Copied {link}", 4000)
-            job_id, logged = row.job_id, shareable_log_url(link)  # never a link's signature
-
-            def record(service: Any) -> None:
-                service.store.storage_log.record_link(
-                    logged, "copied", job_id=job_id, client="desktop",
-                    details={"signed": "?" in link},
-                )  # fmt: skip
-
-            self.hub.call(record, self._report)
+            self.hub.link_copied(row.job_id, link, self._report)

@@ -70,14 +70,15 @@ class RemoteProgress(QObject):
 
     def __init__(
         self,
-        feed_factory: FeedFactory,
+        feed_factory: FeedFactory | None,
         *,
         loop: asyncio.AbstractEventLoop | None = None,
         read_job: Callable[[uuid.UUID], Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._factory = feed_factory
+        self._factory = feed_factory  # None until the secrets are read (``set_factory``)
+        self._deferred: set[uuid.UUID] = set()  # asked for before there was a factory
         self._loop = loop or asyncio.get_event_loop()
         self._read_job = read_job or _TeamReader()
         self._reads = Background(workers=1, name="vidgen-remote", parent=self)
@@ -95,8 +96,13 @@ class RemoteProgress(QObject):
         if not self._closed:
             self._loop.call_soon_threadsafe(self._watch_now, uuid.UUID(str(job_id)))
 
+    def set_factory(self, feed_factory: FeedFactory) -> None:
+        """The feed's maker, once a worker has read the secrets: start the watches asked for."""
+        if not self._closed:
+            self._loop.call_soon_threadsafe(self._adopt, feed_factory)
+
     def owns(self, job_id: uuid.UUID) -> bool:
-        return job_id in self.watched or job_id in self._status
+        return job_id in self.watched or job_id in self._status or job_id in self._deferred
 
     def job(self, job_id: uuid.UUID, callback: Callback, fallback: Callable | None = None) -> None:
         """A watched job's record from the team database; others from ``fallback``."""
@@ -139,11 +145,20 @@ class RemoteProgress(QObject):
     def _watch_now(self, job_id: uuid.UUID) -> None:
         if self._closed or job_id in self.watched:
             return
+        if self._factory is None:  # the keyring is still being read: never here (GUI thread)
+            self._deferred.add(job_id)
+            return
         if self.feed is None:
             self.feed = self._factory()
             self.feed.on_state(self._on_state)
         self._status.pop(job_id, None)
         self.watched[job_id] = self.feed.on_event(self._on_change, job_id)
+
+    def _adopt(self, feed_factory: FeedFactory) -> None:
+        self._factory = feed_factory
+        waiting, self._deferred = self._deferred, set()
+        for job_id in waiting:
+            self._watch_now(job_id)
 
     async def _close(self) -> None:
         for stop in self.watched.values():
@@ -236,12 +251,17 @@ def install(
     settings = settings or config.load()
     if not settings.backend.enabled:
         return None
-    made: list[FeedFactory] = []  # the secrets, read once in a worker
-    progress = RemoteProgress(
-        lambda: (made[0] if made else feed_maker(settings))(), loop=loop, parent=hub
-    )
-    progress._reads.run(feed_maker, lambda maker, error: made.append(maker) if maker else None,
-                        settings)  # fmt: skip
+    progress = RemoteProgress(None, loop=loop, parent=hub)
+
+    def made(maker: FeedFactory | None, error: BaseException | None) -> None:
+        if error is not None or maker is None:
+            log.warning("live progress of farm jobs is unavailable: %s", error)
+            progress.state_changed.emit("failed", f"live progress unavailable: {error}")
+            return
+        progress.set_factory(maker)
+
+    # the secrets are read once, in a worker: the OS keyring is a D-Bus call that can block
+    progress._reads.run(feed_maker, made, settings)
     progress.job_event.connect(panel.on_event)
     fetch = panel.job_source
     panel.job_source = lambda job_id, done: progress.job(job_id, done, fetch)

@@ -4,7 +4,8 @@ It opens at once and estimates in the background ("Renders now, ~12 s" /
 "Queued, ~3 min"), again whenever the format or quality changes. Render
 submits through ``RenderHub`` off the GUI thread: an immediate render shows
 its progress here (with Cancel) and ends with the file (Open, Show in
-Folder); a queued one closes the dialog and appears in the queue panel.
+Folder, Copy Link: the job's share link, for a local render its file URL);
+a queued one closes the dialog and appears in the queue panel.
 The format and quality chosen here apply to this render only.
 """
 
@@ -39,6 +40,8 @@ from vidgen_desktop.ui import files, jobtext
 from vidgen_desktop.ui.render_hub import RenderHub
 
 FORMATS = ("mp4", "webm", "mov", "gif")
+# the steps of a render here, and the share of the bar each one fills (render: the rest)
+STEPS = {"probe": (0, 10), "prepare": (10, 20), "render": (20, 100)}
 QUALITIES = ("draft", "standard", "high")
 _tokens = itertools.count(1)
 
@@ -58,6 +61,7 @@ class RenderDialog(QDialog):
         self.state = "estimating"  # estimating, ready, rendering, done, queued, failed
         self.job_id: uuid.UUID | None = None
         self.output_file: Path | None = None
+        self.output_url: str | None = None  # the job's share link, when it has one
         self.decision = None
         self._estimate_token = 0
         self._token = None
@@ -65,6 +69,8 @@ class RenderDialog(QDialog):
         self._set_output_default()
         hub.job_event.connect(self._on_event)
         hub.job_started.connect(self._on_started)
+        hub.ready.connect(self._hub_ready)
+        hub.open_failed.connect(self._hub_failed)
         self.estimate()
 
     # -- construction --------------------------------------------------------------------------
@@ -118,12 +124,17 @@ class RenderDialog(QDialog):
         self.folder_button = self.buttons.addButton(
             "Show in Folder", QDialogButtonBox.ButtonRole.ActionRole
         )
+        self.link_button = self.buttons.addButton(
+            "Copy Link", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.link_button.setObjectName("render_copy_link")
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.render_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.accept)
         self.open_button.clicked.connect(lambda: files.open_file(self.output_file))
         self.folder_button.clicked.connect(lambda: files.show_in_folder(self.output_file))
+        self.link_button.clicked.connect(self.copy_link)
 
         column = QVBoxLayout(self)
         column.addLayout(form)
@@ -174,9 +185,29 @@ class RenderDialog(QDialog):
         self._estimate_token += 1
         token = self._estimate_token
         self.state = "estimating" if self.state in ("estimating", "ready") else self.state
-        self.route_label.setText("Estimating…")
+        self._say_waiting()
         self._show_state()
         self.hub.estimate(self.composition(), lambda r, e: self._estimated(token, r, e))
+
+    def _say_waiting(self) -> None:
+        """What the estimate waits for: the job log (the first seconds after start), or itself."""
+        if self.hub.is_ready:
+            self.route_label.setText("Estimating…")
+        elif self.hub.open_error:
+            self._hub_failed(self.hub.open_error)
+        else:
+            self.route_label.setText("Preparing the job log…")
+            self.reason_label.setText("The estimate and Render follow as soon as it is open.")
+
+    def _hub_ready(self) -> None:
+        if self.state == "estimating":
+            self.route_label.setText("Estimating…")
+            self.reason_label.setText("")
+
+    def _hub_failed(self, why: str) -> None:
+        if self.state == "estimating":
+            self.route_label.setText("The job log cannot be opened")
+            self.reason_label.setText(f"{why} (trying again)")
 
     def _estimated(self, token: int, result, error: BaseException | None) -> None:
         if token != self._estimate_token or self.state not in ("estimating", "ready"):
@@ -190,7 +221,10 @@ class RenderDialog(QDialog):
         prepared, decision = result
         self.decision = decision
         self.state = "ready"
-        self.route_label.setText(jobtext.route_text(decision.response_type, decision.estimate))
+        self.route_label.setText(
+            jobtext.route_text(decision.response_type, decision.estimate,
+                               calibrated=prepared.estimate.calibrated)
+        )  # fmt: skip
         self.reason_label.setText(prepared.estimate.explain())
         self._show_state()
 
@@ -212,7 +246,7 @@ class RenderDialog(QDialog):
         self._token = next(_tokens)
         self.state = "rendering"
         self.progress.setValue(0)
-        self.status_label.setText("Starting…")
+        self.status_label.setText("Logging the job…")
         self._show_state()
         token = self._token
         self.hub.submit(self.composition(), self.output_file, token,
@@ -225,11 +259,21 @@ class RenderDialog(QDialog):
     def _on_event(self, event: JobEvent) -> None:
         if self.job_id is None or event.job_id != self.job_id or self.state != "rendering":
             return
+        step = event.step or "render"
+        low, high = STEPS.get(step, (0, 100))
         if event.kind == "progress" and event.progress is not None:
-            self.progress.setValue(round(event.progress * 100))
-            self.status_label.setText(f"Rendering… {jobtext.eta_text(event.eta)}")
-        elif event.kind == "step":
-            self.status_label.setText(f"{jobtext.step_text(event.step)}…")
+            self.progress.setValue(max(self.progress.value(),
+                                       round(low + (high - low) * event.progress)))  # fmt: skip
+            self._say_step(step, jobtext.eta_text(event.eta))
+        elif event.kind == "step" and event.step_status == "running":
+            self.progress.setValue(max(self.progress.value(), low))
+            self._say_step(step)
+
+    def _say_step(self, step: str, extra: str = "") -> None:
+        """``Step 2 of 3 · Planning…``: which step runs, so a long one is not a frozen bar."""
+        names = list(STEPS)
+        where = f"Step {names.index(step) + 1} of {len(names)} · " if step in STEPS else ""
+        self.status_label.setText(f"{where}{jobtext.step_text(step)}… {extra}".rstrip())
 
     def _submitted(self, token: object, submission, error: BaseException | None) -> None:
         if token != self._token:
@@ -237,6 +281,9 @@ class RenderDialog(QDialog):
         if error is not None:
             cancelled = failures.classify(error).kind is failures.FailureKind.CANCELLED
             self.state = "failed"
+            # the headline is the outcome now, not the estimate made before
+            self.route_label.setText("Cancelled" if cancelled else f"Failed: {_first_line(error)}")
+            self.reason_label.setText("")
             self.status_label.setText("Cancelled." if cancelled else f"Render failed: {error}")
             self._show_state()
             return
@@ -252,10 +299,22 @@ class RenderDialog(QDialog):
             return
         self.state = "done"
         self.output_file = Path(submission.output_path)
+        self.output_url = submission.output_url
         self.progress.setValue(100)
-        self.status_label.setText(f"Saved {self.output_file}  ({submission.duration:.1f} s)")
+        self.route_label.setText(f"Rendered in {submission.duration:.1f} s")
+        self.reason_label.setText("")
+        self.status_label.setText(f"Saved {self.output_file}")
         self._show_state()
         self.finished_file.emit(str(self.output_file))
+
+    def copy_link(self) -> str | None:
+        """Put the job's share link on the clipboard (and log that it was copied)."""
+        link = files.share_link(self.output_file, self.output_url)
+        if link and self.job_id is not None:
+            files.copy_text(link)
+            self.status_label.setText(f"Copied {link}")
+            self.hub.link_copied(self.job_id, link)
+        return link
 
     def cancel(self) -> None:
         if self.state == "rendering":
@@ -278,6 +337,7 @@ class RenderDialog(QDialog):
         done = state == "done"
         self.open_button.setVisible(done)
         self.folder_button.setVisible(done)
+        self.link_button.setVisible(done)
         self.close_button.setVisible(state in ("done", "queued", "failed"))
         if state == "failed":
             self._token = None
@@ -290,7 +350,14 @@ class RenderDialog(QDialog):
 
     def done(self, result: int) -> None:
         for signal, slot in ((self.hub.job_event, self._on_event),
-                             (self.hub.job_started, self._on_started)):  # fmt: skip
+                             (self.hub.job_started, self._on_started),
+                             (self.hub.ready, self._hub_ready),
+                             (self.hub.open_failed, self._hub_failed)):  # fmt: skip
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect(slot)
         super().done(result)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

@@ -5,6 +5,17 @@ the GUI thread: opening the log (migrations), estimating, submitting (an
 immediate render blocks for its whole run), cancelling and every database
 read go through ``Background`` and come back as ``(result, error)``.
 
+Opening the log is what every job view waits for, so it starts on the event
+loop's first turn and runs with a short GIL switch interval: its ~280 module
+imports release the GIL at every file read and, at Python's default 5 ms,
+waited a whole slice for the preview, probe and thumbnail threads each time
+(10× slower with two busy Python threads; ``benchmarks/editor_start.py --busy``).
+``is_ready`` / ``ready`` / ``open_failed`` let views say what they wait for.
+
+Closing never blocks the GUI thread: stopping the queue (jobs being rendered
+go back to waiting, a database write), cancelling an immediate render and
+closing the log happen in a closing thread the process waits for at exit.
+
 The service's ``JobEvent``s are published on whatever thread did the work; the
 hub re-emits them as its ``job_event`` signal, which Qt queues onto the GUI
 thread (the hub lives there). Views connect to the signal, never to the feed.
@@ -13,6 +24,7 @@ thread (the hub lives there). Views connect to the signal, never to the feed.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -30,6 +42,16 @@ from vidgen_desktop.ui.background import Background, Callback
 log = logging.getLogger(__name__)
 
 RECENT_FINISHED = 10  # finished jobs the queue panel shows at start-up
+OPEN_SWITCH_INTERVAL = 0.0005  # s: GIL hand-over while the log opens (Python's default: 0.005)
+_closing: list[threading.Thread] = []  # hubs' closing threads still running
+
+
+def wait_all_closed(timeout: float = 60.0) -> None:
+    """Wait for every closed hub to finish closing (the app at exit; tests between windows)."""
+    for thread in list(_closing):
+        thread.join(timeout)
+        if not thread.is_alive():
+            _closing.remove(thread)
 
 
 class RenderHub(QObject):
@@ -38,6 +60,7 @@ class RenderHub(QObject):
     job_event = Signal(object)  # JobEvent, on the GUI thread
     job_started = Signal(object, object)  # token, job id: the job a submit call created
     ready = Signal()  # the job log is open and the queue runs
+    open_failed = Signal(str)  # the job log could not be opened (why); the next call tries again
 
     def __init__(self, parent: QObject | None = None, *, start_queue: bool = True) -> None:
         super().__init__(parent)
@@ -53,7 +76,12 @@ class RenderHub(QObject):
         self._relay_stop: threading.Event | None = None
         self._lock = threading.Lock()
         self._closed = False
-        self._rendering: set[uuid.UUID] = set()  # immediate renders in flight
+        self.is_ready = False
+        self.open_error: str | None = None
+        self.closing: threading.Thread | None = None  # the thread that stops it all on close
+        # immediate renders in flight: added and removed by render workers, read on close
+        self._rendering: set[uuid.UUID] = set()
+        self._rendering_lock = threading.Lock()
 
     # -- life ----------------------------------------------------------------------------------
 
@@ -64,7 +92,11 @@ class RenderHub(QObject):
     def _started(self, _: object, error: BaseException | None) -> None:
         if error is not None:
             log.error("the job log could not be opened: %s", error)
+            self.open_error = str(error)
+            self.open_failed.emit(self.open_error)
             return
+        self.open_error = None
+        self.is_ready = True
         self.ready.emit()
 
     def _open(self) -> Any:
@@ -74,22 +106,31 @@ class RenderHub(QObject):
                 raise RuntimeError("the editor is closing")
             if self.service is not None:
                 return self.service
-            from vidgen_desktop.jobs.service import JobService
-            from vidgen_desktop.queue import async_queue
-            from vidgen_desktop.queue.local import LocalQueue
-            from vidgen_desktop.store import open_local
+            previous = sys.getswitchinterval()
+            sys.setswitchinterval(min(previous, OPEN_SWITCH_INTERVAL))
+            try:
+                return self._open_now()
+            finally:
+                sys.setswitchinterval(previous)
 
-            self.db = open_local()
-            settings = config.load()
-            # with a team backend, queued jobs go to the render farm (the local queue
-            # still runs jobs routed here before); progress comes back via the relay
-            self.service = JobService(self.db, output_folder=None, queue=async_queue(self.db))
-            self._unsubscribe = self.service.subscribe(self._publish)
-            self.queue = LocalQueue(self.db, self.service, concurrency=settings.queue_concurrency)
-            if self.start_queue:
-                self.queue.start()
-                self._start_relay(settings)
-            return self.service
+    def _open_now(self) -> Any:
+        """Open the log, make the service, start the queue (under ``self._lock``)."""
+        from vidgen_desktop.jobs.service import JobService
+        from vidgen_desktop.queue import async_queue
+        from vidgen_desktop.queue.local import LocalQueue
+        from vidgen_desktop.store import open_local
+
+        self.db = open_local()
+        settings = config.load()
+        # with a team backend, queued jobs go to the render farm (the local queue
+        # still runs jobs routed here before); progress comes back via the relay
+        self.service = JobService(self.db, output_folder=None, queue=async_queue(self.db))
+        self._unsubscribe = self.service.subscribe(self._publish)
+        self.queue = LocalQueue(self.db, self.service, concurrency=settings.queue_concurrency)
+        if self.start_queue:
+            self.queue.start()
+            self._start_relay(settings)
+        return self.service
 
     def _start_relay(self, settings: config.Settings) -> None:
         """Replicate the job log to the team database and mirror farm jobs back."""
@@ -111,16 +152,30 @@ class RenderHub(QObject):
             self.job_event.emit(event)
 
     def shutdown(self) -> None:
-        """Stop the queue (running queued jobs go back to waiting) and close the log."""
+        """Stop taking work and close, without blocking the GUI thread.
+
+        The queue stops (running queued jobs go back to waiting), an immediate
+        render is cancelled and the log closed in the ``closing`` thread, which
+        is not a daemon: the process finishes it before it exits.
+        """
         if self._closed:
             return
-        with self._lock:
-            self._closed = True
-            service, queue, db = self.service, self.queue, self.db
+        self._closed = True
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self.renders.shutdown()
+        self.reads.shutdown()
+        self.closing = threading.Thread(target=self._close, name="vidgen-close")
+        _closing.append(self.closing)
+        self.closing.start()
+
+    def _close(self) -> None:
+        with self._lock:  # waits for an ``_open`` still running
+            service, queue, db = self.service, self.queue, self.db
         if service is not None:
-            for job_id in self._rendering.copy():  # an immediate render dies with the window
+            with self._rendering_lock:
+                rendering = list(self._rendering)
+            for job_id in rendering:  # an immediate render dies with the window
                 try:
                     service.cancel(job_id)
                 except Exception:  # noqa: BLE001 - finished meanwhile
@@ -129,14 +184,19 @@ class RenderHub(QObject):
             queue.stop(wait=True)
         if self._relay_stop is not None:
             self._relay_stop.set()
-            self._relay.close()  # its idle team connections now; the thread closes the rest
-        self.renders.shutdown()
-        self.reads.shutdown()
+            if self._relay is not None:
+                self._relay.close()  # its idle team connections now; the thread closes the rest
         farm = getattr(service, "queue", None)
         if farm is not None and hasattr(farm, "close"):
             farm.close()  # the farm queue's team database engine and procrastinate pool
         if db is not None:
             db.close()
+
+    def wait_closed(self, timeout: float | None = None) -> bool:
+        """True once the closing thread has finished (tests, and the app's exit)."""
+        if self.closing is not None:
+            self.closing.join(timeout)
+        return self.closing is None or not self.closing.is_alive()
 
     # -- work ----------------------------------------------------------------------------------
 
@@ -176,7 +236,8 @@ class RenderHub(QObject):
             def mine(event: JobEvent) -> None:  # published synchronously on this thread
                 if not job and threading.get_ident() == me and event.kind == "status":
                     job.append(event.job_id)
-                    self._rendering.add(event.job_id)
+                    with self._rendering_lock:
+                        self._rendering.add(event.job_id)
                     self.job_started.emit(token, event.job_id)
 
             unsubscribe = service.subscribe(mine)
@@ -185,8 +246,8 @@ class RenderHub(QObject):
                 return service.submit(comp, output=output, threshold=threshold)
             finally:
                 unsubscribe()
-                for job_id in job:
-                    self._rendering.discard(job_id)
+                with self._rendering_lock:
+                    self._rendering.difference_update(job)
 
         self.call(work, callback, render=True)
 
@@ -198,6 +259,20 @@ class RenderHub(QObject):
 
     def delete(self, job_ids: list[uuid.UUID], callback: Callback | None = None) -> None:
         self.call(lambda s: [s.delete(j) for j in job_ids], callback or _log_error)
+
+    def link_copied(self, job_id: uuid.UUID, link: str, callback: Callback | None = None) -> None:
+        """Log in ``url_access_logs`` that the designer copied ``link`` (never its signature)."""
+        from vidgen_desktop.storage.records import shareable_log_url
+
+        logged = shareable_log_url(link)
+
+        def record(service: Any) -> None:
+            service.store.storage_log.record_link(
+                logged, "copied", job_id=job_id, client="desktop",
+                details={"signed": "?" in link},
+            )  # fmt: skip
+
+        self.call(record, callback or _log_error)
 
     def job(self, job_id: uuid.UUID, callback: Callback) -> None:
         self.call(lambda s: s.store.jobs.get(job_id), callback)

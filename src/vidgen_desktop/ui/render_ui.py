@@ -21,8 +21,6 @@ from vidgen_desktop.ui.render_dialog import RenderDialog
 from vidgen_desktop.ui.render_hub import RenderHub
 from vidgen_desktop.ui.settings_dialog import SettingsDialog
 
-START_DELAY = 150  # ms after the event loop starts
-
 
 class RenderUi(QObject):
     def __init__(self, window) -> None:
@@ -49,9 +47,9 @@ class RenderUi(QObject):
         self.remote = remote_feed.install(self.hub, self.queue_panel)
         if self.remote is not None:
             self.remote.state_changed.connect(self._remote_state)
-        # the queue and the job log (SQLAlchemy, migrations) start once the window is up:
-        # their imports would otherwise hold the GIL while the window is being built
-        QTimer.singleShot(START_DELAY, self.hub.start)
+        # the queue and the job log (SQLAlchemy, migrations) start on the event loop's first
+        # turn, once the window is up: their imports would hold the GIL while it is built
+        QTimer.singleShot(0, self.hub.start)
 
     def open_render_dialog(self) -> RenderDialog:
         """Show the Render dialog for the document as it is now (window-modal, not blocking)."""
