@@ -26,11 +26,6 @@ def test_importing_a_cut_file_adds_it_and_warns_how_much_can_be_read(qtbot, home
     assert message.endswith(" of 12 s can be read")
     assert window.messages.text == message
     settle(qtbot, window)
-    shot = window.grab().toImage()
-    bar = window.messages
-    corner = bar.mapTo(window, bar.rect().topLeft())
-    ratio = shot.width() / window.width()
-    color = shot.pixelColor(round((corner.x() + 3) * ratio), round((corner.y() + 3) * ratio))
-    assert (color.red(), color.green(), color.blue()) == (0x5C, 0x1F, 0x1F)  # readable
+    # the bar's colours and their contrast in both palettes: tests/test_ui_shell.py
     if SCREENSHOTS:
         window.grab().save(os.path.join(SCREENSHOTS, "import-damaged.png"))
