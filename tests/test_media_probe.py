@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import struct
 import time
-import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from hostile_media import cut_download
+from hostile_media import cut_download, huge_png
 from vidgen_desktop import errors
 from vidgen_desktop.composition.layout import MediaFacts
 from vidgen_desktop.media import ffmpeg
@@ -27,27 +25,6 @@ def _fresh(monkeypatch: pytest.MonkeyPatch):
     probe.cache_clear()
     yield
     probe.cache_clear()
-
-
-def huge_png(path: Path, width: int, height: int) -> Path:
-    """A real, valid 1-bit PNG of any size, written in well under a second (zeros compress)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    row = b"\x00" * (1 + (width + 7) // 8)
-    packer = zlib.compressobj(6)
-    body = [packer.compress(row * 1000) for _ in range(height // 1000)]
-    body += [packer.compress(row * (height % 1000)), packer.flush()]
-    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", b"".join(body))
-        + chunk(b"IEND", b"")
-    )
-    return path
 
 
 def test_mp4_with_sound(tmp_path: Path):
@@ -276,3 +253,17 @@ def test_a_file_cut_before_its_first_frame_is_refused(tmp_path: Path):
 def test_healthy_files_read_to_their_end(tmp_path: Path, codec: str, suffix: str):
     info = probe(make_test_video(tmp_path / f"ok{suffix}", duration=2, audio=True, codec=codec))
     assert not info.damaged and info.readable_duration is None and info.warnings == ()
+
+
+def test_text_file_renamed_png(tmp_path: Path):
+    (tmp_path / "notes.png").write_text("shopping list: milk, eggs\n" * 20)
+    assert "is not a video, image or audio file FFmpeg can read" in reason(tmp_path / "notes.png")
+
+
+@pytest.mark.parametrize("name", ["new\nline.png", "Input #0, png_pipe, from 'x'.png",
+                                  "a\n  Stream #0:1: Audio: aac.png"])  # fmt: skip
+def test_names_that_look_like_ffmpeg_output_are_just_names(tmp_path: Path, name: str):
+    make_test_image(tmp_path / "a.png", width=30, height=10)
+    (tmp_path / "a.png").rename(tmp_path / name)
+    info = probe(tmp_path / name)
+    assert (info.kind, info.width, info.height, info.has_audio) == ("image", 30, 10, False)

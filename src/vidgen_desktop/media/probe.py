@@ -144,16 +144,19 @@ def _regular_file(full: str) -> os.stat_result:
 def _probe_cached(path: str, mtime_ns: int, size: int) -> MediaInfo:
     del mtime_ns  # part of the cache key only: an edited file is probed again
     name = errors.display_name(path)
+    url = ffmpeg.file_url(path)
     try:
-        result = ffmpeg.run(["-i", ffmpeg.file_url(path)], timeout=PROBE_TIMEOUT)
+        result = ffmpeg.run(["-i", url], timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired as exc:
         raise errors.MediaError(
             f"{name} took too long to read (over {PROBE_TIMEOUT:.0f} s); is the drive still there?",
             path=path,
         ) from exc
     stderr = ffmpeg.stderr_text(result.stderr)
-    # FFmpeg prints the name as it is: a newline in it would split the header's lines
-    header = parse_header(stderr.replace(ffmpeg.file_url(path), "file:input"))
+    # FFmpeg prints the name as given; a newline (or "Stream #0:0" text) in it must not
+    # break the lines the header parser reads
+    anonymous = result.stderr.replace(os.fsencode(url), b"file:<input>")
+    header = parse_header(ffmpeg.stderr_text(anonymous))
     _refuse(header, stderr, name, path)
     return _checked(_media_info(header, path, size, stderr), header, stderr)
 
@@ -178,6 +181,11 @@ def _refuse(header: Header, stderr: str, name: str, path: str) -> None:
             f"{name} has no picture or sound in it that Vidgen can use", path=path, detail=stderr
         )
     video = header.first("video")
+    if video is not None and (video.width <= 0 or video.height <= 0) and header.format == "image2":
+        # image2 went by the extension alone: nothing in the content looked like a picture
+        raise errors.MediaError(
+            f"{name} is not a video, image or audio file FFmpeg can read", path=path, detail=stderr
+        )
     if video is not None and (video.width <= 0 or video.height <= 0):
         raise errors.MediaError(
             f"{name} is damaged or incomplete: FFmpeg cannot tell its picture size",
