@@ -181,3 +181,31 @@ def test_analytics_chart_the_log(qtbot, jobs):
     assert view.per_day.has_data() and view.success.has_data() and view.accuracy.has_data()
     image = view.grab()  # the charts paint without errors
     assert not image.isNull()
+
+
+def test_analytics_never_says_no_jobs_while_the_log_has_some(qtbot, home):
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=20)
+    with open_local() as db:
+        for n in range(3):
+            job = db.jobs.create(comp(f"old {n}"), status=S.QUEUED, at=long_ago)
+            db.jobs.transition(job.id, S.PROCESSING, at=long_ago)
+            db.jobs.transition(job.id, S.COMPLETED, at=long_ago + dt.timedelta(seconds=3))
+    window = make_window(qtbot)
+    panel = window.renders.history
+    window.renders.history_dock.show()
+    window.renders.history_dock.raise_()
+    panel.tabs.setCurrentIndex(1)
+    view = panel.analytics
+    assert view.per_day.empty_text in ("Reading the job log…", "Preparing the job log…")
+    qtbot.waitUntil(lambda: view.data is not None, timeout=WAIT_MS)
+    assert view.data.in_log == 3 and view.data.total == 0  # all before the 14 days shown
+    assert not view.per_day.has_data()
+    assert view.per_day.empty_text == "No jobs in the last 14 days (3 in the log)"
+    assert view.summary.text().startswith("0 jobs (3 older)")
+    # a render finishing while the tab is shown updates it
+    with open_local() as db:
+        db.jobs.create(comp("new"), status=S.QUEUED)
+    panel.tabs.setCurrentIndex(0)
+    panel.tabs.setCurrentIndex(1)  # shown again: read again
+    qtbot.waitUntil(lambda: view.data.total == 1, timeout=WAIT_MS)
+    assert view.per_day.has_data()

@@ -43,6 +43,7 @@ class FakeHub(QObject):
 
     job_event = Signal(object)
     ready = Signal()
+    is_ready = True
 
     def __init__(self, db: Database) -> None:
         super().__init__()
@@ -112,6 +113,7 @@ def test_a_farm_jobs_row_follows_the_team_database(qtbot, home, loop, monkeypatc
             qtbot.waitUntil(lambda: row.output_url is not None, timeout=5000)
             assert bar.value() == 100 and row.output_url == "https://files.example/out.mp4"
             qtbot.waitUntil(lambda: job.id not in progress.watched, timeout=5000)  # ended
+            panel.follow_timer.stop()  # the database goes away with the test
             progress.shutdown()
         finally:
             asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
@@ -200,6 +202,7 @@ def test_the_keyring_is_never_read_on_the_gui_thread_or_the_feed_loop(qtbot, hom
             qtbot.waitUntil(started, timeout=10_000)
             assert made and "secret-pw" in made[0]  # the feed got the keyring's password
             assert slow.asked_on and "MainThread" not in slow.asked_on
+            panel.follow_timer.stop()  # the database goes away with the test
             progress._closed = True
             asyncio_loop.run_until_complete(progress._close())
     finally:

@@ -112,6 +112,7 @@ def test_render_progress_names_each_step_and_the_headline_becomes_the_outcome(
     dialog = open_dialog(qtbot, window)
     # never calibrated, never rendered: no time is promised
     assert dialog.route_label.text() == "Renders now · first render on this machine: calibrating"
+    assert " s for " not in dialog.reason_label.text()  # no figure below it either
     seen: list[tuple[str, int]] = []
     # connected after the dialog: sees each event's effect on what the designer reads
     window.renders.hub.job_event.connect(

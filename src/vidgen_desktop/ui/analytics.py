@@ -24,6 +24,7 @@ class Analytics:
     failed: list[int]
     other: list[int]  # cancelled, waiting, running
     points: list[tuple[float, float]]  # (estimated s, actual s) of completed jobs
+    in_log: int = 0  # jobs in the whole log, whenever they were made
 
     @property
     def total(self) -> int:
@@ -76,4 +77,5 @@ def compute(jobs: Any, *, days: int = DAYS, today: dt.date | None = None) -> Ana
         for job in finished
         if job.estimated_seconds is not None and job.actual_seconds is not None
     ]
-    return Analytics(days=dates, completed=completed, failed=failed, other=other, points=points)
+    return Analytics(days=dates, completed=completed, failed=failed, other=other, points=points,
+                     in_log=jobs.count(JobQuery()))  # fmt: skip

@@ -147,7 +147,7 @@ class QtHistoryPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(jobs, "Jobs")
         self.tabs.addTab(self.analytics, "Analytics")
-        self.tabs.currentChanged.connect(lambda i: i == 1 and self.analytics.refresh())
+        # the analytics view reads the log whenever it is shown (QtAnalytics.showEvent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addWidget(self.tabs)

@@ -1,18 +1,24 @@
 """The render queue panel: every active and waiting job, and the last few that finished.
 
 Rows follow the job service's events (through ``RenderHub.job_event``, on the
-GUI thread): a progress bar, the current step and the time left. A job the
-panel has not seen yet (queued from the dialog, or by ``vidgen submit`` in a
-terminal… once it reports here) is read from the log in the background and
-added. The buttons act on the selected job.
+GUI thread): a progress bar, the current step and the time left. They also
+follow the job log itself, read once a second in the background: a job
+queued, retried, run or cancelled by another process (``vidgen submit``,
+``vidgen queue run``, ``vidgen jobs retry`` in a terminal) or left from the last
+session shows as it is in the log. A record read from the log moves a row
+only if it is newer than the one it shows, so a slow read never takes a row
+back (a retried job does not say "Failed" again). The time left is FFmpeg's
+while it reports one, else what the estimate leaves. The buttons act on the
+selected job.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +41,7 @@ from vidgen_desktop.ui.render_hub import RenderHub
 COLUMNS = ("Job", "Status", "Step", "Progress", "Time left")
 C_NAME, C_STATUS, C_STEP, C_PROGRESS, C_ETA = range(len(COLUMNS))
 KEEP_FINISHED = 20  # finished rows kept before the oldest are dropped
+FOLLOW_INTERVAL = 1000  # ms between reads of the job log (reads only: idle means no writes)
 
 
 @dataclass
@@ -48,6 +55,11 @@ class Row:
     output_url: str | None = None
     error: str | None = None
     notified: set[str] = field(default_factory=set)
+    updated_at: dt.datetime | None = None  # of the newest log record shown
+    event_read: int = 0  # reads started up to the row's last status event: older than it
+    estimate: float | None = None  # seconds the render was estimated to take
+    progress: float = 0.0
+    eta: float | None = None  # FFmpeg's (or the farm feed's) seconds left, when it gave one
 
 
 class QtQueuePanel(QWidget):
@@ -92,6 +104,11 @@ class QtQueuePanel(QWidget):
         column.addLayout(buttons)
         hub.job_event.connect(self.on_event)
         hub.ready.connect(self.reload)
+        self._reading = False
+        self._reads = 0  # reads of the log started so far (a read's number: when it started)
+        self.follow_timer = QTimer(self, interval=FOLLOW_INTERVAL)
+        self.follow_timer.timeout.connect(self._follow)
+        hub.ready.connect(self.follow_timer.start)
         self._update_buttons()
 
     @staticmethod
@@ -104,12 +121,26 @@ class QtQueuePanel(QWidget):
     # -- rows ----------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self.hub.queue_jobs(self._loaded)
+        self._reading = True
+        self._reads += 1
+        read = self._reads
+        self.hub.queue_jobs(lambda jobs, error: self._loaded(jobs, error, read))
 
-    def _loaded(self, jobs, error: BaseException | None) -> None:
+    def _follow(self) -> None:
+        """Read the log again unless a read is still on its way (a busy disk, a long query)."""
+        if not self._reading and self.hub.is_ready:
+            self.reload()
+
+    def _loaded(self, jobs, error: BaseException | None, read: int | None = None) -> None:
+        self._reading = False
         if error is None:
             for job in jobs:
-                self.put(job)
+                had = self.rows.get(job.id)
+                before = had.status if had else None
+                self.put(job, read)
+                row = self.rows.get(job.id)
+                if row is not None and before in ACTIVE and row.status != before:
+                    self._notify(row)  # it ended elsewhere (another process, the farm)
 
     def progress_bar(self, job_id: uuid.UUID) -> QProgressBar | None:
         row = self.rows.get(job_id)
@@ -134,9 +165,20 @@ class QtQueuePanel(QWidget):
             self._prune()
         return row
 
-    def put(self, job) -> None:
-        """Show a job record (from the log) as it is now."""
+    def put(self, job, read: int | None = None) -> None:
+        """Show a job record (from the log) as it is now, unless the row shows a newer one.
+
+        ``read``: the number of the read that brought it; a read started before the
+        row's last status event is older than what the row shows.
+        """
         row = self._row(job.id)
+        updated = getattr(job, "updated_at", None)
+        if read is not None and read <= row.event_read:
+            return  # started before the event the row already shows
+        if updated is not None and row.updated_at is not None and updated <= row.updated_at:
+            return  # no newer than the record shown (a lagging copy: the team database)
+        row.updated_at = updated
+        row.estimate = getattr(job, "estimated_seconds", None)
         row.name = job.project_name or "Untitled"
         row.output_path, row.output_url = job.output_path, job.output_url
         row.error = job.error_message
@@ -145,8 +187,20 @@ class QtQueuePanel(QWidget):
         self._set_status(row, str(job.status))
         if job.current_step and row.status in ACTIVE:
             row.item.setText(C_STEP, jobtext.step_text(job.current_step))
-        row.bar.setValue(round((job.progress or 0) * 100) if row.status != "completed" else 100)
+        row.progress = job.progress or 0.0
+        row.bar.setValue(round(row.progress * 100) if row.status != "completed" else 100)
+        self._show_eta(row)
         self._update_buttons()
+
+    def _show_eta(self, row: Row) -> None:
+        """Time left of a running job: FFmpeg's figure, else the estimate less what is done."""
+        if row.status != "processing":
+            row.item.setText(C_ETA, "")
+            return
+        left = row.eta
+        if left is None and row.estimate is not None:
+            left = row.estimate * (1.0 - min(1.0, row.progress))
+        row.item.setText(C_ETA, jobtext.about(left))
 
     def _set_status(self, row: Row, status: str) -> None:
         row.status = status
@@ -174,12 +228,14 @@ class QtQueuePanel(QWidget):
         if job_id in self._fetching:
             return
         self._fetching.add(job_id)
+        self._reads += 1
+        read = self._reads
 
         def done(job, error: BaseException | None) -> None:
             self._fetching.discard(job_id)
             if error is not None:  # deleted meanwhile
                 return
-            self.put(job)
+            self.put(job, read)
             if then_notify:
                 self._notify(self.rows[job_id])
 
@@ -194,10 +250,13 @@ class QtQueuePanel(QWidget):
             row = self.rows[event.job_id]
             if event.status:
                 self._set_status(row, event.status)
+                row.event_read = self._reads
             self._fetch(event.job_id, then_notify=event.status in ("completed", "failed"))
             return
         if event.kind == "status" and event.status:
             self._set_status(row, event.status)
+            row.event_read, row.eta = self._reads, None
+            self._show_eta(row)
             if event.status in ("completed", "failed", "cancelled", "queued"):
                 # the log has the output path and the error; notify once it is read
                 self._fetch(event.job_id, then_notify=event.status in ("completed", "failed"))
@@ -207,9 +266,10 @@ class QtQueuePanel(QWidget):
         elif event.kind == "progress" and event.progress is not None:
             if row.status not in ACTIVE:
                 return  # a late progress report after the end
+            row.progress, row.eta = event.progress, event.eta
             row.bar.setValue(round(event.progress * 100))
             row.item.setText(C_STEP, jobtext.step_text(event.step or "render"))
-            row.item.setText(C_ETA, jobtext.about(event.eta) if event.eta is not None else "")
+            self._show_eta(row)
 
     def _notify(self, row: Row) -> None:
         if row.status in row.notified or row.status not in ("completed", "failed"):

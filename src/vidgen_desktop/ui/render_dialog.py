@@ -225,7 +225,11 @@ class RenderDialog(QDialog):
             jobtext.route_text(decision.response_type, decision.estimate,
                                calibrated=prepared.estimate.calibrated)
         )  # fmt: skip
-        self.reason_label.setText(prepared.estimate.explain())
+        self.reason_label.setText(
+            prepared.estimate.explain() if prepared.estimate.calibrated
+            else "This machine's speed is learnt from its first renders; "
+                 "estimates follow from then on."
+        )  # fmt: skip
         self._show_state()
 
     # -- render --------------------------------------------------------------------------------
