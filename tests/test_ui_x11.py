@@ -52,8 +52,8 @@ def test_window_comes_back_where_it_was_after_kill_9(x_display, tmp_path):
         saved = lambda: ini.exists() and "geometry" in ini.read_text()  # noqa: E731
         xkit.wait_for("the first layout save", saved)
         before = ini.read_text()
-        editor.xdotool("windowsize", "--sync", wid, "1210", "770")
-        editor.xdotool("windowmove", "--sync", wid, "230", "140")
+        editor.xdotool("windowsize", "--sync", wid, "1320", "900")
+        editor.xdotool("windowmove", "--sync", wid, "230", "70")
         xkit.wait_for("the moved window's save", lambda: ini.read_text() != before)
         time.sleep(1.5)  # past the save delay: the last of the move's events is written too
         os.kill(editor.process.pid, signal.SIGKILL)  # a crash: no closeEvent, no clean exit
@@ -64,6 +64,6 @@ def test_window_comes_back_where_it_was_after_kill_9(x_display, tmp_path):
     try:
         wid = again.window("shot.json — Vidgen")
         shape = again.xdotool("getwindowgeometry", wid)
-        assert "Position: 230,140" in shape and "Geometry: 1210x770" in shape, shape
+        assert "Position: 230,70" in shape and "Geometry: 1320x900" in shape, shape
     finally:
         again.stop()
