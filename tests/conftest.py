@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import tiers
 from vidgen_desktop.store import open_local
 
 
@@ -21,3 +22,15 @@ def db(home):
     database = open_local()
     yield database
     database.close()
+
+
+def pytest_configure(config):
+    tiers.install()
+
+
+@pytest.fixture(autouse=True)
+def _markers_stay_true(request):
+    """A test that runs FFmpeg, PostgreSQL or the S3 stand-in must say so (tests/tiers.py)."""
+    tiers.start(request.node)
+    yield
+    tiers.check(request.node)

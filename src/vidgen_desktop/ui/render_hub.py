@@ -128,8 +128,7 @@ class RenderHub(QObject):
         if queue is not None:
             queue.stop(wait=True)
         if self._relay_stop is not None:
-            self._relay_stop.set()
-            self._relay.close()  # its idle team connections now; the thread closes the rest
+            self._relay_stop.set()  # the relay thread closes its team engine as it ends
         self.renders.shutdown()
         self.reads.shutdown()
         farm = getattr(service, "queue", None)
@@ -240,7 +239,11 @@ def _log_error(_: object, error: BaseException | None) -> None:
 
 
 def _relay_until_stopped(relay: Any, stop: threading.Event) -> None:
-    """The relay thread: replicate until ``stop``, then close the team database engine."""
+    """The relay thread: replicate until ``stop``, then close the team database engine.
+
+    Closed here, by the one thread that uses it: disposed from another thread
+    while a send is in flight, the connection in use would outlive the pool.
+    """
     try:
         relay.run_forever(stop)
     finally:
