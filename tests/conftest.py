@@ -3,9 +3,13 @@ name takes precedence)."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Iterator
+
 import pytest
 
-import tiers
+from tiers import _markers_stay_true, pytest_configure  # noqa: F401 - the markers stay true
 from vidgen_desktop.store import open_local
 
 
@@ -24,13 +28,13 @@ def db(home):
     database.close()
 
 
-def pytest_configure(config):
-    tiers.install()
-
-
-@pytest.fixture(autouse=True)
-def _markers_stay_true(request):
-    """A test that runs FFmpeg, PostgreSQL or the S3 stand-in must say so (tests/tiers.py)."""
-    tiers.start(request.node)
-    yield
-    tiers.check(request.node)
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """An asyncio loop running in a thread of its own (feeds, the Realtime stand-in)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="feed-loop", daemon=True)
+    thread.start()
+    yield loop
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()

@@ -7,8 +7,6 @@ a session that outlives the window.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import uuid
 from collections.abc import Iterator
 
@@ -46,17 +44,6 @@ def team(home, monkeypatch) -> Iterator[str]:
     with kit.database() as url:
         monkeypatch.setenv(config.DATABASE_URL_ENV, url)
         yield url
-
-
-@pytest.fixture
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="feed-loop", daemon=True)
-    thread.start()
-    yield loop
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
-    loop.close()
 
 
 def test_closing_the_editor_ends_the_relays_team_connections(qtbot, team):

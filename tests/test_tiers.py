@@ -12,20 +12,13 @@ pytestmark = pytest.mark.render  # the inner tests run FFmpeg
 CONFTEST = f"""
 import sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
-import pytest
 import tiers
+from tiers import _markers_stay_true
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "render: runs FFmpeg")
-    config.addinivalue_line("markers", "postgres: needs PostgreSQL")
-    config.addinivalue_line("markers", "s3: needs the S3 stand-in")
-    tiers.install()
-
-@pytest.fixture(autouse=True)
-def _markers_stay_true(request):
-    tiers.start(request.node)
-    yield
-    tiers.check(request.node)
+    for marker in ("render", "postgres", "s3"):
+        config.addinivalue_line("markers", marker)
+    tiers.pytest_configure(config)
 """
 
 TESTS = """

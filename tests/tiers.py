@@ -8,7 +8,7 @@
 
 Not seen: FFmpeg or PostgreSQL used only by a child process the test starts
 (``python -m vidgen_desktop …``, ``vidgen worker``); such tests carry their
-markers by hand. ``python tests/tiers.py`` is not a thing: run pytest.
+markers by hand. ``conftest.py`` imports the hook and the fixture from here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -88,3 +89,15 @@ def check(item: pytest.Item) -> None:
     if missing:
         said = ", ".join(f"{m} (it used {what})" for m, what in sorted(missing.items()))
         pytest.fail(f"{item.nodeid} is not marked {said}", pytrace=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    install()
+
+
+@pytest.fixture(autouse=True)
+def _markers_stay_true(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that runs FFmpeg, PostgreSQL or the S3 stand-in must say so."""
+    start(request.node)
+    yield
+    check(request.node)
