@@ -3,10 +3,14 @@ name takes precedence)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import threading
+from collections.abc import Iterator
 
 import pytest
 
+from tiers import _markers_stay_true, pytest_configure  # noqa: F401 - the markers stay true
 from vidgen_desktop.store import open_local
 
 
@@ -32,3 +36,15 @@ def _previous_editor_closed():
     hub = sys.modules.get("vidgen_desktop.ui.render_hub")
     if hub is not None:
         hub.wait_all_closed()
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """An asyncio loop running in a thread of its own (feeds, the Realtime stand-in)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="feed-loop", daemon=True)
+    thread.start()
+    yield loop
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()

@@ -32,7 +32,7 @@ from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.queue import shared
 
-pytestmark = [pytest.mark.postgres, pytest.mark.render]
+pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 KEY_ID, SECRET = "AKIAVIDGENFARM000001", "vidgen-farm-secret-do-not-print"

@@ -28,6 +28,7 @@ def test_uses_the_bundled_ffmpeg_by_default():
     assert ffmpeg.ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
 
 
+@pytest.mark.render  # runs the real binary through the override
 def test_vidgen_ffmpeg_overrides_the_bundled_binary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -58,6 +59,7 @@ def test_a_wrong_vidgen_ffmpeg_is_a_clear_error(
     assert str(path) in str(caught.value)
 
 
+@pytest.mark.render
 def test_probe_reports_a_wrong_vidgen_ffmpeg_not_a_bad_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -10,6 +10,8 @@ from vidgen_desktop.media.frames import VideoFrames
 from vidgen_desktop.media.samples import index_of, make_test_video
 from vidgen_desktop.render import engine, preview
 
+pytestmark = pytest.mark.render  # every test here makes a proxy with FFmpeg
+
 
 @pytest.fixture(autouse=True)
 def own_cache(tmp_path, monkeypatch):

@@ -45,6 +45,7 @@ from vidgen_desktop.storage import (
 from vidgen_desktop.storage.s3 import S3Storage
 from vidgen_desktop.store import open_local
 
+pytestmark = pytest.mark.s3  # moto's S3 server stands in for S3
 MB = 1024 * 1024
 KEY_ID, SECRET = "AKIAVIDGENTEST000001", "vidgen-test-secret-do-not-print"
 

@@ -21,7 +21,7 @@ from vidgen_desktop.store.replication import Relay
 template, pg_url, endpoint, bucket = farm.template, farm.pg_url, farm.endpoint, farm.bucket
 team_env, workers, remote = farm.team_env, farm.workers, farm.remote
 
-pytestmark = [pytest.mark.postgres, pytest.mark.render]
+pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 
 
 def test_local_jobs_replicate_and_farm_jobs_come_back(tmp_path, team_env, workers, remote, pg_url):

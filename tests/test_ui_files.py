@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import uikit
 from uikit import box_comp, make_window, point, settle
 
@@ -31,6 +33,7 @@ def drop(widget, paths: list[Path], at: QPointF) -> None:
     widget.dropEvent(event)
 
 
+@pytest.mark.render  # the media are made, and dropped ones probed, by FFmpeg
 def test_dropping_files_imports_the_good_ones_and_names_the_bad_one(qtbot, home, media):
     window = make_window(qtbot, box_comp())
     canvas, doc = window.canvas, window.doc
@@ -54,6 +57,7 @@ def test_dropping_files_imports_the_good_ones_and_names_the_bad_one(qtbot, home,
     assert [e.id for e in doc.comp.elements] == ["box"]
 
 
+@pytest.mark.render
 def test_dropping_on_the_layers_panel_imports_too(qtbot, home, media):
     window = make_window(qtbot)
     with qtbot.waitSignal(window.importer.finished, timeout=15_000):

@@ -9,9 +9,7 @@ the GUI thread through Qt signals, as they must.
 from __future__ import annotations
 
 import asyncio
-import threading
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -54,17 +52,6 @@ class FakeHub(QObject):
 
     def queue_jobs(self, callback) -> None:
         callback(self.db.jobs.list(), None)
-
-
-@pytest.fixture
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="feed-loop", daemon=True)
-    thread.start()
-    yield loop
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
-    loop.close()
 
 
 def test_a_farm_jobs_row_follows_the_team_database(qtbot, home, loop, monkeypatch) -> None:

@@ -6,7 +6,7 @@ milliseconds, without SQLite, PostgreSQL or FFmpeg. It is a second real
 implementation, not a mock: every status change goes through the same table
 (``jobs.states``), ``expected`` is checked as ``UPDATE … WHERE status = old``
 checks it, and entering a state changes the same fields as the job log does
-(``store.job_rows.entering``). ``tests/test_jobs_memory.py`` runs one suite of
+(``jobs.lifecycle``). ``tests/test_jobs_memory.py`` runs one suite of
 rules against this store and the SQLite job log, so the two cannot drift.
 
 >>> store = MemoryStore()
@@ -26,8 +26,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from vidgen_desktop.jobs import states
+from vidgen_desktop.jobs import lifecycle, states
 from vidgen_desktop.jobs.errors import DEFAULT_MAX_ATTEMPTS
+from vidgen_desktop.jobs.lifecycle import check_fields
 from vidgen_desktop.jobs.memory_records import (
     ConcurrentChange,
     JobNotFound,
@@ -35,8 +36,6 @@ from vidgen_desktop.jobs.memory_records import (
     MemoryMetric,
     MemoryStep,
     StepNotFound,
-    check_fields,
-    entering,
 )
 from vidgen_desktop.jobs.ports import JobId
 from vidgen_desktop.jobs.states import JobStatus
@@ -54,6 +53,12 @@ def _now() -> dt.datetime:
 
 def _uuid(value: JobId) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _entering(job: MemoryJob, new: JobStatus, at: dt.datetime) -> dict[str, Any]:
+    return lifecycle.entering(
+        new, job.started_at, at, attempts=job.attempts + 1, host=socket.gethostname()
+    )
 
 
 class _Tables:
@@ -172,7 +177,7 @@ class MemoryJobs:
             states.check_transition(job.status, new, job_id=job.id)
             at = at or self._t.clock()
             return self._t.put(
-                job, status=new, updated_at=at, **{**entering(job, new, at), **changes}
+                job, status=new, updated_at=at, **{**_entering(job, new, at), **changes}
             )
 
     def record_error(
@@ -219,7 +224,7 @@ class MemoryJobs:
             if not due:
                 return None
             job = min(due, key=lambda j: (j.queued_at or j.created_at, j.created_at, str(j.id)))
-            values = entering(job, S.PROCESSING, at)
+            values = _entering(job, S.PROCESSING, at)
             values["worker_pid"] = worker_pid if worker_pid is not None else os.getpid()
             return self._t.put(job, status=S.PROCESSING, updated_at=at, **values)
 
@@ -246,7 +251,7 @@ class MemoryJobs:
             if now is None or now.status is not S.PROCESSING or now.worker_pid != job.worker_pid:
                 return False  # someone else got there first
             at = self._t.clock()
-            self._t.put(now, status=S.QUEUED, updated_at=at, **entering(now, S.QUEUED, at))
+            self._t.put(now, status=S.QUEUED, updated_at=at, **_entering(now, S.QUEUED, at))
             running = self._t.running(job.id)
             if running is not None:
                 self._t.end(running.id, "failed", at, error_code="worker_lost", error_message=note)

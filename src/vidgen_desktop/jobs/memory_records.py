@@ -1,17 +1,14 @@
-"""The records and rules of the in-memory job store (``jobs.memory``).
+"""The records and errors of the in-memory job store (``jobs.memory``).
 
 The fields are those of ``store.records.JobRecord`` and ``StepRecord`` (this
-package sits above ``store`` and cannot import them); ``entering`` says what
-changes with a status, as ``store.job_rows.entering`` does for the job log.
-``tests/test_jobs_memory.py`` holds the two to the same behaviour.
+package sits above ``store`` and cannot import them); ``tests/test_jobs_memory.py``
+holds the two stores to the same behaviour.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-import socket
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -97,41 +94,3 @@ class MemoryMetric:
     details: dict[str, Any] | None
     host: str | None
     recorded_at: dt.datetime
-
-
-# Fields a caller may set with update() or alongside a transition (as in the job log).
-UPDATABLE = frozenset(
-    {
-        "project_name", "estimated_seconds", "actual_seconds", "threshold_seconds",
-        "response_type", "route", "route_reason", "output_path", "output_url",
-        "error_code", "error_message", "max_attempts", "next_attempt_at", "host",
-        "user_name", "worker_pid", "progress", "current_step",
-    }
-)  # fmt: skip
-
-
-def check_fields(changes: Mapping[str, Any]) -> None:
-    unknown = set(changes) - UPDATABLE
-    if unknown:
-        raise ValueError(f"cannot set job field(s) {sorted(unknown)} this way")
-
-
-def entering(job: MemoryJob, new: JobStatus, at: dt.datetime) -> dict[str, Any]:
-    """What changes with the status, before the caller's own changes are applied."""
-    if new is JobStatus.QUEUED:
-        return {
-            "queued_at": at, "started_at": None, "completed_at": None, "worker_pid": None,
-            "progress": 0.0, "current_step": None, "next_attempt_at": None,
-        }  # fmt: skip
-    if new is JobStatus.PROCESSING:
-        return {
-            "started_at": at, "completed_at": None, "worker_pid": os.getpid(),
-            "host": socket.gethostname(), "progress": 0.0, "next_attempt_at": None,
-            "error_code": None, "error_message": None, "attempts": job.attempts + 1,
-        }  # fmt: skip
-    values: dict[str, Any] = {"completed_at": at, "worker_pid": None}
-    if new is JobStatus.COMPLETED:
-        values.update(progress=1.0, current_step=None, error_code=None, error_message=None)
-        if job.started_at is not None:
-            values["actual_seconds"] = max(0.0, (at - job.started_at).total_seconds())
-    return values

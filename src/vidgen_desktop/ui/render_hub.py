@@ -315,7 +315,11 @@ def _log_error(_: object, error: BaseException | None) -> None:
 
 
 def _relay_until_stopped(relay: Any, stop: threading.Event) -> None:
-    """The relay thread: replicate until ``stop``, then close the team database engine."""
+    """The relay thread: replicate until ``stop``, then close the team database engine.
+
+    Closed here, by the one thread that uses it: disposed from another thread
+    while a send is in flight, the connection in use would outlive the pool.
+    """
     try:
         relay.run_forever(stop)
     finally:
