@@ -9,6 +9,7 @@ the GUI thread through Qt signals, as they must.
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 
 import pytest
