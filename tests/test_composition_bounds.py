@@ -27,7 +27,7 @@ from vidgen_desktop.composition.model import (
 )
 from vidgen_desktop.composition.units import Length
 from vidgen_desktop.errors import CompositionError
-from vidgen_desktop.render import estimate, graph
+from vidgen_desktop.render import engine, estimate, graph
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Facts:
     fps: float | None
     has_audio: bool
     has_alpha: bool
+    container: str | None = None  # the demuxer the probe found (render.graph.SourceFacts)
 
 
 VIDEO = Facts(640, 360, 10.0, 30.0, True, False)
@@ -134,10 +135,11 @@ def test_a_nul_in_a_source_is_refused() -> None:
 
 
 def build(comp: Composition, facts: dict[str, Facts], folder: Path) -> list[str]:
-    """Plan, estimate and build the FFmpeg arguments, as a render does before FFmpeg."""
+    """Plan, estimate and build the FFmpeg arguments, as a render does before FFmpeg
+    (text rasterized by the run step, ``engine.with_text_files``)."""
     render_plan = graph.plan(comp, facts, text_folder=folder)
     estimate.estimate(render_plan, facts)
-    return graph.arguments(render_plan, str(folder / "out.mp4"))
+    return graph.arguments(engine.with_text_files(render_plan), str(folder / "out.mp4"))
 
 
 EXTREMES = [

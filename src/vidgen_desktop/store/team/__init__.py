@@ -1,0 +1,1 @@
+"""The team sync: the team database, the relay and its outbox, the farm mirror."""

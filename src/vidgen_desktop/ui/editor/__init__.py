@@ -1,0 +1,1 @@
+"""The editor: document, undoable commands, canvas, layers, inspector, timeline."""

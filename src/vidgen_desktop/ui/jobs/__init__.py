@@ -1,0 +1,1 @@
+"""The job panels: render dialog, render hub, queue, history, analytics."""

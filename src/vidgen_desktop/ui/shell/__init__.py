@@ -1,0 +1,1 @@
+"""The app shell: the application, the main window, actions, settings, notifications."""
