@@ -41,9 +41,9 @@ def main() -> int:
         from PySide6.QtWidgets import QApplication, QMessageBox
 
         from vidgen_desktop.media import samples
-        from vidgen_desktop.ui.actions import ActionId
-        from vidgen_desktop.ui.app import settled
-        from vidgen_desktop.ui.main_window import MainWindow
+        from vidgen_desktop.ui.shell.actions import ActionId
+        from vidgen_desktop.ui.shell.app import settled
+        from vidgen_desktop.ui.shell.main_window import MainWindow
 
         samples.make_samples(tmp)
         project = Path(tmp) / "reference.json"

@@ -43,7 +43,7 @@ def spin():
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 app = QApplication(sys.argv[:1])
-from vidgen_desktop.ui.main_window import MainWindow
+from vidgen_desktop.ui.shell.main_window import MainWindow
 window = MainWindow()
 project = os.environ.get("BENCH_PROJECT")
 if project:

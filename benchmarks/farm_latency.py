@@ -65,7 +65,7 @@ def main() -> int:
     from vidgen_desktop import store
     from vidgen_desktop.composition.model import Composition
     from vidgen_desktop.jobs.service import JobService
-    from vidgen_desktop.queue import shared
+    from vidgen_desktop.queue import farm as shared
 
     store.upgrade(shared.sqlalchemy_url(url))
     shared.ensure_schema(url)

@@ -40,7 +40,7 @@ from realtime_server import RealtimeServer  # noqa: E402
 from vidgen_desktop.realtime import ChangeEvent, FeedState  # noqa: E402
 from vidgen_desktop.realtime.postgres import PostgresFeed  # noqa: E402
 from vidgen_desktop.realtime.supabase_feed import Limits, SupabaseFeed  # noqa: E402
-from vidgen_desktop.store import remote  # noqa: E402
+from vidgen_desktop.store.team import database as remote  # noqa: E402
 
 GOAL_P95 = 0.5  # seconds
 ANON = "benchmark-anon-key"

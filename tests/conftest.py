@@ -31,9 +31,9 @@ def db(home):
 
 @pytest.fixture(autouse=True)
 def _previous_editor_closed():
-    """An editor window closes in the background (ui.render_hub): let the last test's finish
+    """An editor window closes in the background (ui.jobs.render_hub): let the last test's finish
     before this one opens a job log (Alembic's migration context is one per process)."""
-    hub = sys.modules.get("vidgen_desktop.ui.render_hub")
+    hub = sys.modules.get("vidgen_desktop.ui.jobs.render_hub")
     if hub is not None:
         hub.wait_all_closed()
 

@@ -30,7 +30,7 @@ from vidgen_desktop import store
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.queue import shared
+from vidgen_desktop.queue import farm as shared
 
 pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 

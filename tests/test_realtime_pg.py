@@ -12,7 +12,8 @@ import test_remote_kit as kit
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.realtime import ChangeEvent, FeedState, FeedUnavailable
 from vidgen_desktop.realtime.postgres import PostgresFeed
-from vidgen_desktop.store import Database, open_url, remote
+from vidgen_desktop.store import Database, open_url
+from vidgen_desktop.store.team import database as remote
 
 pytestmark = pytest.mark.postgres
 FAST = {"backoff": (0.05, 0.2), "poll": 0.05}

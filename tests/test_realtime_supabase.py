@@ -21,7 +21,8 @@ from realtime_server import RealtimeServer
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.realtime import ChangeEvent, FeedState, FeedUnavailable
 from vidgen_desktop.realtime.supabase_feed import Limits, SupabaseFeed
-from vidgen_desktop.store import Database, open_url, remote
+from vidgen_desktop.store import Database, open_url
+from vidgen_desktop.store.team import database as remote
 
 pytestmark = [
     pytest.mark.postgres,

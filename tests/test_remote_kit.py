@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from vidgen_desktop.composition.model import Composition
-from vidgen_desktop.store import remote
+from vidgen_desktop.store.team import database as remote
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 ADMIN = SERVER + "/test"

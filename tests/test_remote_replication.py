@@ -14,7 +14,7 @@ import pytest
 import test_remote_kit as kit
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.store import Database, open_local, schema
-from vidgen_desktop.store.replication import Relay, RemoteUnavailable
+from vidgen_desktop.store.team.relay import Relay, RemoteUnavailable
 
 pytestmark = pytest.mark.postgres
 
@@ -179,7 +179,7 @@ def test_without_a_backend_the_outbox_is_emptied_and_a_later_relay_sends_everyth
     local, pg_url, tmp_path, monkeypatch
 ):
     from vidgen_desktop.queue.local import LocalQueue
-    from vidgen_desktop.store.outbox import backlog
+    from vidgen_desktop.store.team.outbox import backlog
 
     for variable in ("VIDGEN_DATABASE_URL", "VIDGEN_HOME"):
         monkeypatch.delenv(variable, raising=False)
@@ -202,7 +202,7 @@ def test_without_a_backend_the_outbox_is_emptied_and_a_later_relay_sends_everyth
 
 def test_with_a_backend_the_outbox_is_kept_for_the_relay(local, monkeypatch, tmp_path):
     from vidgen_desktop.queue.local import LocalQueue
-    from vidgen_desktop.store.outbox import backlog
+    from vidgen_desktop.store.team.outbox import backlog
 
     monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("VIDGEN_DATABASE_URL", "postgresql://team@127.0.0.1:1/unreachable")

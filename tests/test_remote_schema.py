@@ -14,7 +14,8 @@ from alembic.runtime.migration import MigrationContext
 
 import test_remote_kit as kit
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import migrate, open_url, remote, schema, search
+from vidgen_desktop.store import migrate, open_url, schema, search
+from vidgen_desktop.store.team import database as remote
 
 pytestmark = pytest.mark.postgres
 

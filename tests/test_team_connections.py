@@ -17,7 +17,8 @@ import test_remote_kit as kit
 import uikit  # offscreen Qt before PySide6 loads
 from vidgen_desktop import config
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import open_url, remote
+from vidgen_desktop.store import open_url
+from vidgen_desktop.store.team import database as remote
 
 pytestmark = pytest.mark.postgres
 home = uikit.home
@@ -47,7 +48,7 @@ def team(home, monkeypatch) -> Iterator[str]:
 
 
 def test_closing_the_editor_ends_the_relays_team_connections(qtbot, team):
-    from vidgen_desktop.ui.render_hub import RenderHub
+    from vidgen_desktop.ui.jobs.render_hub import RenderHub
 
     hub = RenderHub()
     hub._open()  # the job log, the embedded queue and the relay to the team database
@@ -58,7 +59,7 @@ def test_closing_the_editor_ends_the_relays_team_connections(qtbot, team):
 
 
 def test_the_farm_progress_reader_closes_its_team_connection(qtbot, team, loop):
-    from vidgen_desktop.ui.remote_feed import RemoteProgress
+    from vidgen_desktop.ui.jobs.team_feed import RemoteProgress
 
     with open_url(remote.sqlalchemy_url(team)) as db:
         job = db.jobs.create(kit.composition(), status=JobStatus.QUEUED, route="remote")

@@ -14,8 +14,8 @@ from vidgen_desktop import store
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus as S
 from vidgen_desktop.queue import async_queue
-from vidgen_desktop.queue.shared import SharedQueue
-from vidgen_desktop.store.replication import Relay
+from vidgen_desktop.queue.farm import SharedQueue
+from vidgen_desktop.store.team.relay import Relay
 
 # the farm tests' fixtures: PostgreSQL per test, moto S3, `vidgen worker` processes
 template, pg_url, endpoint, bucket = farm.template, farm.pg_url, farm.endpoint, farm.bucket

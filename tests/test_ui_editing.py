@@ -16,9 +16,9 @@ from vidgen_desktop.composition import layout
 from vidgen_desktop.composition.model import Composition, Output, TextElement, VideoElement
 from vidgen_desktop.composition.units import Length
 from vidgen_desktop.media import samples
-from vidgen_desktop.ui import geometry
-from vidgen_desktop.ui.qt_layers import LOCKED, VISIBLE
-from vidgen_desktop.ui.qt_timeline import HEADER, RULER
+from vidgen_desktop.ui.editor import geometry
+from vidgen_desktop.ui.editor.qt_layers import LOCKED, VISIBLE
+from vidgen_desktop.ui.editor.qt_timeline import HEADER, RULER
 
 SHOTS = os.environ.get("I9E_SHOTS")  # a folder to save what the tests grab, to look at
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox
 from vidgen_desktop.composition import project
 from vidgen_desktop.composition.model import ImageElement, VideoElement
 from vidgen_desktop.composition.units import Length
-from vidgen_desktop.ui import recovery
+from vidgen_desktop.ui.shell import recovery
 
 home = uikit.home
 media = uikit.media

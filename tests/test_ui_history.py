@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 from vidgen_desktop.composition.model import Composition, Output, TextElement
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.store import open_local
-from vidgen_desktop.ui import history_model
+from vidgen_desktop.ui.jobs import history_model
 
 home = uikit.home
 WAIT_MS = 30_000

@@ -9,7 +9,7 @@ import uikit
 from notification_server import NotificationServer, session_bus
 from uikit import make_window
 
-from vidgen_desktop.ui.notify import Notifier  # isort: skip
+from vidgen_desktop.ui.shell.notify import Notifier  # isort: skip
 
 home = uikit.home
 WAIT_MS = 30_000

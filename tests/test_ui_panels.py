@@ -10,8 +10,8 @@ from PySide6.QtGui import QDropEvent
 
 from vidgen_desktop.composition.model import TextElement
 from vidgen_desktop.composition.units import Length
-from vidgen_desktop.ui.actions import ActionId
-from vidgen_desktop.ui.qt_layers import VISIBLE
+from vidgen_desktop.ui.editor.qt_layers import VISIBLE
+from vidgen_desktop.ui.shell.actions import ActionId
 
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME
 

@@ -11,7 +11,7 @@ from uikit import make_window
 
 from vidgen_desktop.jobs.states import JobStatus  # isort: skip
 from vidgen_desktop.store import open_local
-from vidgen_desktop.ui.qt_queue import C_ETA, C_STATUS
+from vidgen_desktop.ui.jobs.qt_queue import C_ETA, C_STATUS
 
 home = uikit.home
 WAIT_MS = 90_000

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import QMainWindow  # isort: skip
 from vidgen_desktop import config
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.realtime.supabase_feed import Limits
-from vidgen_desktop.store import Database, open_url, remote
-from vidgen_desktop.ui import remote_feed
-from vidgen_desktop.ui.notify import Notifier
-from vidgen_desktop.ui.qt_queue import C_ETA, C_STEP, QtQueuePanel
+from vidgen_desktop.store import Database, open_url
+from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.ui.jobs import team_feed as remote_feed
+from vidgen_desktop.ui.jobs.qt_queue import C_ETA, C_STEP, QtQueuePanel
+from vidgen_desktop.ui.shell.notify import Notifier
 
 pytestmark = [
     pytest.mark.postgres,

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from vidgen_desktop import config
 from vidgen_desktop.composition.model import Composition, Output, TextElement, VideoElement
-from vidgen_desktop.ui import files
-from vidgen_desktop.ui.actions import ActionId
-from vidgen_desktop.ui.notify import Notifier
+from vidgen_desktop.ui.shell import files
+from vidgen_desktop.ui.shell.actions import ActionId
+from vidgen_desktop.ui.shell.notify import Notifier
 
 home = uikit.home
 media = uikit.media
@@ -83,7 +83,7 @@ def test_render_now_shows_progress_and_ends_with_the_file(qtbot, home, tmp_path,
 
 
 def test_render_before_the_job_log_is_open_waits_visibly(qtbot, home, tmp_path, monkeypatch):
-    from vidgen_desktop.ui.render_hub import RenderHub
+    from vidgen_desktop.ui.jobs.render_hub import RenderHub
 
     held: list[RenderHub] = []
     start = RenderHub.start
@@ -296,7 +296,7 @@ def test_closing_the_window_stops_the_queue_without_blocking_the_window(qtbot, h
 
 
 def test_the_editor_runs_its_background_work_in_one_pool(qtbot, home, media):
-    from vidgen_desktop.ui import background
+    from vidgen_desktop.ui.shell import background
 
     comp = tiny_comp()
     comp.elements.append(

@@ -22,9 +22,9 @@ from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPalette, QShor
 from PySide6.QtWidgets import QApplication
 
 from vidgen_desktop.composition import project
-from vidgen_desktop.ui import recovery
-from vidgen_desktop.ui.actions import SPECS, ActionId, Spec, Std, key_sequences
-from vidgen_desktop.ui.main_window import SETTINGS_VERSION, MainWindow
+from vidgen_desktop.ui.shell import recovery
+from vidgen_desktop.ui.shell.actions import SPECS, ActionId, Spec, Std, key_sequences
+from vidgen_desktop.ui.shell.main_window import SETTINGS_VERSION, MainWindow
 
 home = uikit.home
 
@@ -182,7 +182,7 @@ from PySide6.QtWidgets import QApplication
 from vidgen_desktop.ui import app
 from vidgen_desktop.composition import project
 from vidgen_desktop.ui import recovery
-from vidgen_desktop.ui.actions import ActionId
+from vidgen_desktop.ui.shell.actions import ActionId
 
 qapp = QApplication(sys.argv[:1])
 

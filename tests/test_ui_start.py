@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDockWidget
 from vidgen_desktop.composition import project
 from vidgen_desktop.composition.model import ImageElement
 from vidgen_desktop.media import examples
-from vidgen_desktop.ui.start_page import PREPARING
+from vidgen_desktop.ui.shell.start_page import PREPARING
 
 home = uikit.home
 media = uikit.media

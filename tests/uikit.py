@@ -47,7 +47,7 @@ def box_comp(**extra) -> Composition:
 
 
 def make_window(qtbot, comp: Composition | None = None):
-    from vidgen_desktop.ui.main_window import MainWindow
+    from vidgen_desktop.ui.shell.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
@@ -61,7 +61,7 @@ def make_window(qtbot, comp: Composition | None = None):
 
 
 def settle(qtbot, window) -> None:
-    from vidgen_desktop.ui.app import settled
+    from vidgen_desktop.ui.shell.app import settled
 
     qtbot.waitUntil(lambda: settled(window), timeout=SETTLE_MS)
 

@@ -161,7 +161,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     if problem:
         raise VidgenError(problem)
     try:
-        from vidgen_desktop.ui import app  # Qt is imported only when the editor opens
+        from vidgen_desktop.ui.shell import app  # Qt is imported only when the editor opens
     except ImportError as exc:
         raise VidgenError(
             f"the editor needs PySide6 and qasync ({exc.name} is missing): "
@@ -245,11 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("value", nargs="?", help="a value, a JSON object, or 'default'")
     p.set_defaults(handler=cmd_settings)
 
-    from vidgen_desktop import cli_jobs  # the job log, queue and estimate commands
+    from vidgen_desktop.cli import jobs as cli_jobs  # the job log, queue and estimate commands
 
     cli_jobs.register(sub)
-    __import__("vidgen_desktop.cli_backend", fromlist=["register"]).register(sub)  # backend
-    __import__("vidgen_desktop.cli_worker", fromlist=["register"]).register(sub)  # vidgen worker
+    __import__("vidgen_desktop.cli.backend", fromlist=["register"]).register(sub)  # backend
+    __import__("vidgen_desktop.cli.worker", fromlist=["register"]).register(sub)  # vidgen worker
     return parser
 
 

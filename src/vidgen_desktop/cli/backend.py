@@ -34,7 +34,8 @@ Line = tuple[str, str, str]  # part, verdict, message
 
 
 def check_database(settings: config.Settings) -> list[Line]:
-    from vidgen_desktop.store import StoreError, remote
+    from vidgen_desktop.store import StoreError
+    from vidgen_desktop.store.team import database as remote
 
     url = config.database_url(settings)
     if not url:
@@ -65,7 +66,7 @@ def check_outbox(settings: config.Settings) -> list[Line]:
     if not config.database_url(settings):
         return []
     from vidgen_desktop import store
-    from vidgen_desktop.store.replication import backlog
+    from vidgen_desktop.store.team.relay import backlog
 
     with store.open_local() as db:
         waiting, refused = backlog(db)
@@ -223,7 +224,7 @@ def cmd_relay(args: argparse.Namespace) -> int:
     import threading
 
     from vidgen_desktop import store
-    from vidgen_desktop.store.replication import Relay, RemoteUnavailable
+    from vidgen_desktop.store.team.relay import Relay, RemoteUnavailable
 
     settings = config.load()
     relay = Relay(store.open_local(), _remote_url(), team_id=settings.backend.team)
@@ -244,14 +245,14 @@ def cmd_relay(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from vidgen_desktop.store import remote
+    from vidgen_desktop.store.team import database as remote
 
     print(remote.sql_text(remote.SUPABASE_SQL if not args.events else remote.EVENTS_SQL))
     return 0
 
 
 def cmd_remote_upgrade(args: argparse.Namespace) -> int:
-    from vidgen_desktop.store import remote
+    from vidgen_desktop.store.team import database as remote
 
     url = _remote_url()
     print(f"{remote.describe(url)}: schema at {remote.upgrade(url)}")
@@ -262,7 +263,7 @@ def cmd_remote_upgrade(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``vidgen backend …`` and ``--remote`` to ``vidgen db upgrade``."""
+    """Add ``vidgen backend …``."""
     backend = sub.add_parser("backend", help="the team backend: check it, secrets, settings")
     commands = backend.add_subparsers(dest="backend_command", metavar="COMMAND", required=True)
     p = commands.add_parser("check", help="test each configured part and say what is wrong")
@@ -281,33 +282,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = commands.add_parser("sql", help="print the SQL a team runs once on Supabase")
     p.add_argument("--events", action="store_true", help="the NOTIFY triggers' SQL instead")
     p.set_defaults(handler=cmd_sql)
-    _add_remote_upgrade(sub)
-
-
-def _add_remote_upgrade(sub: argparse._SubParsersAction) -> None:
-    db = sub.choices.get("db")
-    if db is None:
-        return
-    for action in db._actions:
-        if isinstance(action, argparse._SubParsersAction) and "upgrade" in action.choices:
-            upgrade = action.choices["upgrade"]
-            local = upgrade.get_default("handler")
-            upgrade.add_argument(
-                "--remote", action="store_true", help="the team database (backend settings)"
-            )
-            upgrade.set_defaults(handler=_either(cmd_remote_upgrade, local))
-            return
-
-
-def _either(remote: Callable[[argparse.Namespace], int], local: Any) -> Any:
-    return lambda args: remote(args) if args.remote else local(args)
 
 
 @contextlib.contextmanager
 def relaying(db: Any, *, forever: bool) -> Iterator[None]:
     """With a team backend, send the job log there: in the background while the block runs
     (``forever``), and once more at its end."""
-    from vidgen_desktop.store.replication import Relay, RemoteUnavailable
+    from vidgen_desktop.store.team.relay import Relay, RemoteUnavailable
 
     url = config.database_url()
     if not url:

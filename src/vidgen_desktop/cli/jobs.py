@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from vidgen_desktop import cli_args
+from vidgen_desktop.cli.backend import relaying
 from vidgen_desktop.cli_args import number, whole_number
-from vidgen_desktop.cli_backend import relaying
 from vidgen_desktop.errors import VidgenError
 
 THRESHOLD = number(0, cli_args.MAX_THRESHOLD, unit="seconds")
@@ -306,6 +306,15 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """``vidgen db upgrade``: the local job log, or with ``--remote`` the team database."""
+    if args.remote:
+        from vidgen_desktop.cli.backend import cmd_remote_upgrade
+
+        return cmd_remote_upgrade(args)
+    return cmd_db(args)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the job commands to the ``vidgen`` parser."""
     p = sub.add_parser("submit", help="render now if short, else queue it (prints path or job id)")
@@ -369,7 +378,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="the local job database").add_subparsers(
         dest="db_command", metavar="COMMAND", required=True
     )
-    db.add_parser("upgrade", help="bring the schema up to date").set_defaults(handler=cmd_db)
+    p = db.add_parser("upgrade", help="bring the schema up to date")
+    p.add_argument("--remote", action="store_true", help="the team database (backend settings)")
+    p.set_defaults(handler=cmd_db_upgrade)
     db.add_parser("check", help="integrity and schema check").set_defaults(handler=cmd_db)
     for name, text in (("backup", "copy the job log to FILE"), ("restore", "replace it by FILE")):
         p = db.add_parser(name, help=text)

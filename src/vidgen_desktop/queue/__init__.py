@@ -19,6 +19,6 @@ def async_queue(local_db: Any, settings: config.Settings | None = None) -> Any |
     settings = settings or config.load()
     if not (settings.backend.enabled and settings.backend.storage_enabled):
         return None
-    from vidgen_desktop.queue.shared import SharedQueue
+    from vidgen_desktop.queue.farm import SharedQueue
 
     return SharedQueue(local_db)

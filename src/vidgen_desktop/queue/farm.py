@@ -37,7 +37,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import states
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import remote as store_remote
+from vidgen_desktop.store.team import database as store_remote
 
 log = logging.getLogger(__name__)
 S = JobStatus

@@ -28,7 +28,7 @@ from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.render.runner import PARTIAL_MARK
 from vidgen_desktop.store import JobQuery
-from vidgen_desktop.store.outbox import backlog, discard_outbox
+from vidgen_desktop.store.team.outbox import backlog, discard_outbox
 
 log = logging.getLogger(__name__)
 

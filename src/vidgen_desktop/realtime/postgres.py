@@ -39,7 +39,7 @@ from vidgen_desktop.realtime.base import (
     ProgressFeed,
     Subscription,
 )
-from vidgen_desktop.store import remote
+from vidgen_desktop.store.team import database as remote
 
 log = logging.getLogger(__name__)
 

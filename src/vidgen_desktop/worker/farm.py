@@ -40,7 +40,7 @@ from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.jobs import watch
 from vidgen_desktop.jobs.events import EventFeed
 from vidgen_desktop.jobs.states import IllegalTransition, JobStatus
-from vidgen_desktop.queue import shared
+from vidgen_desktop.queue import farm as shared
 from vidgen_desktop.render import engine
 from vidgen_desktop.render.runner import FFmpegProcess
 from vidgen_desktop.worker import sources

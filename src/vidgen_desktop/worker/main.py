@@ -16,7 +16,7 @@ from typing import Any
 
 from vidgen_desktop import config, paths, storage
 from vidgen_desktop.errors import VidgenError
-from vidgen_desktop.queue import shared
+from vidgen_desktop.queue import farm as shared
 from vidgen_desktop.worker import metrics as metrics_mod
 from vidgen_desktop.worker.farm import Farm
 from vidgen_desktop.worker.options import FarmOptions

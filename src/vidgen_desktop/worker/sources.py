@@ -5,7 +5,7 @@ source naming ``/etc/passwd`` or ``file:///home/…`` must never be read on the
 worker's machine. A worker reads only
 
 - files of the team storage (``s3://bucket/<prefix>sources/<sha256>/<name>``,
-  as ``queue.shared`` writes them), downloaded through the storage with its
+  as ``queue.farm`` writes them), downloaded through the storage with its
   cache, and
 - URLs under a prefix the worker's operator allow-listed
   (``worker_allowed_url_prefixes``, http or https only), downloaded here

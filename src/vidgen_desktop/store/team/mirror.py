@@ -5,7 +5,7 @@ shared queue publishes it there and the workers move it on. The laptop keeps
 its own row for the history, the queue panel and ``vidgen jobs``; ``pull``
 brings that row (status, progress, step, link, errors, times) and the job's
 timeline up to date from the team's. The outbox never sends these rows back
-(``store.replication`` drops changes of jobs whose route is "remote").
+(``store.team.relay`` drops changes of jobs whose route is "remote").
 
 Status changes are replayed along legal transitions (queued → processing →
 completed), so the local state-transition guard holds here too.

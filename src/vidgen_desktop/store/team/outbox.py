@@ -1,7 +1,7 @@
 """The replication outbox's upkeep: how much waits, emptying it, and re-queuing everything.
 
 The outbox itself is filled by SQLite triggers (revision 0005) and drained by
-``store.replication.Relay``.
+``store.team.relay.Relay``.
 """
 
 from __future__ import annotations

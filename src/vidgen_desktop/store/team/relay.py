@@ -49,10 +49,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from vidgen_desktop.store import migrate, remote, schema, upserts
+from vidgen_desktop.store import migrate, schema
 from vidgen_desktop.store.database import Database, open_local
 from vidgen_desktop.store.errors import StoreError
-from vidgen_desktop.store.outbox import SEEDED_METRIC, backlog, reseed
+from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import upserts
+from vidgen_desktop.store.team.outbox import SEEDED_METRIC, backlog, reseed
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +136,8 @@ class Relay:
         return len(changes)
 
     def pull(self) -> int:
-        """Mirror farm jobs' progress from the team database (``store.mirror``)."""
-        from vidgen_desktop.store import mirror
+        """Mirror farm jobs' progress from the team database (``store.team.mirror``)."""
+        from vidgen_desktop.store.team import mirror
 
         if self._remote_db is None:
             self._remote_db = Database(self._remote(), migrate_now=False)
@@ -248,7 +250,7 @@ class Relay:
 
         Their row on the team database is written by the desktop's shared queue
         (with sources rewritten to team storage) and then by the workers; the
-        laptop's copy is a mirror (``store.mirror``), so sending it would move
+        laptop's copy is a mirror (``store.team.mirror``), so sending it would move
         the team's row backwards.
         """
 

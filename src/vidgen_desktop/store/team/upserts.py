@@ -1,6 +1,6 @@
 """The statements the relay sends: one guarded upsert (or delete) per run of outbox rows.
 
-See ``store.replication`` for what the guards promise. PostgreSQL only.
+See ``store.team.relay`` for what the guards promise. PostgreSQL only.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoCommand
 from vidgen_desktop.composition.model import Output
 
 if TYPE_CHECKING:
-    from vidgen_desktop.ui.document import AnyElement, Document
+    from vidgen_desktop.ui.editor.document import AnyElement, Document
 
 MERGE_ELEMENTS = 4201  # QUndoCommand.id() values: commands of one id may merge
 MERGE_OUTPUT = 4202

@@ -31,8 +31,8 @@ from vidgen_desktop.composition.model import (
 )
 from vidgen_desktop.errors import MediaError
 from vidgen_desktop.media import probe as media_probe
-from vidgen_desktop.ui import commands
-from vidgen_desktop.ui.background import Background
+from vidgen_desktop.ui.editor import commands
+from vidgen_desktop.ui.shell.background import Background
 
 AnyElement = VideoElement | ImageElement | TextElement | AudioElement
 VisualElement = VideoElement | ImageElement | TextElement

@@ -12,8 +12,8 @@ from vidgen_desktop.composition.model import AudioElement, ImageElement, VideoEl
 from vidgen_desktop.composition.units import Length
 from vidgen_desktop.errors import MediaError
 from vidgen_desktop.media import probe as media_probe
-from vidgen_desktop.ui.background import Background
-from vidgen_desktop.ui.document import AnyElement, Document
+from vidgen_desktop.ui.editor.document import AnyElement, Document
+from vidgen_desktop.ui.shell.background import Background
 
 CASCADE = 24  # canvas px between files dropped together
 MEDIA_FILTER = (

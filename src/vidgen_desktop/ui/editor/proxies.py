@@ -13,8 +13,8 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from vidgen_desktop.ui.background import Background
-from vidgen_desktop.ui.document import Document
+from vidgen_desktop.ui.editor.document import Document
+from vidgen_desktop.ui.shell.background import Background
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from vidgen_desktop.composition import layout
-from vidgen_desktop.ui import geometry, qt_canvas_paint
-from vidgen_desktop.ui.document import Document, VisualElement
-from vidgen_desktop.ui.qt_preview import PreviewRenderer, PreviewRequest
+from vidgen_desktop.ui.editor import geometry, qt_canvas_paint
+from vidgen_desktop.ui.editor.document import Document, VisualElement
+from vidgen_desktop.ui.editor.qt_preview import PreviewRenderer, PreviewRequest
 
 HANDLE_SIZE = 8  # screen px
 SNAP_DISTANCE = 6  # screen px

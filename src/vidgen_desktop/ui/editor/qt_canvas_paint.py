@@ -12,13 +12,13 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 from vidgen_desktop.composition import layout
 from vidgen_desktop.composition.model import AudioElement
-from vidgen_desktop.ui import geometry
+from vidgen_desktop.ui.editor import geometry
 
 ACCENT = QColor("#2d8cff")
 GUIDE = QColor("#ff3da6")
 
 if TYPE_CHECKING:
-    from vidgen_desktop.ui.qt_canvas import QtCanvas
+    from vidgen_desktop.ui.editor.qt_canvas import QtCanvas
 
 
 def paint(canvas: QtCanvas, p: QPainter) -> None:

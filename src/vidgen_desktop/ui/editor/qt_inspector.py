@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop.render.text import font_fallback
-from vidgen_desktop.ui.document import Document
-from vidgen_desktop.ui.inspector_fields import FIELDS, MIXED, OUTPUT_FIELDS, FieldSpec, shown
+from vidgen_desktop.ui.editor.document import Document
+from vidgen_desktop.ui.editor.inspector_fields import FIELDS, MIXED, OUTPUT_FIELDS, FieldSpec, shown
 
 
 class LengthEdit(QWidget):

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop.composition.model import AudioElement, TextElement
-from vidgen_desktop.ui.background import Background
-from vidgen_desktop.ui.document import AnyElement, Document
-from vidgen_desktop.ui.qt_canvas import dropped_paths
-from vidgen_desktop.ui.qt_layer_icons import THUMB, glyph, type_badge
-from vidgen_desktop.ui.qt_preview import thumbnail
+from vidgen_desktop.ui.editor.document import AnyElement, Document
+from vidgen_desktop.ui.editor.qt_canvas import dropped_paths
+from vidgen_desktop.ui.editor.qt_layer_icons import THUMB, glyph, type_badge
+from vidgen_desktop.ui.editor.qt_preview import thumbnail
+from vidgen_desktop.ui.shell.background import Background
 
 NAME, VISIBLE, LOCKED = 0, 1, 2
 ID_ROLE = Qt.ItemDataRole.UserRole

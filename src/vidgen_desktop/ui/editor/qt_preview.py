@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage
 
 from vidgen_desktop.composition.model import Composition, TextElement
 from vidgen_desktop.media.probe import MediaInfo
-from vidgen_desktop.ui.background import Background
+from vidgen_desktop.ui.shell.background import Background
 
 
 @dataclass(frozen=True)

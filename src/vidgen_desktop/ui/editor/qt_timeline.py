@@ -26,10 +26,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from vidgen_desktop.composition.model import AudioElement, VideoElement
-from vidgen_desktop.ui.actions import ActionId
-from vidgen_desktop.ui.document import AnyElement, Document
-from vidgen_desktop.ui.qt_canvas import tell_locked
-from vidgen_desktop.ui.qt_layer_icons import TYPE_COLORS
+from vidgen_desktop.ui.editor.document import AnyElement, Document
+from vidgen_desktop.ui.editor.qt_canvas import tell_locked
+from vidgen_desktop.ui.editor.qt_layer_icons import TYPE_COLORS
+from vidgen_desktop.ui.shell.actions import ActionId
 
 HEADER = 130  # px: element names
 RULER = 24  # px

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vidgen_desktop.ui import jobtext
+from vidgen_desktop.ui.jobs import jobtext
 
 STEP_COLUMNS = ("Step", "Status", "Started", "Took", "Details")
 

@@ -17,8 +17,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.ui import jobtext
-from vidgen_desktop.ui.render_hub import RenderHub
+from vidgen_desktop.ui.jobs import jobtext
+from vidgen_desktop.ui.jobs.render_hub import RenderHub
 
 if TYPE_CHECKING:
     from vidgen_desktop.store import JobQuery

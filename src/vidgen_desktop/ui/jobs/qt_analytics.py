@@ -11,9 +11,9 @@ from __future__ import annotations
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from vidgen_desktop.ui import analytics
-from vidgen_desktop.ui.qt_charts import BarChart, LineChart, ScatterChart
-from vidgen_desktop.ui.render_hub import RenderHub
+from vidgen_desktop.ui.jobs import analytics
+from vidgen_desktop.ui.jobs.qt_charts import BarChart, LineChart, ScatterChart
+from vidgen_desktop.ui.jobs.render_hub import RenderHub
 
 COMPLETED, FAILED, OTHER = "#2f9e44", "#e03131", "#8a8f98"
 READING = "Reading the job log…"

@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop.jobs.states import RETRYABLE, JobStatus
-from vidgen_desktop.ui.history_details import QtJobDetails
-from vidgen_desktop.ui.history_model import PAGE_SIZE, JobTableModel
-from vidgen_desktop.ui.history_model import Filter as HistoryFilter
-from vidgen_desktop.ui.qt_analytics import QtAnalytics
-from vidgen_desktop.ui.render_hub import RenderHub
+from vidgen_desktop.ui.jobs.history_details import QtJobDetails
+from vidgen_desktop.ui.jobs.history_model import PAGE_SIZE, JobTableModel
+from vidgen_desktop.ui.jobs.history_model import Filter as HistoryFilter
+from vidgen_desktop.ui.jobs.qt_analytics import QtAnalytics
+from vidgen_desktop.ui.jobs.render_hub import RenderHub
 
 SEARCH_DELAY = 250  # ms of typing pause before the search runs
 REFRESH_DELAY = 600  # ms: job events arrive in bursts; refresh once after them

@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.jobs.states import ACTIVE, CANCELLABLE, RETRYABLE, JobStatus
-from vidgen_desktop.ui import files, jobtext
-from vidgen_desktop.ui.notify import Notifier
-from vidgen_desktop.ui.render_hub import RenderHub
+from vidgen_desktop.ui.jobs import jobtext
+from vidgen_desktop.ui.jobs.render_hub import RenderHub
+from vidgen_desktop.ui.shell import files
+from vidgen_desktop.ui.shell.notify import Notifier
 
 COLUMNS = ("Job", "Status", "Step", "Progress", "Time left")
 C_NAME, C_STATUS, C_STEP, C_PROGRESS, C_ETA = range(len(COLUMNS))

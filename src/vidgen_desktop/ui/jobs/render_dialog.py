@@ -36,8 +36,9 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.render import formats
-from vidgen_desktop.ui import files, jobtext
-from vidgen_desktop.ui.render_hub import RenderHub
+from vidgen_desktop.ui.jobs import jobtext
+from vidgen_desktop.ui.jobs.render_hub import RenderHub
+from vidgen_desktop.ui.shell import files
 
 FORMATS = ("mp4", "webm", "mov", "gif")
 # the steps of a render here, and the share of the bar each one fills (render: the rest)

@@ -37,7 +37,7 @@ from vidgen_desktop import config
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.jobs.states import ACTIVE
-from vidgen_desktop.ui.background import Background, Callback
+from vidgen_desktop.ui.shell.background import Background, Callback
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class RenderHub(QObject):
         self.service: Any = None
         self.queue: Any = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._relay: Any = None  # store.replication.Relay, with a team backend
+        self._relay: Any = None  # store.team.relay.Relay, with a team backend
         self._relay_stop: threading.Event | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -137,7 +137,7 @@ class RenderHub(QObject):
         url = config.database_url(settings)
         if not url:
             return
-        from vidgen_desktop.store.replication import Relay
+        from vidgen_desktop.store.team.relay import Relay
 
         self._relay = Relay(self.db, url, team_id=settings.backend.team)
         self._relay_stop = threading.Event()

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from vidgen_desktop.ui import remote_feed
-from vidgen_desktop.ui.actions import ActionId
-from vidgen_desktop.ui.notify import Notifier
-from vidgen_desktop.ui.proxies import ProxyMaker
-from vidgen_desktop.ui.qt_history import QtHistoryPanel
-from vidgen_desktop.ui.qt_queue import QtQueuePanel
-from vidgen_desktop.ui.render_dialog import RenderDialog
-from vidgen_desktop.ui.render_hub import RenderHub
-from vidgen_desktop.ui.settings_dialog import SettingsDialog
+from vidgen_desktop.ui.editor.proxies import ProxyMaker
+from vidgen_desktop.ui.jobs import team_feed as remote_feed
+from vidgen_desktop.ui.jobs.qt_history import QtHistoryPanel
+from vidgen_desktop.ui.jobs.qt_queue import QtQueuePanel
+from vidgen_desktop.ui.jobs.render_dialog import RenderDialog
+from vidgen_desktop.ui.jobs.render_hub import RenderHub
+from vidgen_desktop.ui.shell.actions import ActionId
+from vidgen_desktop.ui.shell.notify import Notifier
+from vidgen_desktop.ui.shell.settings_dialog import SettingsDialog
 
 
 class RenderUi(QObject):

@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, Signal
 from vidgen_desktop import config
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.jobs.states import TERMINAL
-from vidgen_desktop.ui.background import Background, Callback
+from vidgen_desktop.ui.shell.background import Background, Callback
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,8 @@ class _TeamReader:
 
     def __call__(self, job_id: uuid.UUID) -> Any:
         if self._db is None:
-            from vidgen_desktop.store import open_url, remote
+            from vidgen_desktop.store import open_url
+            from vidgen_desktop.store.team import database as remote
 
             self._db = open_url(remote.sqlalchemy_url(config.database_url() or ""))
         return self._db.jobs.get(job_id)

@@ -51,7 +51,7 @@ def settled(window) -> bool:
 def run(project: str | None = None, screenshot: str | None = None) -> int:
     if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from vidgen_desktop.ui.main_window import MainWindow
+    from vidgen_desktop.ui.shell.main_window import MainWindow
 
     app = _application()
     loop = qasync.QEventLoop(app)

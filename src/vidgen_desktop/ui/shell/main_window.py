@@ -25,16 +25,17 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import paths
 from vidgen_desktop.composition.model import TextElement
-from vidgen_desktop.ui import background, recovery, render_ui, start_page
-from vidgen_desktop.ui.actions import ActionId, create_actions
-from vidgen_desktop.ui.document import Document
-from vidgen_desktop.ui.importer import Importer
-from vidgen_desktop.ui.projects import ProjectFiles
-from vidgen_desktop.ui.qt_canvas import QtCanvas
-from vidgen_desktop.ui.qt_inspector import QtInspector
-from vidgen_desktop.ui.qt_layers import QtLayers
-from vidgen_desktop.ui.qt_timeline import QtTimeline
-from vidgen_desktop.ui.widgets import MessageBar
+from vidgen_desktop.ui.editor.document import Document
+from vidgen_desktop.ui.editor.importer import Importer
+from vidgen_desktop.ui.editor.qt_canvas import QtCanvas
+from vidgen_desktop.ui.editor.qt_inspector import QtInspector
+from vidgen_desktop.ui.editor.qt_layers import QtLayers
+from vidgen_desktop.ui.editor.qt_timeline import QtTimeline
+from vidgen_desktop.ui.jobs import render_ui
+from vidgen_desktop.ui.shell import background, recovery, start_page
+from vidgen_desktop.ui.shell.actions import ActionId, create_actions
+from vidgen_desktop.ui.shell.projects import ProjectFiles
+from vidgen_desktop.ui.shell.widgets import MessageBar
 
 SETTINGS_VERSION = 1  # bump when the dock layout changes incompatibly
 LAYOUT_SAVE_DELAY = 1_000  # ms after the window or a panel last moved: then it is remembered

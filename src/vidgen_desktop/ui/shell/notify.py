@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QStyle, QSystemTrayIcon
 
-from vidgen_desktop.ui.background import Background
+from vidgen_desktop.ui.shell.background import Background
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from vidgen_desktop.composition import project
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
-from vidgen_desktop.ui import recovery
-from vidgen_desktop.ui.importer import MEDIA_FILTER
+from vidgen_desktop.ui.editor.importer import MEDIA_FILTER
+from vidgen_desktop.ui.shell import recovery
 
 if TYPE_CHECKING:
-    from vidgen_desktop.ui.main_window import MainWindow
+    from vidgen_desktop.ui.shell.main_window import MainWindow
 
 RECENT_MAX = 10
 PROJECT_FILTER = "Vidgen projects (*.json);;All files (*)"

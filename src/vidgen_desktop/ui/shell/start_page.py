@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop.composition.model import Composition, Output
 from vidgen_desktop.media import examples
-from vidgen_desktop.ui.qt_canvas import dropped_paths
+from vidgen_desktop.ui.editor.qt_canvas import dropped_paths
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from vidgen_desktop.store import migrate, remote
+from vidgen_desktop.store import migrate
+from vidgen_desktop.store.team import database as remote
 
 revision = "0005_remote_backend"
 down_revision = "0004_job_search"
