@@ -201,8 +201,7 @@ class TimelineView(QWidget):
         if element.id not in self.doc.selection:
             self.doc.set_selection([element.id])
         if element.locked:  # selected, but its timing stays put until it is unlocked
-            self.setCursor(Qt.CursorShape.ForbiddenCursor)
-            tell_locked(self, [element])
+            self._drag = {"scrub": False, "locked": element, "x": pos.x(), "told": False}
             return
         window = self.doc.timeline().windows[element.id]
         self._drag = {
@@ -236,6 +235,12 @@ class TimelineView(QWidget):
             return
         if drag["scrub"]:
             self.scrub_to(pos.x())
+            return
+        if "locked" in drag:  # a drag is refused visibly (cursor, status bar), not silently
+            if not drag["told"] and abs(pos.x() - drag["x"]) >= 4:
+                drag["told"] = True
+                self.setCursor(Qt.CursorShape.ForbiddenCursor)
+                tell_locked(self, [drag["locked"]])
             return
         dt = (pos.x() - drag["x"]) / self.pps
         self.drag_bar(drag["id"], drag["part"], dt, drag["window"], drag["key"])
