@@ -18,7 +18,7 @@ from vidgen_desktop.composition.units import Length
 from vidgen_desktop.media import samples
 from vidgen_desktop.ui import geometry
 from vidgen_desktop.ui.qt_layers import LOCKED, VISIBLE
-from vidgen_desktop.ui.qt_timeline import HEADER, RULER
+from vidgen_desktop.ui.qt_timeline import HEADER, LOCK_MARK, RULER
 
 SHOTS = os.environ.get("I9E_SHOTS")  # a folder to save what the tests grab, to look at
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME
@@ -280,6 +280,17 @@ def test_a_locked_layer_does_not_move_on_the_canvas_or_the_timeline(qtbot, home)
     box = doc.element("box")
     assert (box.x, box.start, box.duration) == (Length(40, "%"), 0.0, None)
     assert doc.undo_stack.count() == 0
+    image = view.grab().toImage()  # the locked bar carries a padlock; the others do not
+    ids = [e.id for e in view.rows()]
+    for element_id in ("box", "top"):
+        mark = view.bar_rect(ids.index(element_id), doc.element(element_id))
+        white = sum(
+            image.pixelColor(x, y).lightnessF() > 0.9
+            for x in range(int(mark.left()) + 3, int(mark.left()) + 3 + LOCK_MARK)
+            for y in range(int(mark.top()), int(mark.bottom()))
+        )
+        assert (white > 10) == (element_id == "box"), element_id
+    shoot(qtbot, view, "timeline-locked")
 
 
 # -- 6. resizing past the opposite corner flips the box ----------------------------------------
