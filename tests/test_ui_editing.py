@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 
+import pytest
+
 import uikit
 from uikit import box_comp, make_window, point
 
@@ -23,6 +25,14 @@ from vidgen_desktop.ui.qt_timeline import HEADER, LOCK_MARK, RULER
 SHOTS = os.environ.get("I9E_SHOTS")  # a folder to save what the tests grab, to look at
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME
 media = uikit.media  # tiny real media files, made once
+
+
+@pytest.fixture(autouse=True)
+def _palette_restored(qapp):
+    """Tests here switch the application's palette to look at dark and light: put it back."""
+    before = QPalette(qapp.palette())
+    yield
+    qapp.setPalette(before)
 
 
 def three_boxes():
