@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 
+import pytest
+
 import uikit
 from uikit import box_comp, make_window, point
 
@@ -18,11 +20,19 @@ from vidgen_desktop.composition.units import Length
 from vidgen_desktop.media import samples
 from vidgen_desktop.ui.editor import geometry
 from vidgen_desktop.ui.editor.qt_layers import LOCKED, VISIBLE
-from vidgen_desktop.ui.editor.qt_timeline import HEADER, RULER
+from vidgen_desktop.ui.editor.qt_timeline import HEADER, LOCK_MARK, RULER
 
 SHOTS = os.environ.get("I9E_SHOTS")  # a folder to save what the tests grab, to look at
 home = uikit.home  # the fixture: an isolated VIDGEN_HOME
 media = uikit.media  # tiny real media files, made once
+
+
+@pytest.fixture(autouse=True)
+def _palette_restored(qapp):
+    """Tests here switch the application's palette to look at dark and light: put it back."""
+    before = QPalette(qapp.palette())
+    yield
+    qapp.setPalette(before)
 
 
 def three_boxes():
@@ -47,6 +57,16 @@ def type_into(qtbot, line, text: str) -> None:
     line.selectAll()
     qtbot.keyClicks(line, text)
     qtbot.keyClick(line, Qt.Key.Key_Return)
+
+
+def shoot(qtbot, widget, name: str) -> None:
+    """Save ``widget`` in a dark and a light palette when I9E_SHOTS names a folder."""
+    if not SHOTS:
+        return
+    for palette in (dark_palette(), QApplication.style().standardPalette()):
+        QApplication.setPalette(palette)
+        qtbot.wait(100)
+        widget.grab().save(f"{SHOTS}/{name}-{palette.base().color().name()[1:]}.png")
 
 
 def key(qtbot, widget, k, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
@@ -102,6 +122,8 @@ def test_media_dropped_near_an_edge_is_kept_inside_the_canvas(qtbot, home, media
     x, y, w, h = layout.exact_box(doc.element(added), doc.canvas)
     assert (w, h) == (1080, 1080)
     assert (x, y) == (1920 - 1080, 0)
+    doc.set_selection([e.id for e in doc.comp.elements])
+    shoot(qtbot, window.canvas, "canvas-drops")
 
 
 # -- 7. the inspector shows rounded numbers and keeps the exact ones ---------------------------
@@ -118,6 +140,7 @@ def test_inspector_rounds_what_it_shows_and_keeps_the_exact_value(qtbot, home):
     x, width = inspector.editors["x"].number, inspector.editors["width"].number
     assert x.text() == "16.67"
     assert width.text() == "333"
+    shoot(qtbot, window.inspector_dock, "inspector-rounded")
     qtbot.mouseClick(x, Qt.MouseButton.LeftButton)  # into the field and out again, untouched
     assert QApplication.focusWidget() is x
     qtbot.keyClick(x, Qt.Key.Key_Tab)
@@ -169,6 +192,7 @@ def test_a_right_trim_cannot_run_past_the_end_of_the_media(qtbot, home, media):
     assert inspector.note.isVisible()
     assert "clip.mp4 is 1 s long; duration set to 1 s" in inspector.note.text()
     assert inspector.editors["duration"].text() == "1"
+    shoot(qtbot, window.inspector_dock, "inspector-clamp-note")
     type_into(qtbot, inspector.editors["trim_start"], "5")
     clip = doc.element("clip")
     one = 1 / doc.comp.output.fps
@@ -252,8 +276,12 @@ def test_a_locked_layer_does_not_move_on_the_canvas_or_the_timeline(qtbot, home)
     row = [e.id for e in view.rows()].index("box")
     bar = view.bar_rect(row, doc.element("box"))
     grab = QPoint(round(bar.center().x()), round(bar.center().y()))
+    window.statusBar().clearMessage()
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=grab)
+    assert window.statusBar().currentMessage() == ""  # a click only selects
     qtbot.mouseMove(view, grab + QPoint(round(view.pps), 0))
+    assert "'box' is locked" in window.statusBar().currentMessage()
+    assert view.cursor().shape() == Qt.CursorShape.ForbiddenCursor
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=grab + QPoint(round(view.pps), 0))
     grab = QPoint(round(bar.right()) - 1, round(bar.center().y()))  # the right end
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=grab)
@@ -262,6 +290,17 @@ def test_a_locked_layer_does_not_move_on_the_canvas_or_the_timeline(qtbot, home)
     box = doc.element("box")
     assert (box.x, box.start, box.duration) == (Length(40, "%"), 0.0, None)
     assert doc.undo_stack.count() == 0
+    image = view.grab().toImage()  # the locked bar carries a padlock; the others do not
+    ids = [e.id for e in view.rows()]
+    for element_id in ("box", "top"):
+        mark = view.bar_rect(ids.index(element_id), doc.element(element_id))
+        white = sum(
+            image.pixelColor(x, y).lightnessF() > 0.9
+            for x in range(int(mark.left()) + 3, int(mark.left()) + 3 + LOCK_MARK)
+            for y in range(int(mark.top()), int(mark.bottom()))
+        )
+        assert (white > 10) == (element_id == "box"), element_id
+    shoot(qtbot, view, "timeline-locked")
 
 
 # -- 6. resizing past the opposite corner flips the box ----------------------------------------

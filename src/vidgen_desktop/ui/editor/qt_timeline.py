@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
@@ -28,13 +29,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 from vidgen_desktop.composition.model import AudioElement, VideoElement
 from vidgen_desktop.ui.editor.document import AnyElement, Document
 from vidgen_desktop.ui.editor.qt_canvas import tell_locked
-from vidgen_desktop.ui.editor.qt_layer_icons import TYPE_COLORS
+from vidgen_desktop.ui.editor.qt_layer_icons import TYPE_COLORS, glyph
 from vidgen_desktop.ui.shell.actions import ActionId
 
 HEADER = 130  # px: element names
 RULER = 24  # px
 ROW = 24  # px
 EDGE = 6  # px: how close to a bar's end counts as grabbing the end
+LOCK_MARK = 14  # px: the padlock drawn on a locked element's bar
 PLAYHEAD = QColor("#ff3d3d")
 _drags = itertools.count(1)
 
@@ -65,6 +67,13 @@ class TimelineView(QWidget):
         for signal in (doc.changed, doc.media_changed, doc.time_changed, doc.selection_changed):
             signal.connect(self.update)
         doc.changed.connect(self.updateGeometry)
+
+    @property
+    def _on_bar(self) -> QPalette:
+        """White ink for marks on the coloured bars, whatever the window's palette."""
+        pal = QPalette(self.palette())
+        pal.setColor(QPalette.ColorRole.Text, QColor("white"))
+        return pal
 
     def rows(self) -> list[AnyElement]:
         comp = self.doc.comp
@@ -143,6 +152,10 @@ class TimelineView(QWidget):
             p.setPen(QPen(color.lighter(140), 2 if element.id in selected else 1))
             p.setBrush(color.darker(130) if element.id not in selected else color)
             p.drawRoundedRect(rect, 4, 4)
+            if element.locked and rect.width() > LOCK_MARK + 4:  # why the bar will not move
+                mark = QRectF(rect.left() + 3, rect.center().y() - LOCK_MARK / 2, LOCK_MARK,
+                              LOCK_MARK)  # fmt: skip
+                p.drawPixmap(mark.toRect(), glyph("lock", True, self._on_bar).pixmap(LOCK_MARK))
         x = self.x_of(self.doc.time)
         p.setPen(QPen(PLAYHEAD, 2))
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
@@ -201,8 +214,7 @@ class TimelineView(QWidget):
         if element.id not in self.doc.selection:
             self.doc.set_selection([element.id])
         if element.locked:  # selected, but its timing stays put until it is unlocked
-            self.setCursor(Qt.CursorShape.ForbiddenCursor)
-            tell_locked(self, [element])
+            self._drag = {"scrub": False, "locked": element, "x": pos.x(), "told": False}
             return
         window = self.doc.timeline().windows[element.id]
         self._drag = {
@@ -236,6 +248,12 @@ class TimelineView(QWidget):
             return
         if drag["scrub"]:
             self.scrub_to(pos.x())
+            return
+        if "locked" in drag:  # a drag is refused visibly (cursor, status bar), not silently
+            if not drag["told"] and abs(pos.x() - drag["x"]) >= 4:
+                drag["told"] = True
+                self.setCursor(Qt.CursorShape.ForbiddenCursor)
+                tell_locked(self, [drag["locked"]])
             return
         dt = (pos.x() - drag["x"]) / self.pps
         self.drag_bar(drag["id"], drag["part"], dt, drag["window"], drag["key"])
