@@ -138,24 +138,35 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_queue_run(args: argparse.Namespace) -> int:
+    import threading
+
+    from vidgen_desktop import cli
     from vidgen_desktop.queue.local import LocalQueue
 
     db = _db()
     queue = LocalQueue(db, concurrency=args.concurrency)
+    closed = threading.Event()  # stdout's reader has gone (`vidgen queue run | head -1`)
+
+    def say(line: str) -> None:
+        try:
+            print(line, flush=True)
+        except BrokenPipeError:  # keep rendering the queue; stop printing, quietly
+            cli.silence(sys.stdout)
+            closed.set()
 
     def show(event: Any) -> None:
         if event.kind == "status" and event.status in ("completed", "failed", "cancelled"):
             where = (event.details or {}).get("output") or event.message
-            print(f"{event.job_id} {event.status} {where}".rstrip(), flush=True)
+            say(f"{event.job_id} {event.status} {where}".rstrip())
 
     queue.service.subscribe(show)
     recovered = queue.recover()
     for job_id in recovered:
-        print(f"{job_id} re-queued: its worker had stopped", flush=True)
+        say(f"{job_id} re-queued: its worker had stopped")
     with relaying(db, forever=args.forever):
         ran = queue.run(forever=args.forever)
     print(f"queue empty: {ran} job(s) run", file=sys.stderr)
-    return 0
+    return cli.SIGPIPE_STATUS if closed.is_set() else 0
 
 
 # jobs -------------------------------------------------------------------------------
