@@ -178,3 +178,20 @@ def test_jobs_list_into_head_shows_no_traceback(tmp_path: Path) -> None:
     assert result.stderr == ""
     assert len(result.stdout.splitlines()) == 2
     assert result.returncode == 141
+
+
+def test_queue_run_into_a_closed_pipe_renders_on_quietly(tmp_path: Path) -> None:
+    """Its job lines come from render threads: a closed pipe there must not print tracebacks
+    or stop the queue."""
+    import jobkit
+
+    project = jobkit.save(
+        jobkit.composition(jobkit.clip(tmp_path), seconds=0.5), tmp_path / "p.json"
+    )
+    queued = vidgen("submit", str(project), "--threshold", "0", home=tmp_path)
+    assert queued.returncode == 0, queued.stderr
+    result = run_into_a_closed_pipe("queue", "run", home=tmp_path)
+    assert result.stderr == "queue empty: 1 job(s) run\n"
+    assert result.returncode == 141
+    listed = vidgen("jobs", "list", "--status", "completed", home=tmp_path)
+    assert len(listed.stdout.splitlines()) == 1

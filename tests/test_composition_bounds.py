@@ -217,3 +217,29 @@ def test_a_still_starting_just_before_the_limit_ends_at_it() -> None:
     timeline = layout.resolve_timeline(comp, {"e": STILL})
     assert timeline.duration == MAX_COMPOSITION_SECONDS
     assert timeline.windows["e"].duration == 2
+
+
+def test_a_text_box_far_larger_than_any_frame_is_refused_before_it_is_drawn(
+    tmp_path: Path,
+) -> None:
+    """10000% of a 1080p canvas is a 192000×108000 box: gigabytes, were it drawn."""
+    from vidgen_desktop.errors import MediaError
+
+    comp = Composition.from_data(
+        {"output": {"width": 1920, "height": 1080},
+         "elements": [{**BASE["text"], "x": "-5000%", "width": "10000%", "height": "10000%"}]}
+    )  # fmt: skip
+    with pytest.raises(MediaError) as info:
+        build(comp, {}, tmp_path)
+    assert str(info.value) == (
+        "element 'e': its text box is 192000×108000 pixels; the largest text box Vidgen "
+        "draws is 33 megapixels (an 8K frame), so make it smaller"
+    )
+
+
+def test_an_unpaired_surrogate_in_a_text_field_is_refused_in_words() -> None:
+    """JSON may escape half a UTF-16 pair ("\\ud800"); such text cannot be saved again."""
+    assert refusal({"elements": [{**BASE["text"], "name": "a\ud800"}]}) == (
+        "element 'e': name must be valid Unicode text (it holds an unpaired surrogate), "
+        "got 'a\\ud800'"
+    )

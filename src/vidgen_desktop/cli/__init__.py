@@ -274,7 +274,7 @@ def _pipe_closed(stream) -> bool:
     return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
-def _silence(stream) -> None:
+def silence(stream) -> None:
     """Point ``stream``'s file descriptor at /dev/null, so flushing at exit cannot fail again."""
     with contextlib.suppress(AttributeError, OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         if not closed:
             raise  # a pipe of our own (FFmpeg, a socket) broke: that is a bug to report
         for stream in closed:
-            _silence(stream)
+            silence(stream)
         return SIGPIPE_STATUS
 
 

@@ -1,4 +1,5 @@
-"""``vidgen`` sub-commands for jobs: submit, estimate, calibrate, queue, jobs, db, cleanup."""
+"""``vidgen`` sub-commands for jobs: submit, estimate, calibrate, queue, jobs, db (cleanup:
+``cli_cleanup``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vidgen_desktop import cli_args
+from vidgen_desktop import cli_args, cli_cleanup
 from vidgen_desktop.cli.backend import relaying
 from vidgen_desktop.cli_args import number, whole_number
 from vidgen_desktop.errors import VidgenError
@@ -141,24 +142,35 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_queue_run(args: argparse.Namespace) -> int:
+    import threading
+
+    from vidgen_desktop import cli
     from vidgen_desktop.queue.local import LocalQueue
 
     db = _db()
     queue = LocalQueue(db, concurrency=args.concurrency)
+    closed = threading.Event()  # stdout's reader has gone (`vidgen queue run | head -1`)
+
+    def say(line: str) -> None:
+        try:
+            print(line, flush=True)
+        except BrokenPipeError:  # keep rendering the queue; stop printing, quietly
+            cli.silence(sys.stdout)
+            closed.set()
 
     def show(event: Any) -> None:
         if event.kind == "status" and event.status in ("completed", "failed", "cancelled"):
             where = (event.details or {}).get("output") or event.message
-            print(f"{event.job_id} {event.status} {where}".rstrip(), flush=True)
+            say(f"{event.job_id} {event.status} {where}".rstrip())
 
     queue.service.subscribe(show)
     recovered = queue.recover()
     for job_id in recovered:
-        print(f"{job_id} re-queued: its worker had stopped", flush=True)
+        say(f"{job_id} re-queued: its worker had stopped")
     with relaying(db, forever=args.forever):
         ran = queue.run(forever=args.forever)
     print(f"queue empty: {ran} job(s) run", file=sys.stderr)
-    return 0
+    return cli.SIGPIPE_STATUS if closed.is_set() else 0
 
 
 # jobs -------------------------------------------------------------------------------
@@ -268,7 +280,7 @@ def cmd_jobs_export(args: argparse.Namespace) -> int:
     return 0
 
 
-# db, cleanup -------------------------------------------------------------------------
+# db -------------------------------------------------------------------------
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -289,20 +301,6 @@ def cmd_db(args: argparse.Namespace) -> int:
     else:
         previous = db.restore(args.file)
         print(f"restored {args.file}; the previous job log is kept as {previous}")
-    return 0
-
-
-def cmd_cleanup(args: argparse.Namespace) -> int:
-    result = _db().jobs.cleanup(dt.timedelta(days=args.older_than), dry_run=args.dry_run)
-    removed = 0
-    for path in result.output_paths:
-        if not args.dry_run and path.is_file():
-            path.unlink()
-            removed += 1
-        elif args.dry_run:
-            print(f"would delete {path}")
-    verb = "would delete" if args.dry_run else "deleted"
-    print(f"{verb} {len(result.job_ids)} job(s)" + ("" if args.dry_run else f", {removed} file(s)"))
     return 0
 
 
@@ -387,12 +385,4 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("file")
         p.set_defaults(handler=cmd_db)
 
-    p = sub.add_parser("cleanup", help="delete finished jobs (and their videos) older than DAYS")
-    p.add_argument(
-        "--older-than",
-        type=number(0, cli_args.MAX_DAYS, unit="days"),
-        required=True,
-        metavar="DAYS",
-    )
-    p.add_argument("--dry-run", action="store_true")
-    p.set_defaults(handler=cmd_cleanup)
+    cli_cleanup.register(sub)

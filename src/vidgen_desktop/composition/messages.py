@@ -85,6 +85,8 @@ def _explain(error: dict[str, Any], model: type[BaseModel] | None = None) -> str
             return "must not be empty"
         case "string_too_long":
             return f"must be at most {ctx['max_length']} characters long"
+        case "string_unicode":  # "\ud800" in the JSON: half of a UTF-16 pair, no character
+            return f"must be valid Unicode text (it holds an unpaired surrogate), got {shown}"
         case "string_type":
             return f"must be text, got {shown}"
         case "int_from_float" | "int_parsing" | "int_type":

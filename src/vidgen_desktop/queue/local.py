@@ -26,7 +26,7 @@ from typing import Any
 from vidgen_desktop import config
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.render.runner import PARTIAL_MARK
+from vidgen_desktop.render import partials
 from vidgen_desktop.store import JobQuery
 from vidgen_desktop.store.team.outbox import backlog, discard_outbox
 
@@ -43,15 +43,9 @@ def default_concurrency() -> int:
 
 
 def remove_partials(target: Path) -> list[Path]:
-    """Delete the hidden temporary files of renders of ``target`` (see ``render.runner``)."""
-    removed = []
-    for path in target.parent.glob(f".{target.stem}{PARTIAL_MARK}*{target.suffix}"):
-        try:
-            path.unlink()
-            removed.append(path)
-        except FileNotFoundError:
-            pass
-    return removed
+    """Delete the hidden temporary files of dead renders of ``target`` (a live render of
+    the same target keeps its own; see ``render.partials``)."""
+    return partials.remove_stale(target)
 
 
 class LocalQueue:

@@ -3,7 +3,9 @@
 FFmpeg writes to a hidden temporary file beside the target; only after it
 exits cleanly and the file checks out is it renamed into place. On failure
 or cancel the temporary file is removed, so the output folder never holds a
-partial video.
+partial video. A writer killed outright leaves its partial, locked until its
+FFmpeg has gone too; the next render of the same target removes it (see
+``render.partials``).
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidgen_desktop.errors import RenderCancelled, RenderError
-from vidgen_desktop.files import PARTIAL_MARK, move_into_place, partial_path  # noqa: F401
+from vidgen_desktop.errors import RenderCancelled, RenderError, display_name
+from vidgen_desktop.files import move_into_place
+from vidgen_desktop.render import partials
+from vidgen_desktop.render.partials import PARTIAL_MARK, partial_path
+
+__all__ = ["PARTIAL_MARK", "FFmpegProcess", "Progress", "partial_path"]
 
 STDERR_TAIL_LINES = 40
 TERMINATE_GRACE = 3.0  # seconds between SIGTERM and SIGKILL on cancel
@@ -96,6 +102,7 @@ class FFmpegProcess:
         self._lock = threading.Lock()
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self.pid: int | None = None
+        self._partial_fd = -1  # holds the partial's lock while this render writes it
 
     @property
     def cancelled(self) -> bool:
@@ -120,17 +127,24 @@ class FFmpegProcess:
     def run(self) -> Path:
         """Render to the target; return it. Raises RenderError / RenderCancelled."""
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = partial_path(self.target)
-        command = [
-            self.exe,
-            "-progress",
-            "pipe:1",
-            "-nostats",
-            "-v",
-            "error",
-            *self.args_for(str(tmp)),
-        ]
+        partials.remove_stale(self.target)  # left by renders of it that were killed
         try:
+            tmp, self._partial_fd = partials.create(self.target)
+        except OSError as exc:
+            folder = display_name(self.target.parent, full=True)
+            raise RenderError(
+                f"cannot write in {folder}: {exc.strerror or exc}", detail=repr(exc)
+            ) from exc
+        try:
+            command = [
+                self.exe,
+                "-progress",
+                "pipe:1",
+                "-nostats",
+                "-v",
+                "error",
+                *self.args_for(str(tmp)),
+            ]
             self._execute(command)
             if self.cancelled:
                 raise RenderCancelled("the render was cancelled")
@@ -142,6 +156,8 @@ class FFmpegProcess:
         finally:
             if tmp.exists():
                 tmp.unlink()
+            os.close(self._partial_fd)  # the lock goes with it
+            self._partial_fd = -1
         return self.target
 
     def _execute(self, command: list[str]) -> None:
@@ -154,6 +170,8 @@ class FFmpegProcess:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 preexec_fn=_die_with_parent(),
+                # FFmpeg shares the partial's lock: it stays taken while either process lives
+                pass_fds=(self._partial_fd,) if self._partial_fd >= 0 else (),
             )
         except OSError as exc:
             raise RenderError(f"cannot start FFmpeg ({self.exe}): {exc.strerror}") from exc

@@ -28,6 +28,8 @@ _BUNDLED = {
     ("dejavu sans", "bold"): "DejaVuSans-Bold.ttf",
 }
 MIN_FONT_PX = 4
+MAX_TEXT_PIXELS = 7680 * 4320  # an 8K frame: a larger text box (10000% wide) is a typo,
+# and its picture alone would take gigabytes (several RGBA buffers of the box's size)
 RASTER_VERSION = "1"  # bump when the drawing changes, so cached PNGs are redrawn
 
 
@@ -120,6 +122,12 @@ def rasterize(element: TextElement, size: tuple[int, int], scale: float = 1.0) -
     ``scale`` is the canvas scale (preview), applied to the font size and padding.
     """
     w, h = size
+    if w * h > MAX_TEXT_PIXELS:
+        raise MediaError(
+            f"element '{element.id}': its text box is {w}×{h} pixels; the largest text box "
+            f"Vidgen draws is {MAX_TEXT_PIXELS // 1_000_000} megapixels (an 8K frame), "
+            "so make it smaller"
+        )
     background = parse_color(element.background) if element.background else (0, 0, 0, 0)
     image = Image.new("RGBA", (w, h), background)
     if not element.text.strip():

@@ -1,0 +1,65 @@
+"""``vidgen cleanup``: partial files of killed renders, and old finished jobs."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from vidgen_desktop import cli_args
+from vidgen_desktop.cli_args import number
+from vidgen_desktop.errors import display_name
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    from vidgen_desktop import store
+
+    db = store.open_local()
+    verb = "would delete" if args.dry_run else "deleted"
+    if args.older_than is not None:
+        result = db.jobs.cleanup(dt.timedelta(days=args.older_than), dry_run=args.dry_run)
+        removed = 0
+        for path in result.output_paths:
+            if not args.dry_run and path.is_file():
+                path.unlink()
+                removed += 1
+            elif args.dry_run:
+                print(f"would delete {path}")
+        files = "" if args.dry_run else f", {removed} file(s)"
+        print(f"{verb} {len(result.job_ids)} job(s){files}")
+    stale = _stale_partials(db, dry_run=args.dry_run)
+    for path in stale:
+        print(f"{verb} {display_name(path, full=True)}: a partial render whose writer has stopped")
+    print(f"{verb} {len(stale)} stale partial file(s)")
+    return 0
+
+
+def _stale_partials(db: Any, *, dry_run: bool) -> list[Path]:
+    """Partials of killed renders in every output folder Vidgen knows: the settings' one,
+    those renders on this machine wrote to, and those of the jobs in the log."""
+    from vidgen_desktop import config
+    from vidgen_desktop.render import partials
+    from vidgen_desktop.store import JobQuery
+
+    folders = {config.load().output_dir(), *partials.known_folders()}
+    for job in db.jobs.list(JobQuery(limit=None)):
+        if job.output_path and "://" not in job.output_path:
+            folders.add(Path(job.output_path).parent)
+    unique = sorted({folder.resolve() for folder in folders})
+    return [path for folder in unique for path in partials.stale_in(folder, dry_run=dry_run)]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``vidgen cleanup`` to the ``vidgen`` parser."""
+    p = sub.add_parser(
+        "cleanup", help="delete partial files of killed renders, and finished jobs older than DAYS"
+    )
+    p.add_argument(
+        "--older-than",
+        type=number(0, cli_args.MAX_DAYS, unit="days"),
+        metavar="DAYS",
+        help="also delete finished jobs (and their videos) older than this",
+    )
+    p.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    p.set_defaults(handler=cmd_cleanup)
