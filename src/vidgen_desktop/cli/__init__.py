@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vidgen_desktop import __version__
-from vidgen_desktop.cli_args import MAX_AT, number
+from vidgen_desktop.cli.args import MAX_AT, number
 from vidgen_desktop.errors import RenderCancelled, VidgenError
 
 Handler = Callable[[argparse.Namespace], int]

@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vidgen_desktop import cli_args, cli_cleanup
+from vidgen_desktop.cli import args as cli_args
+from vidgen_desktop.cli import cleanup as cli_cleanup
+from vidgen_desktop.cli.args import number, whole_number
 from vidgen_desktop.cli.backend import relaying
-from vidgen_desktop.cli_args import number, whole_number
 from vidgen_desktop.errors import VidgenError
 
 THRESHOLD = number(0, cli_args.MAX_THRESHOLD, unit="seconds")

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from vidgen_desktop.cli_args import MAX_CONCURRENCY, number, whole_number
+from vidgen_desktop.cli.args import MAX_CONCURRENCY, number, whole_number
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

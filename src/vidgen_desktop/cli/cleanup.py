@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from vidgen_desktop import cli_args
-from vidgen_desktop.cli_args import number
+from vidgen_desktop.cli import args as cli_args
+from vidgen_desktop.cli.args import number
 from vidgen_desktop.errors import display_name
 
 
