@@ -37,8 +37,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--shared-sources",
-        action="store_true",
-        help="elements share media files (a clip placed twice: issue 8 item 1)",
+        choices=["mixed", "always", "never"],
+        default="mixed",
+        help="whether elements share media files (a clip placed twice); default: drawn",
     )
     args = parser.parse_args()
     counts: collections.Counter[str] = collections.Counter()
@@ -57,7 +58,11 @@ def main() -> int:
             phases=[Phase.generate],  # count, do not shrink: crashes are caught
             suppress_health_check=list(HealthCheck),
         )
-        @given(fuzzkit.documents(shared_sources=args.shared_sources))
+        @given(
+            fuzzkit.documents(
+                shared_sources={"mixed": None, "always": True, "never": False}[args.shared_sources]
+            )
+        )
         def run(document) -> None:
             text, facts = document
             try:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from vidgen_desktop.cli import _one_line
 from vidgen_desktop.composition import project
 from vidgen_desktop.errors import VidgenError
-from vidgen_desktop.render import estimate, graph
+from vidgen_desktop.render import engine, estimate, graph
 
 EDGE_NUMBERS = [
     0, -0.0, -1, 1e-9, 0.0005, 0.001, 0.5, 1, 4, 15, 16, 120, 121, 2000, 7679, 7680, 7681,
@@ -180,6 +180,7 @@ class Facts:
     fps: float | None
     has_audio: bool
     has_alpha: bool
+    container: str | None = None  # the demuxer the probe found (None: by the extension)
 
 
 facts_strategy = st.builds(
@@ -194,12 +195,14 @@ facts_strategy = st.builds(
 
 
 @st.composite
-def documents(draw: st.DrawFn, shared_sources: bool = False) -> tuple[str, list[Facts]]:
+def documents(draw: st.DrawFn, shared_sources: bool | None = None) -> tuple[str, list[Facts]]:
     """A project file's text and probe facts for its elements (by position).
 
     ``shared_sources``: elements of a type use one file, as a designer who drops a clip
-    twice does (issue 8 item 1, fixed on another branch); else each has its own.
+    twice does; else each has its own; None (the default) draws which.
     """
+    if shared_sources is None:
+        shared_sources = draw(st.booleans())
     percent = draw(HOSTILITY)
     if _hostile(draw, percent // 10):
         doc: Any = draw(hostile)  # not an object
@@ -259,7 +262,7 @@ def check(text: str, facts: list[Facts], folder: Path) -> str:
     try:
         render_plan = graph.plan(comp, by_id, text_folder=folder)
         est = estimate.estimate(render_plan, by_id)
-        args = graph.arguments(render_plan, str(folder / "out.mp4"))
+        args = graph.arguments(engine.with_text_files(render_plan), str(folder / "out.mp4"))
     except VidgenError as exc:  # media too long, a font that is no font: refused in words
         _check_refusal(exc)
         return "refused"

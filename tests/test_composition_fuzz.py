@@ -10,7 +10,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 
 import fuzzkit
@@ -32,14 +31,8 @@ def test_every_document_loads_or_is_refused_in_words(document) -> None:
         assert fuzzkit.check(text, facts, Path(folder)) in ("loaded", "refused")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="issue 8 item 1 (one clip placed twice needs a split), fixed on branch i8-engine; "
-    "once merged, drop this mark and fuzz with shared_sources=True",
-)
 def test_a_document_using_one_source_twice_builds_its_graph(tmp_path: Path) -> None:
-    """What the fuzz finds with ``shared_sources=True``; the suite's fuzz avoids it."""
+    """The case the fuzz found first with shared sources (issue 8 item 1): one clip twice."""
     text = (
         '{"elements": [{"type": "video", "id": "bg", "source": "/m/clip.mp4"},'
         ' {"type": "video", "id": "pip", "source": "/m/clip.mp4", "width": "30%"}]}'
