@@ -93,6 +93,8 @@ def test_the_example_is_made_once_in_the_data_folder_and_opened(qtbot, home):
     window.start.show()
     window.start.page.example_button.click()
     assert window.start.page.status.text() == PREPARING  # seconds of FFmpeg: say so
+    assert window.start.page.working.isVisible()
+    window.grab().save(str(SHOTS / "start_page_preparing.png"))
     assert not window.start.page.example_button.isEnabled()
     example = examples.example_folder() / examples.MAIN_EXAMPLE
     qtbot.waitUntil(lambda: window.doc.path == example, timeout=120_000)

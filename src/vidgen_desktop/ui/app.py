@@ -71,7 +71,8 @@ def run(project: str | None = None, screenshot: str | None = None) -> int:
 
         def check() -> None:
             nonlocal waited, status
-            waited += SETTLE_POLL
+            if not window.start.busy:  # the example being made: FFmpeg takes what it takes
+                waited += SETTLE_POLL
             if settled(window) or waited > SETTLE_TIMEOUT * 1000:
                 target = Path(screenshot)
                 target.parent.mkdir(parents=True, exist_ok=True)

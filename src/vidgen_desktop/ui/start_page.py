@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QToolButton,
@@ -98,9 +99,14 @@ class StartPage(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.hide()
+        self.working = QProgressBar()  # moving: the wait has no known length
+        self.working.setRange(0, 0)
+        self.working.setMaximumWidth(160)
+        self.working.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.example_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.working)
         buttons.addStretch(1)
 
         presets = QGridLayout()
@@ -174,6 +180,7 @@ class StartPage(QWidget):
         """A line under the buttons (e.g. the example being made); None hides it."""
         self.status.setText(text or "")
         self.status.setVisible(bool(text))
+        self.working.setVisible(bool(text))
         self.example_button.setEnabled(text is None)
 
     def _recent_chosen(self, item: QListWidgetItem) -> None:
