@@ -128,7 +128,8 @@ class StartPage(QWidget):
         self.recent = QListWidget()
         self.recent.setObjectName("start_recent")
         self.recent.setMaximumHeight(240)
-        self.recent.itemActivated.connect(self._recent_chosen)  # double-click or Return
+        self.recent.itemClicked.connect(self._recent_chosen)  # one click, like a link
+        self.recent.itemActivated.connect(self._recent_chosen)  # Return (or a double-click)
         self.recent_label = QLabel("<b>Recent projects</b>")
         hint = QLabel("Or drop videos, pictures or sound here to start a 16:9 project with them.")
         hint.setWordWrap(True)
@@ -337,6 +338,8 @@ class StartScreen(QObject):
         self._open_example_when_made = False
 
     def _open_recent(self, path: Path) -> None:
+        if not self.showing:  # the double-click's second half: already opened
+            return
         if not self.window.projects.open_recent(path):
             self.page.set_recent(self.window.projects.recent())  # e.g. a gone one removed
 
