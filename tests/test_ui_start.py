@@ -145,3 +145,11 @@ def test_closing_while_the_example_is_made_stops_the_maker(qtbot, home):
     assert window.close()  # does not wait for FFmpeg's seconds
     assert maker.state() == maker.ProcessState.NotRunning
     assert not examples.is_made()  # the next start makes what is missing
+
+
+def test_errors_show_above_the_start_page_too(qtbot, home, tmp_path):
+    window = make_window(qtbot)
+    window.start.show()
+    assert not window.projects.open_path(tmp_path / "gone.json")
+    assert window.start.showing
+    assert window.messages.isVisible() and "gone.json" in window.messages.text

@@ -248,10 +248,20 @@ class StartScreen(QObject):
         self.window = window
         self.layout_version = layout_version  # the window's saveState version
         self.page = StartPage()
+        # the message bar stays above both: errors (a missing project, an example that
+        # could not be made) must show on the page too
+        editor = window.takeCentralWidget()
+        editor.layout().removeWidget(window.messages)
         self.stack = QStackedWidget()
-        self.stack.addWidget(window.takeCentralWidget())  # the message bar and canvas
+        self.stack.addWidget(editor)  # the canvas
         self.stack.addWidget(self.page)
-        window.setCentralWidget(self.stack)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(window.messages)
+        column.addWidget(self.stack, 1)
+        window.setCentralWidget(central)
         self.hint = DropHint(window.canvas)
         self.maker: QProcess | None = None  # makes the example's media (the first time)
         self._open_example_when_made = False
