@@ -77,9 +77,11 @@ def test_a_recent_project_opens_from_the_start_page(qtbot, home, tmp_path):
     window.start.show()
     recent = window.start.page.recent
     assert recent.count() == 1 and recent.item(0).text().startswith("mine.json")
+    window.grab().save(str(SHOTS / "start_page_recent.png"))
     window.doc.set_composition(box_comp())  # something else meanwhile (the page goes away)
     window.start.show()
-    recent.itemActivated.emit(recent.item(0))
+    where = recent.visualItemRect(recent.item(0)).center()
+    qtbot.mouseClick(recent.viewport(), Qt.MouseButton.LeftButton, pos=where)  # one click
     assert window.doc.path == (tmp_path / "mine.json").resolve() and not window.start.showing
     (tmp_path / "mine.json").unlink()  # moved away since: offered for removal, and removed
     window.start.show()
@@ -93,6 +95,8 @@ def test_the_example_is_made_once_in_the_data_folder_and_opened(qtbot, home):
     window.start.show()
     window.start.page.example_button.click()
     assert window.start.page.status.text() == PREPARING  # seconds of FFmpeg: say so
+    assert window.start.page.working.isVisible()
+    window.grab().save(str(SHOTS / "start_page_preparing.png"))
     assert not window.start.page.example_button.isEnabled()
     example = examples.example_folder() / examples.MAIN_EXAMPLE
     qtbot.waitUntil(lambda: window.doc.path == example, timeout=120_000)
@@ -141,3 +145,11 @@ def test_closing_while_the_example_is_made_stops_the_maker(qtbot, home):
     assert window.close()  # does not wait for FFmpeg's seconds
     assert maker.state() == maker.ProcessState.NotRunning
     assert not examples.is_made()  # the next start makes what is missing
+
+
+def test_errors_show_above_the_start_page_too(qtbot, home, tmp_path):
+    window = make_window(qtbot)
+    window.start.show()
+    assert not window.projects.open_path(tmp_path / "gone.json")
+    assert window.start.showing
+    assert window.messages.isVisible() and "gone.json" in window.messages.text

@@ -57,8 +57,10 @@ def run(project: str | None = None, screenshot: str | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow()
-    if project:
-        window.projects.open_path(Path(project), ask=False)
+    if project and window.projects.open_path(Path(project), ask=False):
+        pass
+    elif project:  # it could not be opened: the error shows above the start page
+        window.start.show()
     else:  # the start page; on the very first run it also makes and opens the example
         # (not when benchmarks/editor_start.py times the window: FFmpeg would share its CPU)
         window.start.show(first_run=first_run(window) and not os.environ.get(IDLE_EXIT_ENV))
@@ -71,7 +73,8 @@ def run(project: str | None = None, screenshot: str | None = None) -> int:
 
         def check() -> None:
             nonlocal waited, status
-            waited += SETTLE_POLL
+            if not window.start.busy:  # the example being made: FFmpeg takes what it takes
+                waited += SETTLE_POLL
             if settled(window) or waited > SETTLE_TIMEOUT * 1000:
                 target = Path(screenshot)
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QToolButton,
@@ -98,9 +99,14 @@ class StartPage(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.hide()
+        self.working = QProgressBar()  # moving: the wait has no known length
+        self.working.setRange(0, 0)
+        self.working.setMaximumWidth(160)
+        self.working.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.example_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.working)
         buttons.addStretch(1)
 
         presets = QGridLayout()
@@ -122,7 +128,8 @@ class StartPage(QWidget):
         self.recent = QListWidget()
         self.recent.setObjectName("start_recent")
         self.recent.setMaximumHeight(240)
-        self.recent.itemActivated.connect(self._recent_chosen)  # double-click or Return
+        self.recent.itemClicked.connect(self._recent_chosen)  # one click, like a link
+        self.recent.itemActivated.connect(self._recent_chosen)  # Return (or a double-click)
         self.recent_label = QLabel("<b>Recent projects</b>")
         hint = QLabel("Or drop videos, pictures or sound here to start a 16:9 project with them.")
         hint.setWordWrap(True)
@@ -174,6 +181,7 @@ class StartPage(QWidget):
         """A line under the buttons (e.g. the example being made); None hides it."""
         self.status.setText(text or "")
         self.status.setVisible(bool(text))
+        self.working.setVisible(bool(text))
         self.example_button.setEnabled(text is None)
 
     def _recent_chosen(self, item: QListWidgetItem) -> None:
@@ -240,10 +248,20 @@ class StartScreen(QObject):
         self.window = window
         self.layout_version = layout_version  # the window's saveState version
         self.page = StartPage()
+        # the message bar stays above both: errors (a missing project, an example that
+        # could not be made) must show on the page too
+        editor = window.takeCentralWidget()
+        editor.layout().removeWidget(window.messages)
         self.stack = QStackedWidget()
-        self.stack.addWidget(window.takeCentralWidget())  # the message bar and canvas
+        self.stack.addWidget(editor)  # the canvas
         self.stack.addWidget(self.page)
-        window.setCentralWidget(self.stack)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(window.messages)
+        column.addWidget(self.stack, 1)
+        window.setCentralWidget(central)
         self.hint = DropHint(window.canvas)
         self.maker: QProcess | None = None  # makes the example's media (the first time)
         self._open_example_when_made = False
@@ -330,6 +348,8 @@ class StartScreen(QObject):
         self._open_example_when_made = False
 
     def _open_recent(self, path: Path) -> None:
+        if not self.showing:  # the double-click's second half: already opened
+            return
         if not self.window.projects.open_recent(path):
             self.page.set_recent(self.window.projects.recent())  # e.g. a gone one removed
 
