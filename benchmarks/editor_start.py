@@ -9,6 +9,10 @@ It reports the time from the process start to the window shown, from the
 window shown to the hub ready (goal: ≤ 1.5 s on an idle machine), and the
 process's CPU seconds by then.
 
+``--open-only`` measures just the hub's opening in a thread while ``--busy`` threads
+spin, with the short GIL switch interval the hub uses against Python's default
+(ABBA pairs, median ratio): the cause of the 10-26 s starts and its fix.
+
 ``--against SRC`` runs another source tree (e.g. ``/work/main/src``) in
 alternating pairs (ABBA…) and reports the median of the paired ratios.
 ``--busy N`` keeps N pure-Python threads busy in the editor process, a stand-in
@@ -72,6 +76,77 @@ app.exec()
 """
 
 
+OPEN_ONLY = r"""
+import json, os, resource, sys, threading, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+import vidgen_desktop.ui.main_window  # the editor's modules, loaded as when the hub opens
+from vidgen_desktop.ui import render_hub
+if os.environ["BENCH_SWITCH"] == "default":
+    render_hub.OPEN_SWITCH_INTERVAL = 1.0  # min(Python's 5 ms, 1 s): left as it is
+stop = False
+def spin():
+    x = 0
+    while not stop:
+        x += 1
+for _ in range(int(os.environ.get("BENCH_BUSY", "0"))):
+    threading.Thread(target=spin, daemon=True).start()
+hub = render_hub.RenderHub(start_queue=False)
+usage = resource.getrusage(resource.RUSAGE_THREAD)
+started = time.perf_counter()
+cpu = []
+def work():
+    u0 = resource.getrusage(resource.RUSAGE_THREAD)
+    hub._open()
+    u1 = resource.getrusage(resource.RUSAGE_THREAD)
+    cpu.append(u1.ru_utime + u1.ru_stime - u0.ru_utime - u0.ru_stime)
+thread = threading.Thread(target=work)
+thread.start()
+thread.join()
+print("BENCH " + json.dumps({"open_s": time.perf_counter() - started, "cpu_s": cpu[0]}))
+stop = True
+hub.db.close()
+"""
+
+
+def open_only(home: str, busy: int, switch: str) -> dict:
+    env = {**os.environ, "VIDGEN_HOME": home, "PYTHONPATH": str(HERE), "BENCH_BUSY": str(busy),
+           "BENCH_SWITCH": switch}  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", OPEN_ONLY], env=env, capture_output=True,
+                            text=True, timeout=180)  # fmt: skip
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH "):
+            return json.loads(line[6:])
+    raise SystemExit(f"the hub did not open:\n{result.stdout}\n{result.stderr}")
+
+
+def main_open_only(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="vidgen-start-") as home:
+        seed_log(home, HERE, args.jobs)
+        short: list[dict] = []
+        default: list[dict] = []
+        for n in range(args.pairs):
+            order = [("short", short), ("default", default)]
+            for switch, into in order if n % 2 == 0 else reversed(order):
+                into.append(open_only(home, args.busy, switch))
+                print(f"{switch}: open {into[-1]['open_s']:.2f} s, "
+                      f"cpu {into[-1]['cpu_s']:.2f} s", flush=True)  # fmt: skip
+    with open("/proc/loadavg") as stream:
+        load = stream.read().split()[:3]
+    ratios = [a["open_s"] / b["open_s"] for a, b in zip(short, default, strict=True)]
+    figures = {
+        "benchmark": "editor_start_open_only", "busy_threads": args.busy, "pairs": args.pairs,
+        "short_switch_open_median_s": round(statistics.median(r["open_s"] for r in short), 3),
+        "default_switch_open_median_s": round(statistics.median(r["open_s"] for r in default), 3),
+        "short_switch_cpu_median_s": round(statistics.median(r["cpu_s"] for r in short), 3),
+        "default_switch_cpu_median_s": round(statistics.median(r["cpu_s"] for r in default), 3),
+        "open_ratio_median": round(statistics.median(ratios), 3), "load_avg": load,
+    }  # fmt: skip
+    print(json.dumps(figures))
+    return 0
+
+
 def seed_log(home: str, src: Path, jobs: int) -> None:
     """A job log with ``jobs`` finished jobs, as a designer's laptop has."""
     code = (
@@ -123,7 +198,10 @@ def main() -> int:
     parser.add_argument("--busy", type=int, default=0, help="busy Python threads in the editor")
     parser.add_argument("--jobs", type=int, default=300, help="finished jobs in the log")
     parser.add_argument("--project", help="a project file to open")
+    parser.add_argument("--open-only", action="store_true", help="time the hub's opening alone")
     args = parser.parse_args()
+    if args.open_only:
+        return main_open_only(args)
     with tempfile.TemporaryDirectory(prefix="vidgen-start-") as home:
         seed_log(home, HERE, args.jobs)
         ours: list[dict] = []

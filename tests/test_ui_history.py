@@ -113,6 +113,10 @@ def test_details_show_the_step_timeline(qtbot, jobs):
     qtbot.waitUntil(lambda: "gamma reel" in details.summary.text(), timeout=WAIT_MS)
     assert "FFmpeg stopped" in details.summary.text()
     assert panel.retry_button.isEnabled()
+    panel.refresh()  # a job ends elsewhere, the log opens…: the list is read again
+    qtbot.waitUntil(lambda: not panel.model.loading, timeout=WAIT_MS)
+    assert [job.project_name for job in panel.selected_jobs()] == ["gamma reel"]
+    assert "gamma reel" in details.summary.text() and panel.retry_button.isEnabled()
 
 
 def test_retry_and_bulk_delete(qtbot, jobs):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -63,6 +63,10 @@ class QtHistoryPanel(QWidget):
         self.range_box.currentIndexChanged.connect(self._range_changed)
         self.date_from.dateChanged.connect(lambda _: self.apply_filter())
         self.date_to.dateChanged.connect(lambda _: self.apply_filter())
+        self._keep: set = set()  # ids selected before the model was reloaded
+        self.model.modelAboutToBeReset.connect(
+            lambda: setattr(self, "_keep", {job.id for job in self.selected_jobs()})
+        )
         self.model.loaded.connect(self._page_loaded)
         self.model.failed.connect(lambda text: self.page_label.setText(f"Cannot read: {text}"))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -198,6 +202,13 @@ class QtHistoryPanel(QWidget):
         )
         self.prev_button.setEnabled(m.page > 0)
         self.next_button.setEnabled(m.page + 1 < m.pages)
+        # a reload (a job ended, the log opened) keeps what the designer had selected
+        keep, self._keep = self._keep, set()
+        chosen = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row, job in enumerate(m.rows):
+            if job.id in keep:
+                chosen.select(m.index(row, 0), flags)
         self._selection_changed()
 
     # -- selection and actions -----------------------------------------------------------------

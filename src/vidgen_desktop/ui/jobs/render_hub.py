@@ -23,11 +23,12 @@ thread (the hub lives there). Views connect to the signal, never to the feed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,29 @@ log = logging.getLogger(__name__)
 RECENT_FINISHED = 10  # finished jobs the queue panel shows at start-up
 OPEN_SWITCH_INTERVAL = 0.0005  # s: GIL hand-over while the log opens (Python's default: 0.005)
 _closing: list[threading.Thread] = []  # hubs' closing threads still running
+
+
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_before = 0.0
+
+
+@contextlib.contextmanager
+def _short_switches() -> Iterator[None]:
+    """The process's GIL switch interval at OPEN_SWITCH_INTERVAL meanwhile (nests across hubs)."""
+    global _switch_users, _switch_before
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_before, OPEN_SWITCH_INTERVAL))
+        _switch_users += 1
+    try:
+        yield
+    finally:
+        with _switch_lock:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_before)
 
 
 def wait_all_closed(timeout: float = 60.0) -> None:
@@ -106,12 +130,8 @@ class RenderHub(QObject):
                 raise RuntimeError("the editor is closing")
             if self.service is not None:
                 return self.service
-            previous = sys.getswitchinterval()
-            sys.setswitchinterval(min(previous, OPEN_SWITCH_INTERVAL))
-            try:
+            with _short_switches():
                 return self._open_now()
-            finally:
-                sys.setswitchinterval(previous)
 
     def _open_now(self) -> Any:
         """Open the log, make the service, start the queue (under ``self._lock``)."""
