@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from vidgen_desktop import __version__
+from vidgen_desktop import __version__, files
 from vidgen_desktop.errors import RenderCancelled, VidgenError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -118,8 +118,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if not 0 < args.scale <= 4:
         raise VidgenError("--scale must be greater than 0 and at most 4")
     frame = preview.preview_frame(plan, args.at, args.scale)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(frame, "RGBA").save(args.output)
+    with files.atomic_path(Path(args.output)) as partial:  # keeps the suffix PIL reads
+        Image.fromarray(frame, "RGBA").save(partial)
     print(args.output)
     return 0
 
