@@ -122,3 +122,27 @@ def test_a_damaged_download_never_enters_the_cache(tmp_path):
     good = hashlib.sha256(b"logo").hexdigest()
     path = cache.fill(good, "logo.png", lambda out: out.write(b"logo"), sha256=good)
     assert path.read_bytes() == b"logo" and cache.get(good, "logo.png") == path
+
+
+def test_an_export_that_fails_midway_keeps_the_previous_file(db, tmp_path, monkeypatch):
+    from vidgen_desktop.composition.model import Composition
+    from vidgen_desktop.store import exports
+
+    for n in range(3):
+        db.jobs.create(Composition(name=f"job {n}"))
+    target = tmp_path / "exports" / "jobs.csv"
+    target.parent.mkdir()
+    assert db.export(target, "csv") == 3
+    previous = target.read_bytes()
+    real, calls = exports._row, []
+
+    def failing(*args):  # the job log goes away after the first row
+        calls.append(args)
+        if len(calls) > 1:
+            raise OSError("database disk image is malformed")
+        return real(*args)
+
+    monkeypatch.setattr(exports, "_row", failing)
+    with pytest.raises(OSError, match="malformed"):
+        db.export(target, "csv")
+    assert target.read_bytes() == previous and os.listdir(target.parent) == ["jobs.csv"]

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from vidgen_desktop import __version__
+from vidgen_desktop import __version__, files
 from vidgen_desktop.cli.args import MAX_AT, number
 from vidgen_desktop.errors import RenderCancelled, VidgenError
 
@@ -122,8 +122,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
             f"--at must be between 0 and {plan.duration:g} s (the composition's length)"
         )
     frame = preview.preview_frame(plan, args.at, args.scale)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(frame, "RGBA").save(args.output)
+    with files.atomic_path(Path(args.output)) as partial:  # keeps the suffix PIL reads
+        Image.fromarray(frame, "RGBA").save(partial)
     print(args.output)
     return 0
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from vidgen_desktop import files
 from vidgen_desktop.store.records import JobQuery, JobRecord
 
 if TYPE_CHECKING:
@@ -47,11 +49,18 @@ def _row(db: Database, job: JobRecord, include_timeline: bool) -> dict[str, Any]
 
 @contextlib.contextmanager
 def _opened(destination: Path | str | IO[str]) -> Iterator[IO[str]]:
-    if isinstance(destination, str | Path):
-        with open(destination, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-    else:
+    """A file (written whole or not at all: an export that fails leaves the old one) or
+    the caller's own stream."""
+    if not isinstance(destination, str | Path):
         yield destination
+        return
+    with files.atomic_open(destination) as raw:
+        stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        try:
+            yield stream
+            stream.flush()
+        finally:
+            stream.detach()  # the atomic writer closes (and flushes) the file itself
 
 
 def export_jobs(
