@@ -154,9 +154,9 @@ def _hex(color: str) -> str:
     return f"0x{r:02x}{g:02x}{b:02x}"
 
 
-def _scale_crop(stream: Any, vp: VisualPlan) -> Any:
-    p, media = vp.placement, vp.media_size
-    still = not isinstance(vp.element, VideoElement)
+def _scale_crop(
+    stream: Any, p: layout.Placement, media: tuple[int, int] | None, *, still: bool
+) -> Any:
     sw, sh = p.scaled
     if (
         media is not None
@@ -189,6 +189,30 @@ def _scale_crop(stream: Any, vp: VisualPlan) -> Any:
     return stream
 
 
+def layer_pixels(
+    stream: Any,
+    element: VideoElement | ImageElement | TextElement,
+    placement: layout.Placement,
+    media: tuple[int, int] | None,
+) -> tuple[Any, bool]:
+    """A source's pictures scaled, cropped and in the pixel format they are overlaid in.
+
+    The render's own resampling: the preview asks FFmpeg for exactly this chain
+    (``render.exact``) to draw what the render draws. Returns the stream and
+    whether it is RGBA (elements that need a border for exact placement).
+    """
+    is_video = isinstance(element, VideoElement)
+    stream = _scale_crop(stream, placement, media, still=not is_video)
+    fades = element.fade_in > 0 or element.fade_out > 0
+    # elements that need an RGBA border for exact placement get RGBA once, here
+    rgba = _needs_border(placement.drawn)
+    if rgba:
+        stream = stream.filter("format", "rgba")
+    elif element.opacity < 1 or fades or not is_video:
+        stream = stream.filter("format", "yuva420p")
+    return stream, rgba
+
+
 def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
     element, window = vp.element, vp.window
     is_video = isinstance(element, VideoElement)
@@ -199,14 +223,8 @@ def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
             .filter("settb", FINE_TIME_BASE)
             .setpts(f"PTS-STARTPTS+{_num(window.start)}/TB")
         )
-    stream = _scale_crop(stream, vp)
+    stream, rgba = layer_pixels(stream, vp.element, vp.placement, vp.media_size)
     fades = element.fade_in > 0 or element.fade_out > 0
-    # elements that need an RGBA border for exact placement get RGBA once, here
-    rgba = _needs_border(vp.placement.drawn)
-    if rgba:
-        stream = stream.filter("format", "rgba")
-    elif element.opacity < 1 or fades or not is_video:
-        stream = stream.filter("format", "yuva420p")
     if element.opacity < 1:
         if rgba:
             stream = stream.filter("colorchannelmixer", aa=_num(element.opacity))

@@ -44,7 +44,8 @@ def _decode_key(element: Any, source: str, start: float) -> DecodeKey:
     return (source, 0.0, 0.0)  # a still is one frame: any number of uses share it
 
 
-def _options(element: Any, facts: SourceFacts | None) -> dict[str, Any]:
+def input_options(element: Any, facts: SourceFacts | None) -> dict[str, Any]:
+    """The options of the input that reads ``element``'s source (trim seek, demuxer)."""
     if isinstance(element, VideoElement | AudioElement):
         return {"ss": number(element.trim_start)} if element.trim_start > 0 else {}
     demuxer = facts.container if facts is not None else None
@@ -67,9 +68,9 @@ class Inputs:
         self._uses: dict[tuple[DecodeKey, str], int] = {}
         self._options: dict[DecodeKey, dict[str, Any]] = {}
         for vp in render_plan.visuals:
-            self._count(self._key(vp), "video", _options(vp.element, vp.facts))
+            self._count(self._key(vp), "video", input_options(vp.element, vp.facts))
         for ap in render_plan.audio:
-            self._count(self._key(ap), "audio", _options(ap.element, None))
+            self._count(self._key(ap), "audio", input_options(ap.element, None))
         self._nodes: dict[DecodeKey, Any] = {}
         self._copies: dict[tuple[DecodeKey, str], list[Any]] = {}
 

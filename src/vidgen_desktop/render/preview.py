@@ -3,12 +3,22 @@
 Geometry comes from ``composition.layout`` at the preview scale; source
 frames are chosen with ``layout.source_frame_index``; text is the same
 raster as the render's. Blending is straight-alpha "over" on an opaque
-background, like FFmpeg's overlay.
+background, like FFmpeg's overlay. Time is the output frame's: at ``t`` the
+preview draws frame ``floor(t × fps)`` (fades and windows at that frame's
+time), as a player shows the render.
+
+Resampling: stills are scaled by the renderer's own chain (``render.exact``,
+cached per size), so they match the render exactly. Video frames too with
+``exact=True`` (``vidgen preview``, a paused canvas); during playback and
+scrubbing (``exact=False``) they come from OpenCV or the proxy and are scaled
+by ``cv2.resize``, which is fast and within a few dB of the render.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import os
 
 import cv2
 import numpy as np
@@ -16,9 +26,10 @@ import numpy as np
 from vidgen_desktop.composition import layout
 from vidgen_desktop.composition.colors import parse_color
 from vidgen_desktop.composition.model import TextElement, VideoElement
+from vidgen_desktop.errors import MediaError
 from vidgen_desktop.media import frames
 from vidgen_desktop.media.proxy import proxy_frames
-from vidgen_desktop.render import text
+from vidgen_desktop.render import exact, text
 from vidgen_desktop.render.graph import HUGE_SCALE_FACTOR, RenderPlan, VisualPlan
 
 
@@ -52,11 +63,15 @@ def _scaled_crop(source: np.ndarray, placement: layout.Placement) -> np.ndarray:
 class Previewer:
     """Draws ``plan`` at any time and scale. Keep one per composition state."""
 
-    def __init__(self, render_plan: RenderPlan, *, use_proxies: bool = True) -> None:
+    def __init__(
+        self, render_plan: RenderPlan, *, use_proxies: bool = True, exact: bool = False
+    ) -> None:
         self.plan = render_plan
         self.use_proxies = use_proxies
+        self.exact = exact  # video frames scaled by FFmpeg too (slower: a decode each)
         out = render_plan.composition.output
         self.canvas = (out.width, out.height)
+        self.fps = out.fps
         self.background = parse_color(out.background)
 
     def frame(self, t: float, scale: float = 1.0) -> np.ndarray:
@@ -73,6 +88,7 @@ class Previewer:
         Layers are blended one by one into 8-bit RGB (rounding after each, as
         FFmpeg's overlay does); opaque layers are plain copies.
         """
+        t = math.floor(t * self.fps + 1e-6) / self.fps  # the frame shown at t
         w = max(1, round(self.canvas[0] * scale))
         h = max(1, round(self.canvas[1] * scale))
         canvas = np.empty((h, w, 3), dtype=np.uint8)
@@ -110,6 +126,22 @@ class Previewer:
 
     def _pixels(self, vp: VisualPlan, placement: layout.Placement, t: float, scale: float):
         element = vp.element
+        try:
+            if isinstance(element, TextElement):
+                if self.exact and scale == 1 and vp.source and os.path.exists(vp.source):
+                    return exact.still(vp, placement, vp.source)  # the render's own raster
+            elif not isinstance(element, VideoElement):
+                return exact.still(vp, placement, element.source)
+            elif self.exact:
+                fps = (vp.facts.fps if vp.facts is not None else None) or 25.0
+                index = layout.source_frame_index(vp.window, t, fps, None)
+                return exact.video_frame(vp, placement, index)
+        except (MediaError, OSError):
+            pass  # FFmpeg could not draw it: OpenCV's picture is better than none
+        return self._fast_pixels(vp, placement, t, scale)
+
+    def _fast_pixels(self, vp: VisualPlan, placement: layout.Placement, t: float, scale: float):
+        element = vp.element
         if isinstance(element, TextElement):
             return _text_raster(element, placement.box.w, placement.box.h, scale)
         if isinstance(element, VideoElement):
@@ -138,5 +170,8 @@ def _text_raster(element: TextElement, w: int, h: int, scale: float) -> np.ndarr
     return _text_raster_cached(element.id, w, h, scale, data)
 
 
-def preview_frame(render_plan: RenderPlan, t: float, scale: float = 1.0) -> np.ndarray:
-    return Previewer(render_plan).frame(t, scale)
+def preview_frame(
+    render_plan: RenderPlan, t: float, scale: float = 1.0, *, exact: bool = True
+) -> np.ndarray:
+    """One composited RGBA frame; by default every layer scaled exactly as the render does."""
+    return Previewer(render_plan, exact=exact).frame(t, scale)
