@@ -180,6 +180,7 @@ def test_jobs_list_into_head_shows_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 141
 
 
+@pytest.mark.render
 def test_queue_run_into_a_closed_pipe_renders_on_quietly(tmp_path: Path) -> None:
     """Its job lines come from render threads: a closed pipe there must not print tracebacks
     or stop the queue."""

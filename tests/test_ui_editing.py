@@ -109,6 +109,7 @@ def drop_file(qtbot, window, path, x: float, y: float) -> str:
     return added
 
 
+@pytest.mark.render
 def test_media_dropped_near_an_edge_is_kept_inside_the_canvas(qtbot, home, media, tmp_path):
     window = make_window(qtbot, box_comp())
     doc = window.doc
@@ -168,6 +169,7 @@ def clip_comp(media) -> Composition:
     return Composition(output=Output(width=640, height=360, duration=4), elements=[clip])
 
 
+@pytest.mark.render
 def test_a_right_trim_cannot_run_past_the_end_of_the_media(qtbot, home, media):
     window = active_window(qtbot, clip_comp(media))
     doc, view = window.doc, window.timeline.view
@@ -201,6 +203,7 @@ def test_a_right_trim_cannot_run_past_the_end_of_the_media(qtbot, home, media):
     assert clip.trim_start + clip.duration <= length + 1e-9
 
 
+@pytest.mark.render
 def test_edits_through_the_document_are_clamped_too(qtbot, home, media):
     window = make_window(qtbot, clip_comp(media))
     doc = window.doc
@@ -497,6 +500,7 @@ def assert_fits(qtbot, inspector) -> None:
     assert overflow(inspector) == []
 
 
+@pytest.mark.render
 def test_the_inspector_fits_its_dock_without_scrolling_sideways(qtbot, home, media):
     comp = locked_boxes()
     long_name = "final_final_campaign_video_v12_export_for_the_client_review.mp4"

@@ -67,6 +67,7 @@ def test_dropping_on_the_layers_panel_imports_too(qtbot, home, media):
     settle(qtbot, window)
 
 
+@pytest.mark.render
 def test_save_and_reopen_gives_the_identical_model(qtbot, home, media, tmp_path):
     window = make_window(qtbot, box_comp())
     doc = window.doc
@@ -141,6 +142,7 @@ def test_gui_screenshot_in_a_subprocess_writes_a_png(home, tmp_path):
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
 
 
+@pytest.mark.render
 def test_a_project_with_an_unreadable_source_opens_and_names_it(qtbot, home, media, tmp_path):
     comp = box_comp()
     comp.elements.append(ImageElement(id="gone", source=str(tmp_path / "gone.png")))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 import uikit
 from hostile_media import cut_download
 from uikit import make_window, settle
@@ -14,6 +16,7 @@ home = uikit.home
 SCREENSHOTS = os.environ.get("VIDGEN_SCREENSHOTS")  # a folder: save what the designer sees
 
 
+@pytest.mark.render
 def test_importing_a_cut_file_adds_it_and_warns_how_much_can_be_read(qtbot, home, tmp_path):
     source = cut_download(tmp_path)
     window = make_window(qtbot)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import jobkit
 import uikit
 from uikit import make_window
@@ -32,6 +34,7 @@ def idle_window(qtbot, **kwargs):
     return window, window.renders.queue_panel
 
 
+@pytest.mark.render
 def test_a_job_queued_and_run_by_another_process_shows_with_its_time_left(qtbot, home, tmp_path):
     window, panel = idle_window(qtbot)
     project = jobkit.save(jobkit.slow_composition(tmp_path, name="terminal job", seconds=6),
@@ -61,6 +64,7 @@ def test_a_job_queued_and_run_by_another_process_shows_with_its_time_left(qtbot,
         runner.wait(120)
 
 
+@pytest.mark.render
 def test_a_retry_from_the_command_line_shows_at_once_and_stays(qtbot, home, tmp_path):
     with open_local() as db:
         job = db.jobs.create(jobkit.composition(jobkit.clip(tmp_path), name="retried"),
@@ -76,6 +80,7 @@ def test_a_retry_from_the_command_line_shows_at_once_and_stays(qtbot, home, tmp_
     assert panel.rows[job.id].item.text(C_STATUS) == "Waiting"
 
 
+@pytest.mark.render
 def test_time_left_shows_from_the_start_of_a_queued_render_here(qtbot, home, tmp_path):
     from test_ui_render import open_dialog
     from vidgen_desktop import config

@@ -179,9 +179,9 @@ EDIT_THEN_RUN = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from vidgen_desktop.ui import app
+from vidgen_desktop.ui.shell import app
 from vidgen_desktop.composition import project
-from vidgen_desktop.ui import recovery
+from vidgen_desktop.ui.shell import recovery
 from vidgen_desktop.ui.shell.actions import ActionId
 
 qapp = QApplication(sys.argv[:1])

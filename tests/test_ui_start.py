@@ -51,6 +51,7 @@ def test_the_start_page_offers_sizes_and_a_size_makes_the_project(qtbot, home, p
     window.grab().save(str(SHOTS / f"empty_canvas_{palette}.png"))
 
 
+@pytest.mark.render
 def test_the_drop_hint_goes_once_there_is_something_on_the_canvas(qtbot, home, media):
     window = make_window(qtbot)
     assert window.start.hint.isVisible()
@@ -61,6 +62,7 @@ def test_the_drop_hint_goes_once_there_is_something_on_the_canvas(qtbot, home, m
     assert window.start.hint.isVisible()
 
 
+@pytest.mark.render
 def test_media_dropped_on_the_start_page_start_a_project_with_them(qtbot, home, media):
     window = make_window(qtbot, box_comp())
     window.start.show()
@@ -90,6 +92,7 @@ def test_a_recent_project_opens_from_the_start_page(qtbot, home, tmp_path):
     assert recent.count() == 0 and window.start.showing
 
 
+@pytest.mark.render
 def test_the_example_is_made_once_in_the_data_folder_and_opened(qtbot, home):
     window = make_window(qtbot)
     window.start.show()

@@ -203,9 +203,7 @@ class RenderHub(QObject):
         if queue is not None:
             queue.stop(wait=True)
         if self._relay_stop is not None:
-            self._relay_stop.set()
-            if self._relay is not None:
-                self._relay.close()  # its idle team connections now; the thread closes the rest
+            self._relay_stop.set()  # the relay thread closes its team engine as it ends
         farm = getattr(service, "queue", None)
         if farm is not None and hasattr(farm, "close"):
             farm.close()  # the farm queue's team database engine and procrastinate pool

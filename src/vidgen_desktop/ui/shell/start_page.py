@@ -19,6 +19,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QProcess, QSize, Qt, Sig
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -254,7 +256,13 @@ class StartScreen(QObject):
         editor.layout().removeWidget(window.messages)
         self.stack = QStackedWidget()
         self.stack.addWidget(editor)  # the canvas
-        self.stack.addWidget(self.page)
+        # in a scroll area: a stack is as large as its largest page, and the page's own
+        # minimum (about 780 px tall) would keep the editor window from a laptop's height
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self.page)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.stack.addWidget(self.scroller)
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -279,7 +287,7 @@ class StartScreen(QObject):
 
     @property
     def showing(self) -> bool:
-        return self.stack.currentWidget() is self.page
+        return self.stack.currentWidget() is self.scroller
 
     def dock_state(self) -> QByteArray | None:
         """The panels' layout to remember while the page hides them (None: the live one)."""
@@ -292,7 +300,7 @@ class StartScreen(QObject):
             self._dock_state = self.window.saveState(self.layout_version)
             for dock in self.window.findChildren(QDockWidget):
                 dock.hide()
-            self.stack.setCurrentWidget(self.page)
+            self.stack.setCurrentWidget(self.scroller)
         self.window.setWindowTitle("Vidgen")
         if first_run:
             self.open_example()
