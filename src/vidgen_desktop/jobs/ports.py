@@ -46,7 +46,7 @@ class TimelineRepo(Protocol):
     ) -> Any: ...
     def progress(
         self, step_id: Any, progress: float, *, cpu_percent: float | None = None,
-        memory_mb: float | None = None,
+        memory_mb: float | None = None, job_id: JobId | None = None,
     ) -> None: ...  # fmt: skip
     def finish(
         self, step_id: Any, *, details: Mapping[str, Any] | None = None, skipped: bool = False
