@@ -81,3 +81,24 @@ def test_vidgen_submit_sends_its_job_to_the_team_database(tmp_path, team_env, re
     assert answer["status"] == "completed"
     job = remote.jobs.get(answer["job_id"])  # sent by the submit itself, no relay run needed
     assert job.status is S.COMPLETED and job.project_name == "from the cli"
+
+
+def test_a_job_is_not_sent_before_it_is_routed(tmp_path, team_env, remote, pg_url):
+    """The team database never gets a job the laptop has not routed yet (it may be the farm's)."""
+    local = store.open_local(tmp_path / "laptop.sqlite3")
+    relay = Relay(local, pg_url)
+    try:
+        job = local.jobs.create(composition(clip(tmp_path, 1.0), name="not yet"))
+        local.timeline.start(job.id, "probe")
+        relay.drain()
+        assert remote.jobs.find(job.id) is None  # pending: waiting for its route
+        assert relay.status().pending > 0  # kept, not lost
+        local.jobs.transition(job.id, S.FAILED, error_code="media", error_message="bad clip")
+        relay.drain()
+        sent = remote.jobs.get(job.id)
+        assert sent.status is S.FAILED and sent.error_code == "media"
+        assert [s.step for s in remote.timeline.steps(job.id)] == ["probe"]
+        assert relay.status().pending == 0
+    finally:
+        relay.close()
+        local.close()
