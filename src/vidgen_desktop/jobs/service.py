@@ -7,10 +7,12 @@
 Every job is logged with its elements and a timeline (``probe``, ``prepare``,
 ``render``, ``publish``). Short renders (estimate ≤ threshold) run now, in
 this process, with FFmpeg as a subprocess; long ones are left ``queued`` for
-a queue worker, which calls ``execute`` on the job it claimed. Failures are
-classified (``jobs.errors``): bad input fails for good, a transient problem
-goes back to the queue with backoff until ``max_attempts``, a cancel stays
-cancelled. The store is used through ``jobs.ports`` only.
+a queue worker, which calls ``execute`` on the job it claimed. The steps are
+``jobs.pipeline``'s, shared with the farm worker. Failures are classified
+(``jobs.errors``, ``pipeline.settle``): bad input fails for good, a transient
+problem goes back to the queue with backoff until ``max_attempts``, a cancel
+stays cancelled. A farm job belongs to the team database: it is cancelled and
+retried through its queue. The store is used through ``jobs.ports`` only.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 ``ProgressRecorder`` is FFmpeg's progress callback: every update goes to the
 in-process listeners, at most a few a second to the job row and its render
-step, both in one transaction. ``CancelWatcher`` reads the job row a few times a second and stops
-FFmpeg as soon as the job is no longer this process's to run (cancelled by
-``vidgen jobs cancel`` in another process, deleted, or taken over).
+step, both in one transaction. ``CancelWatcher`` reads the job row a few
+times a second and stops FFmpeg as soon as the job is no longer this
+process's to run (cancelled by ``vidgen jobs cancel`` in another process,
+deleted, or taken over), or when the path's own stopper says so.
 """
 
 from __future__ import annotations

@@ -1,16 +1,19 @@
 """What a farm worker does with one job, and with the jobs of workers that died.
 
 ``render``: take the job in the remote log (``queued`` → ``processing``; a
-job someone else took, cancelled or finished is left alone), check and fetch
-its sources, probe, plan, render with FFmpeg while watching for an abort,
-upload the output, publish its share link, complete. Every step is a
-timeline row in the remote log; progress is written a few times a second.
+job someone else took, cancelled or finished is left alone), then run the one
+job pipeline (``jobs.pipeline``) with the farm's adapters
+(``worker.adapters``): fetch the sources from the team storage, probe, plan,
+render with FFmpeg while watching for an abort, upload the output, publish
+its share link, complete.
 
-Failures are classified (``jobs.errors``) and recorded on the job: bad input
-fails for good; a transient failure goes back to ``queued`` and procrastinate
-runs the task again after the backoff; a job this worker failed
-``skip_after`` times is left to other workers. ``recover`` finds render
-tasks of workers whose heartbeat stopped and puts them back in the queue.
+``_settle`` is where procrastinate learns a farm job's outcome: the failure
+table (``pipeline.settle``) records it on the job, and the task raises what
+procrastinate needs (retry later, aborted, failed). A job this worker failed
+``skip_after`` times is left to other workers; a render stopped because the
+team database went away goes back to the queue (``worker.link``).
+``recover`` finds render tasks of workers whose heartbeat stopped, and job
+rows no task will move on, and puts them back in the queue.
 """
 
 from __future__ import annotations
