@@ -79,7 +79,7 @@ def retry_doing(db: Database, procrastinate_id: int, *, worker_id: Any = ANY) ->
         ).one_or_none()
         if row is None or row.status != "doing":
             return False
-        if worker_id is not ANY and row.worker_id != worker_id:
+        if worker_id is not ANY and row.worker_id not in (worker_id, None):  # None: pruned
             return False
         connection.execute(
             sa.text("SELECT procrastinate_retry_job_v1(:id, NOW(), NULL, NULL, NULL)"),

@@ -89,8 +89,9 @@ class Farm:
         self.metrics = metrics or Metrics()
         self._failed: dict[uuid.UUID, int] = {}  # job -> transient failures on this worker
         self._left: set[uuid.UUID] = set()  # jobs this worker left to others (noted once)
-        # renders stopped by a lost database: procrastinate job id -> job, put back on return
-        self._abandoned: dict[int, Any] = {}
+        # renders stopped by a lost database: procrastinate job id -> (job, procrastinate
+        # worker id), put back when the database returns
+        self._abandoned: dict[int, tuple[Any, int | None]] = {}
         self._lock = threading.Lock()
 
     # One job ---------------------------------------------------------------------
@@ -190,7 +191,10 @@ class Farm:
         except VidgenError:
             if context.job.id is not None:
                 with self._lock:
-                    self._abandoned[context.job.id] = job.evolve(worker_pid=os.getpid())
+                    self._abandoned[context.job.id] = (
+                        job.evolve(worker_pid=os.getpid()),
+                        context.job.worker_id,
+                    )
         self.metrics.count("requeued", seconds)
 
     def reclaim(self) -> list[uuid.UUID]:
@@ -202,11 +206,12 @@ class Farm:
         with self._lock:
             abandoned, self._abandoned = self._abandoned, {}
         done = []
-        for procrastinate_id, job in abandoned.items():
+        for procrastinate_id, (job, worker_id) in abandoned.items():
             note = f"worker {self.options.label} lost the team database; put back in the queue"
             try:
-                self.remote.jobs.requeue_orphan(job, note)
-                farm_tasks.retry_doing(self.remote, procrastinate_id)
+                # only while the task is still our lost attempt's (not re-taken meanwhile)
+                if farm_tasks.retry_doing(self.remote, procrastinate_id, worker_id=worker_id):
+                    self.remote.jobs.requeue_orphan(job, note)
             except VidgenError as exc:
                 log.warning("job %s not put back yet (%s): recovery will", job.id, exc)
                 continue
