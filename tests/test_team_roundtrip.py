@@ -81,3 +81,52 @@ def test_vidgen_submit_sends_its_job_to_the_team_database(tmp_path, team_env, re
     assert answer["status"] == "completed"
     job = remote.jobs.get(answer["job_id"])  # sent by the submit itself, no relay run needed
     assert job.status is S.COMPLETED and job.project_name == "from the cli"
+
+
+def test_a_job_is_not_sent_before_it_is_routed(tmp_path, team_env, remote, pg_url):
+    """The team database never gets a job the laptop has not routed yet (it may be the farm's)."""
+    local = store.open_local(tmp_path / "laptop.sqlite3")
+    relay = Relay(local, pg_url)
+    try:
+        job = local.jobs.create(composition(clip(tmp_path, 1.0), name="not yet"))
+        local.timeline.start(job.id, "probe")
+        relay.drain()
+        assert remote.jobs.find(job.id) is None  # pending: waiting for its route
+        assert relay.status().pending > 0  # kept, not lost
+        local.jobs.transition(job.id, S.FAILED, error_code="media", error_message="bad clip")
+        relay.drain()
+        sent = remote.jobs.get(job.id)
+        assert sent.status is S.FAILED and sent.error_code == "media"
+        assert [s.step for s in remote.timeline.steps(job.id)] == ["probe"]
+        assert relay.status().pending == 0
+    finally:
+        relay.close()
+        local.close()
+
+
+def test_a_farm_job_is_cancelled_and_retried_on_the_team_database_and_mirrored(
+    tmp_path, team_env, remote
+):
+    """The team database owns a farm job: the laptop's row only follows it (no worker runs)."""
+    local = store.open_local(tmp_path / "laptop.sqlite3")
+    queue = SharedQueue(local)
+    service = JobService(local, queue=queue, output_folder=tmp_path / "out", learn=False)
+    try:
+        job_id = service.submit(composition(clip(tmp_path, 1.0), name="owned"), threshold=0).job_id
+        service.cancel(job_id)
+        assert remote.jobs.get(job_id).status is S.CANCELLED
+        assert local.jobs.get(job_id).status is S.CANCELLED
+        service.retry(job_id)
+        theirs, ours = remote.jobs.get(job_id), local.jobs.get(job_id)
+        assert theirs.status is ours.status is S.QUEUED
+        assert ours.max_attempts == theirs.max_attempts
+
+        def notes(db):
+            return [s.details["message"] for s in db.timeline.steps(job_id) if s.step == "note"]
+
+        # one history: the laptop shows the team's own record of what happened
+        assert notes(local) == notes(remote)
+        assert "queued again from the desktop" in notes(local)
+    finally:
+        queue.close()
+        local.close()

@@ -137,15 +137,33 @@ def backoff_seconds(
     return delay
 
 
+def reconnect_delay(failures: int, first: float, longest: float) -> float:
+    """How long to wait before reconnecting after ``failures`` failed tries in a row.
+
+    The one backoff of every connection (the relay, the live-progress feeds,
+    a farm worker's link): ``first`` doubled per failure up to ``longest``,
+    spread ±20 % so many clients coming back do not all knock at once.
+    """
+    delay = backoff_seconds(max(failures, 1), base=first, factor=2.0, cap=longest)
+    return delay * random.uniform(0.8, 1.2)
+
+
 def backoff_schedule(max_attempts: int = DEFAULT_MAX_ATTEMPTS, **kwargs: float) -> list[float]:
     """The waits between tries for a job allowed ``max_attempts`` tries."""
     return [backoff_seconds(n, **kwargs) for n in range(1, max_attempts)]
 
 
 def retry_delay(
-    failure: Failure, attempts: int, max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    failure: Failure,
+    attempts: int,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    **backoff: float,
 ) -> float | None:
-    """Seconds to wait before retrying after ``attempts`` tries, or None: do not retry."""
+    """Seconds to wait before retrying after ``attempts`` tries, or None: do not retry.
+
+    The one retry decision of every path (immediate, embedded queue, farm);
+    ``backoff``: ``backoff_seconds``' keywords (a farm's shorter ``base``…).
+    """
     if not failure.retryable or attempts >= max_attempts:
         return None
-    return backoff_seconds(max(attempts, 1))
+    return backoff_seconds(max(attempts, 1), **backoff)

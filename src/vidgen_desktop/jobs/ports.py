@@ -46,7 +46,7 @@ class TimelineRepo(Protocol):
     ) -> Any: ...
     def progress(
         self, step_id: Any, progress: float, *, cpu_percent: float | None = None,
-        memory_mb: float | None = None,
+        memory_mb: float | None = None, job_id: JobId | None = None,
     ) -> None: ...  # fmt: skip
     def finish(
         self, step_id: Any, *, details: Mapping[str, Any] | None = None, skipped: bool = False
@@ -81,6 +81,10 @@ class JobQueue(Protocol):
     """Where async jobs wait. The job is already ``queued`` in the store when handed over."""
 
     route: str  # stored on the job: "local" (this machine) or "remote" (the farm)
+    # Optional, default False. True: once handed over, the queue's database owns the job
+    # (the farm's team database); the service cancels and retries through the queue and
+    # the local row follows as a mirror the queue writes, never the service.
+    owns_jobs: bool
 
     def enqueue(self, job_id: uuid.UUID, *, not_before: dt.datetime | None = None) -> None:
         """Make sure a worker will pick the job up (wake the local runner, send a task…)."""

@@ -7,22 +7,21 @@
 Every job is logged with its elements and a timeline (``probe``, ``prepare``,
 ``render``, ``publish``). Short renders (estimate ≤ threshold) run now, in
 this process, with FFmpeg as a subprocess; long ones are left ``queued`` for
-a queue worker, which calls ``execute`` on the job it claimed. Failures are
-classified (``jobs.errors``): bad input fails for good, a transient problem
-goes back to the queue with backoff until ``max_attempts``, a cancel stays
-cancelled. The store is used through ``jobs.ports`` only.
+a queue worker, which calls ``execute`` on the job it claimed. The steps are
+``jobs.pipeline``'s, shared with the farm worker. Failures are classified
+(``jobs.errors``, ``pipeline.settle``): bad input fails for good, a transient
+problem goes back to the queue with backoff until ``max_attempts``, a cancel
+stays cancelled. A farm job belongs to the team database: it is cancelled and
+retried through its queue. The store is used through ``jobs.ports`` only.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import logging
-import os
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,30 +29,20 @@ from vidgen_desktop import config
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import errors as failures
-from vidgen_desktop.jobs import routing, states, watch
+from vidgen_desktop.jobs import pipeline, routing, states
 from vidgen_desktop.jobs import speed as speeds
 from vidgen_desktop.jobs.events import EventFeed, JobEvent, ProgressListener
+from vidgen_desktop.jobs.pipeline import LocalFiles, Pipeline, Prepared, settle
 from vidgen_desktop.jobs.ports import JobId, JobQueue, JobStore
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.render import engine
 from vidgen_desktop.render import estimate as estimating
-from vidgen_desktop.render.graph import RenderPlan
 from vidgen_desktop.render.runner import FFmpegProcess
 
 log = logging.getLogger(__name__)
 S = JobStatus
 
 MIN_LEARN_SECONDS = 1.0  # shorter renders are mostly fixed cost: they teach the estimate nothing
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Prepared:
-    """A composition resolved against its sources, with its estimate."""
-
-    composition: Composition
-    facts: Mapping[str, Any]
-    plan: RenderPlan
-    estimate: estimating.Estimate
 
 
 class JobService:
@@ -195,69 +184,22 @@ class JobService:
                 raise
             return record
 
-    # Steps ---------------------------------------------------------------------
+    # Steps (``jobs.pipeline``) ---------------------------------------------------
+
+    @property
+    def steps(self) -> Pipeline:
+        return Pipeline(self.store, self.feed, speed=lambda: self.speed)
 
     def _probe_and_prepare(self, job_id: uuid.UUID, comp: Composition) -> Prepared:
-        timeline = self.store.timeline
-        step = timeline.start(job_id, "probe")
-        self._emit(job_id, "step", step="probe", step_status="running")
-        facts = engine.probe_sources(comp)
-        for element_id, info in facts.items():
-            self.store.jobs.mark_element(job_id, element_id, processed=False, probe=info)
-        timeline.finish(step.id, details={"sources": len(facts)})
-        step = timeline.start(job_id, "prepare")
-        self._emit(job_id, "step", step="prepare", step_status="running")
-        plan = engine.prepare(comp, facts)
-        est = estimating.estimate(plan, facts, self.speed)
-        timeline.finish(
-            step.id,
-            details={
-                "estimate_seconds": round(est.seconds, 3), "encoder": est.encoder,
-                "frames": est.frames, "duration": est.duration, "factor": est.factor,
-                "parts": {k: round(v, 4) for k, v in est.parts.items()},
-                "speed": self.speed.source,
-            },
-        )  # fmt: skip
-        return Prepared(composition=comp, facts=facts, plan=plan, estimate=est)
+        steps = self.steps
+        return steps.prepare(job_id, comp, steps.probe(job_id, comp))
 
     def _render_and_finish(self, job_id: uuid.UUID, prepared: Prepared, target: Path) -> Any:
-        jobs, timeline, est = self.store.jobs, self.store.timeline, prepared.estimate
-        step = timeline.start(
-            job_id, "render",
-            details={"target": str(target), "encoder": est.encoder, "estimate": est.seconds},
-        )  # fmt: skip
-        self._emit(job_id, "step", step="render", step_status="running")
-        reporter = watch.ProgressRecorder(self.store, self.feed, job_id, step.id)
-        process = engine.render_process(prepared.plan, target, on_progress=reporter)
-        reporter.process = process
-        watcher = watch.CancelWatcher(self.store, job_id, process)
-        with self._lock:
-            self._running[job_id] = process
-        watcher.start()
-        started = time.perf_counter()
-        try:
-            process.run()
-        finally:
-            watcher.stop()
-            with self._lock:
-                self._running.pop(job_id, None)
-        seconds = time.perf_counter() - started
-        for element_id in prepared.facts:
-            jobs.mark_element(job_id, element_id, processed=True)
-        timeline.finish(step.id, details={"ffmpeg_seconds": seconds, "ffmpeg_pid": process.pid})
-        step = timeline.start(job_id, "publish")
-        url = target.resolve().as_uri()
-        timeline.finish(step.id, details={"output_url": url, "bytes": target.stat().st_size})
-        try:
-            record = jobs.transition(
-                job_id, S.COMPLETED, expected=S.PROCESSING, output_path=str(target), output_url=url
-            )
-        except VidgenError:
-            if self._status(job_id) in (S.CANCELLED, None):  # cancelled at the last moment
-                target.unlink(missing_ok=True)
-                raise failures.JobCancelled("the render was cancelled") from None
-            raise
-        self._emit(job_id, "status", status=str(S.COMPLETED), details={"output": str(target)})
+        job = self.store.jobs.get(job_id)
+        done = self.steps.finish(
+            job, prepared, LocalFiles(target), on_process=lambda p: self._track(job_id, p)
+        )
+        est, seconds = prepared.estimate, done.seconds
         if self.learn and seconds >= MIN_LEARN_SECONDS:
             try:
                 self._speed = speeds.learn(
@@ -265,7 +207,15 @@ class JobService:
                 )
             except VidgenError:
                 log.warning("could not store the refined render speed", exc_info=True)
-        return record
+        return done.record
+
+    def _track(self, job_id: uuid.UUID, process: FFmpegProcess | None) -> None:
+        """The FFmpeg of a job rendering in this process, so ``cancel`` can stop it at once."""
+        with self._lock:
+            if process is None:
+                self._running.pop(job_id, None)
+            else:
+                self._running[job_id] = process
 
     def _status(self, job_id: uuid.UUID) -> JobStatus | None:
         try:
@@ -274,62 +224,46 @@ class JobService:
             return None
 
     def _handle_failure(self, job_id: uuid.UUID, exc: BaseException) -> Any:
-        """Record why the attempt ended and move the job on: retry later, fail, or cancel."""
-        failure = failures.classify(exc)
-        log.info("job %s: %s (%s)", job_id, failure.message, failure.code)
-        jobs = self.store.jobs
-        try:
-            job = jobs.get(job_id)
-        except LookupError:
+        """Record why the attempt ended (``pipeline.settle``); a retry goes back to the queue."""
+        outcome = settle(self.store, job_id, exc, delay=self._delay)
+        if outcome.status is None:
             return None  # deleted while it ran
-        status = JobStatus(job.status)
-        if status not in (S.PENDING, S.PROCESSING) or job.worker_pid not in (None, os.getpid()):
-            # cancelled (or taken over) from elsewhere: only close our step
-            running = self.store.timeline.running(job_id)
-            if running is not None:
-                self.store.timeline.fail(running.id, "cancelled", "the render was stopped")
-            self._emit(job_id, "status", status=str(status), message=failure.message)
-            return job
-        jobs.record_error(job_id, failure.code, failure.message)
-        error = {"error_code": failure.code, "error_message": failure.message}
-        if failure.kind is failures.FailureKind.CANCELLED:
-            new, extra = S.CANCELLED, {}
-        elif status is S.PROCESSING and failure.retryable and job.attempts < job.max_attempts:
-            delay = self.backoff(max(job.attempts, 1))
-            due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay)
-            new, extra = S.QUEUED, {"next_attempt_at": due}
-            note = f"{failure.message}; trying again in {delay:.0f} s"
-            self.store.timeline.note(
-                job_id, note, details={"attempt": job.attempts, "max_attempts": job.max_attempts}
-            )
-        else:
-            new, extra = S.FAILED, {}
-        try:
-            record = jobs.transition(job_id, new, expected=status, **error, **extra)
-        except VidgenError:
-            return jobs.get(job_id)  # changed meanwhile (a cancel): that state stands
-        if new is S.QUEUED and self.queue is not None:
-            self.queue.enqueue(job_id, not_before=extra["next_attempt_at"])
-        self._emit(job_id, "status", status=str(new), message=failure.message)
-        return record
+        if outcome.delay is not None and self.queue is not None:
+            self.queue.enqueue(job_id, not_before=outcome.record.next_attempt_at)
+        self._emit(job_id, "status", status=str(outcome.status), message=outcome.failure.message)
+        return outcome.record
+
+    def _delay(self, failure: failures.Failure, attempts: int, max_attempts: int) -> float | None:
+        """The failure table's retry decision, with this service's backoff."""
+        if failures.retry_delay(failure, attempts, max_attempts) is None:
+            return None
+        return self.backoff(max(attempts, 1))
 
     # Cancel, retry, delete ------------------------------------------------------
 
     def cancel(self, job_id: JobId) -> Any:
-        """Cancel a waiting or running job; a render running anywhere on this machine stops."""
+        """Cancel a waiting or running job; a render running anywhere on this machine stops.
+
+        A farm job is cancelled where it is owned, on the team database; the
+        local row follows through the mirror.
+        """
         job = self.store.jobs.get(job_id)
         if JobStatus(job.status) not in states.CANCELLABLE:
             raise VidgenError(f"job {job.id} is {job.status}: there is nothing to cancel")
-        record = self.store.jobs.transition(
-            job.id, S.CANCELLED, error_code="cancelled", error_message="cancelled by the user"
-        )
-        self.store.timeline.note(job.id, "cancelled by the user", details={"was": str(job.status)})
+        if self._owned_by_queue(job):
+            self.queue.cancel(job.id)  # type: ignore[union-attr]
+            record = self.store.jobs.get(job.id)
+        else:
+            record = pipeline.cancel(self.store, job.id, "cancelled by the user")
+            if self.queue is not None:
+                self.queue.cancel(job.id)
+        if record is None or JobStatus(record.status) is not S.CANCELLED:
+            job = self.store.jobs.get(job.id)
+            raise VidgenError(f"job {job.id} is {job.status}: there is nothing to cancel")
         with self._lock:
             process = self._running.get(job.id)
         if process is not None:
             process.cancel()
-        if self.queue is not None:
-            self.queue.cancel(job.id)
         self._emit(job.id, "status", status=str(S.CANCELLED))
         return record
 
@@ -338,15 +272,25 @@ class JobService:
         job = self.store.jobs.get(job_id)
         if JobStatus(job.status) not in states.RETRYABLE:
             raise VidgenError(f"job {job.id} is {job.status}: only failed or cancelled jobs retry")
-        record = self.store.jobs.transition(
-            job.id, S.QUEUED, expected=job.status, error_code=None, error_message=None,
-            max_attempts=max(job.max_attempts, job.attempts + 1),
-        )  # fmt: skip
-        self.store.timeline.note(job.id, "queued again by the user", details={"was": job.status})
-        if self.queue is not None:
-            self.queue.enqueue(job.id)
+        if self._owned_by_queue(job):
+            self.queue.enqueue(job.id)  # type: ignore[union-attr]  # queued again there
+            record = self.store.jobs.get(job.id)
+        else:
+            record = pipeline.queue_again(self.store, job.id, "queued again by the user")
+            if self.queue is not None:
+                self.queue.enqueue(job.id)
+        if record is None or JobStatus(record.status) is not S.QUEUED:
+            job = self.store.jobs.get(job.id)
+            raise VidgenError(f"job {job.id} is {job.status}: only failed or cancelled jobs retry")
         self._emit(job.id, "status", status=str(S.QUEUED))
         return record
+
+    def _owned_by_queue(self, job: Any) -> bool:
+        """Whether the job belongs to the queue's database (a farm job), not to this log."""
+        queue = self.queue
+        return bool(
+            queue is not None and getattr(queue, "owns_jobs", False) and job.route == queue.route
+        )
 
     def delete(self, job_id: JobId, *, remove_output: bool = False) -> bool:
         """Remove a job from the log (cancelling it first if it is still active)."""

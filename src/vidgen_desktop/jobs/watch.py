@@ -2,15 +2,17 @@
 
 ``ProgressRecorder`` is FFmpeg's progress callback: every update goes to the
 in-process listeners, at most a few a second to the job row and its render
-step. ``CancelWatcher`` reads the job row a few times a second and stops
-FFmpeg as soon as the job is no longer this process's to run (cancelled by
-``vidgen jobs cancel`` in another process, deleted, or taken over).
+step, both in one transaction. ``CancelWatcher`` reads the job row a few
+times a second and stops FFmpeg as soon as the job is no longer this
+process's to run (cancelled by ``vidgen jobs cancel`` in another process,
+deleted, or taken over), or when the path's own stopper says so.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 import uuid
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress writes to the job log (≤ 4 per second)
 CANCEL_POLL = 0.25  # seconds between looks at the job row for a cancel from another process
+STOPPER_POLL = 0.25  # seconds between asking the path's own stopper (procrastinate's abort…)
 
 
 class ProgressRecorder:
@@ -35,6 +38,7 @@ class ProgressRecorder:
         self.store, self.feed, self.job_id, self.step_id = store, feed, job_id, step_id
         self.process: FFmpegProcess | None = None
         self._last = 0.0
+        self._failing = False
 
     def __call__(self, progress: Progress) -> None:
         pid = self.process.pid if self.process is not None else None
@@ -48,20 +52,36 @@ class ProgressRecorder:
         if not progress.done and now - self._last < PROGRESS_INTERVAL:
             return
         self._last = now
-        store = self.store
-        try:
-            store.jobs.update_progress(self.job_id, progress.fraction, "render")
-            store.timeline.progress(self.step_id, progress.fraction, memory_mb=_memory_mb(pid))
-        except VidgenError:  # a busy database must not stop the render
-            log.warning("progress of job %s not recorded", self.job_id, exc_info=True)
+        try:  # the job and its step in one transaction: one lock, one consistent state
+            self.store.timeline.progress(
+                self.step_id, progress.fraction, memory_mb=_memory_mb(pid), job_id=self.job_id
+            )
+        except VidgenError as exc:  # a busy or absent database must not stop the render
+            if not self._failing:  # once per run of failures, not a line per tick
+                log.warning("progress of job %s not recorded: %s", self.job_id, exc)
+            self._failing = True
+        else:
+            self._failing = False
 
 
 class CancelWatcher(threading.Thread):
-    """Stops FFmpeg when the job row says the job is no longer ours (a cancel from anywhere)."""
+    """Stops FFmpeg when the job is no longer ours to run (a cancel from anywhere).
 
-    def __init__(self, store: JobStore, job_id: uuid.UUID, process: FFmpegProcess) -> None:
+    It reads the job row every ``CANCEL_POLL`` s (cancelled, deleted, taken
+    over), and asks ``stopper`` (the farm: procrastinate's abort, a lost
+    database) every ``STOPPER_POLL`` s. ``reason`` says why it stopped FFmpeg:
+    "row", or what the stopper said. ``note_pid``: a timeline note with
+    FFmpeg's pid once it runs (the farm's, for operators).
+    """
+
+    def __init__(
+        self, store: JobStore, job_id: uuid.UUID, process: FFmpegProcess, *,
+        stopper: Any = None, note_pid: bool = False, row_every: float = CANCEL_POLL,
+    ) -> None:  # fmt: skip
         super().__init__(name=f"cancel-watch-{job_id}", daemon=True)
         self.store, self.job_id, self.process = store, job_id, process
+        self.stopper, self.note_pid, self.row_every = stopper, note_pid, row_every
+        self.reason: str | None = None
         self._stopped = threading.Event()
 
     def stop(self) -> None:
@@ -69,17 +89,39 @@ class CancelWatcher(threading.Thread):
         self.join(2 * CANCEL_POLL + 1)
 
     def run(self) -> None:
-        while not self._stopped.wait(CANCEL_POLL):
-            try:
-                job = self.store.jobs.get(self.job_id)
-            except LookupError:  # deleted
+        last_row = 0.0
+        while not self._stopped.wait(STOPPER_POLL):
+            if self.note_pid and self.process.pid is not None:
+                self.note_pid = False
+                self._note_pid()
+            why = self.stopper.reason() if self.stopper is not None else None
+            if why is None and time.monotonic() - last_row >= self.row_every:
+                last_row = time.monotonic()
+                why = self._row()
+            if why is not None:
+                self.reason = why
                 self.process.cancel()
+                log.info("job %s: render stopped (%s)", self.job_id, why, extra={"action": "abort"})
                 return
-            except VidgenError:  # busy: look again next time
-                continue
-            if job.status != JobStatus.PROCESSING or job.worker_pid not in (None, os.getpid()):
-                self.process.cancel()
-                return
+
+    def _row(self) -> str | None:
+        try:
+            job = self.store.jobs.get(self.job_id)
+        except LookupError:  # deleted
+            return "row"
+        except VidgenError:  # busy or away: look again next time (the stopper knows more)
+            return None
+        if job.status != JobStatus.PROCESSING or job.worker_pid not in (None, os.getpid()):
+            return "row"
+        return None
+
+    def _note_pid(self) -> None:
+        details = {"ffmpeg_pid": self.process.pid, "worker_pid": os.getpid(),
+                   "host": socket.gethostname()}  # fmt: skip
+        try:
+            self.store.timeline.note(self.job_id, "FFmpeg started", details=details)
+        except VidgenError:
+            log.debug("job %s: FFmpeg pid not recorded", self.job_id, exc_info=True)
 
 
 def _memory_mb(pid: int | None) -> float | None:

@@ -10,8 +10,12 @@ their storage URIs, writes the job with its elements and an
 ``upload_sources`` step to the remote job log (the id is the client's UUID,
 so doing it twice changes nothing) and defers the ``vidgen.render`` task.
 ``cancel`` marks the remote job cancelled and asks the worker running it to
-abort. The task bodies live in ``worker.farm``; this module only names them,
-so the desktop never imports the worker.
+abort. The team database owns a farm job from the moment it is published
+(``owns_jobs``): ``JobService`` cancels and retries it through this queue, and
+the laptop's row of it is a mirror (``store.mirror``) written only by the
+mirror, here right after a change made from the desktop. The task bodies
+live in ``worker.farm``; this module only names them, so the desktop never
+imports the worker.
 """
 
 from __future__ import annotations
@@ -35,9 +39,10 @@ from procrastinate.schema import SchemaManager
 from vidgen_desktop import config, storage, store
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
-from vidgen_desktop.jobs import states
+from vidgen_desktop.jobs import pipeline, states
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store.team import database as store_remote
+from vidgen_desktop.store import mirror
+from vidgen_desktop.store import remote as store_remote
 
 log = logging.getLogger(__name__)
 S = JobStatus
@@ -175,11 +180,10 @@ def ensure_schema(url: str | None = None) -> bool:
     return True
 
 
-def defer_render(
-    app: procrastinate.App, job_id: uuid.UUID | str, *, not_before: dt.datetime | None = None
-) -> int | None:
-    """Defer ``vidgen.render(job_id)``; None if one is already waiting for that job."""
-    task = app.configure_task(
+def _render_task(
+    app: procrastinate.App, job_id: uuid.UUID | str, not_before: dt.datetime | None
+) -> Any:
+    return app.configure_task(
         RENDER_TASK,
         queue=RENDER_QUEUE,
         lock=str(job_id),
@@ -187,8 +191,24 @@ def defer_render(
         schedule_at=not_before,
         allow_unknown=True,
     )
+
+
+def defer_render(
+    app: procrastinate.App, job_id: uuid.UUID | str, *, not_before: dt.datetime | None = None
+) -> int | None:
+    """Defer ``vidgen.render(job_id)``; None if one is already waiting for that job."""
     try:
-        return task.defer(job_id=str(job_id))
+        return _render_task(app, job_id, not_before).defer(job_id=str(job_id))
+    except pexc.AlreadyEnqueued:
+        return None
+
+
+async def defer_render_async(
+    app: procrastinate.App, job_id: uuid.UUID | str, *, not_before: dt.datetime | None = None
+) -> int | None:
+    """``defer_render`` from a coroutine (the worker's recovery task)."""
+    try:
+        return await _render_task(app, job_id, not_before).defer_async(job_id=str(job_id))
     except pexc.AlreadyEnqueued:
         return None
 
@@ -208,6 +228,7 @@ class SharedQueue:
     """The team render farm. ``route`` "remote"; implements ``jobs.ports.JobQueue``."""
 
     route = "remote"
+    owns_jobs = True  # the team database owns a farm job; the laptop's row is its mirror
 
     def __init__(
         self,
@@ -251,26 +272,11 @@ class SharedQueue:
     def enqueue(self, job_id: uuid.UUID, *, not_before: dt.datetime | None = None) -> None:
         """Publish the job to the team log (first time: with its sources) and defer it."""
         self.open()
-        remote = self.remote.jobs.find(job_id)
-        if remote is not None and remote.status is S.PENDING:
-            # the laptop's replication sent the job before it was routed here: that
-            # copy still names local files; publish the farm's version instead
-            self.remote.jobs.delete(job_id)
-            remote = None
+        remote = self.remote.jobs.find(job_id)  # the relay never sends an unrouted job
         if remote is None:
             self._publish(self.local.jobs.get(job_id))
         elif remote.status in states.RETRYABLE:
-            self.remote.jobs.transition(
-                job_id,
-                S.QUEUED,
-                expected=remote.status,
-                error_code=None,
-                error_message=None,
-                max_attempts=max(remote.max_attempts, remote.attempts + 1),
-            )
-            self.remote.timeline.note(
-                job_id, "queued again from the desktop", details={"was": str(remote.status)}
-            )
+            pipeline.queue_again(self.remote, job_id, "queued again from the desktop")
         elif remote.status is not S.QUEUED:
             log.info("job %s is %s on the farm: not deferred again", job_id, remote.status)
             return
@@ -281,31 +287,18 @@ class SharedQueue:
             procrastinate_id or "already waiting",
             extra={"action": "farm_defer"},
         )
+        mirror.pull_job(self.local, self.remote, job_id)  # a retry shows here at once
 
     def cancel(self, job_id: uuid.UUID) -> bool:
         """Cancel the remote job and abort its render; True if a worker was running it."""
         self.open()
-        for _ in range(3):  # the worker may move the job on meanwhile
-            remote = self.remote.jobs.find(job_id)
-            if remote is None or remote.status not in states.CANCELLABLE:
-                break
-            with contextlib.suppress(store.ConcurrentChange):
-                self.remote.jobs.transition(
-                    job_id,
-                    S.CANCELLED,
-                    expected=remote.status,
-                    error_code="cancelled",
-                    error_message="cancelled by the user",
-                )
-                self.remote.timeline.note(
-                    job_id, "cancelled from the desktop", details={"was": str(remote.status)}
-                )
-                break
+        pipeline.cancel(self.remote, job_id, "cancelled from the desktop")
         running = False
         for job in self.app.job_manager.list_jobs(task=RENDER_TASK, lock=str(job_id)):
             if job.status in ("todo", "doing") and job.id is not None:
                 aborted = self.app.job_manager.cancel_job_by_id(job.id, abort=True)
                 running = running or (aborted and job.status == "doing")
+        mirror.pull_job(self.local, self.remote, job_id)  # the cancel shows here at once
         return running
 
     # Publishing -----------------------------------------------------------------

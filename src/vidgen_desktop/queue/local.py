@@ -52,6 +52,7 @@ class LocalQueue:
     """This machine's queue. ``route`` "local"; implements ``jobs.ports.JobQueue``."""
 
     route = "local"
+    owns_jobs = False  # the local job log owns these jobs; JobService writes them itself
 
     def __init__(
         self,

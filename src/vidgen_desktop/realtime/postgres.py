@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +31,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.realtime.base import (
     CHANNEL,
     ChangeEvent,
@@ -123,8 +123,7 @@ class PostgresFeed(ProgressFeed):
                     log.error("live progress gave up after %d failures: %s", self.failures, reason)
                     self._give_up(f"{self._shown} could not be reached ({reason})")
                     return
-                first, longest = self.backoff
-                delay = min(longest, first * 2 ** (self.failures - 1)) * random.uniform(0.8, 1.2)
+                delay = failures.reconnect_delay(self.failures, *self.backoff)
                 log.warning("live progress lost (%s); reconnecting in %.1f s", reason, delay)
                 self._set_state(FeedState.RECONNECTING)
                 await asyncio.sleep(delay)

@@ -33,13 +33,13 @@ import contextlib
 import dataclasses
 import functools
 import logging
-import random
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vidgen_desktop import config
+from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.realtime import supabase_client as clients
 from vidgen_desktop.realtime.base import (
     ChangeEvent,
@@ -188,9 +188,10 @@ class SupabaseFeed(ProgressFeed):
                 )
                 return
             self._set_state(FeedState.RECONNECTING)
-            first, longest = self.limits.backoff, self.limits.backoff_max
             await asyncio.sleep(
-                min(longest, first * 2 ** (self.failures - 1)) * random.uniform(0.8, 1.2)
+                failures.reconnect_delay(
+                    self.failures, self.limits.backoff, self.limits.backoff_max
+                )
             )
 
     def _open_supabase(self) -> None:
@@ -355,7 +356,9 @@ class SupabaseFeed(ProgressFeed):
             except Exception as exc:  # noqa: BLE001 - retried, then left to the next subscribe
                 log.warning("live progress: re-reading %s failed: %s", job_id or "all jobs",
                             clients.describe(exc))  # fmt: skip
-                await asyncio.sleep(self.limits.backoff * 2**attempt)
+                await asyncio.sleep(
+                    failures.backoff_seconds(attempt + 1, base=self.limits.backoff, factor=2.0)
+                )
         return None
 
     def _fresh(self, event: ChangeEvent, seq: int | None, watch: _Watch) -> bool:

@@ -22,7 +22,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs import states
 from vidgen_desktop.jobs.errors import DEFAULT_MAX_ATTEMPTS
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import job_rows, queries, timeline
+from vidgen_desktop.store import job_rows, outbox, queries, timeline
 from vidgen_desktop.store.errors import ConcurrentChange, JobNotFound
 from vidgen_desktop.store.records import CleanupResult, ElementRecord, JobQuery, JobRecord
 from vidgen_desktop.store.schema import elements, jobs
@@ -172,6 +172,7 @@ class JobRepository:
             )
             if result.rowcount != 1:
                 raise ConcurrentChange(f"job {job_id} changed while it was being set to '{new}'")
+            outbox.disown(connection, job_id)  # routed to the farm: the team's from now on
             return self._fetch(connection, job_id)
 
     def record_error(
@@ -273,8 +274,8 @@ class JobRepository:
     def requeue_orphan(self, job: JobRecord, note: str, *, at: dt.datetime | None = None) -> bool:
         """Put an orphan (from ``orphans()``) back in the queue with a timeline note.
 
-        Only if it is still ``processing`` by the same dead worker: False if
-        someone else got there first.
+        Only if it is still ``processing`` by the same dead worker, in the same
+        attempt (its ``started_at``): False if someone else got there first.
         """
         at = at or queries.now()
         states.check_transition(JobStatus.PROCESSING, JobStatus.QUEUED, job_id=job.id)
@@ -282,6 +283,8 @@ class JobRepository:
             jobs.c.worker_pid.is_(None) if job.worker_pid is None
             else jobs.c.worker_pid == job.worker_pid
         )  # fmt: skip
+        if job.started_at is not None:  # the same attempt, not a newer one by the same pid
+            same_worker = sa.and_(same_worker, jobs.c.started_at == job.started_at)
         with self._db.write() as connection:
             result = connection.execute(
                 sa.update(jobs)

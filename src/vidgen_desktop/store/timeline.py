@@ -130,19 +130,31 @@ class TimelineRepository:
         *,
         cpu_percent: float | None = None,
         memory_mb: float | None = None,
+        job_id: uuid.UUID | str | None = None,
     ) -> None:
-        """Cheap: one UPDATE of the step's progress (0–1) and resource use."""
-        values: dict[str, Any] = {"progress": min(1.0, max(0.0, float(progress)))}
+        """Cheap: one UPDATE of the step's progress (0–1) and resource use.
+
+        With ``job_id``, the job's progress and current step (this step) move in
+        the same transaction: one lock, and no reader sees the two disagree.
+        """
+        fraction = min(1.0, max(0.0, float(progress)))
+        values: dict[str, Any] = {"progress": fraction}
         if cpu_percent is not None:
             values["cpu_percent"] = cpu_percent
         if memory_mb is not None:
             values["memory_mb"] = memory_mb
+        step_id = queries.as_uuid(step_id)
         with self._db.write() as connection:
-            result = connection.execute(
-                sa.update(t).where(t.c.id == queries.as_uuid(step_id)).values(**values)
-            )
+            result = connection.execute(sa.update(t).where(t.c.id == step_id).values(**values))
             if result.rowcount != 1:
                 raise StepNotFound(f"no timeline step with id {step_id}")
+            if job_id is not None:
+                name = sa.select(t.c.step).where(t.c.id == step_id).scalar_subquery()
+                connection.execute(
+                    sa.update(jobs)
+                    .where(jobs.c.id == queries.as_uuid(job_id))
+                    .values(progress=fraction, current_step=name, updated_at=queries.now())
+                )
 
     def finish(
         self,

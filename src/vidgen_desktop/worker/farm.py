@@ -1,27 +1,28 @@
 """What a farm worker does with one job, and with the jobs of workers that died.
 
 ``render``: take the job in the remote log (``queued`` → ``processing``; a
-job someone else took, cancelled or finished is left alone), check and fetch
-its sources, probe, plan, render with FFmpeg while watching for an abort,
-upload the output, publish its share link, complete. Every step is a
-timeline row in the remote log; progress is written a few times a second.
+job someone else took, cancelled or finished is left alone), then run the one
+job pipeline (``jobs.pipeline``) with the farm's adapters
+(``worker.adapters``): fetch the sources from the team storage, probe, plan,
+render with FFmpeg while watching for an abort, upload the output, publish
+its share link, complete.
 
-Failures are classified (``jobs.errors``) and recorded on the job: bad input
-fails for good; a transient failure goes back to ``queued`` and procrastinate
-runs the task again after the backoff; a job this worker failed
-``skip_after`` times is left to other workers. ``recover`` finds render
-tasks of workers whose heartbeat stopped and puts them back in the queue.
+``_settle`` is where procrastinate learns a farm job's outcome: the failure
+table (``pipeline.settle``) records it on the job, and the task raises what
+procrastinate needs (retry later, aborted, failed). A job this worker failed
+``skip_after`` times is left to other workers; a render stopped because the
+team database went away goes back to the queue (``worker.link``).
+``recover`` finds render tasks of workers whose heartbeat stopped, and job
+rows no task will move on, and puts them back in the queue.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import os
 import random
 import shutil
-import socket
 import threading
 import time
 import uuid
@@ -31,92 +32,27 @@ from typing import Any
 
 from procrastinate import JobContext
 from procrastinate import exceptions as pexc
-from procrastinate.job_context import AbortReason
 
 from vidgen_desktop import storage, store
-from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import errors as failures
-from vidgen_desktop.jobs import watch
 from vidgen_desktop.jobs.events import EventFeed
+from vidgen_desktop.jobs.pipeline import Pipeline, Stopped, settle
 from vidgen_desktop.jobs.states import IllegalTransition, JobStatus
-from vidgen_desktop.queue import farm as shared
-from vidgen_desktop.render import engine
-from vidgen_desktop.render.runner import FFmpegProcess
-from vidgen_desktop.worker import sources
+from vidgen_desktop.queue import shared
+from vidgen_desktop.store import farm_tasks
+from vidgen_desktop.worker.adapters import FarmStopper, TeamOutput, TeamSources
+from vidgen_desktop.worker.link import TeamLink
 from vidgen_desktop.worker.metrics import JOB_SECONDS, Metrics
 from vidgen_desktop.worker.options import FarmOptions
 
 log = logging.getLogger(__name__)
 S = JobStatus
-WATCH_EVERY = 0.25  # seconds between looks for an abort while FFmpeg runs
 ROW_EVERY = 1.0  # seconds between looks at the job row (a cancel written by anyone)
 
 
 class FarmJobFailed(VidgenError):
     """The farm job failed (the reason is on the job); procrastinate records it as failed."""
-
-
-class _Stopping(Exception):  # noqa: N818 - internal signal: the worker shuts down
-    pass
-
-
-class AbortWatcher(threading.Thread):
-    """Cancels FFmpeg when procrastinate asks for an abort or the job row is no longer ours."""
-
-    def __init__(
-        self, remote: store.Database, job_id: uuid.UUID, process: FFmpegProcess, context: JobContext
-    ) -> None:
-        super().__init__(name=f"abort-watch-{job_id}", daemon=True)
-        self.remote, self.job_id, self.process, self.context = remote, job_id, process, context
-        self.reason: str | None = None  # "shutdown", "abort" or "row"
-        self._stopped = threading.Event()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self.join(5)
-
-    def run(self) -> None:
-        last_row, noted = 0.0, False
-        while not self._stopped.wait(WATCH_EVERY):
-            if not noted and self.process.pid is not None:
-                noted = True
-                self._note_pid()
-            abort = self.context.abort_reason()
-            if abort is not None:
-                self._cancel("shutdown" if abort is AbortReason.SHUTDOWN else "abort")
-                return
-            if time.monotonic() - last_row >= ROW_EVERY:
-                last_row = time.monotonic()
-                if not self._still_ours():
-                    self._cancel("row")
-                    return
-
-    def _cancel(self, reason: str) -> None:
-        self.reason = reason
-        self.process.cancel()
-        log.info("job %s: render stopped (%s)", self.job_id, reason, extra={"action": "abort"})
-
-    def _still_ours(self) -> bool:
-        try:
-            job = self.remote.jobs.find(self.job_id)
-        except VidgenError:
-            return True  # the database is busy: look again next time
-        return job is not None and job.status is S.PROCESSING and job.worker_pid == os.getpid()
-
-    def _note_pid(self) -> None:
-        try:
-            self.remote.timeline.note(
-                self.job_id,
-                "FFmpeg started",
-                details={
-                    "ffmpeg_pid": self.process.pid,
-                    "worker_pid": os.getpid(),
-                    "host": socket.gethostname(),
-                },
-            )
-        except VidgenError:
-            log.warning("job %s: FFmpeg pid not recorded", self.job_id, exc_info=True)
 
 
 def _translate(exc: BaseException) -> BaseException:
@@ -143,14 +79,19 @@ class Farm:
         options: FarmOptions,
         workdir: Path,
         metrics: Metrics | None = None,
+        link: TeamLink | None = None,
     ) -> None:
         self.remote = remote
+        self.link = link or TeamLink(str(remote.engine.url), options.label)
         self.storage_factory = storage_factory
         self.options = options
         self.workdir = workdir
         self.metrics = metrics or Metrics()
         self._failed: dict[uuid.UUID, int] = {}  # job -> transient failures on this worker
         self._left: set[uuid.UUID] = set()  # jobs this worker left to others (noted once)
+        # renders stopped by a lost database: procrastinate job id -> (job, procrastinate
+        # worker id), put back when the database returns
+        self._abandoned: dict[int, tuple[Any, int | None]] = {}
         self._lock = threading.Lock()
 
     # One job ---------------------------------------------------------------------
@@ -158,7 +99,11 @@ class Farm:
     def render(self, context: JobContext, job_id: str) -> str:
         """The ``vidgen.render`` task body (blocking; procrastinate runs it in a thread)."""
         jid = uuid.UUID(job_id)
-        job = self.remote.jobs.find(jid)
+        try:
+            job = self._take_over(self.remote.jobs.find(jid))
+        except store.StoreError as exc:  # the database went away before the job was ours
+            self.link.lost(exc)
+            raise shared.RetryLater(0, "team database lost") from exc
         if job is None or job.status is not S.QUEUED:
             state = "gone" if job is None else str(job.status)
             log.info("job %s is %s: nothing to render", jid, state, extra={"action": "skip"})
@@ -175,13 +120,16 @@ class Farm:
             job = self.remote.jobs.transition(jid, S.PROCESSING, expected=S.QUEUED, route="remote")
         except (store.ConcurrentChange, IllegalTransition):
             return "skipped (taken)"
+        except store.StoreError as exc:
+            self.link.lost(exc)
+            raise shared.RetryLater(0, "team database lost") from exc
         self.metrics.add_running(1)
         started = time.perf_counter()
         folder = self.workdir / jid.hex
         try:
             url = self._run(context, job, folder)
         except BaseException as exc:
-            self._fail(job, exc, time.perf_counter() - started)
+            self._fail(context, job, exc, time.perf_counter() - started)
             raise AssertionError("_fail always raises") from exc  # pragma: no cover
         finally:
             self.metrics.add_running(-1)
@@ -194,124 +142,107 @@ class Farm:
         return url
 
     def _run(self, context: JobContext, job: Any, folder: Path) -> str:
-        remote, timeline = self.remote, self.remote.timeline
-        target = self.storage_factory(remote.storage_log.recorder(job.id))
+        """The one pipeline, with the farm's adapters (``worker.adapters``)."""
+        team = self.storage_factory(self.remote.storage_log.recorder(job.id))
         details = {
-            "worker": self.options.label,
-            "attempt": job.attempts,
+            "worker": self.options.label, "attempt": job.attempts,
             "procrastinate_job": context.job.id,
-        }
-        step = timeline.start(job.id, "download_sources", details=details)
-        plan = sources.check(job.composition, target, self.options.allowed_url_prefixes)
-        local = sources.fetch(plan, target, folder / "sources", job.id)
-        timeline.finish(step.id, details={"sources": len(local)})
-        comp = Composition.model_validate(sources.rewrite(job.composition, local))
-
-        step = timeline.start(job.id, "probe")
-        facts = engine.probe_sources(comp)
-        for element_id, info in facts.items():
-            remote.jobs.mark_element(job.id, element_id, processed=False, probe=info)
-        timeline.finish(step.id, details={"sources": len(facts)})
-        step = timeline.start(job.id, "prepare")
-        render_plan = engine.prepare(comp, facts, text_folder=folder / "text")
-        timeline.finish(step.id, details={"duration": render_plan.duration})
-
-        name = Path(job.output_path).name if job.output_path else ""
-        out = folder / (name or engine.default_output_path(comp, None, folder).name)
-        step = timeline.start(job.id, "render", details={"target": out.name})
-        recorder = watch.ProgressRecorder(remote, EventFeed(), job.id, step.id)
-        process = engine.render_process(render_plan, out, on_progress=recorder)
-        recorder.process = process
-        watcher = AbortWatcher(remote, job.id, process, context)
-        watcher.start()
-        ffmpeg_started = time.perf_counter()
-        try:
-            process.run()
-        except VidgenError:
-            if watcher.reason == "shutdown":
-                raise _Stopping() from None
-            raise
-        finally:
-            watcher.stop()
-        for element_id in facts:
-            remote.jobs.mark_element(job.id, element_id, processed=True)
-        timeline.finish(
-            step.id,
-            details={
-                "ffmpeg_seconds": time.perf_counter() - ffmpeg_started,
-                "ffmpeg_pid": process.pid,
-            },
+        }  # fmt: skip
+        pipeline = Pipeline(self.remote, EventFeed(), note_ffmpeg=True, row_every=ROW_EVERY)
+        done = pipeline.run(
+            job,
+            TeamSources(team, self.options.allowed_url_prefixes, folder, **details),
+            TeamOutput(team, folder, self.options.label),
+            stopper=FarmStopper(context, self.link),
+            text_folder=folder / "text",
         )
+        uri = done.record.output_path
+        log.info("job %s completed: %s", job.id, uri, extra={"action": "completed"})
+        return uri
 
-        step = timeline.start(job.id, "upload_output")
-        stored = target.upload_output(out, job.id)
-        timeline.finish(step.id, details={"key": stored.key, "bytes": stored.size})
-        step = timeline.start(job.id, "publish")
-        link = target.share_link(stored.key, job_id=job.id, client=self.options.label)
-        expires = link.expires_at.isoformat() if link.expires_at else None
-        timeline.finish(step.id, details={"mode": link.mode, "expires_at": expires})
-        try:
-            remote.jobs.transition(
-                job.id,
-                S.COMPLETED,
-                expected=S.PROCESSING,
-                output_url=link.url,
-                output_path=stored.uri,
-            )
-        except VidgenError:
-            target.delete(stored.key, job_id=job.id)  # cancelled at the last moment
-            raise
-        log.info("job %s completed: %s", job.id, stored.uri, extra={"action": "completed"})
-        return stored.uri
+    def _take_over(self, job: Any) -> Any:
+        """A job left ``processing`` by a lost attempt of this very task, back to ``queued``.
 
-    def _fail(self, job: Any, exc: BaseException, seconds: float) -> None:
+        procrastinate runs one render task per job at a time (the task's lock),
+        so a ``processing`` row seen here belongs to an attempt that is over.
+        """
+        if job is None or job.status is not S.PROCESSING:
+            return job
+        note = "the attempt before this one ended without an outcome; put back in the queue"
+        self.remote.jobs.requeue_orphan(job, note)
+        return self.remote.jobs.find(job.id)
+
+    def _fail(self, context: JobContext, job: Any, exc: BaseException, seconds: float) -> None:
         """Record how the attempt ended and tell procrastinate what to do; always raises."""
-        jobs, timeline, pid = self.remote.jobs, self.remote.timeline, os.getpid()
-        if isinstance(exc, _Stopping):
-            with _quietly():
-                jobs.requeue_orphan(
-                    job.evolve(worker_pid=pid),
-                    f"worker {self.options.label} stopped; put back in the queue",
-                )
-            self.metrics.count("requeued", seconds)
+        try:
+            self._settle(context, job, exc, seconds)
+        except store.StoreError as lost:  # the database went away while recording it
+            if isinstance(lost, store.ConcurrentChange | store.JobNotFound):
+                raise pexc.JobAborted(f"job {job.id} changed meanwhile") from exc
+            self.link.lost(lost)
+            self._abandon(context, job, seconds)
+            raise shared.RetryLater(0, "team database lost") from exc
+
+    def _abandon(self, context: JobContext, job: Any, seconds: float) -> None:
+        """Put the job back in the queue; if the database is away, remember it for its return."""
+        note = f"worker {self.options.label} stopped; put back in the queue"
+        try:
+            self.remote.jobs.requeue_orphan(job.evolve(worker_pid=os.getpid()), note)
+        except VidgenError:
+            if context.job.id is not None:
+                with self._lock:
+                    self._abandoned[context.job.id] = (
+                        job.evolve(worker_pid=os.getpid()),
+                        context.job.worker_id,
+                    )
+        self.metrics.count("requeued", seconds)
+
+    def reclaim(self) -> list[uuid.UUID]:
+        """On the database's return: the jobs this worker abandoned, back in the queue now.
+
+        Blocking (run it in a thread). Without this they would wait for another
+        worker's stalled-job recovery (the stall timeout plus a recovery period).
+        """
+        with self._lock:
+            abandoned, self._abandoned = self._abandoned, {}
+        done = []
+        for procrastinate_id, (job, worker_id) in abandoned.items():
+            note = f"worker {self.options.label} lost the team database; put back in the queue"
+            try:
+                # only while the task is still our lost attempt's (not re-taken meanwhile)
+                if farm_tasks.retry_doing(self.remote, procrastinate_id, worker_id=worker_id):
+                    self.remote.jobs.requeue_orphan(job, note)
+            except VidgenError as exc:
+                log.warning("job %s not put back yet (%s): recovery will", job.id, exc)
+                continue
+            done.append(job.id)
+        return done
+
+    def _settle(self, context: JobContext, job: Any, exc: BaseException, seconds: float) -> None:
+        if isinstance(exc, Stopped) or self.link.down.is_set():
+            self._abandon(context, job, seconds)
             raise shared.RetryLater(0, "worker stopping") from exc
-        failure = failures.classify(_translate(exc))
-        current = jobs.find(job.id)
-        if current is None or current.status is not S.PROCESSING or current.worker_pid != pid:
-            running = timeline.running(job.id)  # cancelled or taken elsewhere: close our step
-            if running is not None:
-                with _quietly():
-                    timeline.fail(running.id, "cancelled", "the render was stopped")
+        outcome = settle(
+            self.remote, job.id, _translate(exc), delay=self._delay,
+            note={"worker": self.options.label},
+        )  # fmt: skip
+        failure = outcome.failure
+        if not outcome.ours:  # cancelled or taken elsewhere: procrastinate records an abort
             self.metrics.count("cancelled", seconds)
             raise pexc.JobAborted(f"job {job.id} is no longer this worker's") from exc
-        log.info("job %s: %s (%s)", job.id, failure.message, failure.code)
-        jobs.record_error(job.id, failure.code, failure.message)
-        error = {"error_code": failure.code, "error_message": failure.message}
         self.metrics.count("failed_attempt", seconds, kind=str(failure.kind))
         self._record_seconds(job.id, seconds, failure.code)
-        if failure.kind is failures.FailureKind.CANCELLED:
-            with _quietly():
-                jobs.transition(job.id, S.CANCELLED, expected=S.PROCESSING, **error)
+        if outcome.status is S.CANCELLED:
             raise pexc.JobAborted(failure.message) from exc
-        if failure.retryable and current.attempts < current.max_attempts:
-            delay = failures.backoff_seconds(current.attempts, base=self.options.retry_base)
-            due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay)
-            jobs.transition(job.id, S.QUEUED, expected=S.PROCESSING, next_attempt_at=due, **error)
-            timeline.note(
-                job.id,
-                f"{failure.message}; trying again in {delay:.0f} s",
-                details={
-                    "attempt": current.attempts,
-                    "max_attempts": current.max_attempts,
-                    "worker": self.options.label,
-                },
-            )
+        if outcome.delay is not None:
             with self._lock:
                 self._failed[job.id] = self._failed.get(job.id, 0) + 1
-            raise shared.RetryLater(delay, failure.message) from exc
-        jobs.transition(job.id, S.FAILED, expected=S.PROCESSING, **error)
+            raise shared.RetryLater(outcome.delay, failure.message) from exc
         self.metrics.count("failed", None)
         raise FarmJobFailed(f"job {job.id}: {failure.message}", detail=failure.detail) from exc
+
+    def _delay(self, failure: failures.Failure, attempts: int, max_attempts: int) -> float | None:
+        return failures.retry_delay(failure, attempts, max_attempts, base=self.options.retry_base)
 
     def _leave(self, job_id: uuid.UUID, failed_here: int) -> None:
         with self._lock:
@@ -347,9 +278,16 @@ class Farm:
         recovered = []
         for job in stalled:
             job_id = str(job.task_kwargs.get("job_id", ""))
-            # our log first: a worker fetching the task at once must find the job queued
-            await asyncio.to_thread(self._requeue, job_id, job.worker_id)
-            await manager.retry_job(job)
+            row = await asyncio.to_thread(self._find, job_id)  # the stalled attempt, read first
+            # only while it is still the stalled worker's: a plain retry_job could pull a
+            # task that was retried meanwhile from under the live worker now running it
+            retried = await asyncio.to_thread(
+                farm_tasks.retry_doing, self.remote, job.id, worker_id=job.worker_id
+            )
+            if not retried:
+                continue
+            # that attempt only (a worker taking the task first takes the row over itself)
+            await asyncio.to_thread(self._requeue, row)
             recovered.append(job_id)
             log.warning(
                 "job %s re-queued: its worker stopped heartbeating",
@@ -357,13 +295,38 @@ class Farm:
                 extra={"action": "recover_stalled"},
             )
         await manager.prune_stalled_workers(self.options.stall_timeout)
+        for lost in await asyncio.to_thread(
+            farm_tasks.lost_jobs, self.remote, self.options.stall_timeout
+        ):
+            await self._settle_lost(context.app, lost)
+            recovered.append(str(lost.id))
         return recovered
 
-    def _requeue(self, job_id: str, worker_id: int | None) -> None:
+    async def _settle_lost(self, app: Any, lost: farm_tasks.LostJob) -> None:
+        """A job row no task will move on: back in the queue, with a render task again."""
+        if lost.status == S.PROCESSING:
+            job = await asyncio.to_thread(self.remote.jobs.find, lost.id)
+            note = (
+                f"the render task of this job ended without an outcome (host {lost.host}, "
+                f"pid {lost.worker_pid}); put back in the queue"
+            )
+            if job is None or not await asyncio.to_thread(
+                self.remote.jobs.requeue_orphan, job, note
+            ):
+                return
+        await shared.defer_render_async(app, lost.id)
+        log.warning(
+            "job %s had no render task (%s); deferred again", lost.id, lost.status,
+            extra={"action": "recover_lost"},
+        )  # fmt: skip
+
+    def _find(self, job_id: str) -> Any:
         try:
-            job = self.remote.jobs.find(uuid.UUID(job_id))
+            return self.remote.jobs.find(uuid.UUID(job_id))
         except ValueError:
-            return
+            return None
+
+    def _requeue(self, job: Any) -> None:
         if job is None or job.status is not S.PROCESSING:
             return
         note = (

@@ -4,8 +4,10 @@ A job routed to the render farm lives on the team database: the desktop's
 shared queue publishes it there and the workers move it on. The laptop keeps
 its own row for the history, the queue panel and ``vidgen jobs``; ``pull``
 brings that row (status, progress, step, link, errors, times) and the job's
-timeline up to date from the team's. The outbox never sends these rows back
-(``store.team.relay`` drops changes of jobs whose route is "remote").
+timeline up to date from the team's, one transaction per job. The mirror is
+the only writer of that row once the job is routed to the farm, and its
+writes never reach the outbox (``store.outbox.disown`` in the same
+transaction), so nothing of a farm job travels back.
 
 Status changes are replayed along legal transitions (queued → processing →
 completed), so the local state-transition guard holds here too.
@@ -22,7 +24,7 @@ from sqlalchemy.dialects import sqlite
 
 from vidgen_desktop.jobs import states
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import schema
+from vidgen_desktop.store import outbox, queries, schema
 from vidgen_desktop.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -74,10 +76,10 @@ def _watched(local: Database, limit: int) -> list[Any]:
         return connection.execute(statement).all()
 
 
-def _copy_timeline(local: Database, remote: Database, job_id: Any) -> int:
+def _copy_timeline(connection: sa.Connection, remote: Database, job_id: Any) -> int:
     table = schema.processing_timeline
-    with remote.read() as connection:
-        rows = [dict(r) for r in connection.execute(
+    with remote.read() as theirs:
+        rows = [dict(r) for r in theirs.execute(
             sa.select(table).where(table.c.job_id == job_id)
         ).mappings()]  # fmt: skip
     if not rows:
@@ -89,32 +91,43 @@ def _copy_timeline(local: Database, remote: Database, job_id: Any) -> int:
         index_elements=[table.c.id],
         set_={c: statement.excluded[c] for c in columns if c != "id"},
     )
-    with local.write() as connection:
-        connection.execute(statement, rows)
+    connection.execute(statement, rows)
     return len(rows)
 
 
 def pull(local: Database, remote: Database, *, limit: int = 200) -> int:
     """Bring the laptop's rows of farm jobs up to date; return how many jobs changed."""
-    changed = 0
-    for row in _watched(local, limit):
-        theirs = remote.jobs.find(row.id)
-        if theirs is None:
-            continue  # not published yet (the shared queue does that)
-        ours = local.jobs.get(row.id)
+    return sum(pull_job(local, remote, row.id) for row in _watched(local, limit))
+
+
+def pull_job(local: Database, remote: Database, job_id: Any) -> bool:
+    """Mirror one farm job now (after a cancel or retry from here, say); True if it changed.
+
+    One local transaction: the status replayed along legal transitions, the
+    fields and the timeline copied, and the outbox rows this made dropped.
+    """
+    theirs = remote.jobs.find(job_id)
+    if theirs is None:
+        return False  # not published yet (the shared queue does that)
+    jobs = schema.jobs
+    with local.write() as connection:
+        ours = connection.execute(sa.select(jobs).where(jobs.c.id == theirs.id)).mappings().one()
+        steps = path(JobStatus(ours["status"]), JobStatus(theirs.status))
         fields = {name: getattr(theirs, name) for name in MIRRORED}
-        moved = False
-        for status in path(JobStatus(ours.status), JobStatus(theirs.status)):
-            ours, moved = local.jobs.transition(row.id, status, expected=ours.status), True
-        if not moved and all(getattr(ours, name) == value for name, value in fields.items()):
-            continue  # nothing new on the team's side (this runs about once a second)
-        local.jobs.update(row.id, **fields)
-        with local.write() as connection:
+        if not steps and all(ours[name] == value for name, value in fields.items()):
+            return False  # nothing new on the team's side (this runs about once a second)
+        for status in steps:  # one UPDATE each, so the local transition guard holds
             connection.execute(
-                sa.update(schema.jobs)
-                .where(schema.jobs.c.id == row.id)
-                .values({name: getattr(theirs, name) for name in TIMES})
+                sa.update(jobs).where(jobs.c.id == theirs.id).values(status=str(status))
             )
-        _copy_timeline(local, remote, row.id)
-        changed += 1
-    return changed
+        connection.execute(
+            sa.update(jobs)
+            .where(jobs.c.id == theirs.id)
+            .values(
+                **fields, **{name: getattr(theirs, name) for name in TIMES},
+                updated_at=queries.now(),
+            )
+        )  # fmt: skip
+        _copy_timeline(connection, remote, theirs.id)
+        outbox.disown(connection, theirs.id)
+    return True

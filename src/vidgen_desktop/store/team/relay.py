@@ -31,14 +31,13 @@ the migration used), so the whole history still arrives.
 
 A row the team database refuses for good (a constraint, say) is parked with
 its error in ``vidgen_outbox.error`` so the rest keeps flowing;
-``status().parked`` counts them and ``retry_parked()`` tries them again.
+``status().parked`` counts them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import random
 import threading
 import time
 import uuid
@@ -49,17 +48,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from vidgen_desktop.store import migrate, schema
+from vidgen_desktop.jobs import errors as failures
+from vidgen_desktop.store import migrate, remote, schema, upserts
 from vidgen_desktop.store.database import Database, open_local
 from vidgen_desktop.store.errors import StoreError
-from vidgen_desktop.store.team import database as remote
-from vidgen_desktop.store.team import upserts
-from vidgen_desktop.store.team.outbox import SEEDED_METRIC, backlog, reseed
+from vidgen_desktop.store.outbox import SEEDED_METRIC, backlog, disown, reseed
 
 log = logging.getLogger(__name__)
 
 BATCH = 500  # outbox rows per remote transaction
-IDLE = 1.0  # seconds between looks at an empty outbox (``wake()`` cuts it short)
+IDLE = 1.0  # seconds between looks at an empty outbox
 BACKOFF_FIRST = 1.0  # seconds after the first failure; doubled each time…
 BACKOFF_MAX = 300.0  # …up to this: a laptop offline for days retries every 5 minutes
 
@@ -100,7 +98,6 @@ class Relay:
         self._engine: sa.Engine | None = None
         self._remote_db: Database | None = None
         self._seeded = False
-        self._wake = threading.Event()
         self._sent = 0
         self._failures = 0
         self._last_error: str | None = None
@@ -117,12 +114,11 @@ class Relay:
         changes = self._read()
         if not changes:
             return 0
-        farm = self._farm_jobs(changes)
-        if farm:  # the farm writes these on the team database itself: never from here
-            self._forget(farm)
-            changes = [c for c in changes if c not in farm]
+        waiting = self._unrouted(changes)
+        if waiting:  # not routed yet: they wait in the outbox (farm jobs never come out)
+            changes = [c for c in changes if c not in waiting]
             if not changes:
-                return len(farm)
+                return 0
         try:
             refused = self._send(changes)
         except RemoteUnavailable as exc:
@@ -171,21 +167,16 @@ class Relay:
                 if sent < self.batch:
                     self.pull()
             except RemoteUnavailable as exc:
-                delay = min(backoff[1], backoff[0] * 2 ** (self._failures - 1))
-                delay *= random.uniform(0.8, 1.2)
+                delay = failures.reconnect_delay(self._failures, *backoff)
                 self._next_attempt = time.monotonic() + delay
                 log.warning(
                     "team database unavailable (%s); retrying in %.0f s", exc, delay,
                     extra={"action": "relay_backoff"},
                 )  # fmt: skip
-                self._sleep(stop, delay)
+                stop.wait(delay)
                 continue
             if sent < self.batch:
-                self._sleep(stop, idle)
-
-    def wake(self) -> None:
-        """Look at the outbox now (after a local change, or when the network is back)."""
-        self._wake.set()
+                stop.wait(idle)
 
     def status(self) -> RelayStatus:
         pending, parked = backlog(self.local)
@@ -193,15 +184,6 @@ class Relay:
             pending=pending, parked=parked, sent=self._sent, failures=self._failures,
             last_error=self._last_error, next_attempt=self._next_attempt,
         )  # fmt: skip
-
-    def retry_parked(self) -> int:
-        """Put refused rows back in line (after fixing the cause); return how many."""
-        with self.local.write() as connection:
-            o = schema.outbox
-            result = connection.execute(
-                sa.update(o).where(o.c.error.is_not(None)).values(error=None)
-            )
-            return result.rowcount
 
     def close(self) -> None:
         if self._engine is not None:
@@ -236,7 +218,11 @@ class Relay:
     def _seed_once(self) -> None:
         """The first relay run on this laptop sends the whole history (the outbox may have
         been discarded while there was no backend)."""
-        if self._seeded or self.local.metrics.get(SEEDED_METRIC) is not None:
+        if self._seeded:
+            return
+        if self.local.metrics.get(SEEDED_METRIC) is not None:
+            with self.local.write() as connection:
+                disown(connection)  # farm jobs' rows an older Vidgen left in the outbox
             self._seeded = True
             return
         queued = reseed(self.local)
@@ -245,29 +231,31 @@ class Relay:
         log.info("queued the whole job history (%d rows) for the team database", queued,
                  extra={"action": "relay_seed"})  # fmt: skip
 
-    def _farm_jobs(self, changes: Sequence[upserts.Change]) -> list[upserts.Change]:
-        """Changes of jobs routed to the render farm (route "remote").
+    def _unrouted(self, changes: Sequence[upserts.Change]) -> list[upserts.Change]:
+        """Changes of jobs not routed yet (``pending``): they wait until the job is.
 
-        Their row on the team database is written by the desktop's shared queue
-        (with sources rewritten to team storage) and then by the workers; the
-        laptop's copy is a mirror (``store.team.mirror``), so sending it would move
-        the team's row backwards.
+        A pending job may yet go to the farm, whose jobs belong to the team
+        database: the shared queue publishes them (sources rewritten to team
+        storage) and, once routed there, their rows leave the outbox
+        (``store.outbox.disown``). Holding pending jobs back means a farm job
+        never reaches the team database from here first, naming the laptop's
+        files. Deletions go through (a deleted job was never anyone's to route).
         """
 
         def job_of(change: upserts.Change) -> Any:
             return change.values.get("id" if change.table == "jobs" else "job_id")
 
-        ids = {job_of(c) for c in changes} - {None}
+        ids = {job_of(c) for c in changes if c.op != "delete"} - {None}
         if not ids:
             return []
         jobs = schema.jobs
         with self.local.read() as connection:
-            remote = set(
+            waiting = set(
                 connection.execute(
-                    sa.select(jobs.c.id).where(jobs.c.id.in_(ids), jobs.c.route == "remote")
+                    sa.select(jobs.c.id).where(jobs.c.id.in_(ids), jobs.c.status == "pending")
                 ).scalars()
             )
-        return [c for c in changes if job_of(c) in remote] if remote else []
+        return [c for c in changes if c.op != "delete" and job_of(c) in waiting]
 
     def _forget(self, changes: Sequence[upserts.Change]) -> None:
         """Delete what the team database now has, unless it changed again meanwhile."""
@@ -372,13 +360,6 @@ class Relay:
     def _failed(self, exc: RemoteUnavailable) -> None:
         self._failures += 1
         self._last_error = str(exc)
-
-    def _sleep(self, stop: threading.Event, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
-            if self._wake.wait(min(left, 0.2)):
-                self._wake.clear()
-                return
 
 
 def _transient(exc: sa.exc.DBAPIError) -> bool:

@@ -1,0 +1,383 @@
+"""One job pipeline: the named steps every path runs, and how an attempt ends.
+
+The immediate path and the embedded queue (``jobs.service``) and the farm
+worker (``worker.farm``) all run these steps, each a timeline row:
+
+    [download_sources] → probe → prepare → render → [upload_output] → publish
+
+(``upload_sources`` runs on the laptop when a job is handed to the farm,
+``queue.shared``.) What differs is given by three small adapters:
+
+- ``Sources``: where the sources come from (the designer's files as they
+  are, or the team storage downloaded into a scratch folder);
+- ``Output``: where the output goes (a file on this machine, or the team
+  storage with a share link);
+- ``Stopper``: how a cancel arrives besides the job row (nothing more here;
+  procrastinate's abort and a lost database on the farm).
+
+``settle`` is the one place that turns an exception into the job's next
+state, through the failure table (``jobs.errors``): retry later, fail, or
+cancel; the caller then tells its queue (the embedded queue, procrastinate).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from vidgen_desktop.composition.model import Composition
+from vidgen_desktop.errors import VidgenError
+from vidgen_desktop.jobs import errors as failures
+from vidgen_desktop.jobs import states, watch
+from vidgen_desktop.jobs.events import EventFeed, JobEvent
+from vidgen_desktop.jobs.ports import JobStore
+from vidgen_desktop.jobs.states import JobStatus
+from vidgen_desktop.render import engine
+from vidgen_desktop.render import estimate as estimating
+from vidgen_desktop.render.graph import RenderPlan
+
+log = logging.getLogger(__name__)
+S = JobStatus
+CANCEL_TRIES = 3  # a job moving on while it is cancelled is looked at again this many times
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Prepared:
+    """A composition resolved against its sources, with its estimate."""
+
+    composition: Composition
+    facts: Mapping[str, Any]
+    plan: RenderPlan
+    estimate: estimating.Estimate
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Published:
+    """Where the finished output is: stored on the job as ``output_path``/``output_url``."""
+
+    path: str
+    url: str
+    key: str | None = None  # the storage key, for ``Output.discard``
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Rendered:
+    record: Any  # the job's final record
+    prepared: Prepared
+    seconds: float  # FFmpeg's wall time
+
+
+class Sources(Protocol):
+    def fetch(self, pipeline: Pipeline, job: Any) -> Composition:
+        """The job's composition with sources this machine can read (may run a step)."""
+
+
+class Output(Protocol):
+    def target(self, job: Any, comp: Composition) -> Path:
+        """The file FFmpeg writes."""
+
+    def label(self, target: Path) -> str:
+        """How the target is named on the timeline."""
+
+    def publish(self, pipeline: Pipeline, job: Any, target: Path) -> Published:
+        """Store the output and make its link (runs the publish steps)."""
+
+    def discard(self, job: Any, published: Published) -> None:
+        """Remove an output whose job was cancelled at the last moment."""
+
+
+class Stopper(Protocol):
+    def reason(self) -> str | None:
+        """Why the render must stop now (besides the job row), or None."""
+
+
+class LocalFiles:
+    """Sources as the designer's files, the output a file on this machine (the default)."""
+
+    def __init__(self, target: Path | Callable[[Composition], Path]) -> None:
+        self._target = target
+
+    def fetch(self, pipeline: Pipeline, job: Any) -> Composition:
+        return Composition.model_validate(job.composition)
+
+    def target(self, job: Any, comp: Composition) -> Path:
+        return self._target(comp) if callable(self._target) else self._target
+
+    def label(self, target: Path) -> str:
+        return str(target)
+
+    def publish(self, pipeline: Pipeline, job: Any, target: Path) -> Published:
+        url = target.resolve().as_uri()
+        with pipeline.step(job.id, "publish") as details:
+            details.update(output_url=url, bytes=target.stat().st_size)
+        return Published(path=str(target), url=url)
+
+    def discard(self, job: Any, published: Published) -> None:
+        Path(published.path).unlink(missing_ok=True)
+
+
+class Pipeline:
+    """The steps of one job attempt, written to ``store`` and announced on ``feed``."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        feed: EventFeed | None = None,
+        *,
+        speed: Callable[[], estimating.MachineSpeed] | None = None,
+        note_ffmpeg: bool = False,
+        row_every: float = watch.CANCEL_POLL,
+    ) -> None:
+        self.store = store
+        self.feed = feed or EventFeed()
+        self._speed = speed or estimating.MachineSpeed
+        self.note_ffmpeg = note_ffmpeg  # a timeline note with FFmpeg's pid (the farm's)
+        self.row_every = row_every  # seconds between looks at the job row while FFmpeg runs
+
+    def emit(self, job_id: uuid.UUID, kind: str, **fields: Any) -> None:
+        self.feed.publish(JobEvent(job_id=job_id, kind=kind, **fields))
+
+    def step(self, job_id: uuid.UUID, name: str, **details: Any) -> _Step:
+        """``with pipeline.step(id, "probe") as details:`` – a timeline row around the block."""
+        return _Step(self, job_id, name, details)
+
+    # The steps -----------------------------------------------------------------
+
+    def probe(self, job_id: uuid.UUID, comp: Composition) -> Mapping[str, Any]:
+        with self.step(job_id, "probe") as details:
+            facts = engine.probe_sources(comp)
+            for element_id, info in facts.items():
+                self.store.jobs.mark_element(job_id, element_id, processed=False, probe=info)
+            details["sources"] = len(facts)
+        return facts
+
+    def prepare(
+        self, job_id: uuid.UUID, comp: Composition, facts: Mapping[str, Any],
+        text_folder: Path | None = None,
+    ) -> Prepared:  # fmt: skip
+        with self.step(job_id, "prepare") as details:
+            kwargs = {"text_folder": text_folder} if text_folder is not None else {}
+            plan = engine.prepare(comp, facts, **kwargs)
+            speed = self._speed()
+            est = estimating.estimate(plan, facts, speed)
+            details.update(
+                estimate_seconds=round(est.seconds, 3), encoder=est.encoder, frames=est.frames,
+                duration=est.duration, factor=est.factor,
+                parts={k: round(v, 4) for k, v in est.parts.items()}, speed=speed.source,
+            )  # fmt: skip
+        return Prepared(composition=comp, facts=facts, plan=plan, estimate=est)
+
+    def render(
+        self, job_id: uuid.UUID, prepared: Prepared, target: Path, label: str,
+        stopper: Stopper | None = None, on_process: Callable[[Any], None] | None = None,
+    ) -> float:  # fmt: skip
+        """Run FFmpeg, watching for a cancel from anywhere; return its wall time."""
+        est = prepared.estimate
+        with self.step(
+            job_id, "render", target=label, encoder=est.encoder, estimate=est.seconds
+        ) as details:
+            reporter = watch.ProgressRecorder(self.store, self.feed, job_id, details.step_id)
+            process = engine.render_process(prepared.plan, target, on_progress=reporter)
+            reporter.process = process
+            watcher = watch.CancelWatcher(
+                self.store, job_id, process, stopper=stopper, note_pid=self.note_ffmpeg,
+                row_every=self.row_every,
+            )  # fmt: skip
+            if on_process is not None:
+                on_process(process)
+            watcher.start()
+            started = time.perf_counter()
+            try:
+                process.run()
+            except VidgenError as exc:
+                if watcher.reason in Stopped.REASONS:
+                    raise Stopped(watcher.reason) from exc
+                raise
+            finally:
+                watcher.stop()
+                if on_process is not None:
+                    on_process(None)
+            seconds = time.perf_counter() - started
+            for element_id in prepared.facts:
+                self.store.jobs.mark_element(job_id, element_id, processed=True)
+            details.update(ffmpeg_seconds=seconds, ffmpeg_pid=process.pid)
+        return seconds
+
+    def run(
+        self, job: Any, sources: Sources, output: Output, *, stopper: Stopper | None = None,
+        text_folder: Path | None = None, on_process: Callable[[Any], None] | None = None,
+    ) -> Rendered:  # fmt: skip
+        """Every step of a claimed (``processing``) job; complete it."""
+        comp = sources.fetch(self, job)
+        facts = self.probe(job.id, comp)
+        prepared = self.prepare(job.id, comp, facts, text_folder)
+        return self.finish(job, prepared, output, stopper=stopper, on_process=on_process)
+
+    def finish(
+        self, job: Any, prepared: Prepared, output: Output, *, stopper: Stopper | None = None,
+        on_process: Callable[[Any], None] | None = None,
+    ) -> Rendered:  # fmt: skip
+        """Render, publish and complete a prepared job."""
+        target = output.target(job, prepared.composition)
+        seconds = self.render(job.id, prepared, target, output.label(target), stopper, on_process)
+        published = output.publish(self, job, target)
+        try:
+            record = self.store.jobs.transition(
+                job.id, S.COMPLETED, expected=S.PROCESSING,
+                output_path=published.path, output_url=published.url,
+            )  # fmt: skip
+        except VidgenError:
+            output.discard(job, published)  # cancelled (or taken over) at the last moment
+            raise failures.JobCancelled("the render was cancelled") from None
+        self.emit(job.id, "status", status=str(S.COMPLETED), details={"output": published.path})
+        return Rendered(record=record, prepared=prepared, seconds=seconds)
+
+
+class Stopped(VidgenError):
+    """The render was stopped by the worker (shutting down, or its database gone), not the job."""
+
+    REASONS = ("shutdown", "outage")  # stopper reasons that are the worker's, not the job's
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the render was stopped ({reason})")
+        self.reason = reason
+
+
+class _Step:
+    def __init__(self, pipeline: Pipeline, job_id: uuid.UUID, name: str, details: dict) -> None:
+        self.pipeline, self.job_id, self.name, self.start_details = pipeline, job_id, name, details
+
+    def __enter__(self) -> _Details:
+        timeline = self.pipeline.store.timeline
+        step = timeline.start(self.job_id, self.name, details=self.start_details or None)
+        self.pipeline.emit(self.job_id, "step", step=self.name, step_status="running")
+        self.details = _Details(step.id)
+        return self.details
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None:
+            self.pipeline.store.timeline.finish(self.details.step_id, details=dict(self.details))
+        return False  # a failed step is closed by ``settle`` with the failure's code
+
+
+class _Details(dict):
+    """The details a step finishes with; ``step_id`` is its timeline row."""
+
+    def __init__(self, step_id: Any) -> None:
+        super().__init__()
+        self.step_id = step_id
+
+
+# How an attempt ends -------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What ``settle`` did with a failed attempt."""
+
+    failure: failures.Failure
+    status: JobStatus | None  # the job's state now; None: it was deleted
+    ours: bool = True  # False: cancelled or taken over elsewhere; only our step was closed
+    delay: float | None = None  # seconds until the retry, when it went back to the queue
+    record: Any = None
+
+    @property
+    def retry_at(self) -> dt.datetime | None:
+        if self.delay is None:
+            return None
+        return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.delay)
+
+
+Delay = Callable[[failures.Failure, int, int], "float | None"]
+
+
+def settle(
+    store: JobStore, job_id: uuid.UUID, exc: BaseException, *, delay: Delay = failures.retry_delay,
+    worker_pid: int | None = None, note: Mapping[str, Any] | None = None,
+) -> Outcome:  # fmt: skip
+    """Record why the attempt ended and move the job on: retry later, fail, or cancel.
+
+    ``delay(failure, attempts, max_attempts)``: the failure table's retry
+    decision (``jobs.errors.retry_delay``), or a caller's own backoff.
+    """
+    failure = failures.classify(exc)
+    log.info("job %s: %s (%s)", job_id, failure.message, failure.code)
+    jobs, pid = store.jobs, worker_pid if worker_pid is not None else os.getpid()
+    try:
+        job = jobs.get(job_id)
+    except LookupError:
+        return Outcome(failure=failure, status=None, ours=False)
+    status = JobStatus(job.status)
+    if status not in (S.PENDING, S.PROCESSING) or job.worker_pid not in (None, pid):
+        running = store.timeline.running(job_id)  # cancelled or taken elsewhere: close our step
+        if running is not None:
+            store.timeline.fail(running.id, "cancelled", "the render was stopped")
+        return Outcome(failure=failure, status=status, ours=False, record=job)
+    jobs.record_error(job_id, failure.code, failure.message)  # fails the running step too
+    error = {"error_code": failure.code, "error_message": failure.message}
+    wait = delay(failure, job.attempts, job.max_attempts) if status is S.PROCESSING else None
+    if failure.kind is failures.FailureKind.CANCELLED:
+        new, extra, wait = S.CANCELLED, {}, None
+    elif wait is not None:
+        due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
+        new, extra = S.QUEUED, {"next_attempt_at": due}
+        store.timeline.note(
+            job_id, f"{failure.message}; trying again in {wait:.0f} s",
+            details={"attempt": job.attempts, "max_attempts": job.max_attempts, **(note or {})},
+        )  # fmt: skip
+    else:
+        new, extra = S.FAILED, {}
+    try:
+        record = jobs.transition(job_id, new, expected=status, **error, **extra)
+    except VidgenError:  # changed meanwhile (a cancel): that state stands
+        now = jobs.get(job_id)
+        return Outcome(failure=failure, status=JobStatus(now.status), ours=False, record=now)
+    return Outcome(failure=failure, status=new, delay=wait if new is S.QUEUED else None,
+                   record=record)  # fmt: skip
+
+
+# Cancel and queue again: the state rules every owner of a job applies ----------------
+
+
+def cancel(store: JobStore, job_id: Any, note: str) -> Any | None:
+    """Cancel a waiting or running job in ``store``; None if it is past cancelling.
+
+    Tried again when the job moves on meanwhile (a worker taking it, say).
+    """
+    for _ in range(CANCEL_TRIES):
+        try:
+            job = store.jobs.get(job_id)
+        except LookupError:
+            return None
+        if JobStatus(job.status) not in states.CANCELLABLE:
+            return None
+        try:
+            record = store.jobs.transition(
+                job.id, S.CANCELLED, expected=job.status,
+                error_code="cancelled", error_message="cancelled by the user",
+            )  # fmt: skip
+        except VidgenError:
+            continue
+        store.timeline.note(job.id, note, details={"was": str(job.status)})
+        return record
+    return None
+
+
+def queue_again(store: JobStore, job_id: Any, note: str) -> Any | None:
+    """Queue a failed or cancelled job again, with one more attempt allowed; None if not one."""
+    job = store.jobs.get(job_id)
+    if JobStatus(job.status) not in states.RETRYABLE:
+        return None
+    record = store.jobs.transition(
+        job.id, S.QUEUED, expected=job.status, error_code=None, error_message=None,
+        max_attempts=max(job.max_attempts, job.attempts + 1),
+    )  # fmt: skip
+    store.timeline.note(job.id, note, details={"was": str(job.status)})
+    return record
