@@ -6,7 +6,7 @@ worker (``worker.farm``) all run these steps, each a timeline row:
     [download_sources] → probe → prepare → render → [upload_output] → publish
 
 (``upload_sources`` runs on the laptop when a job is handed to the farm,
-``queue.shared``.) What differs is given by three small adapters:
+``queue.farm``.) What differs is given by three small adapters:
 
 - ``Sources``: where the sources come from (the designer's files as they
   are, or the team storage downloaded into a scratch folder);

@@ -12,7 +12,7 @@ so doing it twice changes nothing) and defers the ``vidgen.render`` task.
 ``cancel`` marks the remote job cancelled and asks the worker running it to
 abort. The team database owns a farm job from the moment it is published
 (``owns_jobs``): ``JobService`` cancels and retries it through this queue, and
-the laptop's row of it is a mirror (``store.mirror``) written only by the
+the laptop's row of it is a mirror (``store.team.mirror``) written only by the
 mirror, here right after a change made from the desktop. The task bodies
 live in ``worker.farm``; this module only names them, so the desktop never
 imports the worker.
@@ -41,8 +41,8 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import pipeline, states
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import mirror
-from vidgen_desktop.store import remote as store_remote
+from vidgen_desktop.store.team import database as store_remote
+from vidgen_desktop.store.team import mirror
 
 log = logging.getLogger(__name__)
 S = JobStatus

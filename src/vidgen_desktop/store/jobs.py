@@ -22,10 +22,11 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs import states
 from vidgen_desktop.jobs.errors import DEFAULT_MAX_ATTEMPTS
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import job_rows, outbox, queries, timeline
+from vidgen_desktop.store import job_rows, queries, timeline
 from vidgen_desktop.store.errors import ConcurrentChange, JobNotFound
 from vidgen_desktop.store.records import CleanupResult, ElementRecord, JobQuery, JobRecord
 from vidgen_desktop.store.schema import elements, jobs
+from vidgen_desktop.store.team import outbox
 
 if TYPE_CHECKING:
     from vidgen_desktop.store.database import Database

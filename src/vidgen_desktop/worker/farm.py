@@ -39,8 +39,8 @@ from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.jobs.events import EventFeed
 from vidgen_desktop.jobs.pipeline import Pipeline, Stopped, settle
 from vidgen_desktop.jobs.states import IllegalTransition, JobStatus
-from vidgen_desktop.queue import shared
-from vidgen_desktop.store import farm_tasks
+from vidgen_desktop.queue import farm as shared
+from vidgen_desktop.store.team import farm_tasks
 from vidgen_desktop.worker.adapters import FarmStopper, TeamOutput, TeamSources
 from vidgen_desktop.worker.link import TeamLink
 from vidgen_desktop.worker.metrics import JOB_SECONDS, Metrics

@@ -111,7 +111,7 @@ class TeamLink:
         return False
 
     def _probe(self) -> None:
-        from vidgen_desktop.queue import shared
+        from vidgen_desktop.queue import farm as shared
 
         with psycopg.connect(shared.libpq_url(self.url), connect_timeout=PROBE_TIMEOUT) as conn:
             conn.execute("SELECT 1")

@@ -6,7 +6,7 @@ its own row for the history, the queue panel and ``vidgen jobs``; ``pull``
 brings that row (status, progress, step, link, errors, times) and the job's
 timeline up to date from the team's, one transaction per job. The mirror is
 the only writer of that row once the job is routed to the farm, and its
-writes never reach the outbox (``store.outbox.disown`` in the same
+writes never reach the outbox (``store.team.outbox.disown`` in the same
 transaction), so nothing of a farm job travels back.
 
 Status changes are replayed along legal transitions (queued → processing →
@@ -24,8 +24,9 @@ from sqlalchemy.dialects import sqlite
 
 from vidgen_desktop.jobs import states
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import outbox, queries, schema
+from vidgen_desktop.store import queries, schema
 from vidgen_desktop.store.database import Database
+from vidgen_desktop.store.team import outbox
 
 log = logging.getLogger(__name__)
 

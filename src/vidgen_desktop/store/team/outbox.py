@@ -1,7 +1,7 @@
 """The replication outbox's upkeep: how much waits, emptying it, and re-queuing everything.
 
 The outbox itself is filled by SQLite triggers (revision 0005) and drained by
-``store.replication.Relay``. It carries the laptop's own jobs only: a farm job
+``store.team.relay.Relay``. It carries the laptop's own jobs only: a farm job
 (route "remote") belongs to the team database, and the laptop's rows of it are
 a mirror, so ``disown`` takes them out of the outbox in the same transaction
 as the write that made them (the routing to the farm, the mirror's copy).

@@ -49,10 +49,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from vidgen_desktop.jobs import errors as failures
-from vidgen_desktop.store import migrate, remote, schema, upserts
+from vidgen_desktop.store import migrate, schema
 from vidgen_desktop.store.database import Database, open_local
 from vidgen_desktop.store.errors import StoreError
-from vidgen_desktop.store.outbox import SEEDED_METRIC, backlog, disown, reseed
+from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import upserts
+from vidgen_desktop.store.team.outbox import SEEDED_METRIC, backlog, disown, reseed
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +239,7 @@ class Relay:
         A pending job may yet go to the farm, whose jobs belong to the team
         database: the shared queue publishes them (sources rewritten to team
         storage) and, once routed there, their rows leave the outbox
-        (``store.outbox.disown``). Holding pending jobs back means a farm job
+        (``store.team.outbox.disown``). Holding pending jobs back means a farm job
         never reaches the team database from here first, naming the laptop's
         files. Deletions go through (a deleted job was never anyone's to route).
         """

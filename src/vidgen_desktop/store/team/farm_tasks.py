@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from vidgen_desktop.store.database import Database
 
-RENDER_TASK = "vidgen.render"  # the task name queue.shared registers
+RENDER_TASK = "vidgen.render"  # the task name queue.farm registers
 ANY: Any = object()  # retry_doing: whichever worker holds the task
 
 _LOST = sa.text(
