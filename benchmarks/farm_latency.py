@@ -4,7 +4,7 @@ Sets up a throwaway team backend on this machine — a fresh PostgreSQL
 database (127.0.0.1:5432) and moto's S3 server over HTTP as the stand-in for
 the team bucket (say so when quoting the figures) — starts one real
 `vidgen worker`, then submits tiny jobs one after another through
-`JobService` + `SharedQueue`. For each: the time from `SharedQueue.enqueue`
+`JobService` + `FarmQueue`. For each: the time from `FarmQueue.enqueue`
 returning (the job is deferred) to the worker marking it `processing`
 (`jobs.started_at` on the team database, same clock). Goal: p95 ≤ 200 ms.
 Ends with one JSON line.
@@ -65,10 +65,10 @@ def main() -> int:
     from vidgen_desktop import store
     from vidgen_desktop.composition.model import Composition
     from vidgen_desktop.jobs.service import JobService
-    from vidgen_desktop.queue import farm as shared
+    from vidgen_desktop.queue import farm as farm_queue
 
-    store.upgrade(shared.sqlalchemy_url(url))
-    shared.ensure_schema(url)
+    store.upgrade(farm_queue.sqlalchemy_url(url))
+    farm_queue.ensure_schema(url)
     worker_home = tmp / "worker"
     worker_home.mkdir()
     log = (tmp / "worker.log").open("wb")
@@ -79,10 +79,10 @@ def main() -> int:
     latencies: list[float] = []
     try:
         local = store.open_local(tmp / "desktop.sqlite3")
-        queue = shared.SharedQueue(local).open()
+        queue = farm_queue.FarmQueue(local).open()
         service = JobService(local, queue=queue, threshold=0.0, learn=False,
                              output_folder=tmp / "out")  # fmt: skip
-        remote = shared.open_remote(url)
+        remote = farm_queue.open_team(url)
         comp = Composition.from_data({
             "output": {"width": 64, "height": 48, "fps": 10, "duration": 0.5, "quality": "draft"},
             "elements": [{"id": "t", "type": "text", "text": "latency"}],

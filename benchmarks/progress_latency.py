@@ -40,7 +40,7 @@ from realtime_server import RealtimeServer  # noqa: E402
 from vidgen_desktop.realtime import ChangeEvent, FeedState  # noqa: E402
 from vidgen_desktop.realtime.postgres import PostgresFeed  # noqa: E402
 from vidgen_desktop.realtime.supabase_feed import Limits, SupabaseFeed  # noqa: E402
-from vidgen_desktop.store.team import database as remote  # noqa: E402
+from vidgen_desktop.store.team import database as team_db  # noqa: E402
 
 GOAL_P95 = 0.5  # seconds
 ANON = "benchmark-anon-key"
@@ -56,7 +56,7 @@ def make_database(server: str) -> tuple[str, str]:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     url = f"{server}/{name}"
-    remote.upgrade(url, supabase=False)
+    team_db.upgrade(url, supabase=False)
     return name, url
 
 

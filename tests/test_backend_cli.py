@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import test_remote_kit as kit
+import teamkit as kit
 from vidgen_desktop import cli, config
 
 pytestmark = pytest.mark.postgres

@@ -30,7 +30,7 @@ from vidgen_desktop import store
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.queue import farm as shared
+from vidgen_desktop.queue import farm as farm_queue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 
@@ -58,8 +58,8 @@ def template():
     name = f"farm_tpl_{os.getpid()}"
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _admin(f'CREATE DATABASE "{name}"')
-    store.upgrade(shared.sqlalchemy_url(f"{PG}/{name}"))
-    shared.ensure_schema(f"{PG}/{name}")
+    store.upgrade(farm_queue.sqlalchemy_url(f"{PG}/{name}"))
+    farm_queue.ensure_schema(f"{PG}/{name}")
     yield name
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -165,15 +165,15 @@ def workers(tmp_path, team_env):
 
 @pytest.fixture
 def remote(team_env):
-    with shared.open_remote() as db:
+    with farm_queue.open_team() as db:
         yield db
 
 
 @pytest.fixture
 def desktop(tmp_path, team_env):
-    """The designer's side: the local job log, JobService and the SharedQueue."""
+    """The designer's side: the local job log, JobService and the FarmQueue."""
     local = store.open_local(tmp_path / "desktop.sqlite3")
-    queue = shared.SharedQueue(local)
+    queue = farm_queue.FarmQueue(local)
     service = JobService(local, queue=queue, threshold=0.0, output_folder=tmp_path / "out",
                          learn=False)  # fmt: skip
     yield service
@@ -314,9 +314,9 @@ def test_a_source_outside_the_team_storage_is_refused_unread(tmp_path, workers, 
         }
     )
     job = remote.jobs.create(comp, status=S.QUEUED, route="remote")
-    app = shared.make_app(pg_url)
+    app = farm_queue.make_app(pg_url)
     with app.open():
-        shared.defer_render(app, job.id)
+        farm_queue.defer_render(app, job.id)
     workers.start("a")
     failed = wait_status(remote, job.id, S.FAILED, S.COMPLETED, timeout=30)
     assert failed.status is S.FAILED and failed.attempts == 1

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-import test_remote_kit as kit
+import teamkit as kit
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.realtime import ChangeEvent, FeedState, FeedUnavailable
 from vidgen_desktop.realtime.postgres import PostgresFeed
 from vidgen_desktop.store import Database, open_url
-from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import database as team_db
 
 pytestmark = pytest.mark.postgres
 FAST = {"backoff": (0.05, 0.2), "poll": 0.05}
@@ -27,7 +27,7 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def db(pg_url: str) -> Iterator[Database]:
-    with open_url(remote.sqlalchemy_url(pg_url)) as database:
+    with open_url(team_db.sqlalchemy_url(pg_url)) as database:
         yield database
 
 

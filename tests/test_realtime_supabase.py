@@ -16,13 +16,13 @@ from typing import Any
 import psycopg
 import pytest
 
-import test_remote_kit as kit
+import teamkit as kit
 from realtime_server import RealtimeServer
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.realtime import ChangeEvent, FeedState, FeedUnavailable
 from vidgen_desktop.realtime.supabase_feed import Limits, SupabaseFeed
 from vidgen_desktop.store import Database, open_url
-from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import database as team_db
 
 pytestmark = [
     pytest.mark.postgres,
@@ -50,7 +50,7 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def db(pg_url: str) -> Iterator[Database]:
-    with open_url(remote.sqlalchemy_url(pg_url)) as database:
+    with open_url(team_db.sqlalchemy_url(pg_url)) as database:
         yield database
 
 

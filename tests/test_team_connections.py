@@ -13,12 +13,12 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-import test_remote_kit as kit
+import teamkit as kit
 import uikit  # offscreen Qt before PySide6 loads
 from vidgen_desktop import config
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.store import open_url
-from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import database as team_db
 
 pytestmark = pytest.mark.postgres
 home = uikit.home
@@ -28,7 +28,7 @@ SETTLE_MS = 15_000
 def sessions(url: str) -> int:
     """How many sessions the server has open on ``url``'s database (this one's aside)."""
     name = sa.make_url(url).database
-    engine = remote.make_engine(kit.ADMIN, poolclass=sa.pool.NullPool)
+    engine = team_db.make_engine(kit.ADMIN, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as connection:
             return connection.exec_driver_sql(
@@ -59,12 +59,12 @@ def test_closing_the_editor_ends_the_relays_team_connections(qtbot, team):
 
 
 def test_the_farm_progress_reader_closes_its_team_connection(qtbot, team, loop):
-    from vidgen_desktop.ui.jobs.team_feed import RemoteProgress
+    from vidgen_desktop.ui.jobs.team_feed import TeamProgress
 
-    with open_url(remote.sqlalchemy_url(team)) as db:
+    with open_url(team_db.sqlalchemy_url(team)) as db:
         job = db.jobs.create(kit.composition(), status=JobStatus.QUEUED, route="remote")
     assert sessions(team) == 0
-    progress = RemoteProgress(lambda: None, loop=loop)
+    progress = TeamProgress(lambda: None, loop=loop)
     got: list[object] = []
     progress.job(uuid.UUID(str(job.id)), lambda record, error: got.append(record or error))
     qtbot.waitUntil(lambda: bool(got), timeout=SETTLE_MS)

@@ -14,7 +14,7 @@ from vidgen_desktop import store
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus as S
 from vidgen_desktop.queue import async_queue
-from vidgen_desktop.queue.farm import SharedQueue
+from vidgen_desktop.queue.farm import FarmQueue
 from vidgen_desktop.store.team.relay import Relay
 
 # the farm tests' fixtures: PostgreSQL per test, moto S3, `vidgen worker` processes
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 def test_local_jobs_replicate_and_farm_jobs_come_back(tmp_path, team_env, workers, remote, pg_url):
     local = store.open_local(tmp_path / "laptop.sqlite3")
     queue = async_queue(local)
-    assert isinstance(queue, SharedQueue)  # a team backend is configured: the farm takes them
+    assert isinstance(queue, FarmQueue)  # a team backend is configured: the farm takes them
     service = JobService(local, queue=queue, output_folder=tmp_path / "out", learn=False)
     relay = Relay(local, pg_url)
     try:
@@ -109,7 +109,7 @@ def test_a_farm_job_is_cancelled_and_retried_on_the_team_database_and_mirrored(
 ):
     """The team database owns a farm job: the laptop's row only follows it (no worker runs)."""
     local = store.open_local(tmp_path / "laptop.sqlite3")
-    queue = SharedQueue(local)
+    queue = FarmQueue(local)
     service = JobService(local, queue=queue, output_folder=tmp_path / "out", learn=False)
     try:
         job_id = service.submit(composition(clip(tmp_path, 1.0), name="owned"), threshold=0).job_id

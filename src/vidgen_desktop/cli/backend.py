@@ -35,19 +35,19 @@ Line = tuple[str, str, str]  # part, verdict, message
 
 def check_database(settings: config.Settings) -> list[Line]:
     from vidgen_desktop.store import StoreError
-    from vidgen_desktop.store.team import database as remote
+    from vidgen_desktop.store.team import database as team_db
 
     url = config.database_url(settings)
     if not url:
         return [("database", OFF, "not configured: jobs are logged on this machine only")]
     try:
-        report = remote.inspect(url)
+        report = team_db.inspect(url)
     except StoreError as exc:
         hint = ""
         if "password" in str(exc) and not config.secret("database_password"):
             hint = "; store it with `vidgen backend secret database_password`"
         return [("database", FAIL, f"{exc}{hint}")]
-    shown = remote.describe(url)
+    shown = team_db.describe(url)
     if not report.ok:
         return [("database", FAIL, f"{shown}: {problem}") for problem in report.problems]
     rls = ", row level security on" if report.row_security else ""
@@ -224,7 +224,7 @@ def cmd_relay(args: argparse.Namespace) -> int:
     import threading
 
     from vidgen_desktop import store
-    from vidgen_desktop.store.team.relay import Relay, RemoteUnavailable
+    from vidgen_desktop.store.team.relay import Relay, TeamUnavailable
 
     settings = config.load()
     relay = Relay(store.open_local(), _remote_url(), team_id=settings.backend.team)
@@ -232,7 +232,7 @@ def cmd_relay(args: argparse.Namespace) -> int:
         if args.once:
             try:
                 sent = relay.drain()
-            except RemoteUnavailable as exc:
+            except TeamUnavailable as exc:
                 raise VidgenError(str(exc)) from exc
             status = relay.status()
             print(f"sent {sent} change(s); {status.pending} waiting, {status.parked} refused")
@@ -245,17 +245,17 @@ def cmd_relay(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from vidgen_desktop.store.team import database as remote
+    from vidgen_desktop.store.team import database as team_db
 
-    print(remote.sql_text(remote.SUPABASE_SQL if not args.events else remote.EVENTS_SQL))
+    print(team_db.sql_text(team_db.SUPABASE_SQL if not args.events else team_db.EVENTS_SQL))
     return 0
 
 
 def cmd_remote_upgrade(args: argparse.Namespace) -> int:
-    from vidgen_desktop.store.team import database as remote
+    from vidgen_desktop.store.team import database as team_db
 
     url = _remote_url()
-    print(f"{remote.describe(url)}: schema at {remote.upgrade(url)}")
+    print(f"{team_db.describe(url)}: schema at {team_db.upgrade(url)}")
     return 0
 
 
@@ -288,7 +288,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def relaying(db: Any, *, forever: bool) -> Iterator[None]:
     """With a team backend, send the job log there: in the background while the block runs
     (``forever``), and once more at its end."""
-    from vidgen_desktop.store.team.relay import Relay, RemoteUnavailable
+    from vidgen_desktop.store.team.relay import Relay, TeamUnavailable
 
     url = config.database_url()
     if not url:
@@ -307,7 +307,7 @@ def relaying(db: Any, *, forever: bool) -> Iterator[None]:
         try:
             relay.drain()
             relay.pull()
-        except RemoteUnavailable as exc:
+        except TeamUnavailable as exc:
             print(f"the team database is unreachable ({exc}); the jobs are kept here and "
                   "sent later (vidgen backend relay)", file=sys.stderr)  # fmt: skip
         finally:

@@ -2,7 +2,7 @@
 
 ``async_queue(local_db)`` is the one place that looks at the settings: with a
 team backend (a database and team storage) queued jobs go to the farm
-(``SharedQueue``), otherwise they wait in the local job log for the embedded
+(``FarmQueue``), otherwise they wait in the local job log for the embedded
 queue (``LocalQueue``). Callers hand the result to ``JobService`` and never
 branch on the backend themselves.
 """
@@ -19,6 +19,6 @@ def async_queue(local_db: Any, settings: config.Settings | None = None) -> Any |
     settings = settings or config.load()
     if not (settings.backend.enabled and settings.backend.storage_enabled):
         return None
-    from vidgen_desktop.queue.farm import SharedQueue
+    from vidgen_desktop.queue.farm import FarmQueue
 
-    return SharedQueue(local_db)
+    return FarmQueue(local_db)

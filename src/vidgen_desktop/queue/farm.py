@@ -1,6 +1,6 @@
 """The team queue: procrastinate on the team database, rendered by ``vidgen worker``.
 
->>> queue = SharedQueue(open_local())          # the desktop side (route "remote")
+>>> queue = FarmQueue(open_local())          # the desktop side (route "remote")
 >>> service = JobService(open_local(), queue=queue)
 >>> service.submit(long_composition)            # queued: sources go up, a worker renders
 
@@ -41,7 +41,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import pipeline, states
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store.team import database as store_remote
+from vidgen_desktop.store.team import database as team_db
 from vidgen_desktop.store.team import mirror
 
 log = logging.getLogger(__name__)
@@ -81,12 +81,12 @@ def _postgres(url: str) -> str:
 
 def libpq_url(url: str) -> str:
     """``postgresql+psycopg://…`` → ``postgresql://…`` (what libpq and procrastinate take)."""
-    return store_remote.libpq_url(_postgres(url))
+    return team_db.libpq_url(_postgres(url))
 
 
 def sqlalchemy_url(url: str) -> str:
     """``postgresql://…`` → ``postgresql+psycopg://…`` (the store's driver is psycopg 3)."""
-    return store_remote.sqlalchemy_url(_postgres(url)).render_as_string(hide_password=False)
+    return team_db.sqlalchemy_url(_postgres(url)).render_as_string(hide_password=False)
 
 
 def team_database_url(url: str | None = None) -> str:
@@ -98,7 +98,7 @@ def team_database_url(url: str | None = None) -> str:
     return found
 
 
-def open_remote(url: str | None = None) -> store.Database:
+def open_team(url: str | None = None) -> store.Database:
     """The team job log (not migrated here: that is ``vidgen db upgrade --remote``)."""
     return store.open_url(sqlalchemy_url(team_database_url(url)))
 
@@ -224,7 +224,7 @@ def source_uri_prefix(target: storage.Storage) -> str:
     return target.uri(f"{target.prefix}sources/x")[:-1]
 
 
-class SharedQueue:
+class FarmQueue:
     """The team render farm. ``route`` "remote"; implements ``jobs.ports.JobQueue``."""
 
     route = "remote"
@@ -241,14 +241,14 @@ class SharedQueue:
     ) -> None:
         self.local = local  # the desktop's job log, where JobService created the job
         self.url = team_database_url(database_url)
-        self.remote = remote or open_remote(self.url)
+        self.remote = remote or open_team(self.url)
         self.app = app or make_app(self.url, pool_size=2)
         self._storage_factory = storage_factory or (
             lambda recorder: storage.from_settings(config.load(), recorder=recorder)
         )
         self._opened = False
 
-    def open(self) -> SharedQueue:
+    def open(self) -> FarmQueue:
         if not self._opened:
             ensure_schema(self.url)
             self.app.open()
@@ -261,7 +261,7 @@ class SharedQueue:
             self._opened = False
         self.remote.close()
 
-    def __enter__(self) -> SharedQueue:
+    def __enter__(self) -> FarmQueue:
         return self.open()
 
     def __exit__(self, *exc_info: object) -> None:

@@ -39,7 +39,7 @@ from vidgen_desktop.realtime.base import (
     ProgressFeed,
     Subscription,
 )
-from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import database as team_db
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,8 @@ class PostgresFeed(ProgressFeed):
         ping: float = PING,
     ) -> None:
         super().__init__()
-        self._url = remote.libpq_url(url)
-        self._shown = remote.describe(url)
+        self._url = team_db.libpq_url(url)
+        self._shown = team_db.describe(url)
         self.max_failures = max_failures
         self.backoff = backoff
         self.poll = poll
@@ -118,7 +118,7 @@ class PostgresFeed(ProgressFeed):
             except (psycopg.Error, OSError) as exc:
                 self._connection = None
                 self.failures += 1
-                reason = remote.first_line(exc)
+                reason = team_db.first_line(exc)
                 if self.failures >= self.max_failures:
                     log.error("live progress gave up after %d failures: %s", self.failures, reason)
                     self._give_up(f"{self._shown} could not be reached ({reason})")

@@ -39,7 +39,7 @@ from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.jobs.events import EventFeed
 from vidgen_desktop.jobs.pipeline import Pipeline, Stopped, settle
 from vidgen_desktop.jobs.states import IllegalTransition, JobStatus
-from vidgen_desktop.queue import farm as shared
+from vidgen_desktop.queue import farm as farm_queue
 from vidgen_desktop.store.team import farm_tasks
 from vidgen_desktop.worker.adapters import FarmStopper, TeamOutput, TeamSources
 from vidgen_desktop.worker.link import TeamLink
@@ -103,7 +103,7 @@ class Farm:
             job = self._take_over(self.remote.jobs.find(jid))
         except store.StoreError as exc:  # the database went away before the job was ours
             self.link.lost(exc)
-            raise shared.RetryLater(0, "team database lost") from exc
+            raise farm_queue.RetryLater(0, "team database lost") from exc
         if job is None or job.status is not S.QUEUED:
             state = "gone" if job is None else str(job.status)
             log.info("job %s is %s: nothing to render", jid, state, extra={"action": "skip"})
@@ -115,14 +115,14 @@ class Farm:
             # Jittered: a fixed delay lines this worker's polls up with the job's due time,
             # so it would win the job back every time.
             delay = self.options.skip_delay * random.uniform(0.5, 1.5)
-            raise shared.RetryLater(delay, "left to other workers")
+            raise farm_queue.RetryLater(delay, "left to other workers")
         try:
             job = self.remote.jobs.transition(jid, S.PROCESSING, expected=S.QUEUED, route="remote")
         except (store.ConcurrentChange, IllegalTransition):
             return "skipped (taken)"
         except store.StoreError as exc:
             self.link.lost(exc)
-            raise shared.RetryLater(0, "team database lost") from exc
+            raise farm_queue.RetryLater(0, "team database lost") from exc
         self.metrics.add_running(1)
         started = time.perf_counter()
         folder = self.workdir / jid.hex
@@ -181,7 +181,7 @@ class Farm:
                 raise pexc.JobAborted(f"job {job.id} changed meanwhile") from exc
             self.link.lost(lost)
             self._abandon(context, job, seconds)
-            raise shared.RetryLater(0, "team database lost") from exc
+            raise farm_queue.RetryLater(0, "team database lost") from exc
 
     def _abandon(self, context: JobContext, job: Any, seconds: float) -> None:
         """Put the job back in the queue; if the database is away, remember it for its return."""
@@ -221,7 +221,7 @@ class Farm:
     def _settle(self, context: JobContext, job: Any, exc: BaseException, seconds: float) -> None:
         if isinstance(exc, Stopped) or self.link.down.is_set():
             self._abandon(context, job, seconds)
-            raise shared.RetryLater(0, "worker stopping") from exc
+            raise farm_queue.RetryLater(0, "worker stopping") from exc
         outcome = settle(
             self.remote, job.id, _translate(exc), delay=self._delay,
             note={"worker": self.options.label},
@@ -237,7 +237,7 @@ class Farm:
         if outcome.delay is not None:
             with self._lock:
                 self._failed[job.id] = self._failed.get(job.id, 0) + 1
-            raise shared.RetryLater(outcome.delay, failure.message) from exc
+            raise farm_queue.RetryLater(outcome.delay, failure.message) from exc
         self.metrics.count("failed", None)
         raise FarmJobFailed(f"job {job.id}: {failure.message}", detail=failure.detail) from exc
 
@@ -273,7 +273,7 @@ class Farm:
         """The ``vidgen.recover_stalled`` task body: re-queue renders of dead workers."""
         manager = context.app.job_manager
         stalled = await manager.get_stalled_jobs(
-            task_name=shared.RENDER_TASK, seconds_since_heartbeat=self.options.stall_timeout
+            task_name=farm_queue.RENDER_TASK, seconds_since_heartbeat=self.options.stall_timeout
         )
         recovered = []
         for job in stalled:
@@ -314,7 +314,7 @@ class Farm:
                 self.remote.jobs.requeue_orphan, job, note
             ):
                 return
-        await shared.defer_render_async(app, lost.id)
+        await farm_queue.defer_render_async(app, lost.id)
         log.warning(
             "job %s had no render task (%s); deferred again", lost.id, lost.status,
             extra={"action": "recover_lost"},

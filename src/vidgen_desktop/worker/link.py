@@ -111,9 +111,9 @@ class TeamLink:
         return False
 
     def _probe(self) -> None:
-        from vidgen_desktop.queue import farm as shared
+        from vidgen_desktop.queue import farm as farm_queue
 
-        with psycopg.connect(shared.libpq_url(self.url), connect_timeout=PROBE_TIMEOUT) as conn:
+        with psycopg.connect(farm_queue.libpq_url(self.url), connect_timeout=PROBE_TIMEOUT) as conn:
             conn.execute("SELECT 1")
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from vidgen_desktop import config, paths, storage
 from vidgen_desktop.errors import VidgenError
-from vidgen_desktop.queue import farm as shared
+from vidgen_desktop.queue import farm as farm_queue
 from vidgen_desktop.worker import metrics as metrics_mod
 from vidgen_desktop.worker.farm import Farm
 from vidgen_desktop.worker.link import OUTAGE, FatalDatabaseError, OutageLogFilter, TeamLink
@@ -54,7 +54,7 @@ async def serve(
     (credentials, a database that is not there) or a bug ends it with an error.
     """
     settings = settings or config.load()
-    url = shared.team_database_url(database_url)
+    url = farm_queue.team_database_url(database_url)
     stop = stop or asyncio.Event()
     link = TeamLink(url, options.label)
     quiet = OutageLogFilter(link)
@@ -75,10 +75,10 @@ async def _serve(
     if not await link.wait_until_reachable(stop):
         return
     link.back()
-    await asyncio.to_thread(shared.ensure_schema, url)
+    await asyncio.to_thread(farm_queue.ensure_schema, url)
     if not settings.backend.storage_enabled:
         log.warning("no team storage (S3) is set: sources must be on a folder every worker sees")
-    remote = shared.open_remote(url)
+    remote = farm_queue.open_team(url)
     farm = Farm(remote, storage_factory(settings), options, paths.cache_dir() / "farm", link=link)
     server = metrics_mod.serve(farm.metrics, options.metrics_port) if options.metrics_port else None
     loop = asyncio.get_running_loop()
@@ -120,11 +120,11 @@ async def _session(
     url: str, farm: Farm, options: FarmOptions, stop: asyncio.Event, ready: Any
 ) -> None:
     """procrastinate's render and maintenance workers on a fresh pool, until one ends."""
-    app = shared.make_app(
+    app = farm_queue.make_app(
         url, recover_every=options.recover_every, pool_size=options.concurrency + 6
     )
     common: dict[str, Any] = {
-        "additional_context": {shared.FARM_CONTEXT: farm},
+        "additional_context": {farm_queue.FARM_CONTEXT: farm},
         "update_heartbeat_interval": options.heartbeat,
         "stalled_worker_timeout": options.stall_timeout,
         "fetch_job_polling_interval": options.poll,
@@ -136,13 +136,13 @@ async def _session(
         tasks = [
             asyncio.create_task(
                 app.run_worker_async(
-                    queues=[shared.RENDER_QUEUE], concurrency=options.concurrency,
+                    queues=[farm_queue.RENDER_QUEUE], concurrency=options.concurrency,
                     name="render", **common,
                 )
             ),
             asyncio.create_task(
                 app.run_worker_async(
-                    queues=[shared.MAINTENANCE_QUEUE], concurrency=1, name="maintenance",
+                    queues=[farm_queue.MAINTENANCE_QUEUE], concurrency=1, name="maintenance",
                     **common,
                 )
             ),
@@ -198,7 +198,7 @@ def health(
 ) -> tuple[bool, str]:
     """Whether this host's worker heartbeat is fresh (for container and systemd probes)."""
     limit = max_age if max_age is not None else HEALTH_MAX_AGE * options.heartbeat
-    remote = shared.open_remote(database_url)
+    remote = farm_queue.open_team(database_url)
     try:
         return metrics_mod.fresh(remote, limit)
     finally:

@@ -125,7 +125,7 @@ def upgrade(url: str | sa.URL, revision: str = "head", *, supabase: bool | None 
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class RemoteReport:
+class TeamReport:
     """What ``inspect`` found; ``problems`` say what is wrong in a designer's words."""
 
     server: str
@@ -142,7 +142,7 @@ class RemoteReport:
         return not self.problems
 
 
-def inspect(url: str | sa.URL) -> RemoteReport:
+def inspect(url: str | sa.URL) -> TeamReport:
     """Connect, compare the schema with this Vidgen's, look for the triggers, try a write.
 
     The write is a job row inserted and rolled back: nothing stays, nothing is notified.
@@ -189,7 +189,7 @@ def inspect(url: str | sa.URL) -> RemoteReport:
         )
     if revision is not None and not writable:
         problems.append(f"cannot write to jobs: {why}")
-    return RemoteReport(
+    return TeamReport(
         server=server,
         revision=revision,
         head=head,

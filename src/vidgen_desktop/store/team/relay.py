@@ -1,7 +1,7 @@
 """Local job log → team database, through the outbox.
 
 >>> relay = Relay(store.open_local(), config.database_url())
->>> relay.run_once()          # one batch; RemoteUnavailable if the team database is away
+>>> relay.run_once()          # one batch; TeamUnavailable if the team database is away
 >>> relay.run_forever(stop)   # in a thread: send as changes come, back off while it is down
 
 What goes out: SQLite triggers (revision 0005) put a JSON snapshot of every
@@ -52,7 +52,7 @@ from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.store import migrate, schema
 from vidgen_desktop.store.database import Database, open_local
 from vidgen_desktop.store.errors import StoreError
-from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import database as team_db
 from vidgen_desktop.store.team import upserts
 from vidgen_desktop.store.team.outbox import SEEDED_METRIC, backlog, disown, reseed
 
@@ -64,7 +64,7 @@ BACKOFF_FIRST = 1.0  # seconds after the first failure; doubled each time…
 BACKOFF_MAX = 300.0  # …up to this: a laptop offline for days retries every 5 minutes
 
 
-class RemoteUnavailable(StoreError):
+class TeamUnavailable(StoreError):
     """The team database cannot be reached (or is not ready); the changes wait locally."""
 
 
@@ -93,7 +93,7 @@ class Relay:
         """``owner_id`` / ``team_id``: stamped on jobs that carry none (who may read them)."""
         self._own_local = not isinstance(local, Database)
         self.local = local if isinstance(local, Database) else open_local(local)
-        self.remote_url = remote.sqlalchemy_url(remote_url)
+        self.remote_url = team_db.sqlalchemy_url(remote_url)
         self.batch = batch
         self.owner_id = uuid.UUID(str(owner_id)) if owner_id else None
         self.team_id = team_id
@@ -110,7 +110,7 @@ class Relay:
     def run_once(self) -> int:
         """Send the oldest batch; return how many rows went (0: the outbox is empty).
 
-        Raises RemoteUnavailable when the team database cannot take them now.
+        Raises TeamUnavailable when the team database cannot take them now.
         """
         self._seed_once()
         changes = self._read()
@@ -123,7 +123,7 @@ class Relay:
                 return 0
         try:
             refused = self._send(changes)
-        except RemoteUnavailable as exc:
+        except TeamUnavailable as exc:
             self._failed(exc)
             raise
         self._forget([c for c in changes if c.seq not in refused])
@@ -143,7 +143,7 @@ class Relay:
             return mirror.pull(self.local, self._remote_db)
         except sa.exc.DBAPIError as exc:
             if _transient(exc):
-                raise RemoteUnavailable(str(exc).splitlines()[0]) from exc
+                raise TeamUnavailable(str(exc).splitlines()[0]) from exc
             raise
 
     def drain(self) -> int:
@@ -168,7 +168,7 @@ class Relay:
                 sent = self.run_once()
                 if sent < self.batch:
                     self.pull()
-            except RemoteUnavailable as exc:
+            except TeamUnavailable as exc:
                 delay = failures.reconnect_delay(self._failures, *backoff)
                 self._next_attempt = time.monotonic() + delay
                 log.warning(
@@ -287,7 +287,7 @@ class Relay:
 
     def _remote(self) -> sa.Engine:
         if self._engine is None:
-            self._engine = remote.make_engine(self.remote_url)
+            self._engine = team_db.make_engine(self.remote_url)
         return self._engine
 
     def _send(self, changes: Sequence[upserts.Change]) -> dict[int, str]:
@@ -309,10 +309,10 @@ class Relay:
             if self._engine is not None:
                 self._engine.dispose()
             if _transient(exc):
-                raise RemoteUnavailable(
-                    f"cannot reach the team database {remote.describe(self.remote_url)}: "
-                    f"{remote.first_line(exc.orig)}",
-                    detail=remote.first_line(exc.orig),
+                raise TeamUnavailable(
+                    f"cannot reach the team database {team_db.describe(self.remote_url)}: "
+                    f"{team_db.first_line(exc.orig)}",
+                    detail=team_db.first_line(exc.orig),
                 ) from exc
             raise
 
@@ -327,14 +327,14 @@ class Relay:
             except sa.exc.DBAPIError as exc:
                 if _transient(exc):
                     raise
-                refused[change.seq] = remote.first_line(exc.orig)
+                refused[change.seq] = team_db.first_line(exc.orig)
         return refused
 
     @staticmethod
     def _check_schema(connection: sa.Connection) -> None:
         found = migrate.current(connection)
         if found != migrate.head():
-            raise RemoteUnavailable(
+            raise TeamUnavailable(
                 f"the team database's schema is {found or 'missing'}, not {migrate.head()}: "
                 "run `vidgen db upgrade --remote`"
             )
@@ -359,7 +359,7 @@ class Relay:
                 values["team_id"] = self.team_id
         return values
 
-    def _failed(self, exc: RemoteUnavailable) -> None:
+    def _failed(self, exc: TeamUnavailable) -> None:
         self._failures += 1
         self._last_error = str(exc)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 
 from vidgen_desktop.ui.editor.proxies import ProxyMaker
-from vidgen_desktop.ui.jobs import team_feed as remote_feed
+from vidgen_desktop.ui.jobs import team_feed
 from vidgen_desktop.ui.jobs.qt_history import QtHistoryPanel
 from vidgen_desktop.ui.jobs.qt_queue import QtQueuePanel
 from vidgen_desktop.ui.jobs.render_dialog import RenderDialog
@@ -44,7 +44,7 @@ class RenderUi(QObject):
         window.actions[ActionId.SETTINGS].triggered.connect(self.open_settings)
         self.queue_panel.job_finished.connect(lambda *_: self.history.refresh())
         # farm jobs' live progress, with a team backend (None without one)
-        self.remote = remote_feed.install(self.hub, self.queue_panel)
+        self.remote = team_feed.install(self.hub, self.queue_panel)
         if self.remote is not None:
             self.remote.state_changed.connect(self._remote_state)
         # the queue and the job log (SQLAlchemy, migrations) start on the event loop's first

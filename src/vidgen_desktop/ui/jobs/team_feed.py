@@ -1,6 +1,6 @@
 """Farm jobs in the queue panel: team-database progress turned into the panel's ``JobEvent``s.
 
-With a team backend (``config.load().backend.enabled``) ``RemoteProgress``
+With a team backend (``config.load().backend.enabled``) ``TeamProgress``
 watches every job this desktop sent to the farm (route ``remote``) through the
 progress feed port: Supabase Realtime when a Supabase URL is set, else
 LISTEN/NOTIFY on the database URL. Feed events become the same ``JobEvent``s a
@@ -62,7 +62,7 @@ def feed_from_settings(settings: config.Settings | None = None) -> Any:
     return feed_maker(settings)()
 
 
-class RemoteProgress(QObject):
+class TeamProgress(QObject):
     """Watches farm jobs; ``job_event`` carries their progress as local ``JobEvent``s."""
 
     job_event = Signal(object)  # JobEvent, delivered on the GUI thread
@@ -222,9 +222,9 @@ class _TeamReader:
     def __call__(self, job_id: uuid.UUID) -> Any:
         if self._db is None:
             from vidgen_desktop.store import open_url
-            from vidgen_desktop.store.team import database as remote
+            from vidgen_desktop.store.team import database as team_db
 
-            self._db = open_url(remote.sqlalchemy_url(config.database_url() or ""))
+            self._db = open_url(team_db.sqlalchemy_url(config.database_url() or ""))
         return self._db.jobs.get(job_id)
 
     def close(self) -> None:
@@ -247,12 +247,12 @@ def install(
     *,
     settings: config.Settings | None = None,
     loop: asyncio.AbstractEventLoop | None = None,
-) -> RemoteProgress | None:
+) -> TeamProgress | None:
     """With a team backend: follow the hub's farm jobs into ``panel``; else do nothing (None)."""
     settings = settings or config.load()
     if not settings.backend.enabled:
         return None
-    progress = RemoteProgress(None, loop=loop, parent=hub)
+    progress = TeamProgress(None, loop=loop, parent=hub)
 
     def made(maker: FeedFactory | None, error: BaseException | None) -> None:
         if error is not None or maker is None:

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from vidgen_desktop.store import migrate
-from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import database as team_db
 
 revision = "0005_remote_backend"
 down_revision = "0004_job_search"
@@ -173,10 +173,10 @@ def upgrade() -> None:
             for statement in _triggers(table):
                 connection.exec_driver_sql(statement)
     elif connection.dialect.name == "postgresql":
-        remote.run_sql_file(connection, remote.EVENTS_SQL)
+        team_db.run_sql_file(connection, team_db.EVENTS_SQL)
         wanted = op.get_context().config.attributes.get(migrate.SUPABASE)
-        if wanted or (wanted is None and remote.is_supabase(connection)):
-            remote.run_sql_file(connection, remote.SUPABASE_SQL)
+        if wanted or (wanted is None and team_db.is_supabase(connection)):
+            team_db.run_sql_file(connection, team_db.SUPABASE_SQL)
 
 
 POSTGRES_DOWN = (

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from vidgen_desktop.composition.model import Composition
-from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import database as team_db
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 ADMIN = SERVER + "/test"
@@ -30,11 +30,11 @@ def url_of(name: str) -> str:
 
 @functools.cache
 def _admin() -> sa.Engine:
-    return remote.make_engine(ADMIN, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    return team_db.make_engine(ADMIN, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
 
 
 def execute(sql: str, url: str = ADMIN) -> None:
-    engine = _admin() if url == ADMIN else remote.make_engine(url, poolclass=sa.pool.NullPool)
+    engine = _admin() if url == ADMIN else team_db.make_engine(url, poolclass=sa.pool.NullPool)
     with engine.begin() as connection:
         connection.exec_driver_sql(sql)
 
@@ -54,7 +54,7 @@ def template() -> str:
     """The migrated template database's name (made once per process)."""
     name = f"vidgen_tpl_{os.getpid()}"
     drop(name)
-    remote.upgrade(_create(name), supabase=False)
+    team_db.upgrade(_create(name), supabase=False)
     atexit.register(drop, name)
     return name
 

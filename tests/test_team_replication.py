@@ -11,10 +11,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-import test_remote_kit as kit
+import teamkit as kit
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.store import Database, open_local, schema
-from vidgen_desktop.store.team.relay import Relay, RemoteUnavailable
+from vidgen_desktop.store.team.relay import Relay, TeamUnavailable
 
 pytestmark = pytest.mark.postgres
 
@@ -80,7 +80,7 @@ def test_a_hundred_jobs_made_while_the_database_is_down_arrive_once(
     try:
         done += [_complete(local, f"job-{n}") for n in range(10, 100)]
         for _ in range(3):
-            with pytest.raises(RemoteUnavailable, match="cannot reach the team database"):
+            with pytest.raises(TeamUnavailable, match="cannot reach the team database"):
                 relay.run_once()
         status = relay.status()
         assert status.failures == 3 and status.pending > 90 and status.parked == 0

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-import test_remote_kit as kit
+import teamkit as kit
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.store import migrate, open_url, schema, search
-from vidgen_desktop.store.team import database as remote
+from vidgen_desktop.store.team import database as team_db
 
 pytestmark = pytest.mark.postgres
 
@@ -36,7 +36,7 @@ PAYLOAD_KEYS = {"table", "op", "job_id", "id", "status", "progress", "step", "up
 
 
 def _drift(url: str) -> list[object]:
-    engine = remote.make_engine(url)
+    engine = team_db.make_engine(url)
     try:
         with engine.connect() as connection:
             opts = {"compare_type": True, "include_name": search.include_name}
@@ -48,24 +48,24 @@ def _drift(url: str) -> list[object]:
 
 
 def test_migrations_from_empty_give_the_schema_triggers_and_views(pg_empty: str) -> None:
-    assert remote.upgrade(pg_empty) == migrate.head()
+    assert team_db.upgrade(pg_empty) == migrate.head()
     assert _drift(pg_empty) == []
-    report = remote.inspect(pg_empty)
+    report = team_db.inspect(pg_empty)
     assert report.ok, report.problems
-    assert set(report.triggers) == set(remote.TRIGGERS)
+    assert set(report.triggers) == set(team_db.TRIGGERS)
     assert not report.supabase and not report.row_security
-    engine = remote.make_engine(pg_empty)
+    engine = team_db.make_engine(pg_empty)
     try:
         with engine.connect() as connection:
             views = set(sa.inspect(connection).get_view_names())
         assert views == set(schema.VIEWS)
     finally:
         engine.dispose()
-    assert remote.upgrade(pg_empty) == migrate.head()  # again: nothing to do
+    assert team_db.upgrade(pg_empty) == migrate.head()  # again: nothing to do
 
 
 def test_the_trigger_refuses_an_illegal_transition_even_in_raw_sql(pg_url: str) -> None:
-    with open_url(remote.sqlalchemy_url(pg_url)) as db:
+    with open_url(team_db.sqlalchemy_url(pg_url)) as db:
         job = db.jobs.create(kit.composition())
         db.jobs.transition(job.id, JobStatus.QUEUED)
     with psycopg.connect(pg_url) as connection:
@@ -78,7 +78,7 @@ def test_the_trigger_refuses_an_illegal_transition_even_in_raw_sql(pg_url: str) 
 def test_job_and_timeline_changes_are_notified_with_the_payload_contract(pg_url: str) -> None:
     with psycopg.connect(pg_url, autocommit=True) as listener:
         listener.execute("LISTEN vidgen_events")
-        with open_url(remote.sqlalchemy_url(pg_url)) as db:
+        with open_url(team_db.sqlalchemy_url(pg_url)) as db:
             job = db.jobs.create(kit.composition())
             db.jobs.transition(job.id, JobStatus.PROCESSING)
             step = db.timeline.start(job.id, "render")
@@ -125,13 +125,13 @@ def _as_user(connection: psycopg.Connection, role: str, claims: dict[str, object
 
 
 def test_on_supabase_a_designer_reads_only_their_own_and_their_teams_jobs(pg_empty: str) -> None:
-    for statement in remote.split_sql(SUPABASE_AUTH):
+    for statement in team_db.split_sql(SUPABASE_AUTH):
         with psycopg.connect(pg_empty, autocommit=True) as connection:
             connection.execute(statement)
-    remote.upgrade(pg_empty)  # finds auth.uid(): row level security and the publication
-    assert remote.inspect(pg_empty).row_security
+    team_db.upgrade(pg_empty)  # finds auth.uid(): row level security and the publication
+    assert team_db.inspect(pg_empty).row_security
     alice, bob = uuid.uuid4(), uuid.uuid4()
-    with open_url(remote.sqlalchemy_url(pg_empty)) as db:
+    with open_url(team_db.sqlalchemy_url(pg_empty)) as db:
         mine, theirs, team = (db.jobs.create(kit.composition(n)) for n in ("mine", "bobs", "team"))
         for job in (mine, theirs, team):
             db.timeline.start(job.id, "render")

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-import test_remote_kit as kit
+import teamkit as kit
 import uikit  # offscreen Qt before PySide6 loads
 from realtime_server import RealtimeServer
 
@@ -25,8 +25,8 @@ from vidgen_desktop import config
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.realtime.supabase_feed import Limits
 from vidgen_desktop.store import Database, open_url
-from vidgen_desktop.store.team import database as remote
-from vidgen_desktop.ui.jobs import team_feed as remote_feed
+from vidgen_desktop.store.team import database as team_db
+from vidgen_desktop.ui.jobs import team_feed
 from vidgen_desktop.ui.jobs.qt_queue import C_ETA, C_STEP, QtQueuePanel
 from vidgen_desktop.ui.shell.notify import Notifier
 
@@ -57,7 +57,7 @@ class FakeHub(QObject):
 
 
 def test_a_farm_jobs_row_follows_the_team_database(qtbot, home, loop, monkeypatch) -> None:
-    with kit.database() as url, open_url(remote.sqlalchemy_url(url)) as db:
+    with kit.database() as url, open_url(team_db.sqlalchemy_url(url)) as db:
         job = db.jobs.create(kit.composition(), status=JobStatus.QUEUED, route="remote")
         local = db.jobs.create(kit.composition("here"), status=JobStatus.QUEUED, route="local")
         server = RealtimeServer(url, ANON)
@@ -72,7 +72,7 @@ def test_a_farm_jobs_row_follows_the_team_database(qtbot, home, loop, monkeypatc
             window = QMainWindow()
             panel = QtQueuePanel(hub, Notifier(window, use_tray=False))
             qtbot.addWidget(window)
-            progress = remote_feed.install(hub, panel, settings=settings, loop=loop)
+            progress = team_feed.install(hub, panel, settings=settings, loop=loop)
             assert progress is not None
             hub.ready.emit()  # the panel loads its rows; the adapter picks the farm's
             qtbot.waitUntil(lambda: job.id in progress.watched, timeout=5000)
@@ -168,7 +168,7 @@ def test_the_keyring_is_never_read_on_the_gui_thread_or_the_feed_loop(qtbot, hom
     monkeypatch.setattr(postgres, "PostgresFeed", RecordingFeed)
     asyncio_loop = asyncio.new_event_loop()  # the feed's loop, driven on the GUI thread
     try:
-        with kit.database() as url, open_url(remote.sqlalchemy_url(url)) as db:
+        with kit.database() as url, open_url(team_db.sqlalchemy_url(url)) as db:
             job = db.jobs.create(kit.composition(), status=JobStatus.QUEUED, route="remote")
             settings = config.Settings()
             settings.backend.database_url = url  # no password in the settings: the keyring's
@@ -176,7 +176,7 @@ def test_the_keyring_is_never_read_on_the_gui_thread_or_the_feed_loop(qtbot, hom
             window = QMainWindow()
             qtbot.addWidget(window)
             panel = QtQueuePanel(hub, Notifier(window, use_tray=False))
-            progress = remote_feed.install(hub, panel, settings=settings, loop=asyncio_loop)
+            progress = team_feed.install(hub, panel, settings=settings, loop=asyncio_loop)
             hub.ready.emit()  # the farm job is to be watched while the keyring still thinks
             for _ in range(5):
                 asyncio_loop.run_until_complete(asyncio.sleep(0.02))  # the loop runs its calls
