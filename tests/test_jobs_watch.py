@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from jobkit import clip, composition
@@ -11,6 +12,7 @@ from vidgen_desktop.jobs.events import EventFeed
 from vidgen_desktop.render.runner import Progress
 
 
+@pytest.mark.render
 def test_a_progress_tick_moves_the_job_and_its_step_in_one_transaction(tmp_path):
     db = store.open_local(tmp_path / "jobs.sqlite3")
     job = db.jobs.create(composition(clip(tmp_path, 1.0)))

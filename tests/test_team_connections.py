@@ -52,7 +52,8 @@ def test_closing_the_editor_ends_the_relays_team_connections(qtbot, team):
 
     hub = RenderHub()
     hub._open()  # the job log, the embedded queue and the relay to the team database
-    hub.db.jobs.create(kit.composition())  # something for the relay to send
+    # something for the relay to send (a pending job waits: it may yet go to the farm)
+    hub.db.jobs.create(kit.composition(), status=JobStatus.QUEUED)
     qtbot.waitUntil(lambda: sessions(team) > 0, timeout=SETTLE_MS)  # the relay is connected
     hub.shutdown()
     qtbot.waitUntil(lambda: sessions(team) == 0, timeout=SETTLE_MS)

@@ -286,15 +286,20 @@ class MemoryTimeline:
             return record
 
     def progress(self, step_id: Any, progress: float, *, cpu_percent: float | None = None,
-                 memory_mb: float | None = None) -> None:  # fmt: skip
+                 memory_mb: float | None = None, job_id: JobId | None = None) -> None:  # fmt: skip
+        """The step's progress; with ``job_id``, the job's progress and current step too,
+        under the one lock (as the SQLite log does in one transaction)."""
         with self._t.lock:
             step = self._t.step(step_id)
-            changes: dict[str, Any] = {"progress": min(1.0, max(0.0, float(progress)))}
+            fraction = min(1.0, max(0.0, float(progress)))
+            changes: dict[str, Any] = {"progress": fraction}
             if cpu_percent is not None:
                 changes["cpu_percent"] = cpu_percent
             if memory_mb is not None:
                 changes["memory_mb"] = memory_mb
             self._t.steps[step.id] = dataclasses.replace(step, **changes)
+            if job_id is not None:
+                self._t.put(self._t.job(job_id), progress=fraction, current_step=step.step)
 
     def finish(self, step_id: Any, *, details: Mapping[str, Any] | None = None,
                skipped: bool = False) -> MemoryStep:  # fmt: skip
