@@ -32,7 +32,6 @@ from vidgen_desktop.media.proxy import proxy_frames
 from vidgen_desktop.render import exact, text
 from vidgen_desktop.render.graph import HUGE_SCALE_FACTOR, RenderPlan, VisualPlan
 
-
 # stills up to this size are scaled by FFmpeg on the canvas too (once per size, ~20 ms);
 # larger ones would cost a full decode on every resize, so the canvas uses OpenCV for them
 EXACT_STILL_PIXELS = 12_000_000
