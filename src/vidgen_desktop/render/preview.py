@@ -32,6 +32,10 @@ from vidgen_desktop.media.proxy import proxy_frames
 from vidgen_desktop.render import exact, text
 from vidgen_desktop.render.graph import HUGE_SCALE_FACTOR, RenderPlan, VisualPlan
 
+# stills up to this size are scaled by FFmpeg on the canvas too (once per size, ~20 ms);
+# larger ones would cost a full decode on every resize, so the canvas uses OpenCV for them
+EXACT_STILL_PIXELS = 12_000_000
+
 
 def _interpolation(src: tuple[int, int], dst: tuple[int, int]) -> int:
     shrinking = dst[0] < src[0] and dst[1] < src[1]
@@ -131,7 +135,9 @@ class Previewer:
                 if self.exact and scale == 1 and vp.source and os.path.exists(vp.source):
                     return exact.still(vp, placement, vp.source)  # the render's own raster
             elif not isinstance(element, VideoElement):
-                return exact.still(vp, placement, element.source)
+                w, h = vp.media_size or (0, 0)
+                if self.exact or w * h <= EXACT_STILL_PIXELS:
+                    return exact.still(vp, placement, element.source)
             elif self.exact:
                 fps = (vp.facts.fps if vp.facts is not None else None) or 25.0
                 index = layout.source_frame_index(vp.window, t, fps, None)
