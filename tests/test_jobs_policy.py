@@ -211,6 +211,28 @@ def test_a_cancel_at_the_last_moment_wins_over_the_finished_file(service, store,
     assert queue.waiting == {}
 
 
+def test_the_publish_step_completes_only_with_the_job(service, store, queue, renders):
+    """A job that could not be completed after its output was published (cancelled here; a
+    database lost at that moment alike) shows no completed publish step: the step and the
+    job's completion are one transaction, so a re-run publishes exactly once."""
+    job_id = queued(service)
+    queue.waiting.clear()
+
+    def finished_then_cancelled(render: StandInRender) -> None:
+        render.finish()
+        store.jobs.transition(job_id, S.CANCELLED)  # after FFmpeg, before "completed"
+
+    renders.append(finished_then_cancelled)
+    service.execute(store.jobs.claim_next())
+    assert [s.status for s in store.timeline.steps(job_id) if s.step == "publish"] != ["completed"]
+
+    second = queued(service)
+    queue.waiting.clear()
+    assert service.execute(store.jobs.claim_next()).status == S.COMPLETED
+    (publish,) = [s for s in store.timeline.steps(second) if s.step == "publish"]
+    assert publish.status == "completed" and publish.details["output_url"].startswith("file:")
+
+
 def test_a_failure_of_a_job_already_cancelled_is_not_retried(service, store, queue, renders):
     job_id = queued(service)
     queue.waiting.clear()

@@ -47,6 +47,7 @@ def team(home, monkeypatch) -> Iterator[str]:
         yield url
 
 
+@pytest.mark.render  # the hub probes this machine's encoders as it opens
 def test_closing_the_editor_ends_the_relays_team_connections(qtbot, team):
     from vidgen_desktop.ui.jobs.render_hub import RenderHub
 

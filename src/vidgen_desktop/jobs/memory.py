@@ -166,7 +166,8 @@ class MemoryJobs:
 
     def transition(
         self, job_id: JobId, new: JobStatus | str, *, expected: JobStatus | str | None = None,
-        at: dt.datetime | None = None, **changes: Any,
+        at: dt.datetime | None = None, finish_step: tuple[Any, Mapping[str, Any]] | None = None,
+        **changes: Any,
     ) -> MemoryJob:  # fmt: skip
         new = states.parse(new)
         check_fields(changes)
@@ -176,9 +177,13 @@ class MemoryJobs:
                 raise ConcurrentChange(f"job {job.id} is '{job.status}', not '{expected}' any more")
             states.check_transition(job.status, new, job_id=job.id)
             at = at or self._t.clock()
-            return self._t.put(
+            job = self._t.put(
                 job, status=new, updated_at=at, **{**_entering(job, new, at), **changes}
             )
+            if finish_step is not None:  # under the same lock, as SQLite in one transaction
+                step_id, details = finish_step
+                self._t.end(step_id, "completed", at, progress=1.0, details=dict(details))
+            return job
 
     def record_error(
         self, job_id: JobId, code: str, message: str, *, step_id: Any = None

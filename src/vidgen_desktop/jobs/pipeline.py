@@ -65,6 +65,8 @@ class Published:
     path: str
     url: str
     key: str | None = None  # the storage key, for ``Output.discard``
+    # the publish step, left open: it completes in the job's completion transaction
+    step: tuple[Any, Mapping[str, Any]] | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -115,9 +117,9 @@ class LocalFiles:
 
     def publish(self, pipeline: Pipeline, job: Any, target: Path) -> Published:
         url = target.resolve().as_uri()
-        with pipeline.step(job.id, "publish") as details:
+        with pipeline.step(job.id, "publish", finish=False) as details:
             details.update(output_url=url, bytes=target.stat().st_size)
-        return Published(path=str(target), url=url)
+        return Published(path=str(target), url=url, step=(details.step_id, dict(details)))
 
     def discard(self, job: Any, published: Published) -> None:
         Path(published.path).unlink(missing_ok=True)
@@ -144,9 +146,13 @@ class Pipeline:
     def emit(self, job_id: uuid.UUID, kind: str, **fields: Any) -> None:
         self.feed.publish(JobEvent(job_id=job_id, kind=kind, **fields))
 
-    def step(self, job_id: uuid.UUID, name: str, **details: Any) -> _Step:
-        """``with pipeline.step(id, "probe") as details:`` – a timeline row around the block."""
-        return _Step(self, job_id, name, details)
+    def step(self, job_id: uuid.UUID, name: str, *, finish: bool = True, **details: Any) -> _Step:
+        """``with pipeline.step(id, "probe") as details:`` – a timeline row around the block.
+
+        ``finish=False`` leaves the row running at the block's end: the caller completes it
+        with the job's own transition (``Published.step``).
+        """
+        return _Step(self, job_id, name, details, finish=finish)
 
     # The steps -----------------------------------------------------------------
 
@@ -231,7 +237,7 @@ class Pipeline:
         try:
             record = self.store.jobs.transition(
                 job.id, S.COMPLETED, expected=S.PROCESSING,
-                output_path=published.path, output_url=published.url,
+                output_path=published.path, output_url=published.url, finish_step=published.step,
             )  # fmt: skip
         except VidgenError:
             output.discard(job, published)  # cancelled (or taken over) at the last moment
@@ -251,8 +257,11 @@ class Stopped(VidgenError):
 
 
 class _Step:
-    def __init__(self, pipeline: Pipeline, job_id: uuid.UUID, name: str, details: dict) -> None:
+    def __init__(
+        self, pipeline: Pipeline, job_id: uuid.UUID, name: str, details: dict, *, finish: bool
+    ) -> None:
         self.pipeline, self.job_id, self.name, self.start_details = pipeline, job_id, name, details
+        self.finish = finish
 
     def __enter__(self) -> _Details:
         timeline = self.pipeline.store.timeline
@@ -262,7 +271,7 @@ class _Step:
         return self.details
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None:
+        if exc is None and self.finish:
             self.pipeline.store.timeline.finish(self.details.step_id, details=dict(self.details))
         return False  # a failed step is closed by ``settle`` with the failure's code
 

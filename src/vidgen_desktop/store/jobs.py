@@ -145,12 +145,16 @@ class JobRepository:
         *,
         expected: JobStatus | str | None = None,
         at: dt.datetime | None = None,
+        finish_step: tuple[uuid.UUID | str, Mapping[str, Any]] | None = None,
         **changes: Any,
     ) -> JobRecord:
         """Move the job to ``new``; raise IllegalTransition (row untouched) if not allowed.
 
         ``expected``: the status the caller believes the job has; ConcurrentChange
         if it has another. ``changes``: fields of ``job_rows.UPDATABLE`` to set too.
+        ``finish_step``: ``(step_id, details)`` of a step that completes in the same
+        transaction (the publish step and the job's completion: a database lost between
+        the two must not leave a published step on a job that is not completed).
         """
         new = states.parse(new)
         job_rows.check_fields(changes)
@@ -174,6 +178,11 @@ class JobRepository:
             if result.rowcount != 1:
                 raise ConcurrentChange(f"job {job_id} changed while it was being set to '{new}'")
             outbox.disown(connection, job_id)  # routed to the farm: the team's from now on
+            if finish_step is not None:
+                step_id, details = finish_step
+                done = {"progress": 1.0, "details": dict(details)}
+                timeline.end_step(connection, queries.as_uuid(step_id), "completed", at=at,
+                                  values=done)  # fmt: skip
             return self._fetch(connection, job_id)
 
     def record_error(

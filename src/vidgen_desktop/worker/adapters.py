@@ -54,11 +54,12 @@ class TeamOutput:
         with pipeline.step(job.id, "upload_output") as details:
             stored = self.storage.upload_output(target, job.id)
             details.update(key=stored.key, bytes=stored.size)
-        with pipeline.step(job.id, "publish") as details:
+        with pipeline.step(job.id, "publish", finish=False) as details:
             link = self.storage.share_link(stored.key, job_id=job.id, client=self.client)
             expires = link.expires_at.isoformat() if link.expires_at else None
             details.update(mode=link.mode, expires_at=expires)
-        return Published(path=stored.uri, url=link.url, key=stored.key)
+        step = (details.step_id, dict(details))  # completes with the job (one transaction)
+        return Published(path=stored.uri, url=link.url, key=stored.key, step=step)
 
     def discard(self, job: Any, published: Published) -> None:
         if published.key is not None:
