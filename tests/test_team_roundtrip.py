@@ -155,3 +155,32 @@ def test_the_laptop_side_of_a_farm_job_is_the_pipelines_steps(tmp_path, team_env
     finally:
         queue.close()
         local.close()
+
+
+def test_sources_that_cannot_go_up_fail_the_job_and_retry_hands_it_over(
+    tmp_path, team_env, remote, endpoint, monkeypatch
+):
+    """An upload_sources failure is classified like any step's: the job fails, Retry works."""
+    from vidgen_desktop.errors import VidgenError
+
+    local = store.open_local(tmp_path / "laptop.sqlite3")
+    queue = FarmQueue(local)
+    service = JobService(local, queue=queue, output_folder=tmp_path / "out", learn=False)
+    monkeypatch.setenv("VIDGEN_S3_ENDPOINT", f"http://127.0.0.1:{farm.free_port()}")  # nobody
+    try:
+        with pytest.raises(VidgenError) as raised:
+            service.submit(composition(clip(tmp_path, 1.0), name="stuck"), threshold=0)
+        [job] = local.jobs.list()
+        assert job.status is S.FAILED  # not "queued" for ever with nothing on the farm
+        assert job.error_code and job.error_message == raised.value.args[0]
+        assert remote.jobs.find(job.id) is None  # nothing of it reached the team database
+
+        monkeypatch.setenv("VIDGEN_S3_ENDPOINT", endpoint)  # the storage is back
+        service.retry(job.id)
+        theirs, ours = remote.jobs.get(job.id), local.jobs.get(job.id)
+        assert theirs.status is ours.status is S.QUEUED
+        assert theirs.composition["elements"][0]["source"].startswith("s3://")
+        assert [s.step for s in remote.timeline.steps(job.id)] == ["upload_sources"]
+    finally:
+        queue.close()
+        local.close()
