@@ -131,6 +131,7 @@ def test_a_farm_jobs_row_follows_the_team_database(qtbot, home, loop, monkeypatc
             team.timeline.progress(step.id, 0.75, job_id=job.id)  # as the worker does
             qtbot.waitUntil(lambda: bar.value() == 75, timeout=5000)
             assert row.item.text(C_ETA).startswith("~")  # from the rate seen, like a local row
+            qtbot.waitUntil(lambda: agree("processing", 75), timeout=5000)  # progress alone
 
             team.timeline.finish(step.id)
             team.jobs.transition(

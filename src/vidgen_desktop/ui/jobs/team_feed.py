@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -231,21 +232,39 @@ class MirrorPull:
 
     def __init__(self, local: Callable[[], Any], settings: config.Settings | None = None) -> None:
         self._local, self._settings, self._db = local, settings, None
+        self._lock = threading.Lock()
+        self._busy = self._closed = False
 
     def __call__(self, job_id: uuid.UUID) -> Any:
         from vidgen_desktop.store import open_url
         from vidgen_desktop.store.team import database as team_db
         from vidgen_desktop.store.team import mirror
 
-        if self._db is None:
-            url = config.database_url(self._settings) or ""  # may read the keyring
-            self._db = open_url(team_db.sqlalchemy_url(url))
-        local = self._local()
-        mirror.pull_job(local, self._db, job_id)
-        return local.jobs.find(job_id)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the editor is closing")
+            self._busy = True
+        try:
+            if self._db is None:
+                url = config.database_url(self._settings) or ""  # may read the keyring
+                self._db = open_url(team_db.sqlalchemy_url(url))
+            local = self._local()
+            mirror.pull_job(local, self._db, job_id)
+            return local.jobs.find(job_id)
+        finally:
+            with self._lock:
+                self._busy = False
+                if self._closed:  # closed meanwhile: this thread ends the connections
+                    self._dispose()
 
     def close(self) -> None:
-        """End its connections to the team database (after the last pull)."""
+        """End its connections to the team database; never waits for a pull in flight."""
+        with self._lock:
+            self._closed = True
+            if not self._busy:
+                self._dispose()
+
+    def _dispose(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
