@@ -11,8 +11,10 @@ a queue worker, which calls ``execute`` on the job it claimed. The steps are
 ``jobs.pipeline``'s, shared with the farm worker. Failures are classified
 (``jobs.errors``, ``pipeline.settle``): bad input fails for good, a transient
 problem goes back to the queue with backoff until ``max_attempts``, a cancel
-stays cancelled. A farm job belongs to the team database: it is cancelled and
-retried through its queue. The store is used through ``jobs.ports`` only.
+stays cancelled. A farm job belongs to the team database: it is handed over
+while still pending (the pipeline's ``upload_sources`` step, through the farm
+queue), then cancelled and retried through its queue. The store is used
+through ``jobs.ports`` only.
 """
 
 from __future__ import annotations
