@@ -286,7 +286,7 @@ class MemoryTimeline:
             return record
 
     def progress(self, step_id: Any, progress: float, *, cpu_percent: float | None = None,
-                 memory_mb: float | None = None) -> None:  # fmt: skip
+                 memory_mb: float | None = None, job_id: JobId | None = None) -> None:  # fmt: skip
         with self._t.lock:
             step = self._t.step(step_id)
             changes: dict[str, Any] = {"progress": min(1.0, max(0.0, float(progress)))}
@@ -295,6 +295,9 @@ class MemoryTimeline:
             if memory_mb is not None:
                 changes["memory_mb"] = memory_mb
             self._t.steps[step.id] = dataclasses.replace(step, **changes)
+            if job_id is not None:  # the job moves with its step, as in the real store
+                self._t.put(self._t.job(job_id), progress=changes["progress"],
+                            current_step=step.step, updated_at=self._t.clock())  # fmt: skip
 
     def finish(self, step_id: Any, *, details: Mapping[str, Any] | None = None,
                skipped: bool = False) -> MemoryStep:  # fmt: skip
