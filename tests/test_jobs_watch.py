@@ -11,6 +11,8 @@ from vidgen_desktop.jobs import watch
 from vidgen_desktop.jobs.events import EventFeed
 from vidgen_desktop.render.runner import Progress
 
+pytestmark = pytest.mark.render  # clip() makes its media with FFmpeg
+
 
 @pytest.mark.render
 def test_a_progress_tick_moves_the_job_and_its_step_in_one_transaction(tmp_path):

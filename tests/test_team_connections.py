@@ -60,17 +60,23 @@ def test_closing_the_editor_ends_the_relays_team_connections(qtbot, team):
     qtbot.waitUntil(lambda: sessions(team) == 0, timeout=SETTLE_MS)
 
 
-def test_the_farm_progress_reader_closes_its_team_connection(qtbot, team, loop):
-    from vidgen_desktop.ui.jobs.team_feed import TeamProgress
+def test_the_farm_progress_puller_closes_its_team_connection(qtbot, team, loop, home):
+    from vidgen_desktop.store import open_local
+    from vidgen_desktop.ui.jobs.team_feed import MirrorPull, TeamProgress
 
     with open_url(team_db.sqlalchemy_url(team)) as db:
         job = db.jobs.create(kit.composition(), status=JobStatus.QUEUED, route="remote")
+        db.jobs.transition(job.id, JobStatus.PROCESSING)
     assert sessions(team) == 0
-    progress = TeamProgress(lambda: None, loop=loop)
-    got: list[object] = []
-    progress.job(uuid.UUID(str(job.id)), lambda record, error: got.append(record or error))
-    qtbot.waitUntil(lambda: bool(got), timeout=SETTLE_MS)
-    assert got[0].id == job.id and sessions(team) > 0  # read from the team database
-    progress.shutdown()
-    # the server ends a session a moment after the client closed it: wait, do not poll forever
-    qtbot.waitUntil(lambda: sessions(team) == 0, timeout=SETTLE_MS)
+    with open_local(home / "jobs.db") as local:
+        local.jobs.create(kit.composition(), job_id=job.id, status=JobStatus.QUEUED,
+                          route="remote")  # fmt: skip
+        progress = TeamProgress(lambda: None, pull=MirrorPull(lambda: local), loop=loop)
+        got: list[object] = []
+        progress.job_event.connect(got.append)
+        progress.refresh(uuid.UUID(str(job.id)))
+        qtbot.waitUntil(lambda: bool(got), timeout=SETTLE_MS)
+        assert got[0].status == "processing" and sessions(team) > 0  # pulled from the team's
+        progress.shutdown()
+        # the server ends a session a moment after the client closed it: wait, do not poll
+        qtbot.waitUntil(lambda: sessions(team) == 0, timeout=SETTLE_MS)

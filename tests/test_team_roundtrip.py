@@ -130,3 +130,57 @@ def test_a_farm_job_is_cancelled_and_retried_on_the_team_database_and_mirrored(
     finally:
         queue.close()
         local.close()
+
+
+def test_the_laptop_side_of_a_farm_job_is_the_pipelines_steps(tmp_path, team_env, remote):
+    """probe → prepare → upload_sources, each a timeline row; the upload's is the team's own."""
+    local = store.open_local(tmp_path / "laptop.sqlite3")
+    queue = FarmQueue(local)
+    service = JobService(local, queue=queue, output_folder=tmp_path / "out", learn=False)
+    source = clip(tmp_path, 1.0)
+    try:
+        job_id = service.submit(composition(source, name="handed"), threshold=0).job_id
+        ours = [s for s in local.timeline.steps(job_id) if s.step != "note"]
+        assert [s.step for s in ours] == ["probe", "prepare", "upload_sources"]
+        assert all(s.status == "completed" for s in ours)
+        [theirs] = remote.timeline.steps(job_id)  # the farm's timeline starts with the upload
+        assert theirs.step == "upload_sources" and theirs.id == ours[-1].id  # one row, mirrored
+        assert theirs.details["bytes"] == source.stat().st_size
+        assert theirs.details["uploaded"] == 1
+        # timed from before the upload, though written once the job was on the team database
+        job = remote.jobs.get(job_id)
+        assert theirs.started_at <= job.created_at <= theirs.ended_at
+        took = (theirs.ended_at - theirs.started_at).total_seconds()
+        assert theirs.duration_seconds == pytest.approx(took)
+    finally:
+        queue.close()
+        local.close()
+
+
+def test_sources_that_cannot_go_up_fail_the_job_and_retry_hands_it_over(
+    tmp_path, team_env, remote, endpoint, monkeypatch
+):
+    """An upload_sources failure is classified like any step's: the job fails, Retry works."""
+    from vidgen_desktop.errors import VidgenError
+
+    local = store.open_local(tmp_path / "laptop.sqlite3")
+    queue = FarmQueue(local)
+    service = JobService(local, queue=queue, output_folder=tmp_path / "out", learn=False)
+    monkeypatch.setenv("VIDGEN_S3_ENDPOINT", f"http://127.0.0.1:{farm.free_port()}")  # nobody
+    try:
+        with pytest.raises(VidgenError) as raised:
+            service.submit(composition(clip(tmp_path, 1.0), name="stuck"), threshold=0)
+        [job] = local.jobs.list()
+        assert job.status is S.FAILED  # not "queued" for ever with nothing on the farm
+        assert job.error_code and job.error_message == raised.value.args[0]
+        assert remote.jobs.find(job.id) is None  # nothing of it reached the team database
+
+        monkeypatch.setenv("VIDGEN_S3_ENDPOINT", endpoint)  # the storage is back
+        service.retry(job.id)
+        theirs, ours = remote.jobs.get(job.id), local.jobs.get(job.id)
+        assert theirs.status is ours.status is S.QUEUED
+        assert theirs.composition["elements"][0]["source"].startswith("s3://")
+        assert [s.step for s in remote.timeline.steps(job.id)] == ["upload_sources"]
+    finally:
+        queue.close()
+        local.close()

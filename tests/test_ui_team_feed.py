@@ -1,4 +1,7 @@
-"""A farm job's row in the queue panel follows the team database, like a local render's row.
+"""A farm job on the laptop: the team database owns it, both job panels read the local mirror.
+
+A feed event only triggers a mirror pull of that job into the local job log
+(a real SQLite file); the Render Queue and the Job History read that log.
 
 The feed is the real Supabase one against the stand-in Realtime server
 (tests/realtime_server.py) on a Postgres database of the test's own; both run
@@ -11,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -24,9 +29,10 @@ from PySide6.QtWidgets import QMainWindow  # isort: skip
 from vidgen_desktop import config
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.realtime.supabase_feed import Limits
-from vidgen_desktop.store import Database, open_url
+from vidgen_desktop.store import Database, open_local, open_url
 from vidgen_desktop.store.team import database as team_db
 from vidgen_desktop.ui.jobs import team_feed
+from vidgen_desktop.ui.jobs.qt_history import QtHistoryPanel
 from vidgen_desktop.ui.jobs.qt_queue import C_ETA, C_STEP, QtQueuePanel
 from vidgen_desktop.ui.shell.notify import Notifier
 
@@ -39,10 +45,11 @@ home = uikit.home  # the fixture: an isolated VIDGEN_HOME
 
 
 class FakeHub(QObject):
-    """What the panel and the adapter use of ``RenderHub``, over one job log."""
+    """What the panels and the adapter use of ``RenderHub``, over the laptop's own job log."""
 
     job_event = Signal(object)
     ready = Signal()
+    open_failed = Signal(str)
     is_ready = True
 
     def __init__(self, db: Database) -> None:
@@ -55,10 +62,29 @@ class FakeHub(QObject):
     def queue_jobs(self, callback) -> None:
         callback(self.db.jobs.list(), None)
 
+    def call(self, fn, callback, *, render: bool = False) -> None:
+        callback(fn(SimpleNamespace(store=self.db)), None)
+
+
+def farm_job(team: Database, local: Database, name: str = "promo"):
+    """A job the desktop sent to the farm: on the team database, and its row in the local log."""
+    job = team.jobs.create(kit.composition(name), status=JobStatus.QUEUED, route="remote")
+    local.jobs.create(kit.composition(name), job_id=job.id, status=JobStatus.QUEUED,
+                      route="remote")  # fmt: skip
+    return job
+
+
+def history_row(history: QtHistoryPanel, job_id: uuid.UUID):
+    return next((j for j in history.model.rows if j.id == job_id), None)
+
 
 def test_a_farm_jobs_row_follows_the_team_database(qtbot, home, loop, monkeypatch) -> None:
-    with kit.database() as url, open_url(team_db.sqlalchemy_url(url)) as db:
-        job = db.jobs.create(kit.composition(), status=JobStatus.QUEUED, route="remote")
+    """Both panels read the local log; a feed event pulls the farm job into it at once."""
+    with (
+        kit.database() as url, open_url(team_db.sqlalchemy_url(url)) as team,
+        open_local(home / "jobs.db") as db,
+    ):  # fmt: skip
+        job = farm_job(team, db)
         local = db.jobs.create(kit.composition("here"), status=JobStatus.QUEUED, route="local")
         server = RealtimeServer(url, ANON)
         asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
@@ -71,38 +97,54 @@ def test_a_farm_jobs_row_follows_the_team_database(qtbot, home, loop, monkeypatc
             hub = FakeHub(db)
             window = QMainWindow()
             panel = QtQueuePanel(hub, Notifier(window, use_tray=False))
+            history = QtHistoryPanel(hub)
             qtbot.addWidget(window)
-            progress = team_feed.install(hub, panel, settings=settings, loop=loop)
+            progress = team_feed.install(hub, settings=settings, loop=loop)
             assert progress is not None
-            hub.ready.emit()  # the panel loads its rows; the adapter picks the farm's
+            hub.ready.emit()  # the panels load their rows; the adapter picks the farm's
             qtbot.waitUntil(lambda: job.id in progress.watched, timeout=5000)
             assert local.id not in progress.watched
             qtbot.waitUntil(lambda: panel.status_of(job.id) == "queued", timeout=5000)
 
-            # a worker elsewhere writes to the team database
-            db.jobs.transition(job.id, JobStatus.PROCESSING)
-            step = db.timeline.start(job.id, "render")
-            db.timeline.progress(step.id, 0.25)
-            db.timeline.progress(step.id, 0.5)
+            def agree(status: str, percent: int) -> bool:
+                """Both panels show the job in ``status`` at ``percent`` (a finished job: full)."""
+                mine = history_row(history, job.id)
+                if mine is None or str(mine.status) != status:
+                    return False
+                done = 100 if status == "completed" else round((mine.progress or 0) * 100)
+                bar = panel.progress_bar(job.id)
+                return panel.status_of(job.id) == status and bar.value() == done == percent
+
+            # a worker elsewhere writes to the team database; only the mirror writes ours
+            team.jobs.transition(job.id, JobStatus.PROCESSING)
+            step = team.timeline.start(job.id, "render")
+            team.timeline.progress(step.id, 0.25, job_id=job.id)  # as the worker does
+            team.timeline.progress(step.id, 0.5, job_id=job.id)  # as the worker does
             bar = panel.progress_bar(job.id)
             qtbot.waitUntil(lambda: bar.value() == 50, timeout=5000)
             qtbot.waitUntil(lambda: panel.status_of(job.id) == "processing", timeout=5000)
+            assert db.jobs.get(job.id).progress == 0.5  # what the panel shows is the local log's
             row = panel.rows[job.id]
             assert row.item.text(C_STEP) == "Rendering"
+            qtbot.waitUntil(lambda: agree("processing", 50), timeout=5000)  # both panels
             qtbot.wait(100)  # time passes: the rate gives an ETA
-            db.timeline.progress(step.id, 0.75)
+            team.timeline.progress(step.id, 0.75, job_id=job.id)  # as the worker does
             qtbot.waitUntil(lambda: bar.value() == 75, timeout=5000)
             assert row.item.text(C_ETA).startswith("~")  # from the rate seen, like a local row
+            qtbot.waitUntil(lambda: agree("processing", 75), timeout=5000)  # progress alone
 
-            db.timeline.finish(step.id)
-            db.jobs.transition(
+            team.timeline.finish(step.id)
+            team.jobs.transition(
                 job.id, JobStatus.COMPLETED, output_url="https://files.example/out.mp4"
             )
             qtbot.waitUntil(lambda: panel.status_of(job.id) == "completed", timeout=5000)
             qtbot.waitUntil(lambda: row.output_url is not None, timeout=5000)
             assert bar.value() == 100 and row.output_url == "https://files.example/out.mp4"
+            qtbot.waitUntil(lambda: agree("completed", 100), timeout=5000)
+            assert db.jobs.get(job.id).output_url == "https://files.example/out.mp4"
             qtbot.waitUntil(lambda: job.id not in progress.watched, timeout=5000)  # ended
             panel.follow_timer.stop()  # the database goes away with the test
+            history.shutdown()
             progress.shutdown()
         finally:
             asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
@@ -168,15 +210,18 @@ def test_the_keyring_is_never_read_on_the_gui_thread_or_the_feed_loop(qtbot, hom
     monkeypatch.setattr(postgres, "PostgresFeed", RecordingFeed)
     asyncio_loop = asyncio.new_event_loop()  # the feed's loop, driven on the GUI thread
     try:
-        with kit.database() as url, open_url(team_db.sqlalchemy_url(url)) as db:
-            job = db.jobs.create(kit.composition(), status=JobStatus.QUEUED, route="remote")
+        with (
+            kit.database() as url, open_url(team_db.sqlalchemy_url(url)) as team,
+            open_local(Path(home) / "jobs.db") as db,
+        ):  # fmt: skip
+            job = farm_job(team, db)
             settings = config.Settings()
             settings.backend.database_url = url  # no password in the settings: the keyring's
             hub = FakeHub(db)
             window = QMainWindow()
             qtbot.addWidget(window)
             panel = QtQueuePanel(hub, Notifier(window, use_tray=False))
-            progress = team_feed.install(hub, panel, settings=settings, loop=asyncio_loop)
+            progress = team_feed.install(hub, settings=settings, loop=asyncio_loop)
             hub.ready.emit()  # the farm job is to be watched while the keyring still thinks
             for _ in range(5):
                 asyncio_loop.run_until_complete(asyncio.sleep(0.02))  # the loop runs its calls
@@ -194,6 +239,7 @@ def test_the_keyring_is_never_read_on_the_gui_thread_or_the_feed_loop(qtbot, hom
             panel.follow_timer.stop()  # the database goes away with the test
             progress._closed = True
             asyncio_loop.run_until_complete(progress._close())
+            progress._reads.shutdown()
     finally:
         keyring.set_keyring(previous)
         asyncio_loop.close()

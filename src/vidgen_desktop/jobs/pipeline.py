@@ -5,15 +5,19 @@ worker (``worker.farm``) all run these steps, each a timeline row:
 
     [download_sources] → probe → prepare → render → [upload_output] → publish
 
-(``upload_sources`` runs on the laptop when a job is handed to the farm,
-``queue.farm``.) What differs is given by three small adapters:
+and the laptop's side of a farm job, probe → prepare → upload_sources, ends
+with the job handed to the team database (``upload_sources``, through the
+farm queue's ``Handoff``, ``queue.farm.TeamHandoff``). What differs is given
+by small adapters:
 
 - ``Sources``: where the sources come from (the designer's files as they
   are, or the team storage downloaded into a scratch folder);
 - ``Output``: where the output goes (a file on this machine, or the team
   storage with a share link);
 - ``Stopper``: how a cancel arrives besides the job row (nothing more here;
-  procrastinate's abort and a lost database on the farm).
+  procrastinate's abort and a lost database on the farm);
+- ``Handoff``: how a farm job leaves the laptop (its sources stored where
+  the farm reads them, the job published on the team database).
 
 ``settle`` is the one place that turns an exception into the job's next
 state, through the failure table (``jobs.errors``): retry later, fail, or
@@ -100,6 +104,15 @@ class Stopper(Protocol):
         """Why the render must stop now (besides the job row), or None."""
 
 
+class Handoff(Protocol):
+    def upload(self, job: Any) -> tuple[Composition, dict[str, Any]]:
+        """Store the sources where the farm reads them: the composition naming them there,
+        and the step's details (``bytes`` among them)."""
+
+    def publish(self, job: Any, comp: Composition) -> None:
+        """Write the job, with ``comp``, to the store the pipeline records the step in."""
+
+
 class LocalFiles:
     """Sources as the designer's files, the output a file on this machine (the default)."""
 
@@ -146,13 +159,18 @@ class Pipeline:
     def emit(self, job_id: uuid.UUID, kind: str, **fields: Any) -> None:
         self.feed.publish(JobEvent(job_id=job_id, kind=kind, **fields))
 
-    def step(self, job_id: uuid.UUID, name: str, *, finish: bool = True, **details: Any) -> _Step:
+    def step(
+        self, job_id: uuid.UUID, name: str, *, finish: bool = True, deferred: bool = False,
+        **details: Any,
+    ) -> _Step:  # fmt: skip
         """``with pipeline.step(id, "probe") as details:`` – a timeline row around the block.
 
         ``finish=False`` leaves the row running at the block's end: the caller completes it
-        with the job's own transition (``Published.step``).
+        with the job's own transition (``Published.step``). ``deferred``: the row is
+        written when the block has ended well, with the block's start and end (the job is
+        not in the store before).
         """
-        return _Step(self, job_id, name, details, finish=finish)
+        return _Step(self, job_id, name, details, deferred, finish=finish)
 
     # The steps -----------------------------------------------------------------
 
@@ -216,6 +234,19 @@ class Pipeline:
             details.update(ffmpeg_seconds=seconds, ffmpeg_pid=process.pid)
         return seconds
 
+    def upload_sources(self, job: Any, handoff: Handoff) -> Composition:
+        """The laptop's side of a farm job: its sources up, the job handed to ``store``.
+
+        Timed from before the upload, the step is written once the job is on
+        ``store`` (the team database, its owner from then on): before that it
+        has no row there to belong to, and a failure leaves nothing there.
+        """
+        with self.step(job.id, "upload_sources", deferred=True) as details:
+            comp, facts = handoff.upload(job)
+            handoff.publish(job, comp)
+            details.update(facts)
+        return comp
+
     def run(
         self, job: Any, sources: Sources, output: Output, *, stopper: Stopper | None = None,
         text_folder: Path | None = None, on_process: Callable[[Any], None] | None = None,
@@ -258,22 +289,37 @@ class Stopped(VidgenError):
 
 class _Step:
     def __init__(
-        self, pipeline: Pipeline, job_id: uuid.UUID, name: str, details: dict, *, finish: bool
-    ) -> None:
+        self, pipeline: Pipeline, job_id: uuid.UUID, name: str, details: dict, deferred: bool,
+        *, finish: bool = True,
+    ) -> None:  # fmt: skip
         self.pipeline, self.job_id, self.name, self.start_details = pipeline, job_id, name, details
-        self.finish = finish
+        self.deferred, self.finish = deferred, finish
 
     def __enter__(self) -> _Details:
         timeline = self.pipeline.store.timeline
-        step = timeline.start(self.job_id, self.name, details=self.start_details or None)
+        self.started_at, self.started = dt.datetime.now(dt.UTC), time.perf_counter()
+        step = None
+        if not self.deferred:
+            step = timeline.start(self.job_id, self.name, details=self.start_details or None)
         self.pipeline.emit(self.job_id, "step", step=self.name, step_status="running")
-        self.details = _Details(step.id)
+        self.details = _Details(step.id if step is not None else None)
         return self.details
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None and self.finish:
-            self.pipeline.store.timeline.finish(self.details.step_id, details=dict(self.details))
-        return False  # a failed step is closed by ``settle`` with the failure's code
+        if exc is not None:
+            return False  # a failed step is closed by ``settle`` with the failure's code
+        timeline = self.pipeline.store.timeline
+        if self.deferred:
+            ended = self.started_at + dt.timedelta(seconds=time.perf_counter() - self.started)
+            step = timeline.start(
+                self.job_id, self.name, details=self.start_details or None, at=self.started_at
+            )
+            timeline.finish(step.id, details=dict(self.details), at=ended)
+            self.details.step_id = step.id
+            return False
+        if self.finish:
+            timeline.finish(self.details.step_id, details=dict(self.details))
+        return False
 
 
 class _Details(dict):

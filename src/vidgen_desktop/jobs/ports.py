@@ -42,15 +42,17 @@ class JobRepo(Protocol):
 
 class TimelineRepo(Protocol):
     def start(
-        self, job_id: JobId, step: str, *, details: Mapping[str, Any] | None = None
-    ) -> Any: ...
+        self, job_id: JobId, step: str, *, details: Mapping[str, Any] | None = None,
+        at: Any = None,
+    ) -> Any: ...  # fmt: skip
     def progress(
         self, step_id: Any, progress: float, *, cpu_percent: float | None = None,
         memory_mb: float | None = None, job_id: JobId | None = None,
     ) -> None: ...  # fmt: skip
     def finish(
-        self, step_id: Any, *, details: Mapping[str, Any] | None = None, skipped: bool = False
-    ) -> Any: ...
+        self, step_id: Any, *, details: Mapping[str, Any] | None = None, skipped: bool = False,
+        at: Any = None,
+    ) -> Any: ...  # fmt: skip
     def fail(
         self, step_id: Any, code: str, message: str, *, details: Mapping[str, Any] | None = None
     ) -> Any: ...

@@ -11,8 +11,10 @@ a queue worker, which calls ``execute`` on the job it claimed. The steps are
 ``jobs.pipeline``'s, shared with the farm worker. Failures are classified
 (``jobs.errors``, ``pipeline.settle``): bad input fails for good, a transient
 problem goes back to the queue with backoff until ``max_attempts``, a cancel
-stays cancelled. A farm job belongs to the team database: it is cancelled and
-retried through its queue. The store is used through ``jobs.ports`` only.
+stays cancelled. A farm job belongs to the team database: it is handed over
+while still pending (the pipeline's ``upload_sources`` step, through the farm
+queue), then cancelled and retried through its queue. The store is used
+through ``jobs.ports`` only.
 """
 
 from __future__ import annotations
@@ -138,6 +140,10 @@ class JobService:
             "route_reason": decision.reason,
         }  # fmt: skip
         common = {"job_id": job.id, "estimate": decision.estimate, "reason": decision.reason}
+        if decision.response_type == "async" and self._hands_over(decision.route):
+            self._hand_over(job.id, fields)  # the farm's from now on
+            self._emit(job.id, "status", status=str(S.QUEUED), message=decision.reason)
+            return routing.Submission(response_type="async", status=str(S.QUEUED), **common)
         if decision.response_type == "async":
             self.store.jobs.transition(job.id, S.QUEUED, expected=S.PENDING, **fields)
             self._emit(job.id, "status", status=str(S.QUEUED), message=decision.reason)
@@ -155,6 +161,24 @@ class JobService:
             response_type="immediate", status=str(record.status), output_path=target,
             output_url=record.output_url, duration=time.perf_counter() - started, **common,
         )  # fmt: skip
+
+    def _hands_over(self, route: str | None) -> bool:
+        """Whether the queue takes the job over (the farm: the team database owns its jobs)."""
+        return bool(getattr(self.queue, "owns_jobs", False)) and route == self.queue.route
+
+    def _hand_over(self, job_id: uuid.UUID, fields: dict[str, Any]) -> None:
+        """The last step of the laptop's side of a farm job: ``upload_sources``, then the farm.
+
+        The job is still pending here: if its sources cannot go up, it fails
+        like a probe that failed (``settle``, the same failure table), and Retry
+        hands it over again. Once published, the queue's mirror makes it queued.
+        """
+        self.store.jobs.update(job_id, **fields)
+        try:
+            self.queue.enqueue(job_id)  # type: ignore[union-attr]  # checked by _hands_over
+        except BaseException as exc:
+            self._handle_failure(job_id, exc)
+            raise
 
     def target_for(
         self, comp: Composition, output: Path | str | None, project_path: str | None = None

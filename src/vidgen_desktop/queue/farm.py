@@ -4,11 +4,13 @@
 >>> service = JobService(open_local(), queue=queue)
 >>> service.submit(long_composition)            # queued: sources go up, a worker renders
 
-``enqueue`` uploads the job's source files to the team storage (content
-addressed: a file already there is not sent again), rewrites the sources to
-their storage URIs, writes the job with its elements and an
-``upload_sources`` step to the remote job log (the id is the client's UUID,
-so doing it twice changes nothing) and defers the ``vidgen.render`` task.
+``enqueue`` runs the pipeline's ``upload_sources`` step (``jobs.pipeline``)
+through ``TeamHandoff``: the job's source files go to the team storage
+(content addressed: a file already there is not sent again), the sources
+are rewritten to their storage URIs, the job is written with its elements
+to the remote job log (the id is the client's UUID, so doing it twice
+changes nothing) with the step on its timeline; then the ``vidgen.render``
+task is deferred.
 ``cancel`` marks the remote job cancelled and asks the worker running it to
 abort. The team database owns a farm job from the moment it is published
 (``owns_jobs``): ``JobService`` cancels and retries it through this queue, and
@@ -23,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -304,40 +305,27 @@ class FarmQueue:
     # Publishing -----------------------------------------------------------------
 
     def _publish(self, job: Any) -> None:
-        recorder = storage.MemoryRecorder()
-        target = self._storage_factory(recorder)
-        started_at, started = dt.datetime.now(dt.UTC), time.perf_counter()
-        comp, sent, skipped, size = self._upload_sources(target, job)
-        seconds = time.perf_counter() - started
-        fields = {name: getattr(job, name) for name in _COPIED if getattr(job, name) is not None}
-        with contextlib.suppress(VidgenError):  # written by a first try that lost its answer
-            self.remote.jobs.create(
-                comp,
-                job_id=job.id,
-                status=S.QUEUED,
-                max_attempts=job.max_attempts,
-                route=self.route,
-                **fields,
-            )
-        self.remote.jobs.get(job.id)  # it must be there now, whoever wrote it
-        remote_log = self.remote.storage_log.recorder(job.id)
-        for op in recorder.operations:
-            remote_log.operation(op)
-        step = self.remote.timeline.start(job.id, "upload_sources", at=started_at)
-        self.remote.timeline.finish(
-            step.id,
-            at=started_at + dt.timedelta(seconds=seconds),
-            details={
-                "uploaded": sent,
-                "already_stored": skipped,
-                "bytes": size,
-                "storage": target.uri(target.prefix),
-            },
-        )
+        """The pipeline's ``upload_sources`` step, recorded on the team's timeline."""
+        handoff = TeamHandoff(self.remote, self._storage_factory, self.route)
+        pipeline.Pipeline(self.remote).upload_sources(job, handoff)
 
-    def _upload_sources(
-        self, target: storage.Storage, job: Any
-    ) -> tuple[Composition, int, int, int]:
+
+class TeamHandoff:
+    """The laptop's adapter for ``Pipeline.upload_sources``: the team storage, then the team log.
+
+    Sources go up content addressed (a file already stored is not sent again,
+    a file used twice goes up once) and are renamed to their storage URIs; the
+    job is then written to the team database with the client's id, so doing
+    it twice changes nothing, with the storage operations the upload made.
+    """
+
+    def __init__(self, remote: store.Database, storage_factory: StorageFactory, route: str):
+        self.remote, self.route = remote, route
+        self.recorder = storage.MemoryRecorder()  # the job has no team row to log them on yet
+        self.target = storage_factory(self.recorder)
+
+    def upload(self, job: Any) -> tuple[Composition, dict[str, Any]]:
+        target = self.target
         data = dict(job.composition)
         prefix = source_uri_prefix(target)
         sent = skipped = size = 0
@@ -356,4 +344,18 @@ class FarmQueue:
                 element["source"] = uploaded[path]
             elements.append(element)
         data["elements"] = elements
-        return Composition.model_validate(data), sent, skipped, size
+        details = {"uploaded": sent, "already_stored": skipped, "bytes": size,
+                   "storage": target.uri(target.prefix)}  # fmt: skip
+        return Composition.model_validate(data), details
+
+    def publish(self, job: Any, comp: Composition) -> None:
+        fields = {name: getattr(job, name) for name in _COPIED if getattr(job, name) is not None}
+        with contextlib.suppress(VidgenError):  # written by a first try that lost its answer
+            self.remote.jobs.create(
+                comp, job_id=job.id, status=S.QUEUED, max_attempts=job.max_attempts,
+                route=self.route, **fields,
+            )  # fmt: skip
+        self.remote.jobs.get(job.id)  # it must be there now, whoever wrote it
+        remote_log = self.remote.storage_log.recorder(job.id)
+        for op in self.recorder.operations:
+            remote_log.operation(op)

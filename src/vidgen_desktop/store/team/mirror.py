@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import threading
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +30,10 @@ from vidgen_desktop.store.database import Database
 from vidgen_desktop.store.team import outbox
 
 log = logging.getLogger(__name__)
+# One pull at a time in this process: the relay's once-a-second pull and the progress
+# feed's pull of one job read the team's row, then write ours; two of them interleaved
+# could write an older read last and move the row back.
+_PULLING = threading.Lock()
 
 MIRRORED = (  # job fields copied as they are on the team database
     "progress", "current_step", "output_url", "error_code", "error_message",
@@ -107,6 +112,11 @@ def pull_job(local: Database, remote: Database, job_id: Any) -> bool:
     One local transaction: the status replayed along legal transitions, the
     fields and the timeline copied, and the outbox rows this made dropped.
     """
+    with _PULLING:
+        return _pull_job(local, remote, job_id)
+
+
+def _pull_job(local: Database, remote: Database, job_id: Any) -> bool:
     theirs = remote.jobs.find(job_id)
     if theirs is None:
         return False  # not published yet (the shared queue does that)

@@ -122,6 +122,13 @@ class JobTableModel(QAbstractTableModel):
             self.failed.emit(str(error))
             return
         rows, total = result
+        if total == self.total and [j.id for j in rows] == [j.id for j in self.rows]:
+            self.rows = rows  # the same jobs, newer: the selection and current row stay put
+            if rows:
+                last = self.index(len(rows) - 1, len(COLUMNS) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+            self.loaded.emit()
+            return
         self.beginResetModel()
         self.rows, self.total = rows, total
         self.endResetModel()

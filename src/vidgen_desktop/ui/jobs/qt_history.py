@@ -191,6 +191,10 @@ class QtHistoryPanel(QWidget):
 
     def _on_event(self, event) -> None:
         if event.kind == "status":
+            self.refresh_timer.start()  # a burst of them: once, after it
+        elif not self.refresh_timer.isActive():
+            # progress comes steadily while a job runs: read at most once per delay, so
+            # the table and the details follow it as the queue panel does
             self.refresh_timer.start()
 
     def _page_loaded(self) -> None:

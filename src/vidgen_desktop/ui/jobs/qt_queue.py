@@ -7,9 +7,12 @@ queued, retried, run or cancelled by another process (``vidgen submit``,
 ``vidgen queue run``, ``vidgen jobs retry`` in a terminal) or left from the last
 session shows as it is in the log. A record read from the log moves a row
 only if it is newer than the one it shows, so a slow read never takes a row
-back (a retried job does not say "Failed" again). The time left is FFmpeg's
-while it reports one, else what the estimate leaves. The buttons act on the
-selected job.
+back (a retried job does not say "Failed" again). A farm job's row is the
+laptop's mirror of it (``store.team.mirror``), read from the same log: its
+live progress arrives as the hub's events once ``team_feed`` has pulled it.
+The time left is FFmpeg's (or the rate of the farm's progress) while it
+reports one, else what the estimate leaves. The buttons act on the selected
+job.
 """
 
 from __future__ import annotations
@@ -74,7 +77,6 @@ class QtQueuePanel(QWidget):
         self.hub, self.notifier = hub, notifier
         self.rows: dict[uuid.UUID, Row] = {}
         self._fetching: set[uuid.UUID] = set()
-        self.job_source = hub.job  # (job_id, callback): farm jobs are read from the team log
         self.tree = QTreeWidget()
         self.tree.setObjectName("queue_tree")
         self.tree.setHeaderLabels(COLUMNS)
@@ -240,7 +242,7 @@ class QtQueuePanel(QWidget):
             if then_notify:
                 self._notify(self.rows[job_id])
 
-        self.job_source(job_id, done)
+        self.hub.job(job_id, done)  # the local log, a farm job's mirror too
 
     # -- events --------------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ class RenderUi(QObject):
         window.actions[ActionId.SETTINGS].triggered.connect(self.open_settings)
         self.queue_panel.job_finished.connect(lambda *_: self.history.refresh())
         # farm jobs' live progress, with a team backend (None without one)
-        self.remote = team_feed.install(self.hub, self.queue_panel)
+        self.remote = team_feed.install(self.hub)
         if self.remote is not None:
             self.remote.state_changed.connect(self._remote_state)
         # the queue and the job log (SQLAlchemy, migrations) start on the event loop's first

@@ -1,14 +1,18 @@
-"""Farm jobs in the queue panel: team-database progress turned into the panel's ``JobEvent``s.
+"""Farm jobs on the laptop: a progress-feed event pulls the job into the local log.
 
-With a team backend (``config.load().backend.enabled``) ``TeamProgress``
-watches every job this desktop sent to the farm (route ``remote``) through the
-progress feed port: Supabase Realtime when a Supabase URL is set, else
-LISTEN/NOTIFY on the database URL. Feed events become the same ``JobEvent``s a
-local render publishes (status, step, progress with an ETA from the observed
-rate), emitted as ``job_event`` so Qt queues them onto the GUI thread whatever
-thread the feed's loop runs on. ``job(job_id, callback)`` reads a watched
-job's record from the team database, so the panel's row shows the farm's
-output link and error, not the laptop's older copy.
+The team database owns a farm job; the laptop's row of it is a mirror that
+only ``store.team.mirror`` writes, and every job view (the Render Queue and
+the Job History) reads the local job log alone. With a team backend
+(``config.load().backend.enabled``) ``TeamProgress`` watches every job this
+desktop sent to the farm (route ``remote``) through the progress feed port:
+Supabase Realtime when a Supabase URL is set, else LISTEN/NOTIFY on the
+database URL. A feed event carries nothing the views use: it only triggers a
+mirror pull of that job (``mirror.pull_job``, by id, in a worker), and the
+record the pull leaves in the local log becomes the same ``JobEvent``s a local
+render publishes (status, step, progress with an ETA from the observed rate),
+sent through the hub's ``job_event`` so both panels follow it as they follow
+a local render. The relay's once-a-second pull of every farm job stays the
+safety net for an event the feed missed.
 
 The feed runs on an asyncio loop: Qt's own (qasync) in the editor, or the one
 given (tests run it in a thread).
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -28,7 +33,7 @@ from PySide6.QtCore import QObject, Signal
 from vidgen_desktop import config
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.jobs.states import TERMINAL
-from vidgen_desktop.ui.shell.background import Background, Callback
+from vidgen_desktop.ui.shell.background import Background
 
 log = logging.getLogger(__name__)
 
@@ -62,39 +67,47 @@ def feed_from_settings(settings: config.Settings | None = None) -> Any:
     return feed_maker(settings)()
 
 
+Pull = Callable[[uuid.UUID], Any]  # mirror one job, return its local record (a worker thread)
+
+
 class TeamProgress(QObject):
-    """Watches farm jobs; ``job_event`` carries their progress as local ``JobEvent``s."""
+    """Watches farm jobs; ``job_event`` carries each mirrored change as local ``JobEvent``s."""
 
     job_event = Signal(object)  # JobEvent, delivered on the GUI thread
     state_changed = Signal(str, str)  # FeedState value, and why (empty when live)
+    _changed = Signal(object)  # a job the feed saw change: from the feed's loop to this thread
 
     def __init__(
         self,
         feed_factory: FeedFactory | None,
         *,
+        pull: Pull,
         loop: asyncio.AbstractEventLoop | None = None,
-        read_job: Callable[[uuid.UUID], Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._factory = feed_factory  # None until the secrets are read (``set_factory``)
         self._deferred: set[uuid.UUID] = set()  # asked for before there was a factory
         self._loop = loop or asyncio.get_event_loop()
-        self._read_job = read_job or _TeamReader()
-        self._reads = Background(workers=1, name="vidgen-remote", parent=self)
+        self._pull = pull
+        self._reads = Background(workers=1, name="vidgen-team", parent=self)  # one pull at a time
         self.feed: Any = None  # created on the loop by the first watch
         self.watched: dict[uuid.UUID, Callable[[], None]] = {}  # job -> stop, on the loop
         self._rates: dict[tuple[uuid.UUID, str], tuple[float, float]] = {}  # first (t, p)
-        self._status: dict[uuid.UUID, str] = {}
-        self._jobs: dict[uuid.UUID, Any] = {}  # the newest jobs-row change seen, per job
+        self._seen: dict[uuid.UUID, Any] = {}  # the local record last turned into events
+        self._pulling: set[uuid.UUID] = set()  # GUI thread: a pull of the job is on its way
+        self._again: set[uuid.UUID] = set()  # …and the feed saw it change since that started
         self._closed = False
+        self._changed.connect(self.refresh)
 
     # -- GUI thread ----------------------------------------------------------------------------
 
     def watch(self, job_id: uuid.UUID) -> None:
         """Follow ``job_id`` on the team database (again, after a retry) until it ends."""
         if not self._closed:
-            self._loop.call_soon_threadsafe(self._watch_now, uuid.UUID(str(job_id)))
+            job_id = uuid.UUID(str(job_id))
+            self._loop.call_soon_threadsafe(self._watch_now, job_id)
+            self.refresh(job_id)  # it may have moved while nobody watched
 
     def set_factory(self, feed_factory: FeedFactory) -> None:
         """The feed's maker, once a worker has read the secrets: start the watches asked for."""
@@ -102,36 +115,60 @@ class TeamProgress(QObject):
             self._loop.call_soon_threadsafe(self._adopt, feed_factory)
 
     def owns(self, job_id: uuid.UUID) -> bool:
-        return job_id in self.watched or job_id in self._status or job_id in self._deferred
+        return job_id in self.watched or job_id in self._seen or job_id in self._deferred
 
-    def job(self, job_id: uuid.UUID, callback: Callback, fallback: Callable | None = None) -> None:
-        """A watched job's record from the team database; others from ``fallback``."""
-        if self.owns(job_id) or fallback is None:
-            self._reads.run(
-                lambda: self._read_job(job_id), lambda r, e: callback(self._newest(r), e)
-            )
-        else:
-            fallback(job_id, callback)
+    def refresh(self, job_id: uuid.UUID) -> None:
+        """Mirror ``job_id`` now and publish what changed; one pull per job at a time."""
+        if self._closed:
+            return
+        if job_id in self._pulling:
+            self._again.add(job_id)  # pulled once more when this one is back
+            return
+        self._pulling.add(job_id)
+        self._reads.run(self._pull, lambda record, error: self._pulled(job_id, record, error),
+                        job_id)  # fmt: skip
 
-    def _newest(self, record: Any) -> Any:
-        """``record``, unless the feed has since seen the job change: then its newer state.
+    def _pulled(self, job_id: uuid.UUID, record: Any, error: BaseException | None) -> None:
+        self._pulling.discard(job_id)
+        if error is not None:  # the relay's own pull tries again within a second
+            log.warning("farm job %s could not be mirrored now: %s", job_id, error)
+        elif record is not None:
+            for event in self._events(record):
+                if not self._closed:
+                    self.job_event.emit(event)
+        if job_id in self._again:
+            self._again.discard(job_id)
+            self.refresh(job_id)
 
-        A read started before a change may arrive after the change's event; applying
-        it as it is would move the row back.
-        """
-        change = self._jobs.get(getattr(record, "id", None))
-        if change is None or change.updated_at is None or record.updated_at >= change.updated_at:
-            return record
-        return record.evolve(
-            status=change.status, progress=change.progress, current_step=change.step
-        )
+    def _events(self, record: Any) -> list[JobEvent]:
+        """The ``JobEvent``s a local render would have published to reach ``record``."""
+        job_id, before = record.id, self._seen.get(record.id)
+        self._seen[job_id] = record
+        status, step = str(record.status), record.current_step or ""
+        events: list[JobEvent] = []
+        if before is None or str(before.status) != status:
+            events.append(JobEvent(job_id=job_id, kind="status", status=status))
+        if status != "processing":
+            self._rates = {k: v for k, v in self._rates.items() if k[0] != job_id}
+            return events
+        if step and (before is None or before.current_step != record.current_step):
+            events.append(JobEvent(job_id=job_id, kind="step", step=step, step_status="running"))
+        progress = record.progress or 0.0
+        if before is None or before.progress != record.progress or events:
+            now = time.monotonic()
+            first = self._rates.setdefault((job_id, step), (now, progress))
+            events.append(JobEvent(
+                job_id=job_id, kind="progress", step=step, step_status="running",
+                progress=progress, eta=_eta(first, now, progress),
+            ))  # fmt: skip
+        return events
 
     def shutdown(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self._reads.shutdown()  # waits for a read in flight
-        close = getattr(self._read_job, "close", None)
+        self._reads.shutdown()
+        close = getattr(self._pull, "close", None)
         if close is not None:
             close()
         if self._loop.is_closed():
@@ -151,7 +188,6 @@ class TeamProgress(QObject):
         if self.feed is None:
             self.feed = self._factory()
             self.feed.on_state(self._on_state)
-        self._status.pop(job_id, None)
         self.watched[job_id] = self.feed.on_event(self._on_change, job_id)
 
     def _adopt(self, feed_factory: FeedFactory) -> None:
@@ -172,37 +208,11 @@ class TeamProgress(QObject):
             self.state_changed.emit(str(getattr(state, "value", state)), self.feed.error or "")
 
     def _on_change(self, change: Any) -> None:
-        for event in self._events(change):
-            if not self._closed:
-                self.job_event.emit(event)
+        """Any row of the job changed on the team database: pull it (on the GUI thread's side)."""
+        if not self._closed:
+            self._changed.emit(change.job_id)
         if change.is_job and change.status in TERMINAL and change.job_id in self.watched:
             self.watched.pop(change.job_id)()  # ended: nothing more to follow
-
-    def _events(self, change: Any) -> list[JobEvent]:
-        """The ``JobEvent``s a local render would have published for this change."""
-        job_id = change.job_id
-        if change.is_job:
-            self._jobs[job_id] = change
-            if self._status.get(job_id) == change.status:
-                return []
-            self._status[job_id] = change.status
-            return [JobEvent(job_id=job_id, kind="status", status=change.status)]
-        step = change.step or ""
-        if change.status != "running":
-            self._rates.pop((job_id, step), None)
-            return [JobEvent(job_id=job_id, kind="step", step=step, step_status=change.status)]
-        now = time.monotonic()
-        first = self._rates.setdefault((job_id, step), (now, change.progress))
-        return [
-            JobEvent(
-                job_id=job_id,
-                kind="progress",
-                step=step,
-                step_status="running",
-                progress=change.progress,
-                eta=_eta(first, now, change.progress),
-            )
-        ]
 
 
 def _eta(first: tuple[float, float], now: float, progress: float) -> float | None:
@@ -213,22 +223,48 @@ def _eta(first: tuple[float, float], now: float, progress: float) -> float | Non
     return (1.0 - progress) * (now - started) / (progress - at_start)
 
 
-class _TeamReader:
-    """Reads job records from the team database (opened on first use, off the GUI thread)."""
+class MirrorPull:
+    """Pulls one farm job from the team database into the local log; returns the local record.
 
-    def __init__(self) -> None:
-        self._db: Any = None
+    The team database is opened on first use, in the worker that pulls (its URL
+    may need the keyring); ``local()`` is the job log the views read.
+    """
+
+    def __init__(self, local: Callable[[], Any], settings: config.Settings | None = None) -> None:
+        self._local, self._settings, self._db = local, settings, None
+        self._lock = threading.Lock()
+        self._busy = self._closed = False
 
     def __call__(self, job_id: uuid.UUID) -> Any:
-        if self._db is None:
-            from vidgen_desktop.store import open_url
-            from vidgen_desktop.store.team import database as team_db
+        from vidgen_desktop.store import open_url
+        from vidgen_desktop.store.team import database as team_db
+        from vidgen_desktop.store.team import mirror
 
-            self._db = open_url(team_db.sqlalchemy_url(config.database_url() or ""))
-        return self._db.jobs.get(job_id)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the editor is closing")
+            self._busy = True
+        try:
+            if self._db is None:
+                url = config.database_url(self._settings) or ""  # may read the keyring
+                self._db = open_url(team_db.sqlalchemy_url(url))
+            local = self._local()
+            mirror.pull_job(local, self._db, job_id)
+            return local.jobs.find(job_id)
+        finally:
+            with self._lock:
+                self._busy = False
+                if self._closed:  # closed meanwhile: this thread ends the connections
+                    self._dispose()
 
     def close(self) -> None:
-        """End its connections to the team database (after the last read)."""
+        """End its connections to the team database; never waits for a pull in flight."""
+        with self._lock:
+            self._closed = True
+            if not self._busy:
+                self._dispose()
+
+    def _dispose(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -243,16 +279,19 @@ def _on_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:
 
 def install(
     hub: Any,
-    panel: Any,
     *,
     settings: config.Settings | None = None,
     loop: asyncio.AbstractEventLoop | None = None,
 ) -> TeamProgress | None:
-    """With a team backend: follow the hub's farm jobs into ``panel``; else do nothing (None)."""
+    """With a team backend: mirror the hub's farm jobs as their feed reports changes; else None.
+
+    What a pull leaves in the local log is published as the hub's own
+    ``job_event``, so every view of the hub (the queue and history panels) follows it.
+    """
     settings = settings or config.load()
     if not settings.backend.enabled:
         return None
-    progress = TeamProgress(None, loop=loop, parent=hub)
+    progress = TeamProgress(None, pull=MirrorPull(lambda: hub.db, settings), loop=loop, parent=hub)
 
     def made(maker: FeedFactory | None, error: BaseException | None) -> None:
         if error is not None or maker is None:
@@ -263,13 +302,11 @@ def install(
 
     # the secrets are read once, in a worker: the OS keyring is a D-Bus call that can block
     progress._reads.run(feed_maker, made, settings)
-    progress.job_event.connect(panel.on_event)
-    fetch = panel.job_source
-    panel.job_source = lambda job_id, done: progress.job(job_id, done, fetch)
+    progress.job_event.connect(hub.job_event.emit)  # to every view, as a local render's
 
     def consider(job: Any, error: BaseException | None) -> None:
         remote = error is None and job is not None and job.route == "remote"
-        if remote and job.status not in TERMINAL:
+        if remote and job.status not in TERMINAL and job.id not in progress.watched:
             progress.watch(job.id)
 
     def on_local(event: JobEvent) -> None:  # a job queued here (or retried) may be the farm's
