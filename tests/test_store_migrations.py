@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,6 +73,48 @@ def test_revisions_form_one_line() -> None:
         "0006_search_text_index",
     ]
     assert migrate.head() == "0006_search_text_index"
+
+
+def test_head_is_the_newest_migration_file() -> None:
+    """``HEAD`` lets a log at the newest revision open without Alembic: it must name that file."""
+    newest = sorted((migrate.MIGRATIONS / "versions").glob("[0-9]*.py"))[-1].stem
+    assert migrate.HEAD == migrate.script_head() == newest
+
+
+# Alembic and what it pulls in: not needed to open a log that is up to date
+MIGRATION_ONLY = ("alembic", "mako", "pygments", "markupsafe")
+
+
+def _open_in_new_process(path: Path) -> tuple[str, list[str]]:
+    code = (
+        "import sys\n"
+        "from vidgen_desktop.store import open_local\n"
+        f"with open_local({str(path)!r}) as db:\n"
+        "    print(db.revision())\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {MIGRATION_ONLY!r}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    return out[0], eval(out[1])  # noqa: S307 - our own child's repr of a list of names
+
+
+def test_a_log_at_head_opens_without_importing_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    with open_local(path) as db:  # first run: created and migrated
+        db.jobs.create(Composition(name="kept"))
+    revision, imported = _open_in_new_process(path)
+    assert (revision, imported) == (migrate.HEAD, [])
+    with open_local(path) as db:
+        assert [job.project_name for job in db.jobs.list(JobQuery())] == ["kept"]
+
+
+def test_a_log_behind_head_is_still_migrated_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    migrate.upgrade(path, "0004_job_search")
+    revision, imported = _open_in_new_process(path)
+    assert revision == migrate.HEAD and "alembic" in imported
 
 
 def test_from_empty_to_head_matches_the_schema(tmp_path: Path) -> None:

@@ -2,28 +2,39 @@
 
 ``upgrade()`` brings a database to the newest revision in one write
 transaction; ``Database`` calls it whenever it opens the local file.
+
+Alembic is imported only when there is something to migrate. A job log
+already at ``HEAD`` (every start of the editor but the first after an
+update) is recognised by one plain read of ``alembic_version``, without the
+~110 modules Alembic pulls in (Mako, Pygments…): under busy editor threads
+each import waits for the GIL, and they made the render hub seconds late.
+``HEAD`` is kept in step with ``migrations/versions/`` by a test.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from vidgen_desktop.store import engine as engines
 from vidgen_desktop.store.errors import SchemaTooNew
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 SUPABASE = "vidgen_supabase"  # config attribute: True, False or None (detect)
+HEAD = "0006_search_text_index"  # the newest file in migrations/versions/ (a test checks it)
 
 
 def config(connection: sa.Connection | None = None) -> Config:
     """An Alembic Config for our migrations, optionally bound to an open connection."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
@@ -31,29 +42,56 @@ def config(connection: sa.Connection | None = None) -> Config:
     return cfg
 
 
-def _scripts() -> ScriptDirectory:
+def scripts() -> ScriptDirectory:
+    """Alembic's view of ``migrations/`` (imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(config())
 
 
 def head() -> str:
     """The newest revision this Vidgen knows."""
-    revision = _scripts().get_current_head()
+    return HEAD
+
+
+def script_head() -> str:
+    """The newest revision as Alembic reads it from the files (what ``HEAD`` must say)."""
+    revision = scripts().get_current_head()
     assert revision is not None
     return revision
 
 
 def revisions() -> list[str]:
     """Every known revision, oldest first."""
-    return [script.revision for script in reversed(list(_scripts().walk_revisions()))]
+    return [script.revision for script in reversed(list(scripts().walk_revisions()))]
 
 
 def current(connection: sa.Connection) -> str | None:
-    """The database's revision, or None for a database Alembic never touched."""
-    return MigrationContext.configure(connection).get_current_revision()
+    """The database's revision, or None for a database Alembic never touched.
+
+    A plain read of ``alembic_version`` (one row: our history never branches).
+    """
+    if not sa.inspect(connection).has_table(VERSION_TABLE):
+        return None
+    rows = connection.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+    if len(rows) > 1:
+        raise SchemaTooNew(
+            f"the job database has {len(rows)} revisions at once "
+            f"({', '.join(r[0] for r in rows)}): it was not made by this Vidgen"
+        )
+    return rows[0][0] if rows else None
 
 
 def is_known(revision: str | None) -> bool:
-    return revision is None or revision in revisions()
+    return revision is None or revision == HEAD or revision in revisions()
+
+
+def _at_head(engine: sa.Engine) -> bool:
+    """Whether the database is at HEAD already: one read, no write lock, no Alembic."""
+    with engine.connect() as connection:
+        connection.execution_options(**{engines.READ_ONLY: True})
+        with connection.begin():
+            return current(connection) == HEAD
 
 
 def _run(
@@ -65,6 +103,10 @@ def _run(
 ) -> str | None:
     engine = engines.make_engine(target)
     try:
+        if not down and revision in ("head", HEAD) and _at_head(engine):
+            return HEAD
+        from alembic import command
+
         with engine.begin() as connection:
             found = current(connection)
             if not is_known(found):

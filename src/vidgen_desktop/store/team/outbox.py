@@ -30,7 +30,7 @@ def discard_outbox(local: Database) -> int:
 
 def reseed(local: Database) -> int:
     """Queue every row of the replicated tables once more, oldest first (idempotent remotely)."""
-    seeding = migrate._scripts().get_revision(OUTBOX_REVISION).module
+    seeding = migrate.scripts().get_revision(OUTBOX_REVISION).module
     with local.write() as connection:
         connection.execute(sa.delete(schema.outbox))
         for table in seeding.REPLICATED:

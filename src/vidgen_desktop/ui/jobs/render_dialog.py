@@ -39,6 +39,7 @@ from vidgen_desktop.render import formats
 from vidgen_desktop.ui.jobs import jobtext
 from vidgen_desktop.ui.jobs.render_hub import RenderHub
 from vidgen_desktop.ui.shell import files
+from vidgen_desktop.ui.shell.widgets import HintLabel
 
 FORMATS = ("mp4", "webm", "mov", "gif")
 # the steps of a render here, and the share of the bar each one fills (render: the rest)
@@ -97,9 +98,7 @@ class RenderDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.route_label.setFont(font)
-        self.reason_label = QLabel()
-        self.reason_label.setWordWrap(True)
-        self.reason_label.setStyleSheet("color: palette(mid);")
+        self.reason_label = HintLabel()
         form = QFormLayout()
         form.addRow("Format", self.format_box)
         form.addRow("Quality", self.quality_box)

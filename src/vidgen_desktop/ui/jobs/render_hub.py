@@ -6,10 +6,12 @@ immediate render blocks for its whole run), cancelling and every database
 read go through ``Background`` and come back as ``(result, error)``.
 
 Opening the log is what every job view waits for, so it starts on the event
-loop's first turn and runs with a short GIL switch interval: its ~280 module
+loop's first turn and runs with a short GIL switch interval: its module
 imports release the GIL at every file read and, at Python's default 5 ms,
 waited a whole slice for the preview, probe and thumbnail threads each time
 (10× slower with two busy Python threads; ``benchmarks/editor_start.py --busy``).
+A log already at the newest revision opens without Alembic (``store.migrate``),
+which halves those imports (~290 to ~170).
 ``is_ready`` / ``ready`` / ``open_failed`` let views say what they wait for.
 
 Closing never blocks the GUI thread: stopping the queue (jobs being rendered

@@ -31,8 +31,8 @@ class RenderUi(QObject):
         self.queue_panel = QtQueuePanel(self.hub, self.notifier)
         self.history = QtHistoryPanel(self.hub)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self.queue_dock = window.add_panel(self.queue_panel, "Render Queue", bottom)
-        self.history_dock = window.add_panel(self.history, "Job History", bottom)
+        self.queue_dock = window.add_panel(self.queue_panel, "Render Queue", bottom, scrolls=True)
+        self.history_dock = window.add_panel(self.history, "Job History", bottom, scrolls=True)
         window.tabifyDockWidget(window.timeline_dock, self.queue_dock)
         window.tabifyDockWidget(self.queue_dock, self.history_dock)
         window.timeline_dock.raise_()

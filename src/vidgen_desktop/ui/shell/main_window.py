@@ -14,10 +14,12 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QProgressBar,
+    QScrollArea,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -219,10 +221,23 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
-    def add_panel(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
-        """Dock ``widget`` (e.g. the render queue) and list it in View; its state is remembered."""
+    def add_panel(
+        self, widget: QWidget, title: str, area: Qt.DockWidgetArea, *, scrolls: bool = False
+    ) -> QDockWidget:
+        """Dock ``widget`` (e.g. the render queue) and list it in View; its state is remembered.
+
+        ``scrolls``: the panel scrolls inside a dock narrower than it is. Tabbed
+        docks share the widest one's minimum, and the main window adds it to the
+        side docks': the job history (~700 px) alone kept the window 1,194 px wide.
+        """
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        if scrolls:
+            scroller = QScrollArea()
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            scroller.setWidget(widget)
+            widget = scroller
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         dock.installEventFilter(self)  # moved, resized, floated or closed: remember it

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop import config, paths
+from vidgen_desktop.ui.shell.widgets import HintLabel
 
 ERROR_STYLE = "color: #e03131;"
 
@@ -71,12 +72,10 @@ class SettingsDialog(QDialog):
         row.addWidget(self._with_env(self.folder, "VIDGEN_OUTPUT_DIR"), 1)
         row.addWidget(browse)
         form.addRow("Output folder", row)
-        hint = QLabel(
+        hint = HintLabel(
             "Renders estimated to take longer than the limit go to the queue; "
             "0 sends every render there."
         )
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid);")
         form.addRow(hint)
 
         defaults = QGroupBox("New projects")

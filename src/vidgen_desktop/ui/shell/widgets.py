@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QToolButton, QWidget
 
 # (background, text, border) for an error, chosen per palette so the text keeps a
 # WCAG contrast of at least 7:1 either way (checked in tests/test_ui_shell.py).
@@ -14,8 +14,58 @@ ERROR_COLORS = {
 }
 
 
+HINT_INK = 0.65  # a hint's colour: this far from the background towards the text (≥ 4.5:1)
+
+
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def hint_color(palette: QPalette) -> QColor:
+    """Secondary text that still reads: the palette's text blended into its background.
+
+    Not ``palette(mid)``: Mid is a bevel colour, pale grey on a light window and
+    near-black on a dark one, so text drawn in it cannot be read in either.
+    """
+    back = palette.color(QPalette.ColorRole.Window)
+    ink = palette.color(QPalette.ColorRole.WindowText)
+    pairs = zip(back.getRgb()[:3], ink.getRgb()[:3], strict=True)
+    mix = [round(b + (i - b) * HINT_INK) for b, i in pairs]
+    return QColor(*mix)
+
+
+FOLLOW_EVENTS = (
+    QEvent.Type.PaletteChange,
+    QEvent.Type.ApplicationPaletteChange,
+    QEvent.Type.ParentChange,
+)
+
+
+class HintLabel(QLabel):
+    """A wrapped line of secondary text (an explanation under a field), readable in any palette."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._sheet = ""
+        self._follow_palette()
+
+    def _follow_palette(self) -> None:
+        parent = self.parentWidget()
+        palette = parent.palette() if parent is not None else QApplication.palette()
+        sheet = f"color: {hint_color(palette).name()};"
+        if sheet != self._sheet:  # a new sheet sends events of its own: only on a change
+            self._sheet = sheet
+            self.setStyleSheet(sheet)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in FOLLOW_EVENTS:
+            self._follow_palette()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:
+        self._follow_palette()  # the palette may have changed while hidden
+        super().showEvent(event)
 
 
 class MessageBar(QWidget):
