@@ -120,3 +120,29 @@ def test_an_edit_while_paused_is_refined_after_its_fast_frame(qtbot, window, exa
     expected, _, approximate = draw(shown[-1])  # what the exact preview draws for it
     assert not approximate
     assert np.array_equal(pixels(canvas.image), pixels(expected))
+
+
+def test_a_jump_during_the_refinement_abandons_it_without_a_flash_back(qtbot, window):
+    doc, canvas = window.doc, window.canvas
+    renderer = canvas.renderer
+    doc.set_time(1.2)
+    qtbot.waitUntil(lambda: any(r.exact for r in renderer._running.values()), timeout=10_000)
+    shown: list[PreviewRequest] = []
+    renderer.ready.connect(lambda image, request: shown.append(request))
+    doc.set_time(2.5)  # the designer moves on while the exact 1.2 s frame is being drawn
+    settle(qtbot, window)
+    assert [(r.t, r.exact) for r in shown] == [(2.5, False), (2.5, True)]
+
+
+def test_an_abandoned_ffmpeg_draw_is_killed():
+    from vidgen_desktop.render import exact
+
+    looks = []
+
+    def cancelled() -> bool:
+        looks.append(1)
+        return len(looks) > 2  # the user moved on while FFmpeg was drawing
+
+    endless = ["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30", "-f", "null", "-"]
+    with pytest.raises(exact.Superseded):
+        exact._run(endless, cancelled)  # without the kill: runs until TIMEOUT, then fails

@@ -32,15 +32,12 @@ from vidgen_desktop.errors import MediaError
 from vidgen_desktop.media import frames
 from vidgen_desktop.media.proxy import proxy_frames
 from vidgen_desktop.render import exact, text
+from vidgen_desktop.render.exact import Superseded
 from vidgen_desktop.render.graph import HUGE_SCALE_FACTOR, RenderPlan, VisualPlan
 
 # stills up to this size are scaled by FFmpeg on the canvas too (once per size, ~20 ms);
 # larger ones would cost a full decode on every resize, so the canvas uses OpenCV for them
 EXACT_STILL_PIXELS = 12_000_000
-
-
-class Superseded(Exception):
-    """A newer frame was asked for while this one was being drawn: it is not wanted."""
 
 
 def _interpolation(src: tuple[int, int], dst: tuple[int, int]) -> int:
@@ -84,8 +81,8 @@ class Previewer:
         self.plan = render_plan
         self.use_proxies = use_proxies
         self.exact = exact  # video frames scaled by FFmpeg too (slower: a decode each)
-        # asked between layers: an exact frame costs an FFmpeg run per layer, and one
-        # nobody waits for any more should not hold a core while the user scrubs
+        # asked between layers and while FFmpeg decodes a video frame (then killed): an
+        # exact frame nobody waits for any more must not hold a core while the user scrubs
         self.cancelled = cancelled
         # set by frame_rgb: some layer was drawn by OpenCV where exact=True would use FFmpeg
         self.approximate = False
@@ -163,7 +160,7 @@ class Previewer:
             elif self.exact:
                 fps = (vp.facts.fps if vp.facts is not None else None) or 25.0
                 index = layout.source_frame_index(vp.window, t, fps, None)
-                return exact.video_frame(vp, placement, index)
+                return exact.video_frame(vp, placement, index, self.cancelled)
             else:
                 self.approximate = True
         except (MediaError, OSError):
