@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 import ffmpeg
 import numpy as np
@@ -33,19 +36,53 @@ from vidgen_desktop.render.inputs import ffmpeg_path, input_options, number
 STILL_CACHE = 64  # scaled stills kept (each a source at one size)
 TIMEOUT = 60.0  # seconds for one layer: a seek and a few frames of decode
 
+POLL = 0.02  # seconds between looks at ``cancelled`` while FFmpeg draws
+
 _stills: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _lock = threading.Lock()
+
+
+class Superseded(Exception):
+    """A newer frame was asked for while this one was being drawn: it is not wanted."""
+
+
+def _run(args: list[str], cancelled: Callable[[], bool] | None):
+    """FFmpeg with ``args``; killed as soon as ``cancelled()`` says nobody waits any more."""
+    if cancelled is None:
+        return ffmpeg_bin.run(args, timeout=TIMEOUT)
+    command = [ffmpeg_bin.ffmpeg_exe(), "-hide_banner", "-nostdin", *args]
+    with subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                out, err = process.communicate(timeout=POLL)
+                return subprocess.CompletedProcess(command, process.returncode, out, err)
+            except subprocess.TimeoutExpired:
+                if cancelled() or time.monotonic() > deadline:
+                    process.kill()
+                    process.communicate()
+                    if cancelled():
+                        raise Superseded from None
+                    raise
 
 
 def _size(placement: layout.Placement) -> tuple[int, int]:
     return (placement.crop.w, placement.crop.h) if placement.needs_crop else placement.scaled
 
 
-def _draw(source: str, options: dict, vp: graph.VisualPlan, placement: layout.Placement):
+def _draw(
+    source: str,
+    options: dict,
+    vp: graph.VisualPlan,
+    placement: layout.Placement,
+    cancelled: Callable[[], bool] | None = None,
+):
     stream = ffmpeg.input(ffmpeg_path(source), **options).video
     stream, _ = graph.layer_pixels(stream, vp.element, placement, vp.media_size)
     out = ffmpeg.output(stream, "pipe:", format="rawvideo", pix_fmt="rgba", **{"frames:v": 1})
-    result = ffmpeg_bin.run(["-v", "error", *out.get_args()], timeout=TIMEOUT)
+    result = _run(["-v", "error", *out.get_args()], cancelled)
     w, h = _size(placement)
     if result.returncode != 0 or len(result.stdout) < w * h * 4:
         name = os.path.basename(source)
@@ -76,8 +113,16 @@ def still(vp: graph.VisualPlan, placement: layout.Placement, source: str) -> np.
     return picture
 
 
-def video_frame(vp: graph.VisualPlan, placement: layout.Placement, index: int) -> np.ndarray:
-    """RGBA of source frame ``index`` of a video element as the render overlays it."""
+def video_frame(
+    vp: graph.VisualPlan,
+    placement: layout.Placement,
+    index: int,
+    cancelled: Callable[[], bool] | None = None,
+) -> np.ndarray:
+    """RGBA of source frame ``index`` of a video element as the render overlays it.
+
+    Raises ``Superseded`` (FFmpeg killed) once ``cancelled()`` is true.
+    """
     assert isinstance(vp.element, VideoElement)
     fps = (vp.facts.fps if vp.facts is not None else None) or 25.0
     frames = vp.facts.frame_count if vp.facts is not None else None
@@ -87,7 +132,7 @@ def video_frame(vp: graph.VisualPlan, placement: layout.Placement, index: int) -
     # asked: half a frame before frame ``index`` lands on it whatever the rounding
     seek = max(0.0, (index - 0.5) / fps)
     options = {"ss": number(math.floor(seek * 1e6) / 1e6)} if seek > 0 else {}
-    return _draw(vp.source, options, vp, placement)
+    return _draw(vp.source, options, vp, placement, cancelled)
 
 
 def cache_clear() -> None:

@@ -11,7 +11,8 @@ Resampling: stills are scaled by the renderer's own chain (``render.exact``,
 cached per size), so they match the render exactly. Video frames too with
 ``exact=True`` (``vidgen preview``, a paused canvas); during playback and
 scrubbing (``exact=False``) they come from OpenCV or the proxy and are scaled
-by ``cv2.resize``, which is fast and within a few dB of the render.
+by ``cv2.resize``, which is fast and within a few dB of the render; such a
+frame says so (``Previewer.approximate``) so that the canvas can refine it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -30,6 +32,7 @@ from vidgen_desktop.errors import MediaError
 from vidgen_desktop.media import frames
 from vidgen_desktop.media.proxy import proxy_frames
 from vidgen_desktop.render import exact, text
+from vidgen_desktop.render.exact import Superseded
 from vidgen_desktop.render.graph import HUGE_SCALE_FACTOR, RenderPlan, VisualPlan
 
 # stills up to this size are scaled by FFmpeg on the canvas too (once per size, ~20 ms);
@@ -68,11 +71,21 @@ class Previewer:
     """Draws ``plan`` at any time and scale. Keep one per composition state."""
 
     def __init__(
-        self, render_plan: RenderPlan, *, use_proxies: bool = True, exact: bool = False
+        self,
+        render_plan: RenderPlan,
+        *,
+        use_proxies: bool = True,
+        exact: bool = False,
+        cancelled: Callable[[], bool] | None = None,
     ) -> None:
         self.plan = render_plan
         self.use_proxies = use_proxies
         self.exact = exact  # video frames scaled by FFmpeg too (slower: a decode each)
+        # asked between layers and while FFmpeg decodes a video frame (then killed): an
+        # exact frame nobody waits for any more must not hold a core while the user scrubs
+        self.cancelled = cancelled
+        # set by frame_rgb: some layer was drawn by OpenCV where exact=True would use FFmpeg
+        self.approximate = False
         out = render_plan.composition.output
         self.canvas = (out.width, out.height)
         self.fps = out.fps
@@ -93,6 +106,7 @@ class Previewer:
         FFmpeg's overlay does); opaque layers are plain copies.
         """
         t = math.floor(t * self.fps + 1e-6) / self.fps  # the frame shown at t
+        self.approximate = False
         w = max(1, round(self.canvas[0] * scale))
         h = max(1, round(self.canvas[1] * scale))
         canvas = np.empty((h, w, 3), dtype=np.uint8)
@@ -112,6 +126,8 @@ class Previewer:
             visible = drawn.intersect(bounds)
             if visible is None:
                 continue
+            if self.cancelled is not None and self.cancelled():
+                raise Superseded
             pixels = self._pixels(vp, placement, t, scale)
             sx, sy = visible.x - drawn.x, visible.y - drawn.y
             patch = pixels[sy : sy + visible.h, sx : sx + visible.w]
@@ -132,16 +148,21 @@ class Previewer:
         element = vp.element
         try:
             if isinstance(element, TextElement):
-                if self.exact and scale == 1 and vp.source and os.path.exists(vp.source):
-                    return exact.still(vp, placement, vp.source)  # the render's own raster
+                if scale == 1 and vp.source and os.path.exists(vp.source):
+                    if self.exact:
+                        return exact.still(vp, placement, vp.source)  # the render's own raster
+                    self.approximate = True
             elif not isinstance(element, VideoElement):
                 w, h = vp.media_size or (0, 0)
                 if self.exact or w * h <= EXACT_STILL_PIXELS:
                     return exact.still(vp, placement, element.source)
+                self.approximate = True
             elif self.exact:
                 fps = (vp.facts.fps if vp.facts is not None else None) or 25.0
                 index = layout.source_frame_index(vp.window, t, fps, None)
-                return exact.video_frame(vp, placement, index)
+                return exact.video_frame(vp, placement, index, self.cancelled)
+            else:
+                self.approximate = True
         except (MediaError, OSError):
             pass  # FFmpeg could not draw it: OpenCV's picture is better than none
         return self._fast_pixels(vp, placement, t, scale)

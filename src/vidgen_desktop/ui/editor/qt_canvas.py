@@ -1,5 +1,9 @@
 """The canvas: the composited preview at the playhead, with selection, move, resize, snap.
 
+While scrubbing, playing or dragging it shows fast frames; once the playhead
+and the document rest, the renderer's exact frame replaces them
+(``qt_preview.PreviewRenderer``).
+
 Boxes are drawn from ``composition.layout`` on every paint (nothing cached
 here); edits go through ``Document.edit`` as merged, undoable commands.
 """
@@ -61,6 +65,7 @@ class QtCanvas(QWidget):
         self.renderer = PreviewRenderer(self)
         self.renderer.ready.connect(self._on_frame)
         self.image: QImage | None = None
+        self.image_request: PreviewRequest | None = None  # what ``image`` shows (exact or fast)
         self.fit = True
         self.pan = QPointF()  # screen px the canvas is moved from the centre when zoomed in
         self._zoom = 1.0
@@ -132,6 +137,7 @@ class QtCanvas(QWidget):
 
     def _on_frame(self, image: QImage, request: PreviewRequest) -> None:
         self.image = image
+        self.image_request = request
         self.update()
 
     # -- painting ------------------------------------------------------------------------------
