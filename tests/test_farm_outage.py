@@ -26,7 +26,7 @@ from vidgen_desktop.jobs.states import JobStatus as S
 template, pg_url, endpoint, bucket = farm.template, farm.pg_url, farm.endpoint, farm.bucket
 team_env, workers, remote, desktop = farm.team_env, farm.workers, farm.remote, farm.desktop
 
-pytestmark = [pytest.mark.postgres, pytest.mark.render]
+pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 
 JOBS = 20
 OUTAGE = 15.0  # seconds the team database refuses every connection
