@@ -19,9 +19,10 @@ by small adapters:
 - ``Handoff``: how a farm job leaves the laptop (its sources stored where
   the farm reads them, the job published on the team database).
 
-``settle`` is the one place that turns an exception into the job's next
-state, through the failure table (``jobs.errors``): retry later, fail, or
-cancel; the caller then tells its queue (the embedded queue, procrastinate).
+``settle`` (``jobs.outcome``, re-exported here) is the one place that turns
+an exception into the job's next state, through the failure table
+(``jobs.errors``): retry later, fail, or cancel; the caller then tells its
+queue (the embedded queue, procrastinate).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -39,8 +39,9 @@ from typing import Any, Protocol
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import errors as failures
-from vidgen_desktop.jobs import states, watch
+from vidgen_desktop.jobs import watch
 from vidgen_desktop.jobs.events import EventFeed, JobEvent
+from vidgen_desktop.jobs.outcome import Outcome, cancel, queue_again, settle  # noqa: F401
 from vidgen_desktop.jobs.ports import JobStore
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.render import engine
@@ -49,7 +50,6 @@ from vidgen_desktop.render.graph import RenderPlan
 
 log = logging.getLogger(__name__)
 S = JobStatus
-CANCEL_TRIES = 3  # a job moving on while it is cancelled is looked at again this many times
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -328,111 +328,3 @@ class _Details(dict):
     def __init__(self, step_id: Any) -> None:
         super().__init__()
         self.step_id = step_id
-
-
-# How an attempt ends -------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Outcome:
-    """What ``settle`` did with a failed attempt."""
-
-    failure: failures.Failure
-    status: JobStatus | None  # the job's state now; None: it was deleted
-    ours: bool = True  # False: cancelled or taken over elsewhere; only our step was closed
-    delay: float | None = None  # seconds until the retry, when it went back to the queue
-    record: Any = None
-
-    @property
-    def retry_at(self) -> dt.datetime | None:
-        if self.delay is None:
-            return None
-        return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.delay)
-
-
-Delay = Callable[[failures.Failure, int, int], "float | None"]
-
-
-def settle(
-    store: JobStore, job_id: uuid.UUID, exc: BaseException, *, delay: Delay = failures.retry_delay,
-    worker_pid: int | None = None, note: Mapping[str, Any] | None = None,
-) -> Outcome:  # fmt: skip
-    """Record why the attempt ended and move the job on: retry later, fail, or cancel.
-
-    ``delay(failure, attempts, max_attempts)``: the failure table's retry
-    decision (``jobs.errors.retry_delay``), or a caller's own backoff.
-    """
-    failure = failures.classify(exc)
-    log.info("job %s: %s (%s)", job_id, failure.message, failure.code)
-    jobs, pid = store.jobs, worker_pid if worker_pid is not None else os.getpid()
-    try:
-        job = jobs.get(job_id)
-    except LookupError:
-        return Outcome(failure=failure, status=None, ours=False)
-    status = JobStatus(job.status)
-    if status not in (S.PENDING, S.PROCESSING) or job.worker_pid not in (None, pid):
-        running = store.timeline.running(job_id)  # cancelled or taken elsewhere: close our step
-        if running is not None:
-            store.timeline.fail(running.id, "cancelled", "the render was stopped")
-        return Outcome(failure=failure, status=status, ours=False, record=job)
-    jobs.record_error(job_id, failure.code, failure.message)  # fails the running step too
-    error = {"error_code": failure.code, "error_message": failure.message}
-    wait = delay(failure, job.attempts, job.max_attempts) if status is S.PROCESSING else None
-    if failure.kind is failures.FailureKind.CANCELLED:
-        new, extra, wait = S.CANCELLED, {}, None
-    elif wait is not None:
-        due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
-        new, extra = S.QUEUED, {"next_attempt_at": due}
-        store.timeline.note(
-            job_id, f"{failure.message}; trying again in {wait:.0f} s",
-            details={"attempt": job.attempts, "max_attempts": job.max_attempts, **(note or {})},
-        )  # fmt: skip
-    else:
-        new, extra = S.FAILED, {}
-    try:
-        record = jobs.transition(job_id, new, expected=status, **error, **extra)
-    except VidgenError:  # changed meanwhile (a cancel): that state stands
-        now = jobs.get(job_id)
-        return Outcome(failure=failure, status=JobStatus(now.status), ours=False, record=now)
-    return Outcome(failure=failure, status=new, delay=wait if new is S.QUEUED else None,
-                   record=record)  # fmt: skip
-
-
-# Cancel and queue again: the state rules every owner of a job applies ----------------
-
-
-def cancel(store: JobStore, job_id: Any, note: str) -> Any | None:
-    """Cancel a waiting or running job in ``store``; None if it is past cancelling.
-
-    Tried again when the job moves on meanwhile (a worker taking it, say).
-    """
-    for _ in range(CANCEL_TRIES):
-        try:
-            job = store.jobs.get(job_id)
-        except LookupError:
-            return None
-        if JobStatus(job.status) not in states.CANCELLABLE:
-            return None
-        try:
-            record = store.jobs.transition(
-                job.id, S.CANCELLED, expected=job.status,
-                error_code="cancelled", error_message="cancelled by the user",
-            )  # fmt: skip
-        except VidgenError:
-            continue
-        store.timeline.note(job.id, note, details={"was": str(job.status)})
-        return record
-    return None
-
-
-def queue_again(store: JobStore, job_id: Any, note: str) -> Any | None:
-    """Queue a failed or cancelled job again, with one more attempt allowed; None if not one."""
-    job = store.jobs.get(job_id)
-    if JobStatus(job.status) not in states.RETRYABLE:
-        return None
-    record = store.jobs.transition(
-        job.id, S.QUEUED, expected=job.status, error_code=None, error_message=None,
-        max_attempts=max(job.max_attempts, job.attempts + 1),
-    )  # fmt: skip
-    store.timeline.note(job.id, note, details={"was": str(job.status)})
-    return record
