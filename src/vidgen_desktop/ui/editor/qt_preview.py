@@ -116,7 +116,6 @@ class PreviewRenderer(QObject):
         self.refine_timer.timeout.connect(self._refine)
         self.last_seconds = 0.0
         self.frames_drawn = 0
-        self.exact_frames = 0  # refined frames shown
 
     @property
     def busy(self) -> bool:
@@ -175,7 +174,6 @@ class PreviewRenderer(QObject):
             image, seconds, approximate = result
             self.last_seconds = seconds
             self.frames_drawn += 1
-            self.exact_frames += request.exact
             if newest and approximate and not request.exact and self._pending is None:
                 self._to_refine = request
                 self.refine_timer.start()
