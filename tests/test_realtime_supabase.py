@@ -8,6 +8,7 @@ database of each test's own.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -176,7 +177,10 @@ def test_after_a_dropped_connection_it_resubscribes_and_rereads_what_changed(
 
     async def scenario() -> tuple[Collector, SupabaseFeed, RealtimeServer]:
         async with RealtimeServer(pg_url, ANON) as server:
-            feed = SupabaseFeed(server.url, ANON, rows=source, limits=FAST)
+            # the client's own reconnects must outlast the writes made while it is refused,
+            # which take seconds on a loaded machine (FAST's three quick ones do not)
+            patient = dataclasses.replace(FAST, client_retries=8, client_backoff=0.1)
+            feed = SupabaseFeed(server.url, ANON, rows=source, limits=patient)
             got = Collector()
             feed.on_event(got, job.id)
             await got.until(lambda e: e.status == "queued")

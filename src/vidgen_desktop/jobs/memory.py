@@ -29,6 +29,7 @@ from typing import Any
 from vidgen_desktop.jobs import lifecycle, states
 from vidgen_desktop.jobs.errors import DEFAULT_MAX_ATTEMPTS
 from vidgen_desktop.jobs.lifecycle import check_fields
+from vidgen_desktop.jobs.memory_queue import MemoryQueue  # noqa: F401 - re-exported
 from vidgen_desktop.jobs.memory_records import (
     ConcurrentChange,
     JobNotFound,
@@ -376,30 +377,3 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release (kept so code that closes its store can close this one)."""
-
-
-class MemoryQueue:
-    """The ``JobQueue`` port in memory: what was handed over, and when it is due."""
-
-    route = "local"
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.waiting: dict[uuid.UUID, dt.datetime | None] = {}  # job -> not before (None: now)
-        self.cancelled: list[uuid.UUID] = []
-
-    def enqueue(self, job_id: uuid.UUID, *, not_before: dt.datetime | None = None) -> None:
-        with self._lock:
-            self.waiting[_uuid(job_id)] = not_before
-
-    def cancel(self, job_id: uuid.UUID) -> bool:
-        """Drop the job if it is waiting here; this queue runs nothing itself (False)."""
-        with self._lock:
-            self.waiting.pop(_uuid(job_id), None)
-            self.cancelled.append(_uuid(job_id))
-        return False
-
-    def due(self, at: dt.datetime) -> list[uuid.UUID]:
-        """The jobs a worker may take at ``at``, in the order they were handed over."""
-        with self._lock:
-            return [j for j, when in self.waiting.items() if when is None or when <= at]

@@ -392,10 +392,8 @@ class MainWindow(QMainWindow):
         self.autosave_timer.stop()
         self.timeline.stop()
         recovery.discard()
-        for worker in (self.canvas.renderer, self.importer.background, self.layers.background):
+        workers = (self.canvas.renderer, self.importer.background, self.layers.background)
+        for worker in (*workers, self.doc.background, self.start, self.renders):
             worker.shutdown()
-        self.doc.background.shutdown()
-        self.start.shutdown()
-        self.renders.shutdown()
         background.shutdown()  # the editor's one pool; waits for nothing
         event.accept()
