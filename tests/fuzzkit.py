@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 
+from factskit import Facts
 from vidgen_desktop.cli import _one_line
 from vidgen_desktop.composition import project
 from vidgen_desktop.errors import VidgenError
@@ -168,19 +168,6 @@ def elements(draw: st.DrawFn, index: int, percent: int, shared: bool) -> Any:
             del element["source"]
     element.update(draw(fields(FIELDS[kind], percent)))
     return element
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What a probe would say (``graph.SourceFacts``), drawn: plausible and extreme."""
-
-    width: int
-    height: int
-    duration: float | None
-    fps: float | None
-    has_audio: bool
-    has_alpha: bool
-    container: str | None = None  # the demuxer the probe found (None: by the extension)
 
 
 facts_strategy = st.builds(

@@ -8,13 +8,13 @@ the graph and the estimate without an exception (no FFmpeg is run here).
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
+from factskit import Facts
 from vidgen_desktop.composition import layout
 from vidgen_desktop.composition.model import (
     MAX_COMPOSITION_SECONDS,
@@ -28,18 +28,6 @@ from vidgen_desktop.composition.model import (
 from vidgen_desktop.composition.units import Length
 from vidgen_desktop.errors import CompositionError
 from vidgen_desktop.render import engine, estimate, graph
-
-
-@dataclass(frozen=True)
-class Facts:
-    width: int
-    height: int
-    duration: float | None
-    fps: float | None
-    has_audio: bool
-    has_alpha: bool
-    container: str | None = None  # the demuxer the probe found (render.graph.SourceFacts)
-
 
 VIDEO = Facts(640, 360, 10.0, 30.0, True, False)
 STILL = Facts(100, 100, None, None, False, True)

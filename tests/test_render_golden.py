@@ -6,22 +6,9 @@ render it, look at the frames, then update the golden list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from factskit import Facts
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.render import engine, graph
-
-
-@dataclass(frozen=True)
-class Facts:
-    width: int
-    height: int
-    duration: float | None
-    fps: float | None
-    has_audio: bool
-    has_alpha: bool
-    container: str | None = None
-
 
 COMP = {
     "output": {"width": 320, "height": 180, "fps": 30, "duration": 4, "background": "#101010"},
