@@ -260,6 +260,24 @@ def test_a_job_taken_over_by_another_worker_is_left_to_it(service, store, queue,
     assert (job.status, job.worker_pid) == (S.PROCESSING, 999_999) and queue.waiting == {}
 
 
+def test_an_attempt_that_lost_the_job_at_the_last_moment_leaves_the_winners_output(
+    service, store, queue, renders
+):
+    """Another attempt completed the job while this one was publishing (a worker taken for dead
+    through an outage): both wrote the same output, so the loser must not delete it."""
+    job_id = queued(service)
+    queue.waiting.clear()
+
+    def finished_but_completed_elsewhere(render: StandInRender) -> None:
+        render.finish()
+        store.jobs.transition(job_id, S.COMPLETED, output_path=str(render.target))
+
+    renders.append(finished_but_completed_elsewhere)
+    service.execute(store.jobs.claim_next())
+    job = store.jobs.get(job_id)
+    assert job.status == S.COMPLETED and Path(job.output_path).exists()
+
+
 def test_the_user_can_cancel_waiting_work_and_retry_what_failed_or_was_cancelled(
     service, store, queue, renders
 ):

@@ -271,10 +271,21 @@ class Pipeline:
                 output_path=published.path, output_url=published.url, finish_step=published.step,
             )  # fmt: skip
         except VidgenError:
-            output.discard(job, published)  # cancelled (or taken over) at the last moment
+            if self._cancelled(job.id):  # at the last moment: a cancelled job leaves no output
+                output.discard(job, published)
             raise failures.JobCancelled("the render was cancelled") from None
         self.emit(job.id, "status", status=str(S.COMPLETED), details={"output": published.path})
         return Rendered(record=record, prepared=prepared, seconds=seconds)
+
+    def _cancelled(self, job_id: uuid.UUID) -> bool:
+        """Whether the job was cancelled, so its output is unwanted. Not when another attempt
+        took it over (on the farm it writes the same output key: deleting ours would delete
+        theirs) nor when the store cannot be read (the file stays; a re-run replaces it)."""
+        try:
+            record = self.store.jobs.get(job_id)
+        except Exception:  # noqa: BLE001 - gone, or out of reach: keep the file
+            return False
+        return record is not None and JobStatus(record.status) is S.CANCELLED
 
 
 class Stopped(VidgenError):
