@@ -14,8 +14,10 @@ team can read them, or run them by hand.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -111,16 +113,8 @@ def upgrade(url: str | sa.URL, revision: str = "head", *, supabase: bool | None 
 
     By default the setup is applied when the database is a Supabase one.
     """
-    engine = make_engine(url)
-    try:
+    with _one_shot(make_engine(url), f"cannot reach the team database {describe(url)}") as engine:
         found = migrate.upgrade(engine, revision, supabase=supabase)
-    except sa.exc.OperationalError as exc:
-        raise StoreError(
-            f"cannot reach the team database {describe(url)}: {first_line(exc.orig)}",
-            detail=first_line(exc.orig),
-        ) from exc
-    finally:
-        engine.dispose()
     return found or ""
 
 
@@ -142,35 +136,38 @@ class TeamReport:
         return not self.problems
 
 
+@contextlib.contextmanager
+def _one_shot(engine: sa.Engine, cannot: str) -> Iterator[sa.Engine]:
+    """Use an engine once and dispose of it; a server out of reach is one StoreError line."""
+    try:
+        yield engine
+    except sa.exc.OperationalError as exc:
+        raise StoreError(f"{cannot}: {first_line(exc.orig)}", detail=first_line(exc.orig)) from exc
+    finally:
+        engine.dispose()
+
+
 def inspect(url: str | sa.URL) -> TeamReport:
     """Connect, compare the schema with this Vidgen's, look for the triggers, try a write.
 
     The write is a job row inserted and rolled back: nothing stays, nothing is notified.
     Raises StoreError (with the password left out) when the database cannot be reached.
     """
-    engine = make_engine(url, poolclass=sa.pool.NullPool)
     problems: list[str] = []
     head = migrate.head()
-    try:
-        with engine.connect() as connection:
-            server = str(connection.exec_driver_sql("SHOW server_version").scalar())
-            revision = migrate.current(connection)
-            triggers = _triggers(connection)
-            supabase = is_supabase(connection)
-            row_security = bool(
-                connection.exec_driver_sql(
-                    "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass('jobs')"
-                ).scalar()
-            )
-            connection.rollback()
-            writable, why = _try_write(connection) if revision else (False, "no schema")
-    except sa.exc.OperationalError as exc:
-        raise StoreError(
-            f"cannot connect to {describe(url)}: {first_line(exc.orig)}",
-            detail=first_line(exc.orig),
-        ) from exc
-    finally:
-        engine.dispose()
+    engine = make_engine(url, poolclass=sa.pool.NullPool)
+    with _one_shot(engine, f"cannot connect to {describe(url)}"), engine.connect() as connection:
+        server = str(connection.exec_driver_sql("SHOW server_version").scalar())
+        revision = migrate.current(connection)
+        triggers = _triggers(connection)
+        supabase = is_supabase(connection)
+        row_security = bool(
+            connection.exec_driver_sql(
+                "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass('jobs')"
+            ).scalar()
+        )
+        connection.rollback()
+        writable, why = _try_write(connection) if revision else (False, "no schema")
     if revision is None:
         problems.append("the database has no Vidgen schema yet: run `vidgen db upgrade --remote`")
     elif not migrate.is_known(revision):
