@@ -10,7 +10,10 @@ Every exception that ends a job attempt is classified into a ``Failure``:
 - ``internal``: a bug on our side; not retried (it would fail the same way).
 
 The failure's ``code`` and ``message`` are stored on the job and on the
-timeline step that failed.
+timeline step that failed; ``recovery`` says what is done about it (retry
+after a wait, skip this worker, fail), and the job log's
+``processing_error_log`` keeps one row per failed attempt with that strategy.
+This module is the one place strategies come from.
 """
 
 from __future__ import annotations
@@ -29,6 +32,18 @@ DEFAULT_MAX_ATTEMPTS = 3  # tries in all, the first included
 BACKOFF_BASE = 10.0  # seconds before the second try
 BACKOFF_FACTOR = 3.0  # each later wait is this many times longer
 BACKOFF_CAP = 600.0  # seconds: never wait longer than this between tries
+
+
+class Severity(StrEnum):
+    WARNING = "warning"  # the job goes on (retried, or cancelled on purpose)
+    ERROR = "error"  # the job failed
+    CRITICAL = "critical"  # a bug on our side
+
+
+class Action(StrEnum):
+    RETRY = "retry"  # queued again after a backoff
+    SKIP_WORKER = "skip_worker"  # this machine is the problem (disk, memory): another one tries
+    FAIL = "fail"  # no retry: the job fails (or stays cancelled)
 
 
 class FailureKind(StrEnum):
@@ -78,6 +93,26 @@ class Failure:
     @property
     def retryable(self) -> bool:
         return self.kind is FailureKind.TRANSIENT
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Strategy:
+    """What is done about a failed attempt: ``action``, after ``delay`` seconds."""
+
+    action: Action
+    delay: float | None = None  # seconds before the next try (retry, skip_worker)
+    severity: Severity = Severity.ERROR
+
+    def describe(self) -> str:
+        if self.action is Action.RETRY:
+            return f"retry with backoff after {self.delay:.0f} s"
+        if self.action is Action.SKIP_WORKER:
+            return f"skip this worker; another one tries after {self.delay:.0f} s"
+        return "fail"
+
+
+# Codes whose cause is the machine that ran the attempt, not the job: another worker tries.
+SKIP_WORKER_CODES = frozenset({"disk_full", "out_of_memory"})
 
 
 # (exception type, kind, code): first match wins, so subclasses come first.
@@ -151,6 +186,25 @@ def reconnect_delay(failures: int, first: float, longest: float) -> float:
 def backoff_schedule(max_attempts: int = DEFAULT_MAX_ATTEMPTS, **kwargs: float) -> list[float]:
     """The waits between tries for a job allowed ``max_attempts`` tries."""
     return [backoff_seconds(n, **kwargs) for n in range(1, max_attempts)]
+
+
+def strategy_for(failure: Failure, delay: float | None) -> Strategy:
+    """The strategy for a failure whose retry decision is ``delay`` (None: no retry)."""
+    if failure.kind is FailureKind.CANCELLED:
+        return Strategy(action=Action.FAIL, severity=Severity.WARNING)
+    if failure.kind is FailureKind.INTERNAL:
+        return Strategy(action=Action.FAIL, severity=Severity.CRITICAL)
+    if delay is None:
+        return Strategy(action=Action.FAIL)
+    action = Action.SKIP_WORKER if failure.code in SKIP_WORKER_CODES else Action.RETRY
+    return Strategy(action=action, delay=delay, severity=Severity.WARNING)
+
+
+def recovery(
+    failure: Failure, attempts: int, max_attempts: int = DEFAULT_MAX_ATTEMPTS, **backoff: float
+) -> Strategy:
+    """The recovery strategy for a failed attempt after ``attempts`` tries, from this table."""
+    return strategy_for(failure, retry_delay(failure, attempts, max_attempts, **backoff))
 
 
 def retry_delay(

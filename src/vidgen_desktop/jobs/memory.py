@@ -29,6 +29,7 @@ from typing import Any
 from vidgen_desktop.jobs import lifecycle, states
 from vidgen_desktop.jobs.errors import DEFAULT_MAX_ATTEMPTS
 from vidgen_desktop.jobs.lifecycle import check_fields
+from vidgen_desktop.jobs.memory_logs import MemoryAudit, MemoryErrorLog
 from vidgen_desktop.jobs.memory_queue import MemoryQueue  # noqa: F401 - re-exported
 from vidgen_desktop.jobs.memory_records import (
     ConcurrentChange,
@@ -374,6 +375,7 @@ class MemoryStore:
         self.jobs = MemoryJobs(tables)
         self.timeline = MemoryTimeline(tables)
         self.metrics = MemoryMetrics(tables)
+        self.errors, self.audit = MemoryErrorLog(clock), MemoryAudit(clock)
 
     def close(self) -> None:
         """Nothing to release (kept so code that closes its store can close this one)."""

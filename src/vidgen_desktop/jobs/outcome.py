@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
+import socket
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -73,6 +74,7 @@ def settle(
         if running is not None:
             store.timeline.fail(running.id, "cancelled", "the render was stopped")
         return Outcome(failure=failure, status=status, ours=False, record=job)
+    running = store.timeline.running(job_id)
     jobs.record_error(job_id, failure.code, failure.message)  # fails the running step too
     error = {"error_code": failure.code, "error_message": failure.message}
     wait = delay(failure, job.attempts, job.max_attempts) if status is S.PROCESSING else None
@@ -87,6 +89,7 @@ def settle(
         )  # fmt: skip
     else:
         new, extra = S.FAILED, {}
+    _log_error(store, job, failure, failures.strategy_for(failure, wait), running, pid)
     try:
         record = jobs.transition(job_id, new, expected=status, **error, **extra)
     except VidgenError:  # changed meanwhile (a cancel): that state stands
@@ -94,6 +97,22 @@ def settle(
         return Outcome(failure=failure, status=JobStatus(now.status), ours=False, record=now)
     return Outcome(failure=failure, status=new, delay=wait if new is S.QUEUED else None,
                    record=record)  # fmt: skip
+
+
+def _log_error(
+    store: JobStore, job: Any, failure: failures.Failure, strategy: failures.Strategy,
+    running: Any, pid: int,
+) -> None:  # fmt: skip
+    """One ``processing_error_log`` row for the attempt; a log that cannot be written is
+    not a reason to leave the job where it is."""
+    try:
+        store.errors.record(
+            job.id, failure, strategy, step=running.step if running is not None else None,
+            step_id=running.id if running is not None else None, attempt=job.attempts,
+            worker=f"{socket.gethostname()}:{pid}",
+        )  # fmt: skip
+    except VidgenError as exc:
+        log.warning("job %s: error not logged: %s", job.id, exc)
 
 
 # Cancel and queue again: the state rules every owner of a job applies ----------------
@@ -119,6 +138,7 @@ def cancel(store: JobStore, job_id: Any, note: str) -> Any | None:
         except VidgenError:
             continue
         store.timeline.note(job.id, note, details={"was": str(job.status)})
+        store.audit.record(job.id, "cancelled", details={"note": note, "was": str(job.status)})
         return record
     return None
 
@@ -133,4 +153,5 @@ def queue_again(store: JobStore, job_id: Any, note: str) -> Any | None:
         max_attempts=max(job.max_attempts, job.attempts + 1),
     )  # fmt: skip
     store.timeline.note(job.id, note, details={"was": str(job.status)})
+    store.audit.record(job.id, "retried", details={"note": note, "was": str(job.status)})
     return record

@@ -71,12 +71,33 @@ class MetricRepo(Protocol):
     def get(self, name: str) -> Any: ...
 
 
+class ErrorLogRepo(Protocol):
+    def record(
+        self, job_id: JobId, failure: Any, strategy: Any, *, step: str | None = None,
+        step_id: Any = None, attempt: int = 0, worker: str | None = None, at: Any = None,
+    ) -> Any: ...  # fmt: skip
+    def list(
+        self, *, job_id: JobId | None = None, since: Any = None, code: str | None = None,
+        limit: int | None = 500,
+    ) -> list[Any]: ...  # fmt: skip
+
+
+class AuditRepo(Protocol):
+    def record(
+        self, job_id: JobId, action: str, *, details: Mapping[str, Any] | None = None,
+        at: Any = None,
+    ) -> Any: ...  # fmt: skip
+    def trail(self, job_id: JobId | None = None) -> list[Any]: ...
+
+
 class JobStore(Protocol):
     """Where jobs are logged (``store.Database`` satisfies it)."""
 
     jobs: JobRepo
     timeline: TimelineRepo
     metrics: MetricRepo
+    errors: ErrorLogRepo  # one row per failed attempt (processing_error_log)
+    audit: AuditRepo  # who did what to a job (job_audit_log)
 
 
 class JobQueue(Protocol):

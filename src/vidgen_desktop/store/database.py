@@ -22,6 +22,8 @@ from sqlalchemy import exc as sa_exc
 from vidgen_desktop import paths
 from vidgen_desktop.store import engine as engines
 from vidgen_desktop.store import exports, maintenance, migrate, search
+from vidgen_desktop.store.audit import AuditRepository
+from vidgen_desktop.store.errorlog import ErrorLogRepository
 from vidgen_desktop.store.errors import DatabaseBusy, StoreError
 from vidgen_desktop.store.jobs import JobRepository
 from vidgen_desktop.store.metrics import MetricRepository
@@ -46,6 +48,8 @@ class Database:
         self.timeline = TimelineRepository(self)
         self.metrics = MetricRepository(self)
         self.storage_log = StorageLogRepository(self)
+        self.errors = ErrorLogRepository(self)  # processing_error_log
+        self.audit = AuditRepository(self)  # job_audit_log (append-only)
         self._search_index: bool | None = None  # known after the first search
         if migrate_now:
             self.upgrade()

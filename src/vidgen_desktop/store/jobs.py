@@ -22,7 +22,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs import states
 from vidgen_desktop.jobs.errors import DEFAULT_MAX_ATTEMPTS
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.store import job_rows, queries, timeline
+from vidgen_desktop.store import audit, job_rows, queries, timeline
 from vidgen_desktop.store.errors import ConcurrentChange, JobNotFound
 from vidgen_desktop.store.records import CleanupResult, ElementRecord, JobQuery, JobRecord
 from vidgen_desktop.store.schema import elements, jobs
@@ -81,6 +81,7 @@ class JobRepository:
             rows = job_rows.element_rows(job_id, composition, probes or {})
             if rows:
                 connection.execute(sa.insert(elements), rows)
+            audit.insert(connection, job_id, "created", at=at, details={"status": str(status)})
             return self._fetch(connection, job_id)
 
     def get(self, job_id: uuid.UUID | str) -> JobRecord:
@@ -215,10 +216,18 @@ class JobRepository:
             self._update(connection, job_id, {"attempts": jobs.c.attempts + 1})
             return self._fetch(connection, job_id).attempts
 
-    def delete(self, job_id: uuid.UUID | str) -> bool:
-        """Remove the job with its elements and timeline; False if it did not exist."""
+    def delete(
+        self, job_id: uuid.UUID | str, *, details: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Remove the job with its elements and timeline; False if it did not exist.
+
+        The audit trail keeps a "deleted" row (with ``details``: who asked, why).
+        """
+        job_id = queries.as_uuid(job_id)
         with self._db.write() as connection:
-            result = connection.execute(sa.delete(jobs).where(jobs.c.id == queries.as_uuid(job_id)))
+            result = connection.execute(sa.delete(jobs).where(jobs.c.id == job_id))
+            if result.rowcount == 1:
+                audit.insert(connection, job_id, "deleted", details=details)
             return result.rowcount == 1
 
     # Workers ------------------------------------------------------------------

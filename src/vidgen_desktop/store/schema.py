@@ -206,6 +206,55 @@ system_metrics = sa.Table(
     sa.Index(None, "name", "recorded_at"),
 )
 
+ERROR_CLASSES = ("bad_input", "transient", "cancelled", "internal")  # jobs.errors.FailureKind
+SEVERITIES = ("warning", "error", "critical")  # jobs.errors.Severity
+STRATEGIES = ("retry", "skip_worker", "fail")  # jobs.errors.Action
+AUDIT_ACTIONS = ("created", "cancelled", "retried", "deleted", "shared", "link_revoked")
+
+# One row per failed attempt: what went wrong and what was done about it (revision 0007).
+processing_error_log = sa.Table(
+    "processing_error_log",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("step", sa.String(32)),
+    sa.Column("step_id", sa.Uuid()),
+    sa.Column("attempt", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("error_code", sa.String(64), nullable=False),
+    sa.Column("error_class", sa.String(16), nullable=False),
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("message", sa.Text(), nullable=False),
+    sa.Column("detail", sa.Text()),  # the technical detail: FFmpeg's stderr tail, a traceback
+    sa.Column("strategy", sa.String(16), nullable=False),
+    sa.Column("retry_after_seconds", sa.Float()),
+    sa.Column("worker", sa.String(255)),  # host:pid of the process that ran the attempt
+    sa.Column("follows_from", sa.Uuid()),  # the job's previous error, that this one follows
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint(_in("error_class", ERROR_CLASSES), name="error_class"),
+    sa.CheckConstraint(_in("severity", SEVERITIES), name="severity"),
+    sa.CheckConstraint(_in("strategy", STRATEGIES), name="strategy"),
+    sa.Index(None, "job_id", "created_at"),
+    sa.Index(None, "created_at"),
+    sa.Index(None, "error_code", "created_at"),
+)
+
+# Who did what to a job, append-only: triggers refuse UPDATE and DELETE (revision 0007).
+# No foreign key: a job's "deleted" row outlives the job.
+job_audit_log = sa.Table(
+    "job_audit_log",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("job_id", sa.Uuid(), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("machine", sa.String(255)),
+    sa.Column("user_name", sa.String(255)),
+    sa.Column("details", Json),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),
+    sa.Index(None, "job_id", "created_at"),
+    sa.Index(None, "created_at"),
+)
+
 # Changes waiting to be sent to the team database, written by SQLite triggers in the same
 # transaction as the change itself (revision 0005; see store/replication.py).
 outbox = sa.Table(
@@ -224,4 +273,6 @@ outbox = sa.Table(
     sa.Index(None, "table_name", "row_key", "seq"),
 )
 
-VIEWS = ("job_summary", "active_jobs", "daily_job_stats", "storage_performance")
+VIEWS = (
+    "job_summary", "active_jobs", "daily_job_stats", "storage_performance", "job_status_realtime",
+)  # fmt: skip

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from vidgen_desktop.store.database import Database
 
 OUTBOX_REVISION = "0005_remote_backend"  # the migration that made the outbox and its triggers
+LOG_REVISION = "0007_job_log_design"  # the error log and audit trail, replicated since
 SEEDED_METRIC = "replication_seeded"  # system_metrics: the relay re-queued the whole history
 
 
@@ -35,6 +36,9 @@ def reseed(local: Database) -> int:
         connection.execute(sa.delete(schema.outbox))
         for table in seeding.REPLICATED:
             connection.exec_driver_sql(seeding._seed(table))
+        logs = migrate.scripts().get_revision(LOG_REVISION).module
+        for table in logs.REPLICATED:
+            connection.exec_driver_sql(logs.seed(table))
         disown(connection)  # farm jobs are the team database's, never sent from here
         return connection.execute(sa.select(sa.func.count()).select_from(schema.outbox)).scalar()
 

@@ -25,6 +25,8 @@ TABLES = {
         schema.processing_timeline,
         schema.storage_operations,
         schema.url_access_logs,
+        schema.processing_error_log,  # revision 0007
+        schema.job_audit_log,
     )
 }
 _ALLOWED = [f"{old}>{new}" for old, new in states.allowed_pairs()]
@@ -118,6 +120,8 @@ UPSERTS = {
     "processing_timeline": _upsert_steps,
     "storage_operations": _insert_once,
     "url_access_logs": _insert_once,
+    "processing_error_log": _insert_once,
+    "job_audit_log": _insert_once,  # append-only there too
 }
 
 
