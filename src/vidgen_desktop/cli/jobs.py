@@ -1,5 +1,5 @@
-"""``vidgen`` sub-commands for jobs: submit, estimate, calibrate, queue, jobs, db (cleanup:
-``cli_cleanup``)."""
+"""``vidgen`` sub-commands for jobs: submit, estimate, calibrate, queue, jobs (cleanup:
+``cli_cleanup``; db and jobs errors: ``cli_joblog``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from vidgen_desktop.cli import args as cli_args
 from vidgen_desktop.cli import cleanup as cli_cleanup
+from vidgen_desktop.cli import joblog as cli_joblog
 from vidgen_desktop.cli.args import number, whole_number
 from vidgen_desktop.cli.backend import relaying
 from vidgen_desktop.errors import VidgenError
@@ -281,39 +282,6 @@ def cmd_jobs_export(args: argparse.Namespace) -> int:
     return 0
 
 
-# db -------------------------------------------------------------------------
-
-
-def cmd_db(args: argparse.Namespace) -> int:
-    from vidgen_desktop import store
-
-    db = store.open_local(migrate_now=False)
-    if args.db_command == "upgrade":
-        print(f"schema at {db.upgrade()}")
-    elif args.db_command == "check":
-        report = db.check()
-        print(f"schema {report.revision} (newest {report.head})")
-        for problem in report.problems:
-            print(f"problem: {problem}")
-        print("ok" if report.ok else "NOT ok")
-        return 0 if report.ok else 1
-    elif args.db_command == "backup":
-        print(db.backup(args.file))
-    else:
-        previous = db.restore(args.file)
-        print(f"restored {args.file}; the previous job log is kept as {previous}")
-    return 0
-
-
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    """``vidgen db upgrade``: the local job log, or with ``--remote`` the team database."""
-    if args.remote:
-        from vidgen_desktop.cli.backend import cmd_remote_upgrade
-
-        return cmd_remote_upgrade(args)
-    return cmd_db(args)
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the job commands to the ``vidgen`` parser."""
     p = sub.add_parser("submit", help="render now if short, else queue it (prints path or job id)")
@@ -374,16 +342,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeline", action="store_true", help="include each job's timeline")
     p.set_defaults(handler=cmd_jobs_export)
 
-    db = sub.add_parser("db", help="the local job database").add_subparsers(
-        dest="db_command", metavar="COMMAND", required=True
-    )
-    p = db.add_parser("upgrade", help="bring the schema up to date")
-    p.add_argument("--remote", action="store_true", help="the team database (backend settings)")
-    p.set_defaults(handler=cmd_db_upgrade)
-    db.add_parser("check", help="integrity and schema check").set_defaults(handler=cmd_db)
-    for name, text in (("backup", "copy the job log to FILE"), ("restore", "replace it by FILE")):
-        p = db.add_parser(name, help=text)
-        p.add_argument("file")
-        p.set_defaults(handler=cmd_db)
-
+    cli_joblog.register_errors(jobs)
+    cli_joblog.register_db(sub)
     cli_cleanup.register(sub)

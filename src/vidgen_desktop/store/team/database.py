@@ -30,12 +30,14 @@ from vidgen_desktop.store.errors import StoreError
 CONNECT_TIMEOUT = 5  # seconds to wait for the team database to answer
 EVENTS_SQL = "0005_postgres_events.sql"
 SUPABASE_SQL = "0005_supabase_setup.sql"
-TRIGGERS = {  # trigger -> table, that revision 0005 expects on PostgreSQL
+TRIGGERS = {  # trigger -> table, that the migrations make on PostgreSQL
     "jobs_status_guard": "jobs",
     "jobs_change_seq": "jobs",
     "jobs_notify": "jobs",
     "processing_timeline_change_seq": "processing_timeline",
     "processing_timeline_notify": "processing_timeline",
+    "job_audit_log_no_change": "job_audit_log",  # revision 0007: the audit trail is append-only
+    "job_audit_log_no_truncate": "job_audit_log",
 }
 
 
@@ -145,6 +147,14 @@ def _one_shot(engine: sa.Engine, cannot: str) -> Iterator[sa.Engine]:
         raise StoreError(f"{cannot}: {first_line(exc.orig)}", detail=first_line(exc.orig)) from exc
     finally:
         engine.dispose()
+
+
+def one_shot(url: str | sa.URL) -> contextlib.AbstractContextManager[sa.Engine]:
+    """An engine on the team database for one task, disposed after it; out of reach: a
+    StoreError of one line."""
+    return _one_shot(
+        make_engine(url, poolclass=sa.pool.NullPool), f"cannot reach the team database {describe(url)}"
+    )
 
 
 def inspect(url: str | sa.URL) -> TeamReport:
