@@ -8,8 +8,9 @@ Every table, column and index of ``store.schema`` (compared by Alembic's own
 autogenerate comparison, so a column of another type or nullability is
 "different"), every view of ``schema.VIEWS`` and every trigger the
 migrations create on that dialect is listed as ``ok``, ``missing`` or
-``different``; objects of our tables that the schema does not know are
-``unexpected``.
+``different``; columns and indexes of our tables that the schema does not
+know are ``unexpected``. Other tables (procrastinate's, a team's own) are
+none of its business.
 """
 
 from __future__ import annotations
@@ -147,8 +148,6 @@ def _tables(diffs: Iterable[Any]) -> list[Item]:
             unexpected.append(Item("column", f"{diff[2]}.{diff[3].name}", "unexpected"))
         elif op == "remove_index":
             unexpected.append(Item("index", str(diff[1].name), "unexpected"))
-        elif op == "remove_table" and diff[1].name != migrate.VERSION_TABLE:
-            unexpected.append(Item("table", diff[1].name, "unexpected"))
     items: list[Item] = []
     for table in schema.metadata.sorted_tables:
         gone = table.name in missing_tables
