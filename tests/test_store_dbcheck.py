@@ -3,7 +3,6 @@ the team database's Vidgen tables with the local restore's safety checks (issue 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -97,7 +96,9 @@ def test_remote_check_backup_and_restore_round_trip(
         assert status == 0 and "kept as" in out
         assert _names(url) == ["alpha", "beta"]
         with psycopg.connect(url) as connection:
-            assert connection.execute("SELECT note FROM team_notes").fetchone() == ("changed since",)
+            assert connection.execute("SELECT note FROM team_notes").fetchone() == (
+                "changed since",
+            )
             audit = connection.execute("SELECT COUNT(*) FROM job_audit_log").fetchone()[0]
         assert audit == 4  # two created, two shared: the trail as it was
         before = next(tmp_path.glob("team.before-restore-*.dump"))

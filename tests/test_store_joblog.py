@@ -58,7 +58,9 @@ def test_each_failed_attempt_is_logged_with_the_strategy_the_table_chose(
     assert [(r.attempt, r.strategy, r.retry_after_seconds) for r in rows] == [
         (1, "retry", 10.0), (2, "retry", 30.0), (3, "fail", None),
     ]  # fmt: skip
-    assert {(r.error_code, r.error_class, r.step) for r in rows} == {("render", "transient", "render")}
+    assert {(r.error_code, r.error_class, r.step) for r in rows} == {
+        ("render", "transient", "render")
+    }
     assert [r.severity for r in rows] == ["warning", "warning", "error"]
     assert rows[0].detail == STDERR  # FFmpeg's stderr tail, whole
     assert [r.follows_from for r in rows] == [None, rows[0].id, rows[1].id]

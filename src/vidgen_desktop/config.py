@@ -105,6 +105,23 @@ class BackendSettings(BaseModel):
         return bool(self.s3_bucket)
 
 
+class RetentionSettings(BaseModel):
+    """How long the job log keeps finished jobs, outputs and timelines (days; None: forever).
+
+    Applied on start and daily by the editor (the local log) and by the worker
+    started with ``--retention`` (the team database): ``store.retention``.
+    """
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    completed_days: float | None = Field(365, ge=0)
+    failed_days: float | None = Field(90, ge=0)
+    cancelled_days: float | None = Field(30, ge=0)
+    outputs_days: float | None = Field(None, ge=0)  # output files of completed jobs
+    timelines_days: float | None = Field(None, ge=0)  # steps of finished jobs (the job stays)
+    enabled: bool = True
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
 
@@ -113,6 +130,7 @@ class Settings(BaseModel):
     output_folder: str | None = None  # None: the platform's videos folder / Vidgen
     output_defaults: OutputDefaults = Field(default_factory=OutputDefaults)
     backend: BackendSettings = Field(default_factory=BackendSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     def output_dir(self) -> Path:
         if self.output_folder:

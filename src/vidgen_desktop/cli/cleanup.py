@@ -15,6 +15,8 @@ from vidgen_desktop.errors import display_name
 def cmd_cleanup(args: argparse.Namespace) -> int:
     from vidgen_desktop import store
 
+    if args.retention or args.remote:
+        return _retention(args)
     db = store.open_local()
     verb = "would delete" if args.dry_run else "deleted"
     if args.older_than is not None:
@@ -32,6 +34,26 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
     for path in stale:
         print(f"{verb} {display_name(path, full=True)}: a partial render whose writer has stopped")
     print(f"{verb} {len(stale)} stale partial file(s)")
+    return 0
+
+
+def _retention(args: argparse.Namespace) -> int:
+    """The retention settings, applied now to the local log or (--remote) the team database."""
+    from vidgen_desktop import config, store
+    from vidgen_desktop.store import retention
+
+    policy = retention.Policy.from_settings(config.load())
+    if args.remote:
+        from vidgen_desktop.cli.joblog import _remote_url
+        from vidgen_desktop.store.team import database as team_db
+
+        db = store.open_url(team_db.sqlalchemy_url(_remote_url()))
+    else:
+        db = store.open_local()
+    with db:
+        report = retention.apply(db, policy, dry_run=args.dry_run)
+    for line in report.lines():
+        print(line)
     return 0
 
 
@@ -61,5 +83,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="DAYS",
         help="also delete finished jobs (and their videos) older than this",
     )
+    p.add_argument(
+        "--retention", action="store_true",
+        help="apply the retention settings now (the editor does it on start and daily)",
+    )  # fmt: skip
+    p.add_argument(
+        "--remote", action="store_true",
+        help="apply the retention settings to the team database (its --retention worker does)",
+    )  # fmt: skip
     p.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
     p.set_defaults(handler=cmd_cleanup)

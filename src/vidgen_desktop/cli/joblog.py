@@ -10,7 +10,6 @@ from typing import Any
 
 from vidgen_desktop.cli import args as cli_args
 from vidgen_desktop.cli.args import whole_number
-from vidgen_desktop.errors import VidgenError
 
 
 def _remote_url() -> str:

@@ -14,7 +14,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from vidgen_desktop.worker.options import FarmOptions
 
     options = FarmOptions.load(
-        concurrency=args.concurrency, metrics_port=args.metrics_port, name=args.name
+        concurrency=args.concurrency,
+        metrics_port=args.metrics_port,
+        name=args.name,
+        retention=args.retention or None,
     )
     if args.health:
         ok, reason = main.health(options, max_age=args.max_age)
@@ -43,6 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="serve Prometheus metrics on this port",
     )
     p.add_argument("--name", help="this worker's name in logs and job timelines")
+    p.add_argument(
+        "--retention", action="store_true",
+        help="be the one worker that applies the retention settings to the team database "
+        "(on start and daily)",
+    )  # fmt: skip
     p.add_argument(
         "--health",
         action="store_true",

@@ -64,7 +64,9 @@ class MemoryAudit:
         at: dt.datetime | None = None,
     ) -> Any:  # fmt: skip
         if action not in AUDIT_ACTIONS:
-            raise ValueError(f"'{action}' is not an audit action (one of: {', '.join(AUDIT_ACTIONS)})")
+            raise ValueError(
+                f"'{action}' is not an audit action (one of: {', '.join(AUDIT_ACTIONS)})"
+            )
         row = types.SimpleNamespace(
             id=uuid.uuid4(), job_id=job_id, action=action, machine=socket.gethostname(),
             user_name=getpass.getuser(), details=dict(details) if details else None,

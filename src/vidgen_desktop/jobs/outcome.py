@@ -41,6 +41,7 @@ class Outcome:
     ours: bool = True  # False: cancelled or taken over elsewhere; only our step was closed
     delay: float | None = None  # seconds until the retry, when it went back to the queue
     record: Any = None
+    strategy: failures.Strategy | None = None  # the failure table's recovery (logged with it)
 
     @property
     def retry_at(self) -> dt.datetime | None:
@@ -89,14 +90,15 @@ def settle(
         )  # fmt: skip
     else:
         new, extra = S.FAILED, {}
-    _log_error(store, job, failure, failures.strategy_for(failure, wait), running, pid)
+    strategy = failures.strategy_for(failure, wait)
+    _log_error(store, job, failure, strategy, running, pid)
     try:
         record = jobs.transition(job_id, new, expected=status, **error, **extra)
     except VidgenError:  # changed meanwhile (a cancel): that state stands
         now = jobs.get(job_id)
         return Outcome(failure=failure, status=JobStatus(now.status), ours=False, record=now)
     return Outcome(failure=failure, status=new, delay=wait if new is S.QUEUED else None,
-                   record=record)  # fmt: skip
+                   record=record, strategy=strategy)  # fmt: skip
 
 
 def _log_error(

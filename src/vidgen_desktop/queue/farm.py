@@ -22,6 +22,7 @@ imports the worker.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -50,6 +51,9 @@ S = JobStatus
 
 RENDER_TASK = "vidgen.render"
 RECOVER_TASK = "vidgen.recover_stalled"
+RETENTION_TASK = "vidgen.retention"
+RETENTION_QUEUE = "vidgen-retention"  # only the worker started with --retention listens here
+RETENTION_CRON = "17 3 * * *"  # daily, at 03:17 UTC
 RENDER_QUEUE = "vidgen-render"
 MAINTENANCE_QUEUE = "vidgen-maintenance"
 RECOVER_EVERY = 20  # seconds between looks for jobs of workers that stopped heartbeating
@@ -160,7 +164,31 @@ def make_app(
         """Put jobs of workers that stopped heartbeating back in the queue."""
         return await _farm(context).recover(context)
 
+    @app.periodic(cron=RETENTION_CRON, periodic_id="retention")
+    @app.task(name=RETENTION_TASK, queue=RETENTION_QUEUE, pass_context=True,
+              queueing_lock=RETENTION_TASK)  # fmt: skip
+    async def retention(context: procrastinate.JobContext, timestamp: int = 0) -> Any:
+        """Apply the retention settings to the team database (one designated worker)."""
+        return await asyncio.to_thread(apply_retention, _farm(context).remote)
+
     return app
+
+
+def apply_retention(remote: store.Database, *, dry_run: bool = False) -> list[str]:
+    """The team database's retention run: the settings' policy, what it removed."""
+    from vidgen_desktop.store import retention
+
+    report = retention.apply(remote, retention.Policy.from_settings(config.load()),
+                             dry_run=dry_run)  # fmt: skip
+    return report.lines()
+
+
+async def defer_retention(app: procrastinate.App) -> int | None:
+    """Ask for a retention run now (the designated worker's start); None if one waits."""
+    try:
+        return await app.configure_task(RETENTION_TASK, allow_unknown=True).defer_async(timestamp=0)
+    except pexc.AlreadyEnqueued:
+        return None
 
 
 def ensure_schema(url: str | None = None) -> bool:

@@ -216,9 +216,7 @@ class JobRepository:
             self._update(connection, job_id, {"attempts": jobs.c.attempts + 1})
             return self._fetch(connection, job_id).attempts
 
-    def delete(
-        self, job_id: uuid.UUID | str, *, details: Mapping[str, Any] | None = None
-    ) -> bool:
+    def delete(self, job_id: uuid.UUID | str, *, details: Mapping[str, Any] | None = None) -> bool:
         """Remove the job with its elements and timeline; False if it did not exist.
 
         The audit trail keeps a "deleted" row (with ``details``: who asked, why).

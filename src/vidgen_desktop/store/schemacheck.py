@@ -96,14 +96,14 @@ def check(engine: sa.Engine) -> SchemaReport:
         triggers = _triggers(connection)
         items = [_revision_item(revision)]
         items += _tables(diffs)
-        items += [
-            Item("view", name, "ok" if name in views else "missing") for name in schema.VIEWS
-        ]
+        items += [Item("view", name, "ok" if name in views else "missing") for name in schema.VIEWS]
         expected = TRIGGERS.get(connection.dialect.name, {})
         for name, table in expected.items():
             found = triggers.get(name)
             state = "ok" if found == table else "missing" if found is None else "different"
-            items.append(Item("trigger", name, state, f"on {found}" if state == "different" else ""))
+            items.append(
+                Item("trigger", name, state, f"on {found}" if state == "different" else "")
+            )
     return SchemaReport(revision=revision, head=migrate.head(), items=tuple(items))
 
 
@@ -160,7 +160,9 @@ def _tables(diffs: Iterable[Any]) -> list[Item]:
             items.append(Item("column", key, state, different.get(key, "")))
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
             name = str(index.name)
-            items.append(Item("index", name, "missing" if gone or name in missing_indexes else "ok"))
+            items.append(
+                Item("index", name, "missing" if gone or name in missing_indexes else "ok")
+            )
     return items + unexpected
 
 

@@ -235,8 +235,11 @@ class Farm:
         if outcome.status is S.CANCELLED:
             raise pexc.JobAborted(failure.message) from exc
         if outcome.delay is not None:
+            # the failure table's "skip this worker" (a full disk here…): leave it at once
+            skip = outcome.strategy is not None and outcome.strategy.action == "skip_worker"
             with self._lock:
-                self._failed[job.id] = self._failed.get(job.id, 0) + 1
+                failed = self._failed.get(job.id, 0) + 1
+                self._failed[job.id] = max(failed, self.options.skip_after) if skip else failed
             raise farm_queue.RetryLater(outcome.delay, failure.message) from exc
         self.metrics.count("failed", None)
         raise FarmJobFailed(f"job {job.id}: {failure.message}", detail=failure.detail) from exc

@@ -147,6 +147,14 @@ async def _session(
                 )
             ),
         ]  # fmt: skip
+        if options.retention:  # the designated worker: on start, then daily (periodic task)
+            tasks.append(asyncio.create_task(
+                app.run_worker_async(
+                    queues=[farm_queue.RETENTION_QUEUE], concurrency=1, name="retention",
+                    **common,
+                )
+            ))  # fmt: skip
+            await farm_queue.defer_retention(app)
         if ready is not None:
             ready()
         stopper = asyncio.create_task(stop.wait())

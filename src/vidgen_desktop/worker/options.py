@@ -39,6 +39,7 @@ class FarmOptions:
     allowed_url_prefixes: tuple[str, ...] = ()
     metrics_port: int | None = None
     name: str = ""
+    retention: bool = False  # the designated worker: applies retention to the team database
 
     @property
     def label(self) -> str:

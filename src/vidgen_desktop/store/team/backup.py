@@ -106,7 +106,9 @@ def validate(source: Path, *, pg_restore: str | None = None) -> str:
         raise NotAVidgenDatabase(f"{name} does not exist or is not a file")
     with open(source, "rb") as stream:
         if stream.read(len(MAGIC)) != MAGIC:
-            raise NotAVidgenDatabase(f"{name} is not a team database backup (not a pg_dump archive)")
+            raise NotAVidgenDatabase(
+                f"{name} is not a team database backup (not a pg_dump archive)"
+            )
     tool = find_tool("pg_restore", pg_restore)
     try:
         listing = _run([tool, "--list", str(source)], "postgresql:///", f"reading {name}")
@@ -147,10 +149,12 @@ def restore(
     # goes to the archive's revision first (its rows are in the copy made just below).
     team_db.upgrade(url)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    previous = dump(url, source.with_name(f"{source.stem}.before-restore-{stamp}{source.suffix}"),
-                    pg_dump=pg_dump)  # fmt: skip
-    command = [tool, "--single-transaction", "--clean", "--if-exists", "--no-owner",
-               "--no-privileges", "--exit-on-error", f"--dbname={_dbname(url)}", str(source)]  # fmt: skip
+    kept = source.with_name(f"{source.stem}.before-restore-{stamp}{source.suffix}")
+    previous = dump(url, kept, pg_dump=pg_dump)
+    command = [
+        tool, "--single-transaction", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+        "--exit-on-error", f"--dbname={_dbname(url)}", str(source),
+    ]  # fmt: skip
     if revision != migrate.head():
         with team_db.one_shot(url) as engine:
             migrate.downgrade(engine, revision)

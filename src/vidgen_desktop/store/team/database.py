@@ -153,7 +153,8 @@ def one_shot(url: str | sa.URL) -> contextlib.AbstractContextManager[sa.Engine]:
     """An engine on the team database for one task, disposed after it; out of reach: a
     StoreError of one line."""
     return _one_shot(
-        make_engine(url, poolclass=sa.pool.NullPool), f"cannot reach the team database {describe(url)}"
+        make_engine(url, poolclass=sa.pool.NullPool),
+        f"cannot reach the team database {describe(url)}",
     )
 
 

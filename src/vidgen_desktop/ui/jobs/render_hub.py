@@ -100,6 +100,7 @@ class RenderHub(QObject):
         self._unsubscribe: Callable[[], None] | None = None
         self._relay: Any = None  # store.team.relay.Relay, with a team backend
         self._relay_stop: threading.Event | None = None
+        self._retention: Any = None  # store.retention.Daily: on start, then every day
         self._lock = threading.Lock()
         self._closed = False
         self.is_ready = False
@@ -152,6 +153,10 @@ class RenderHub(QObject):
         if self.start_queue:
             self.queue.start()
             self._start_relay(settings)
+            from vidgen_desktop.store import retention
+
+            policy = lambda: retention.Policy.from_settings(config.load())  # noqa: E731
+            self._retention = retention.Daily(self.db, policy).start()
         return self.service
 
     def _start_relay(self, settings: config.Settings) -> None:
@@ -204,6 +209,8 @@ class RenderHub(QObject):
                     log.debug("job %s was not cancelled on close", job_id, exc_info=True)
         if queue is not None:
             queue.stop(wait=True)
+        if self._retention is not None:
+            self._retention.stop()
         if self._relay_stop is not None:
             self._relay_stop.set()  # the relay thread closes its team engine as it ends
         farm = getattr(service, "queue", None)

@@ -15,8 +15,9 @@ Everywhere:
   computed by each dialect's own date arithmetic).
 
 SQLite: both new tables go to the team database through the outbox, as the
-tables of revision 0005 do (insert triggers). On Supabase, ``sql/0007_supabase_setup.sql`` gives the new tables and
-the view the row level security of 0005's. The column lists below are frozen
+tables of revision 0005 do (insert triggers). On Supabase,
+``sql/0007_supabase_setup.sql`` gives the new tables and the view the row
+level security of 0005's. The column lists below are frozen
 with this revision.
 """
 
@@ -28,8 +29,6 @@ from sqlalchemy.dialects import postgresql
 
 from vidgen_desktop.store import migrate
 from vidgen_desktop.store.team import database as team_db
-
-
 
 revision = "0007_job_log_design"
 down_revision = "0006_search_text_index"
@@ -169,7 +168,9 @@ def upgrade() -> None:
             name="ck_processing_error_log_strategy",
         ),
         sa.ForeignKeyConstraint(
-            ["job_id"], ["jobs.id"], ondelete="CASCADE",
+            ["job_id"],
+            ["jobs.id"],
+            ondelete="CASCADE",
             name="fk_processing_error_log_job_id_jobs",
         ),  # fmt: skip
         sa.PrimaryKeyConstraint("id", name="pk_processing_error_log"),
@@ -218,6 +219,5 @@ def downgrade() -> None:
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS vidgen_audit_append_only()")
     elif dialect == "sqlite":
-        op.execute(
-            "DELETE FROM vidgen_outbox WHERE table_name IN ('processing_error_log', 'job_audit_log')"
-        )
+        tables = ", ".join(f"'{table}'" for table in REPLICATED)
+        op.execute(f"DELETE FROM vidgen_outbox WHERE table_name IN ({tables})")
