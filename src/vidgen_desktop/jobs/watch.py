@@ -37,8 +37,22 @@ class ProgressRecorder:
     def __init__(self, store: JobStore, feed: EventFeed, job_id: uuid.UUID, step_id: Any) -> None:
         self.store, self.feed, self.job_id, self.step_id = store, feed, job_id, step_id
         self.process: FFmpegProcess | None = None
+        self.fraction = 0.0  # the last progress recorded
         self._last = 0.0
         self._failing = False
+
+    def record_usage(self) -> None:
+        """FFmpeg's CPU (average %) and peak memory on the step, once it has exited."""
+        usage = self.process.usage if self.process is not None else None
+        if usage is None:
+            return
+        try:
+            self.store.timeline.progress(
+                self.step_id, self.fraction, cpu_percent=round(usage.cpu_percent, 1),
+                memory_mb=round(usage.peak_memory_mb, 1),
+            )  # fmt: skip
+        except VidgenError as exc:
+            log.warning("resource use of job %s not recorded: %s", self.job_id, exc)
 
     def __call__(self, progress: Progress) -> None:
         pid = self.process.pid if self.process is not None else None
@@ -52,10 +66,13 @@ class ProgressRecorder:
         if not progress.done and now - self._last < PROGRESS_INTERVAL:
             return
         self._last = now
+        self.fraction = progress.fraction
+        cpu, memory = self.process.sample() if self.process is not None else (None, None)
         try:  # the job and its step in one transaction: one lock, one consistent state
             self.store.timeline.progress(
-                self.step_id, progress.fraction, memory_mb=_memory_mb(pid), job_id=self.job_id
-            )
+                self.step_id, progress.fraction, cpu_percent=cpu,
+                memory_mb=memory if memory is not None else _memory_mb(pid), job_id=self.job_id,
+            )  # fmt: skip
         except VidgenError as exc:  # a busy or absent database must not stop the render
             if not self._failing:  # once per run of failures, not a line per tick
                 log.warning("progress of job %s not recorded: %s", self.job_id, exc)

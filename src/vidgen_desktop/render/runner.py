@@ -27,7 +27,7 @@ from vidgen_desktop.files import move_into_place
 from vidgen_desktop.render import partials
 from vidgen_desktop.render.partials import PARTIAL_MARK, partial_path
 
-__all__ = ["PARTIAL_MARK", "FFmpegProcess", "Progress", "partial_path"]
+__all__ = ["PARTIAL_MARK", "FFmpegProcess", "Progress", "ResourceUsage", "partial_path"]
 
 STDERR_TAIL_LINES = 40
 TERMINATE_GRACE = 3.0  # seconds between SIGTERM and SIGKILL on cancel
@@ -43,6 +43,58 @@ class Progress:
     eta: float | None = None
     frame: int | None = None
     done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceUsage:
+    """What one FFmpeg run (its process tree) used: CPU seconds, peak resident memory."""
+
+    cpu_seconds: float
+    peak_memory_mb: float
+    wall_seconds: float
+
+    @property
+    def cpu_percent(self) -> float:
+        """Average CPU use over the run (100 = one core busy the whole time)."""
+        return 100.0 * self.cpu_seconds / max(self.wall_seconds, 1e-6)
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants, from Linux's /proc (just ``pid`` elsewhere)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as kids:
+                    todo.extend(int(k) for k in kids.read().split())
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def sample_tree(pid: int) -> tuple[float, float] | None:
+    """CPU seconds so far and resident memory (MB) of ``pid``'s process tree, from /proc;
+    None where there is no /proc or the process has gone."""
+    cpu = rss = 0.0
+    seen = False
+    for member in _tree(pid):
+        try:
+            with open(f"/proc/{member}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{member}/statm", encoding="ascii") as statm:
+                pages = int(statm.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        seen = True  # utime stime cutime cstime: fields 14-17 of stat, 12-15 after the name
+        cpu += sum(int(v) for v in fields[11:15]) / _TICK
+        rss += pages * _PAGE / 2**20
+    return (cpu, rss) if seen else None
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -102,7 +154,25 @@ class FFmpegProcess:
         self._lock = threading.Lock()
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self.pid: int | None = None
+        self.usage: ResourceUsage | None = None  # set when FFmpeg has exited
+        self._peak_mb = 0.0
+        self._last_sample: tuple[float, float] | None = None  # (monotonic time, cpu seconds)
         self._partial_fd = -1  # holds the partial's lock while this render writes it
+
+    def sample(self) -> tuple[float | None, float | None]:
+        """Now: CPU % since the previous sample (None the first time) and memory (MB) of
+        FFmpeg's process tree; (None, None) when it is not running or there is no /proc."""
+        pid = self.pid
+        found = sample_tree(pid) if pid is not None else None
+        if found is None:
+            return None, None
+        cpu, rss = found
+        self._peak_mb = max(self._peak_mb, rss)
+        now, last = time.monotonic(), self._last_sample
+        self._last_sample = (now, cpu)
+        if last is None or now <= last[0]:
+            return None, rss
+        return 100.0 * (cpu - last[1]) / (now - last[0]), rss
 
     @property
     def cancelled(self) -> bool:
@@ -191,7 +261,7 @@ class FFmpegProcess:
             if key == "progress":
                 self._emit(fields, started, done=value == "end")
                 fields = {}
-        code = process.wait()
+        code = self._wait(process, started)
         reader.join(5)
         process.stdout.close()
         if process.stderr is not None:
@@ -200,6 +270,26 @@ class FFmpegProcess:
             raise RenderCancelled("the render was cancelled")
         if code != 0:
             raise RenderError(self._summary(code), detail=self._tail())
+
+    def _wait(self, process: subprocess.Popen[bytes], started: float) -> int:
+        """Wait for FFmpeg and keep what its tree used (``usage``): exact from ``wait4``
+        where the OS has it, else the last /proc sample."""
+        sampled = sample_tree(process.pid)
+        if sampled is not None:
+            self._peak_mb = max(self._peak_mb, sampled[1])
+        try:
+            _, status, rusage = os.wait4(process.pid, 0)  # type: ignore[attr-defined]
+        except (AttributeError, ChildProcessError):  # no wait4, or reaped by a cancel's wait
+            code = process.wait()
+            cpu = sampled[0] if sampled is not None else 0.0
+            peak = self._peak_mb
+        else:
+            process.returncode = code = os.waitstatus_to_exitcode(status)
+            cpu = rusage.ru_utime + rusage.ru_stime
+            peak = max(self._peak_mb, rusage.ru_maxrss / 1024)  # kB on Linux
+        self.usage = ResourceUsage(cpu_seconds=cpu, peak_memory_mb=peak,
+                                   wall_seconds=time.monotonic() - started)  # fmt: skip
+        return code
 
     def _read_stderr(self, process: subprocess.Popen[bytes]) -> None:
         assert process.stderr is not None
