@@ -200,3 +200,24 @@ def test_local_errors_and_audit_rows_reach_the_team_database_once(
             ).fetchall()
     assert [a for (a,) in actions] == ["created", "cancelled"]
     assert logged == [("render", "retry", STDERR)]
+
+
+@pytest.mark.postgres
+def test_a_farm_jobs_errors_come_back_with_its_mirror(db: Database) -> None:
+    from vidgen_desktop.store.team import mirror
+
+    with kit.database() as url, open_url(kit.team_db.sqlalchemy_url(url)) as team:
+        mine = db.jobs.create(Composition(name="farm"), route="remote")
+        team.jobs.create(Composition(name="farm"), job_id=mine.id, status=S.QUEUED, route="remote")
+        team.jobs.transition(mine.id, S.PROCESSING)
+        team.timeline.start(mine.id, "render")
+        outcome.settle(team, mine.id, errors.RenderError("the render failed", detail=STDERR))
+        assert mirror.pull_job(db, team, mine.id)
+        assert mirror.pull_job(db, team, mine.id) is False  # nothing new: nothing doubles
+    [row] = db.errors.list(job_id=mine.id)
+    assert (row.strategy, row.detail, row.step) == ("retry", STDERR, "render")
+    with db.read() as connection:
+        waiting = connection.exec_driver_sql(
+            "SELECT COUNT(*) FROM vidgen_outbox WHERE table_name = 'processing_error_log'"
+        ).scalar()
+    assert waiting == 0  # a farm job's rows never travel back

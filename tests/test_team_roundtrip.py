@@ -152,6 +152,17 @@ def test_the_laptop_side_of_a_farm_job_is_the_pipelines_steps(tmp_path, team_env
         assert theirs.started_at <= job.created_at <= theirs.ended_at
         took = (theirs.ended_at - theirs.started_at).total_seconds()
         assert theirs.duration_seconds == pytest.approx(took)
+        # the upload is logged where it was made, on the laptop, and once on the team's side
+        [mine] = [op for op in local.storage_log.operations(job_id) if op.operation == "upload"]
+        [team] = [op for op in remote.storage_log.operations(job_id) if op.operation == "upload"]
+        assert (
+            (mine.key, mine.size_bytes)
+            == (team.key, team.size_bytes)
+            == (team.key, source.stat().st_size)
+        )
+        with Relay(local, team_env["VIDGEN_DATABASE_URL"]) as relay:
+            relay.drain()  # a farm job's local rows never travel: still one on the team's side
+        assert len(remote.storage_log.operations(job_id)) == 1
     finally:
         queue.close()
         local.close()

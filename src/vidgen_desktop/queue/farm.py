@@ -334,7 +334,7 @@ class FarmQueue:
 
     def _publish(self, job: Any) -> None:
         """The pipeline's ``upload_sources`` step, recorded on the team's timeline."""
-        handoff = TeamHandoff(self.remote, self._storage_factory, self.route)
+        handoff = TeamHandoff(self.remote, self._storage_factory, self.route, local=self.local)
         pipeline.Pipeline(self.remote).upload_sources(job, handoff)
 
 
@@ -347,8 +347,11 @@ class TeamHandoff:
     it twice changes nothing, with the storage operations the upload made.
     """
 
-    def __init__(self, remote: store.Database, storage_factory: StorageFactory, route: str):
-        self.remote, self.route = remote, route
+    def __init__(
+        self, remote: store.Database, storage_factory: StorageFactory, route: str,
+        local: Any = None,
+    ) -> None:  # fmt: skip
+        self.remote, self.route, self.local = remote, route, local
         self.recorder = storage.MemoryRecorder()  # the job has no team row to log them on yet
         self.target = storage_factory(self.recorder)
 
@@ -387,3 +390,7 @@ class TeamHandoff:
         remote_log = self.remote.storage_log.recorder(job.id)
         for op in self.recorder.operations:
             remote_log.operation(op)
+        if self.local is not None:  # logged where they were made too (the outbox never
+            local_log = self.local.storage_log.recorder(job.id)  # sends a farm job's rows)
+            for op in self.recorder.operations:
+                local_log.operation(op)

@@ -101,6 +101,18 @@ def _copy_timeline(connection: sa.Connection, remote: Database, job_id: Any) -> 
     return len(rows)
 
 
+def _copy_errors(connection: sa.Connection, remote: Database, job_id: Any) -> int:
+    """The farm's error log of the job (written once there, so copied once here)."""
+    table = schema.processing_error_log
+    with remote.read() as theirs:
+        rows = [dict(r) for r in theirs.execute(
+            sa.select(table).where(table.c.job_id == job_id)
+        ).mappings()]  # fmt: skip
+    if rows:
+        connection.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+    return len(rows)
+
+
 def pull(local: Database, remote: Database, *, limit: int = 200) -> int:
     """Bring the laptop's rows of farm jobs up to date; return how many jobs changed."""
     return sum(pull_job(local, remote, row.id) for row in _watched(local, limit))
@@ -140,5 +152,6 @@ def _pull_job(local: Database, remote: Database, job_id: Any) -> bool:
             )
         )  # fmt: skip
         _copy_timeline(connection, remote, theirs.id)
+        _copy_errors(connection, remote, theirs.id)
         outbox.disown(connection, theirs.id)
     return True
