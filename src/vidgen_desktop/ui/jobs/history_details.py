@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop.ui.jobs import jobtext
 
-STEP_COLUMNS = ("Step", "Status", "Started", "Took", "Details")
+STEP_COLUMNS = ("Step", "Status", "Started", "Took", "CPU", "Peak memory", "Details")
+ERROR_COLUMNS = ("When", "Try", "Step", "Error", "Kind", "What was done", "Message")
 
 
 class QtJobDetails(QWidget):
@@ -33,21 +34,34 @@ class QtJobDetails(QWidget):
         header = self.steps.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self.errors_label = QLabel("Errors")
+        self.errors = QTreeWidget()  # the error log: each failed attempt, what was done
+        self.errors.setObjectName("history_errors")
+        self.errors.setHeaderLabels(ERROR_COLUMNS)
+        self.errors.setRootIsDecorated(False)
+        header = self.errors.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 0, 0, 0)
         column.addWidget(self.summary)
-        column.addWidget(self.steps, 1)
+        column.addWidget(self.steps, 2)
+        column.addWidget(self.errors_label)
+        column.addWidget(self.errors, 1)
+        self._show_errors([])
 
     def show_job(self, hub, job_id: uuid.UUID | None) -> None:
         self.job_id = job_id
         if job_id is None:
             self.summary.setText("Select a job to see its steps.")
             self.steps.clear()
+            self._show_errors([])
             return
 
         def read(service):
             store = service.store
-            return store.jobs.get(job_id), store.timeline.steps(job_id)
+            job, steps = store.jobs.get(job_id), store.timeline.steps(job_id)
+            return job, steps, store.errors.list(job_id=job_id)
 
         hub.call(read, lambda result, error: self._shown(job_id, result, error))
 
@@ -58,7 +72,7 @@ class QtJobDetails(QWidget):
         if error is not None:
             self.summary.setText(html.escape(str(error)))
             return
-        job, steps = result
+        job, steps, errors = result
         e = html.escape
         lines = [
             f"<b>{e(job.project_name or 'Untitled')}</b> · "
@@ -82,10 +96,42 @@ class QtJobDetails(QWidget):
                 step.status,
                 jobtext.local_time(step.started_at),
                 jobtext.seconds_text(step.duration_seconds),
+                _cpu(step),
+                f"{step.memory_mb:.0f} MB" if step.memory_mb is not None else "",
                 details,
             ])  # fmt: skip
-            item.setToolTip(4, details)
+            item.setToolTip(6, details)
+            if step.cpu_percent is not None:
+                item.setToolTip(4, "average CPU use of FFmpeg (100 % = one core)")
             self.steps.addTopLevelItem(item)
+        self._show_errors(errors)
+
+    def _show_errors(self, errors: list) -> None:
+        self.errors.clear()
+        self.errors_label.setText(f"Errors ({len(errors)})" if errors else "No errors logged")
+        self.errors.setVisible(bool(errors))
+        for row in errors:
+            wait = f" after {row.retry_after_seconds:.0f} s" if row.retry_after_seconds else ""
+            item = QTreeWidgetItem([
+                jobtext.local_time(row.created_at), str(row.attempt),
+                jobtext.step_text(row.step) if row.step else "",
+                row.error_code, f"{row.error_class} · {row.severity}",
+                STRATEGY_TEXT.get(row.strategy, row.strategy) + wait, row.message,
+            ])  # fmt: skip
+            tip = row.message + (f"\n\n{row.detail}" if row.detail else "")  # FFmpeg's stderr
+            for index in range(len(ERROR_COLUMNS)):
+                item.setToolTip(index, tip + (f"\n\nworker {row.worker}" if row.worker else ""))
+            self.errors.addTopLevelItem(item)
+
+
+STRATEGY_TEXT = {"retry": "retried", "skip_worker": "left to another worker", "fail": "failed"}
+
+
+def _cpu(step) -> str:
+    if step.cpu_percent is None:
+        return ""
+    seconds = (step.details or {}).get("cpu_seconds")
+    return f"{step.cpu_percent:.0f} %" + (f" ({seconds:.1f} s)" if seconds is not None else "")
 
 
 def _details(details: dict | None) -> str:
@@ -95,8 +141,8 @@ def _details(details: dict | None) -> str:
         return str(details["message"])
     shown = []
     for key, value in details.items():
-        if isinstance(value, dict | list):
-            continue
+        if isinstance(value, dict | list) or key in ("cpu_seconds", "peak_memory_mb"):
+            continue  # the CPU and memory columns show those
         if isinstance(value, float):
             value = f"{value:.3g}"
         shown.append(f"{key}={value}")
