@@ -133,3 +133,35 @@ def test_remote_restore_refuses_what_is_not_a_vidgen_team_backup(
         assert cli.main(["db", "restore", "--remote", str(junk)]) == 1
         assert "junk.dump is not a team database backup" in capsys.readouterr().err
         assert _names(url) == ["alpha"]  # nothing changed
+
+
+def test_jobs_errors_lists_the_error_log_by_time_and_code(
+    capsys: pytest.CaptureFixture[str], home: Path
+) -> None:
+    from vidgen_desktop import errors
+    from vidgen_desktop.jobs import outcome
+
+    with open_local() as db:
+        ids = []
+        for exc in (errors.RenderError("the render failed", detail="x264 [error]"),
+                    errors.MediaError("clip.mp4 cannot be read")):  # fmt: skip
+            job = db.jobs.create(Composition(name="promo"), status=JobStatus.QUEUED)
+            db.jobs.transition(job.id, JobStatus.PROCESSING)
+            outcome.settle(db, job.id, exc)
+            ids.append(job.id)
+    status, out = _run(capsys, "jobs", "errors")
+    lines = out.splitlines()
+    assert status == 0 and len(lines) == 2
+    assert str(ids[0]) in lines[0] and "render" in lines[0] and "retry after 10 s" in lines[0]
+    assert str(ids[1]) in lines[1] and "bad_input" in lines[1] and lines[1].endswith("read")
+    _, out = _run(capsys, "jobs", "errors", "--code", "media")
+    assert out.count("\n") == 1 and str(ids[1]) in out
+    _, out = _run(capsys, "jobs", "errors", "--since", "2999-01-01")
+    assert out.strip() == "no errors logged"
+    _, out = _run(capsys, "jobs", "errors", str(ids[0])[:8], "--json")
+    [row] = __import__("json").loads(out)
+    assert (row["strategy"], row["detail"]) == ("retry", "x264 [error]")
+    _, out = _run(capsys, "jobs", "show", str(ids[0]))
+    assert "errors:" in out and "try 1  render (transient): retry after 10 s" in out
+    assert cli.main(["jobs", "errors", "--since", "yesterday"]) == 1
+    assert "'yesterday' is not a date" in capsys.readouterr().err

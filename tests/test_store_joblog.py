@@ -221,3 +221,34 @@ def test_a_farm_jobs_errors_come_back_with_its_mirror(db: Database) -> None:
             "SELECT COUNT(*) FROM vidgen_outbox WHERE table_name = 'processing_error_log'"
         ).scalar()
     assert waiting == 0  # a farm job's rows never travel back
+
+
+@pytest.mark.postgres
+def test_postgres_from_0006_with_data_to_0007_and_back() -> None:
+    with kit.database(migrated=False) as url:
+        engine_url = kit.team_db.sqlalchemy_url(url)
+        assert migrate.upgrade(engine_url, "0006_search_text_index", supabase=False)
+        job_id, now = uuid.uuid4(), dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
+        with psycopg.connect(url) as connection:
+            connection.execute(
+                "INSERT INTO jobs (id, status, project_name, composition, output_settings, "
+                "created_at, updated_at) VALUES (%s, 'completed', 'old', '{}', '{}', %s, %s)",
+                (job_id, now, now),
+            )
+        assert migrate.upgrade(engine_url) == "0007_job_log_design"
+        with open_url(engine_url) as team:
+            assert team.jobs.get(job_id).project_name == "old"
+            team.audit.record(job_id, "shared")
+            with team.read() as connection:
+                row = connection.exec_driver_sql(
+                    "SELECT status, eta_seconds FROM job_status_realtime"
+                ).one()
+            assert tuple(row) == ("completed", 0)
+        assert migrate.downgrade(engine_url, "0006_search_text_index")
+        with psycopg.connect(url) as connection:
+            left = connection.execute(
+                "SELECT to_regclass('job_audit_log'), to_regclass('job_status_realtime'), "
+                "to_regprocedure('vidgen_audit_append_only()'), (SELECT COUNT(*) FROM jobs)"
+            ).fetchone()
+        assert left == (None, None, None, 1)
+        assert migrate.upgrade(engine_url) == "0007_job_log_design"

@@ -223,9 +223,11 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 def cmd_jobs_show(args: argparse.Namespace) -> int:
     db = _db()
     job = _find(db, args.id)
-    steps = db.timeline.steps(job.id)
+    steps, errors = db.timeline.steps(job.id), db.errors.list(job_id=job.id)
     if args.json:
-        _print_json({**job.to_dict(), "timeline": [step.to_dict() for step in steps]})
+        _print_json({**job.to_dict(), "timeline": [step.to_dict() for step in steps],
+                     "errors": [row.to_dict() for row in errors],
+                     "audit": [row.to_dict() for row in db.audit.trail(job.id)]})  # fmt: skip
         return 0
     fields = (
         "id", "status", "project_name", "progress", "current_step", "response_type", "route",
@@ -241,8 +243,16 @@ def cmd_jobs_show(args: argparse.Namespace) -> int:
     for step in steps:
         took = f"{step.duration_seconds:.2f}s" if step.duration_seconds is not None else "…"
         extra = step.error_message or (step.details or {}).get("message", "")
+        used = f"  cpu {step.cpu_percent:.0f}%" if step.cpu_percent is not None else ""
+        used += f" mem {step.memory_mb:.0f} MB" if step.memory_mb is not None else ""
         print(f"  {step.started_at.astimezone():%H:%M:%S}  {step.step:<10} {step.status:<9} "
-              f"{took:>8}  {extra}".rstrip())  # fmt: skip
+              f"{took:>8}{used}  {extra}".rstrip())  # fmt: skip
+    if errors:
+        print("errors:")
+    for row in errors:
+        print(f"  try {row.attempt}  {row.error_code} ({row.error_class}): {row.strategy}"
+              f"{f' after {row.retry_after_seconds:.0f} s' if row.retry_after_seconds else ''}"
+              f"  {row.message}")  # fmt: skip
     return 0
 
 
