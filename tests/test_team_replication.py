@@ -165,7 +165,7 @@ def test_a_row_the_database_refuses_is_parked_and_the_rest_flows(
     local.timeline.note(job.id, "orphan step")  # refused: its job is not there
     # routed (queued): a pending job waits in the outbox until it is (test_team_roundtrip)
     other = local.jobs.create(kit.composition("other"), status=JobStatus.QUEUED)
-    assert relay.drain() == 3
+    assert relay.drain() == 4  # the note, the other job, its element and its "created" audit row
     status = relay.status()
     assert status.parked == 1 and status.pending == 0
     assert _remote(pg_url, "SELECT id FROM jobs") == [(other.id,)]
