@@ -72,3 +72,31 @@ def test_details_list_each_failed_attempt_and_what_was_done(qtbot, failed_twice,
         qapp.setPalette(before)
         hub.shutdown()
         hub.wait_closed(20)
+
+
+def test_the_editor_applies_retention_when_it_starts(qtbot, home):
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from vidgen_desktop.store import schema
+
+    with open_local() as db:
+        old = db.jobs.create(Composition(name="ancient"), status=S.QUEUED)
+        db.jobs.transition(old.id, S.CANCELLED)
+        kept = db.jobs.create(Composition(name="recent"), status=S.QUEUED)
+        db.jobs.transition(kept.id, S.CANCELLED)
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)  # the default keeps 30
+        with db.write() as connection:
+            connection.execute(sa.update(schema.jobs).where(schema.jobs.c.id == old.id)
+                               .values(created_at=long_ago, completed_at=long_ago))  # fmt: skip
+    hub = RenderHub()  # the editor's: queue, relay and retention
+    hub.start()
+    try:
+        with open_local() as db:
+            qtbot.waitUntil(lambda: db.jobs.find(old.id) is None, timeout=20_000)
+            assert db.jobs.find(kept.id) is not None
+            assert db.audit.trail(old.id)[-1].details["rule"] == "cancelled older than 30 days"
+    finally:
+        hub.shutdown()
+        hub.wait_closed(20)
