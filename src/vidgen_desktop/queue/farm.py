@@ -42,6 +42,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import pipeline, states
 from vidgen_desktop.jobs.states import JobStatus
+from vidgen_desktop.queue import farm_outputs
 from vidgen_desktop.store.team import database as team_db
 from vidgen_desktop.store.team import mirror
 
@@ -308,6 +309,9 @@ class FarmQueue:
         """The pipeline's ``upload_sources`` step, recorded on the team's timeline."""
         handoff = TeamHandoff(self.remote, self._storage_factory, self.route)
         pipeline.Pipeline(self.remote).upload_sources(job, handoff)
+        if job.output_path:  # where the laptop will keep it: one file per farm job
+            unique = farm_outputs.local_name(job.output_path, job.id)
+            mirror.set_local_output(self.local, job.id, str(unique))
 
 
 class TeamHandoff:

@@ -159,9 +159,12 @@ class RenderHub(QObject):
         url = config.database_url(settings)
         if not url:
             return
+        from vidgen_desktop.queue import farm_outputs
         from vidgen_desktop.store.team.relay import Relay
 
-        self._relay = Relay(self.db, url, team_id=settings.backend.team)
+        db = self.db
+        self._relay = Relay(db, url, team_id=settings.backend.team,
+                            after_pull=lambda: farm_outputs.fetch_new(db))  # fmt: skip
         self._relay_stop = threading.Event()
         threading.Thread(
             target=_relay_until_stopped, args=(self._relay, self._relay_stop),
