@@ -258,7 +258,11 @@ def _fetch_outputs(local: Any) -> list[Any]:
 def cmd_sql(args: argparse.Namespace) -> int:
     from vidgen_desktop.store.team import database as team_db
 
-    print(team_db.sql_text(team_db.SUPABASE_SQL if not args.events else team_db.EVENTS_SQL))
+    if args.events:
+        print(team_db.sql_text(team_db.EVENTS_SQL))
+    else:  # the row level security, then the privileges Supabase's defaults gave taken back
+        print(team_db.sql_text(team_db.SUPABASE_SQL))
+        print(team_db.sql_text(team_db.PRIVILEGES_SQL))
     return 0
 
 

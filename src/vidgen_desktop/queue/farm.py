@@ -167,7 +167,10 @@ def make_app(
 def ensure_schema(url: str | None = None) -> bool:
     """Apply procrastinate's schema unless it is there; True if it was applied now.
 
-    Under an advisory lock, so workers starting together apply it once.
+    Under an advisory lock, so workers starting together apply it once. On
+    Supabase, the privileges its defaults gave ``anon`` and ``authenticated``
+    on the new tables and functions are revoked in the same transaction
+    (``store/sql/0008_privileges.sql``).
     """
     with (
         psycopg.connect(libpq_url(team_database_url(url))) as connection,
@@ -178,6 +181,10 @@ def ensure_schema(url: str | None = None) -> bool:
         if found and found[0] is not None:
             return False
         connection.execute(SchemaManager.get_schema())  # type: ignore[arg-type]
+        supabase = connection.execute("SELECT to_regprocedure('auth.uid()') IS NOT NULL")
+        if supabase.fetchone()[0]:  # type: ignore[index]  # its defaults granted it all: take back
+            for statement in team_db.split_sql(team_db.sql_text(team_db.PRIVILEGES_SQL)):
+                connection.execute(statement)  # type: ignore[arg-type]
     log.info("applied procrastinate's schema", extra={"action": "farm_schema"})
     return True
 
