@@ -37,7 +37,7 @@ def test_a_local_render_goes_up_once_and_each_link_has_its_expiry(
 ):
     render = media(tmp_path, "Spring promo.mp4", 30_000, seed=5)
     target = team(endpoint, bucket, db, job, tmp_path)
-    assert [e.code for e in share.choices(target)] == ["1h", "1d", "7d"]  # a private bucket
+    assert [e.code for e in share.choices(target.allows_public)] == ["1h", "1d", "7d"]  # a private bucket
     before = dt.datetime.now(dt.UTC)
     first = share.share_output(target, job_id=job.id, output_path=str(render),
                                output_url=render.as_uri(), expiry=share.expiry("1h"))  # fmt: skip
@@ -74,7 +74,7 @@ def test_public_only_where_the_bucket_allows_it(endpoint, bucket, db, job, tmp_p
         share.share_output(private, job_id=job.id, output_path=str(render), output_url=None,
                            expiry=share.expiry("public"))  # fmt: skip
     public = team(endpoint, bucket, db, job, tmp_path, public_base_url=f"{endpoint}/{bucket}")
-    assert "public" in [e.code for e in share.choices(public)]
+    assert "public" in [e.code for e in share.choices(public.allows_public)]
     shared = share.share_output(public, job_id=job.id, output_path=str(render), output_url=None,
                                 expiry=share.expiry("public"))  # fmt: skip
     assert (shared.link.mode, shared.link.expires_at) == ("public", None)

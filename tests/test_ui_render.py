@@ -190,15 +190,10 @@ def test_queued_job_shows_in_the_panel_and_reaches_100_percent(qtbot, home, tmp_
     assert "Render finished" in window.statusBar().currentMessage()
     panel.select(job_id)
     assert panel.open_button.isEnabled() and not panel.cancel_button.isEnabled()
-    panel.copy_link()
-    from PySide6.QtGui import QGuiApplication
-
-    assert QGuiApplication.clipboard().text() == target.resolve().as_uri()
-    log = window.renders.hub.service.store.storage_log  # copying a link is logged
-    qtbot.waitUntil(lambda: len(log.links(job_id)) == 1, timeout=RENDER_MS)
-    (entry,) = log.links(job_id)
-    assert (entry.action, entry.client) == ("copied", "desktop")
-    assert entry.url == target.resolve().as_uri()
+    # Share, without team storage: a file URL reaches nobody, so it says what to set up
+    box = panel.share_selected()
+    assert box.objectName() == "share_needs_storage" and "Team storage" in box.informativeText()
+    box.close()
 
 
 def test_cancel_a_queued_render_from_the_panel(qtbot, home, tmp_path):

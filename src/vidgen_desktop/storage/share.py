@@ -54,9 +54,9 @@ EXPIRIES = (
 DEFAULT = "7d"
 
 
-def choices(target: Storage | None) -> list[Expiry]:
-    """The expiries this storage can give: "public" only where the bucket allows it."""
-    return [e for e in EXPIRIES if e.seconds is not None or (target and target.allows_public)]
+def choices(allows_public: bool) -> list[Expiry]:
+    """The expiries to offer: "public" only where the bucket allows it (``allows_public``)."""
+    return [e for e in EXPIRIES if e.seconds is not None or allows_public]
 
 
 def expiry(code: str) -> Expiry:
