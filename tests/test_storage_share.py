@@ -37,7 +37,11 @@ def test_a_local_render_goes_up_once_and_each_link_has_its_expiry(
 ):
     render = media(tmp_path, "Spring promo.mp4", 30_000, seed=5)
     target = team(endpoint, bucket, db, job, tmp_path)
-    assert [e.code for e in share.choices(target.allows_public)] == ["1h", "1d", "7d"]  # a private bucket
+    assert [e.code for e in share.choices(target.allows_public)] == [
+        "1h",
+        "1d",
+        "7d",
+    ]  # a private bucket
     before = dt.datetime.now(dt.UTC)
     first = share.share_output(target, job_id=job.id, output_path=str(render),
                                output_url=render.as_uri(), expiry=share.expiry("1h"))  # fmt: skip
