@@ -10,6 +10,7 @@ import pytest
 
 import teamkit as kit
 from vidgen_desktop import cli, config
+from vidgen_desktop.store import migrate
 
 pytestmark = pytest.mark.postgres
 SECRET = "hunter2-not-printed"
@@ -73,7 +74,7 @@ def test_a_good_configuration_checks_out(capsys, os_keyring) -> None:
         "database": ["ok"], "replication": ["ok"], "storage": ["ok"], "supabase": ["--"],
         "keyring": ["ok"],
     }  # fmt: skip
-    assert "schema 0007_job_log_design, triggers in place, writable" in output
+    assert f"schema {migrate.HEAD}, triggers in place, writable" in output
 
 
 def test_a_broken_configuration_says_what_is_wrong_and_no_secret(
@@ -104,5 +105,5 @@ def test_an_empty_database_is_upgraded_by_db_upgrade_remote(capsys, os_keyring) 
         assert status == 1
         assert "no Vidgen schema yet: run `vidgen db upgrade --remote`" in output
         status, output = _run(capsys, "db", "upgrade", "--remote")
-        assert status == 0 and "schema at 0007_job_log_design" in output
+        assert status == 0 and f"schema at {migrate.HEAD}" in output
         assert _run(capsys, "backend", "check")[0] == 0

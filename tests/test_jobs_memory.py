@@ -189,3 +189,13 @@ def test_elements_and_metrics(store):
         == (2.0, {"v": 2})  # fmt: skip
     assert store.jobs.delete(job.id) is True and store.jobs.delete(job.id) is False
     assert store.timeline.steps(job.id) == []
+
+
+def test_a_cancelled_job_keeps_the_progress_it_had(store):
+    job = store.jobs.create(comp(), status=S.QUEUED)
+    store.jobs.claim_next()
+    render = store.timeline.start(job.id, "render")
+    store.timeline.progress(render.id, 0.4, job_id=job.id)
+    store.jobs.transition(job.id, S.CANCELLED)
+    store.timeline.progress(render.id, 1.0, job_id=job.id)  # FFmpeg's last word as it stops
+    assert store.jobs.get(job.id).progress == 0.4

@@ -76,8 +76,9 @@ def test_revisions_form_one_line() -> None:
         "0005_remote_backend",
         "0006_search_text_index",
         "0007_job_log_design",
+        "0008_share_links",
     ]
-    assert migrate.head() == "0007_job_log_design"
+    assert migrate.head() == "0008_share_links"
 
 
 def test_head_is_the_newest_migration_file() -> None:

@@ -71,15 +71,12 @@ def test_render_now_shows_progress_and_ends_with_the_file(qtbot, home, tmp_path,
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)
     assert opened == [str(target), str(target.parent)]
-    # Copy Link sits next to them: the job's share link (a local render: its file URL)
-    assert dialog.link_button.isVisible()
-    qtbot.mouseClick(dialog.link_button, Qt.MouseButton.LeftButton)
-    from PySide6.QtGui import QGuiApplication
-
-    assert QGuiApplication.clipboard().text() == target.resolve().as_uri()
-    log = window.renders.hub.service.store.storage_log
-    qtbot.waitUntil(lambda: len(log.links(dialog.job_id)) == 1, timeout=RENDER_MS)
-    assert log.links(dialog.job_id)[0].action == "copied"
+    # Share sits next to them; without team storage it says what to set up (a file: URL
+    # would reach nobody) and offers the Settings at that page
+    assert dialog.link_button.isVisible() and dialog.link_button.text() == "Share…"
+    box = dialog.share()
+    assert box.objectName() == "share_needs_storage"
+    box.close()
 
 
 def test_render_before_the_job_log_is_open_waits_visibly(qtbot, home, tmp_path, monkeypatch):
@@ -190,15 +187,10 @@ def test_queued_job_shows_in_the_panel_and_reaches_100_percent(qtbot, home, tmp_
     assert "Render finished" in window.statusBar().currentMessage()
     panel.select(job_id)
     assert panel.open_button.isEnabled() and not panel.cancel_button.isEnabled()
-    panel.copy_link()
-    from PySide6.QtGui import QGuiApplication
-
-    assert QGuiApplication.clipboard().text() == target.resolve().as_uri()
-    log = window.renders.hub.service.store.storage_log  # copying a link is logged
-    qtbot.waitUntil(lambda: len(log.links(job_id)) == 1, timeout=RENDER_MS)
-    (entry,) = log.links(job_id)
-    assert (entry.action, entry.client) == ("copied", "desktop")
-    assert entry.url == target.resolve().as_uri()
+    # Share, without team storage: a file URL reaches nobody, so it says what to set up
+    box = panel.share_selected()
+    assert box.objectName() == "share_needs_storage" and "Team storage" in box.informativeText()
+    box.close()
 
 
 def test_cancel_a_queued_render_from_the_panel(qtbot, home, tmp_path):

@@ -232,22 +232,37 @@ def cmd_relay(args: argparse.Namespace) -> int:
         if args.once:
             try:
                 sent = relay.drain()
+                pulled = relay.pull()  # and the farm's jobs back, with their renders
             except TeamUnavailable as exc:
                 raise VidgenError(str(exc)) from exc
+            fetched = _fetch_outputs(relay.local)
             status = relay.status()
-            print(f"sent {sent} change(s); {status.pending} waiting, {status.parked} refused")
+            print(f"sent {sent} change(s); {status.pending} waiting, {status.parked} refused; "
+                  f"pulled {pulled} farm job(s), {len(fetched)} render(s) downloaded")  # fmt: skip
             return 1 if status.parked else 0
         print("sending changes to the team database; Ctrl+C to stop", file=sys.stderr)
+        relay.after_pull = lambda: _fetch_outputs(relay.local)
         relay.run_forever(threading.Event())
         return 0
     finally:
         relay.close()
 
 
+def _fetch_outputs(local: Any) -> list[Any]:
+    """Finished farm renders not yet on this laptop, downloaded into the output folder."""
+    from vidgen_desktop.queue import farm_outputs
+
+    return farm_outputs.fetch_new(local)
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
     from vidgen_desktop.store.team import database as team_db
 
-    print(team_db.sql_text(team_db.SUPABASE_SQL if not args.events else team_db.EVENTS_SQL))
+    if args.events:
+        print(team_db.sql_text(team_db.EVENTS_SQL))
+    else:  # the row level security, then the privileges Supabase's defaults gave taken back
+        print(team_db.sql_text(team_db.SUPABASE_SQL))
+        print(team_db.sql_text(team_db.PRIVILEGES_SQL))
     return 0
 
 
@@ -276,8 +291,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("key")
     p.add_argument("value", help="a value, JSON, 'none' or 'default'")
     p.set_defaults(handler=cmd_set)
-    p = commands.add_parser("relay", help="send this machine's job log to the team database")
-    p.add_argument("--once", action="store_true", help="send what is waiting, then stop")
+    p = commands.add_parser(
+        "relay", help="send this machine's job log to the team database, pull the farm's jobs"
+    )
+    p.add_argument("--once", action="store_true", help="send and pull what is waiting, then stop")
     p.set_defaults(handler=cmd_relay)
     p = commands.add_parser("sql", help="print the SQL a team runs once on Supabase")
     p.add_argument("--events", action="store_true", help="the NOTIFY triggers' SQL instead")
@@ -307,6 +324,7 @@ def relaying(db: Any, *, forever: bool) -> Iterator[None]:
         try:
             relay.drain()
             relay.pull()
+            _fetch_outputs(db)
         except TeamUnavailable as exc:
             print(f"the team database is unreachable ({exc}); the jobs are kept here and "
                   "sent later (vidgen backend relay)", file=sys.stderr)  # fmt: skip

@@ -57,24 +57,10 @@ def _print_json(data: Any) -> None:
 
 
 def _find(db: Any, text: str) -> Any:
-    """A job by its id or a unique start of it."""
-    import uuid
+    """A job by its id or a unique start of it; a farm job is pulled from the team first."""
+    from vidgen_desktop.cli.team import find
 
-    from vidgen_desktop.store import JobQuery
-
-    try:
-        return db.jobs.get(uuid.UUID(text))
-    except ValueError:
-        pass
-    key = text.lower().replace("-", "")
-    if len(key) < 4:
-        raise VidgenError(f"'{text}' is too short to name a job: give at least 4 characters")
-    found = [
-        job for job in db.jobs.list(JobQuery(search=key, limit=50)) if job.id.hex.startswith(key)
-    ]
-    if len(found) != 1:
-        raise VidgenError(f"{'no' if not found else 'more than one'} job id starts with '{text}'")
-    return found[0]
+    return find(db, text)
 
 
 # submit, estimate, calibrate, queue -------------------------------------------------
@@ -206,7 +192,14 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
         statuses=statuses, created_from=_when(args.since), created_to=_when(args.until, end=True),
         search=args.search or "", limit=args.limit, offset=args.offset,
     )  # fmt: skip
+    if args.team:
+        from vidgen_desktop.cli.team import list_team
+
+        return list_team(query, args.json)
+    from vidgen_desktop.cli.team import pull_open
+
     db = _db()
+    pull_open(db)
     jobs = db.jobs.list(query)
     if args.json:
         _print_json({"total": db.jobs.count(query), "jobs": [job.to_dict() for job in jobs]})
@@ -232,7 +225,7 @@ def cmd_jobs_show(args: argparse.Namespace) -> int:
     fields = (
         "id", "status", "project_name", "progress", "current_step", "response_type", "route",
         "route_reason", "estimated_seconds", "actual_seconds", "threshold_seconds",
-        "output_path", "error_code", "error_message", "attempts", "max_attempts",
+        "output_path", "output_url", "error_code", "error_message", "attempts", "max_attempts",
         "created_at", "queued_at", "started_at", "completed_at", "host", "worker_pid",
     )  # fmt: skip
     data = job.to_dict()
@@ -253,6 +246,9 @@ def cmd_jobs_show(args: argparse.Namespace) -> int:
         print(f"  try {row.attempt}  {row.error_code} ({row.error_class}): {row.strategy}"
               f"{f' after {row.retry_after_seconds:.0f} s' if row.retry_after_seconds else ''}"
               f"  {row.message}")  # fmt: skip
+    from vidgen_desktop.cli.team import print_shares
+
+    print_shares(db, job.id)
     return 0
 
 
@@ -272,7 +268,10 @@ def cmd_jobs_cancel(args: argparse.Namespace) -> int:
 def cmd_jobs_retry(args: argparse.Namespace) -> int:
     db = _db()
     job = _service(db).retry(_find(db, args.id).id)
-    print(f"{job.id} queued again (run `vidgen queue run` if no queue is running)")
+    if job.route == "remote":
+        print(f"{job.id} queued again on the render farm (vidgen jobs watch {job.id.hex[:8]})")
+    else:
+        print(f"{job.id} queued again (run `vidgen queue run` if no queue is running)")
     return 0
 
 
@@ -331,6 +330,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=whole_number(1, cli_args.MAX_LIST_ROWS), default=50)
     p.add_argument("--offset", type=whole_number(0, cli_args.MAX_OFFSET), default=0)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--team",
+        action="store_true",
+        help="the team database's jobs (yours, or the team's where allowed)",
+    )
     p.set_defaults(handler=cmd_jobs_list)
     p = jobs.add_parser("show", help="one job with its timeline")
     p.add_argument("id")
@@ -346,6 +350,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         if name == "delete":
             p.add_argument("--remove-output", action="store_true", help="delete its video too")
         p.set_defaults(handler=handler)
+    from vidgen_desktop.cli import team as cli_team
+    from vidgen_desktop.cli import watch as cli_watch
+
+    cli_watch.register(jobs)
     p = jobs.add_parser("export", help="all jobs as CSV or JSON")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
@@ -355,3 +363,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     cli_joblog.register_errors(jobs)
     cli_joblog.register_db(sub)
     cli_cleanup.register(sub)
+    cli_team.register(sub)

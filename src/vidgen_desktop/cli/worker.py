@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--health",
         action="store_true",
-        help="exit 0 if this host's worker heartbeat is fresh, else 1 (for probes)",
+        help="exit 0 if this host's worker heartbeat (with --name: that worker's) is fresh, else 1",
     )
     p.add_argument(
         "--max-age",

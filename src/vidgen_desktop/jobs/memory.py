@@ -305,8 +305,9 @@ class MemoryTimeline:
             if memory_mb is not None:
                 changes["memory_mb"] = memory_mb
             self._t.steps[step.id] = dataclasses.replace(step, **changes)
-            if job_id is not None:
-                self._t.put(self._t.job(job_id), progress=fraction, current_step=step.step)
+            job = self._t.job(job_id) if job_id is not None else None
+            if job is not None and job.status is JobStatus.PROCESSING:  # a cancel keeps it
+                self._t.put(job, progress=fraction, current_step=step.step)
 
     def finish(self, step_id: Any, *, details: Mapping[str, Any] | None = None,
                skipped: bool = False) -> MemoryStep:  # fmt: skip

@@ -43,6 +43,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import pipeline, states
 from vidgen_desktop.jobs.states import JobStatus
+from vidgen_desktop.queue import farm_outputs
 from vidgen_desktop.store.team import database as team_db
 from vidgen_desktop.store.team import mirror
 
@@ -194,7 +195,10 @@ async def defer_retention(app: procrastinate.App) -> int | None:
 def ensure_schema(url: str | None = None) -> bool:
     """Apply procrastinate's schema unless it is there; True if it was applied now.
 
-    Under an advisory lock, so workers starting together apply it once.
+    Under an advisory lock, so workers starting together apply it once. On
+    Supabase, the privileges its defaults gave ``anon`` and ``authenticated``
+    on the new tables and functions are revoked in the same transaction
+    (``store/sql/0008_privileges.sql``).
     """
     with (
         psycopg.connect(libpq_url(team_database_url(url))) as connection,
@@ -205,6 +209,10 @@ def ensure_schema(url: str | None = None) -> bool:
         if found and found[0] is not None:
             return False
         connection.execute(SchemaManager.get_schema())  # type: ignore[arg-type]
+        supabase = connection.execute("SELECT to_regprocedure('auth.uid()') IS NOT NULL")
+        if supabase.fetchone()[0]:  # type: ignore[index]  # its defaults granted it all: take back
+            for statement in team_db.split_sql(team_db.sql_text(team_db.PRIVILEGES_SQL)):
+                connection.execute(statement)  # type: ignore[arg-type]
     log.info("applied procrastinate's schema", extra={"action": "farm_schema"})
     return True
 
@@ -336,6 +344,9 @@ class FarmQueue:
         """The pipeline's ``upload_sources`` step, recorded on the team's timeline."""
         handoff = TeamHandoff(self.remote, self._storage_factory, self.route, local=self.local)
         pipeline.Pipeline(self.remote).upload_sources(job, handoff)
+        if job.output_path:  # where the laptop will keep it: one file per farm job
+            unique = farm_outputs.local_name(job.output_path, job.id)
+            mirror.set_local_output(self.local, job.id, str(unique))
 
 
 class TeamHandoff:

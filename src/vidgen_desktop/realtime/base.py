@@ -91,7 +91,7 @@ class ChangeEvent:
             updated = updated.astimezone(dt.UTC)
         return cls(
             table=str(data["table"]),
-            op=str(data["op"]),
+            op=normalise_op(data["op"]),
             job_id=uuid.UUID(str(data["job_id"])),
             id=uuid.UUID(str(data["id"])),
             status=str(data["status"]),
@@ -259,6 +259,17 @@ class ProgressFeed(abc.ABC):
     @abc.abstractmethod
     async def _stop(self) -> None:
         """Stop the connection and its supervisor."""
+
+
+OPS = ("INSERT", "UPDATE", "DELETE", "SNAPSHOT")
+
+
+def normalise_op(value: Any) -> str:
+    """``INSERT``, whatever the client made of it: realtime-py sends an enum member whose
+    text is ``RealtimePostgresChangesListenEvent.Insert``; some versions its value."""
+    raw = getattr(value, "value", value)
+    text = str(raw).rsplit(".", 1)[-1].strip().upper()
+    return text if text in OPS else str(raw)
 
 
 def _job(job_id: uuid.UUID | str | None) -> uuid.UUID | None:

@@ -308,7 +308,7 @@ class SupabaseFeed(ProgressFeed):
         record = data.get("record")
         if not record:
             return
-        event, seq = event_from_record(data.get("table", ""), record, str(data.get("type")))
+        event, seq = event_from_record(data.get("table", ""), record, data.get("type"))
         if self._fresh(event, seq, watch):
             self._publish(event)
 

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from vidgen_desktop.realtime.base import ChangeEvent
+from vidgen_desktop.realtime.base import ChangeEvent, normalise_op
 
 Row = tuple[str, Mapping[str, Any]]  # (table, record) as PostgREST or Realtime sends it
 
@@ -57,9 +57,13 @@ class RestRows:
 
 
 def event_from_record(
-    table: str, record: Mapping[str, Any], op: str
+    table: str, record: Mapping[str, Any], op: Any
 ) -> tuple[ChangeEvent, int | None]:
-    """A ``jobs`` or ``processing_timeline`` row (Realtime or PostgREST JSON) as an event."""
+    """A ``jobs`` or ``processing_timeline`` row (Realtime or PostgREST JSON) as an event.
+
+    ``op``: ``INSERT``/``UPDATE``/``SNAPSHOT``, or realtime-py's enum member for them.
+    """
+    op = normalise_op(op)
     if table == "jobs":
         job_id, step, updated = record["id"], record.get("current_step"), record.get("updated_at")
     else:

@@ -81,6 +81,8 @@ class Storage(abc.ABC):
 
     backend: ClassVar[str]
     bucket: str | None = None
+    shares: ClassVar[bool] = False  # its links reach other people (a bucket, not a folder)
+    allows_public: bool = False  # a link that never expires is possible (a public bucket)
 
     def __init__(self, *, prefix: str = "", recorder: OperationRecorder | None = None) -> None:
         self.prefix = normalize_prefix(prefix)
@@ -93,6 +95,10 @@ class Storage(abc.ABC):
 
     def output_key(self, job_id: uuid.UUID | str, name: str) -> str:
         return f"{self.prefix}outputs/{safe_name(str(job_id))}/{safe_name(name)}"
+
+    def share_key(self, sha256: str, name: str) -> str:
+        """Where a shared file is kept: by content, so sharing it again sends nothing."""
+        return f"{self.prefix}shares/{sha256}/{safe_name(name)}"
 
     def check_key(self, key: str) -> str:
         """``key`` if it is one of ours; raise InvalidKey for paths, URLs, ``..`` and the like."""
@@ -158,15 +164,34 @@ class Storage(abc.ABC):
             track.details["existed"] = existed
             return existed
 
+    def upload_share(
+        self, path: Path | str, *, job_id: uuid.UUID | str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> StoredObject:  # fmt: skip
+        """Store a file to share under its content hash; skipped when those bytes are stored."""
+        path = Path(path)
+        sha = _hash(path)
+        return self._upload(path, self.share_key(sha, path.name), sha, job_id, progress, "share")
+
     def share_link(
-        self, key: str, *, job_id: uuid.UUID | str | None = None, client: str | None = None
-    ) -> ShareLink:
-        """A link to ``key`` for people: public, presigned (expiring) or a file URL."""
+        self, key: str, *, job_id: uuid.UUID | str | None = None, client: str | None = None,
+        expires_in: int | None = None, public: bool = False,
+    ) -> ShareLink:  # fmt: skip
+        """A link to ``key`` for people: public, presigned (expiring) or a file URL.
+
+        ``expires_in`` (seconds) overrides the configured expiry of a presigned
+        link; ``public`` asks for a link that never expires (a public bucket only).
+        """
         self.check_key(key)
+        if public and not self.allows_public:
+            raise errors.StorageError(
+                "this storage cannot give public links: the bucket is private "
+                "(set link_mode 'public' or public_base_url for a public bucket)", key=key,
+            )  # fmt: skip
         with self._report("link", key, job_id) as track:
             if self._stat(key) is None:
                 raise errors.ObjectMissing(f"{_name(key)} is not in the storage", key=key)
-            link = self._link(key)
+            link = self._link(key, expires_in=expires_in, public=public)
             track.details.update(mode=link.mode, expires_at=_iso(link.expires_at))
         self._log_link("created", link, job_id, client)
         return link
@@ -194,7 +219,7 @@ class Storage(abc.ABC):
     def _remove(self, key: str) -> bool: ...
 
     @abc.abstractmethod
-    def _link(self, key: str) -> ShareLink: ...
+    def _link(self, key: str, *, expires_in: int | None, public: bool) -> ShareLink: ...
 
     # Shared bookkeeping ----------------------------------------------------------
 

@@ -92,5 +92,5 @@ class LocalFolderStorage(Storage):
             parent = parent.parent
         return True
 
-    def _link(self, key: str) -> ShareLink:
+    def _link(self, key: str, *, expires_in: int | None, public: bool) -> ShareLink:
         return ShareLink(key=key, url=self.path(key).as_uri(), mode="file", expires_at=None)

@@ -48,6 +48,7 @@ MAX_CONCURRENCY = 10  # parts in flight at once
 MAX_ATTEMPTS = 5  # per request, standard-mode retries with backoff included
 CONNECT_TIMEOUT = 5.0  # seconds
 READ_TIMEOUT = 60.0  # seconds
+MAX_PRESIGNED = 7 * 24 * 3600  # seconds: SigV4's longest presigned link
 DEFAULT_REGION = "us-east-1"  # what MinIO and most stand-ins answer to
 _BOTO_ERRORS = (
     bx.BotoCoreError, bx.ClientError, boto3.exceptions.Boto3Error,
@@ -57,6 +58,7 @@ _BOTO_ERRORS = (
 
 class S3Storage(Storage):
     backend = "s3"
+    shares = True
 
     def __init__(
         self,
@@ -88,6 +90,7 @@ class S3Storage(Storage):
         self.link_mode = link_mode
         self.link_expiry = int(link_expiry)
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
+        self.allows_public = link_mode == "public" or bool(self.public_base_url)
         self.cache = cache or DownloadCache()
         self.transfer = TransferConfig(
             multipart_threshold=multipart_threshold,
@@ -238,17 +241,15 @@ class S3Storage(Storage):
             self.client.delete_object(Bucket=self.bucket, Key=key)
         return existed
 
-    def _link(self, key: str) -> ShareLink:
-        if self.link_mode == "public":
+    def _link(self, key: str, *, expires_in: int | None, public: bool) -> ShareLink:
+        if public or (self.link_mode == "public" and expires_in is None):
             return ShareLink(key=key, url=self.public_url(key), mode="public", expires_at=None)
+        seconds = max(1, min(MAX_PRESIGNED, int(expires_in or self.link_expiry)))
         with self._translated("link", key):
             url = self.client.generate_presigned_url(
-                "get_object", Params={"Bucket": self.bucket, "Key": key},
-                ExpiresIn=self.link_expiry,
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds,
             )  # fmt: skip
-        expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(
-            seconds=self.link_expiry
-        )
+        expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=seconds)
         return ShareLink(key=key, url=url, mode="presigned", expires_at=expires)
 
     # Helpers --------------------------------------------------------------------

@@ -150,9 +150,9 @@ class TimelineRepository:
                 raise StepNotFound(f"no timeline step with id {step_id}")
             if job_id is not None:
                 name = sa.select(t.c.step).where(t.c.id == step_id).scalar_subquery()
-                connection.execute(
+                connection.execute(  # a job cancelled meanwhile keeps the progress it had
                     sa.update(jobs)
-                    .where(jobs.c.id == queries.as_uuid(job_id))
+                    .where(jobs.c.id == queries.as_uuid(job_id), jobs.c.status == "processing")
                     .values(progress=fraction, current_step=name, updated_at=queries.now())
                 )
 

@@ -204,10 +204,11 @@ def run(options: FarmOptions, *, database_url: str | None = None) -> int:
 def health(
     options: FarmOptions, *, database_url: str | None = None, max_age: float | None = None
 ) -> tuple[bool, str]:
-    """Whether this host's worker heartbeat is fresh (for container and systemd probes)."""
+    """Whether this host's worker heartbeat is fresh (for container and systemd probes);
+    with ``options.name``, that worker's own."""
     limit = max_age if max_age is not None else HEALTH_MAX_AGE * options.heartbeat
     remote = farm_queue.open_team(database_url)
     try:
-        return metrics_mod.fresh(remote, limit)
+        return metrics_mod.fresh(remote, limit, worker=options.name or None)
     finally:
         remote.close()

@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Any
 
+HEALTH_ROWS = 1000  # newest heartbeats of a host searched for a worker's name
 HEARTBEAT = "worker_heartbeat"  # system_metrics name: value = renders running
 HEARTBEAT_KEEP = 3600  # seconds of heartbeat history kept per host
 PRUNE_EVERY = 30  # heartbeats between two prunings
@@ -132,9 +133,18 @@ def beat(remote: Any, metrics: Metrics, name: str) -> None:
         remote.metrics.prune(HEARTBEAT, older_than=dt.timedelta(seconds=HEARTBEAT_KEEP))
 
 
-def fresh(remote: Any, max_age: float, host: str | None = None) -> tuple[bool, str]:
-    """Whether this host's newest heartbeat is younger than ``max_age`` seconds, and why."""
-    row = remote.metrics.get(HEARTBEAT, host=host)
+def fresh(
+    remote: Any, max_age: float, host: str | None = None, worker: str | None = None
+) -> tuple[bool, str]:
+    """Whether this host's newest heartbeat (of the worker named ``worker``, when given) is
+    younger than ``max_age`` seconds, and why."""
+    if worker:
+        rows = remote.metrics.history(HEARTBEAT, host=host, limit=HEALTH_ROWS)
+        row = next((r for r in rows if (r.details or {}).get("worker") == worker), None)
+        if row is None:
+            return False, f"no heartbeat from a worker named {worker!r} on this host"
+    else:
+        row = remote.metrics.get(HEARTBEAT, host=host)
     if row is None:
         return False, "no worker heartbeat from this host"
     age = (dt.datetime.now(dt.UTC) - row.recorded_at).total_seconds()

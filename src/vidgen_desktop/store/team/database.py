@@ -30,6 +30,7 @@ from vidgen_desktop.store.errors import StoreError
 CONNECT_TIMEOUT = 5  # seconds to wait for the team database to answer
 EVENTS_SQL = "0005_postgres_events.sql"
 SUPABASE_SQL = "0005_supabase_setup.sql"
+PRIVILEGES_SQL = "0008_privileges.sql"  # Supabase's default privileges taken back (0008)
 TRIGGERS = {  # trigger -> table, that the migrations make on PostgreSQL
     "jobs_status_guard": "jobs",
     "jobs_change_seq": "jobs",

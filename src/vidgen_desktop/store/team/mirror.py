@@ -155,3 +155,34 @@ def _pull_job(local: Database, remote: Database, job_id: Any) -> bool:
         _copy_errors(connection, remote, theirs.id)
         outbox.disown(connection, theirs.id)
     return True
+
+
+def set_local_output(local: Database, job_id: Any, output_path: str) -> None:
+    """Where this laptop keeps a farm job's output (a local fact: never sent to the team)."""
+    jobs = schema.jobs
+    with _PULLING, local.write() as connection:
+        connection.execute(
+            sa.update(jobs)
+            .where(jobs.c.id == queries.as_uuid(job_id))
+            .values(output_path=output_path, updated_at=queries.now())
+        )
+        outbox.disown(connection, queries.as_uuid(job_id))
+
+
+def finished_not_downloaded(local: Database, limit: int) -> list[Any]:
+    """Ids of completed farm jobs whose render this laptop has not downloaded (nor tried)."""
+    jobs, ops = schema.jobs, schema.storage_operations
+    tried = sa.select(ops.c.id).where(ops.c.job_id == jobs.c.id, ops.c.operation == "download")
+    statement = (
+        sa.select(jobs.c.id)
+        .where(
+            jobs.c.route == "remote",
+            jobs.c.status == str(JobStatus.COMPLETED),
+            jobs.c.output_url.is_not(None),
+            ~sa.exists(tried),
+        )
+        .order_by(jobs.c.completed_at.desc())
+        .limit(limit)
+    )
+    with local.read() as connection:
+        return list(connection.execute(statement).scalars())

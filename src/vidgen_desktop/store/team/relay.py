@@ -89,8 +89,14 @@ class Relay:
         batch: int = BATCH,
         owner_id: uuid.UUID | str | None = None,
         team_id: str | None = None,
+        after_pull: Any = None,
     ) -> None:
-        """``owner_id`` / ``team_id``: stamped on jobs that carry none (who may read them)."""
+        """``owner_id`` / ``team_id``: stamped on jobs that carry none (who may read them).
+
+        ``after_pull``: called (no arguments) after each pull of ``run_forever``,
+        in the relay's thread: the desktop downloads finished farm outputs there.
+        """
+        self.after_pull = after_pull
         self._own_local = not isinstance(local, Database)
         self.local = local if isinstance(local, Database) else open_local(local)
         self.remote_url = team_db.sqlalchemy_url(remote_url)
@@ -168,6 +174,7 @@ class Relay:
                 sent = self.run_once()
                 if sent < self.batch:
                     self.pull()
+                    self._after_pull()
             except TeamUnavailable as exc:
                 delay = failures.reconnect_delay(self._failures, *backoff)
                 self._next_attempt = time.monotonic() + delay
@@ -179,6 +186,14 @@ class Relay:
                 continue
             if sent < self.batch:
                 stop.wait(idle)
+
+    def _after_pull(self) -> None:
+        if self.after_pull is None:
+            return
+        try:
+            self.after_pull()
+        except Exception as exc:  # noqa: BLE001 - a failed download must not stop replication
+            log.warning("after the pull: %s", exc, extra={"action": "relay_after_pull"})
 
     def status(self) -> RelayStatus:
         pending, parked = backlog(self.local)

@@ -1,4 +1,9 @@
-"""The selected job in the history: what it was, how it went, and its step timeline."""
+"""The selected job in the history: what it was, how it went, its step timeline, and its shares.
+
+Every link made to the job (``url_access_logs``, ``created``) is listed with
+its expiry; Share makes a new one, Re-issue a new one like the selected
+(same length), both through ``share_ui``.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,22 @@ import html
 import uuid
 
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from vidgen_desktop.ui.jobs import jobtext
+from vidgen_desktop.storage import share
+from vidgen_desktop.ui.jobs import jobtext, share_ui
 
 STEP_COLUMNS = ("Step", "Status", "Started", "Took", "CPU", "Peak memory", "Details")
 ERROR_COLUMNS = ("When", "Try", "Step", "Error", "Kind", "What was done", "Message")
+SHARE_COLUMNS = ("Shared", "Expiry", "Link (without its signature)")
 
 
 class QtJobDetails(QWidget):
@@ -42,26 +51,74 @@ class QtJobDetails(QWidget):
         header = self.errors.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self.shares = QTreeWidget()
+        self.shares.setObjectName("history_shares")
+        self.shares.setHeaderLabels(SHARE_COLUMNS)
+        self.shares.setRootIsDecorated(False)
+        self.shares.setMaximumHeight(110)
+        self.shares.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.shares.itemSelectionChanged.connect(self._update_buttons)
+        self.share_button = QPushButton("Share…")
+        self.share_button.setObjectName("history_share")
+        self.share_button.clicked.connect(lambda: self.share())
+        self.reissue_button = QPushButton("Re-issue Link")
+        self.reissue_button.setObjectName("history_reissue")
+        self.reissue_button.clicked.connect(self.reissue)
+        self.hub = None
+        self.job = None
+        self.links: list = []
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.reissue_button)
+        row.addWidget(self.share_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 0, 0, 0)
         column.addWidget(self.summary)
         column.addWidget(self.steps, 2)
         column.addWidget(self.errors_label)
         column.addWidget(self.errors, 1)
+        column.addWidget(self.shares)
+        column.addLayout(row)
         self._show_errors([])
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        done = self.job is not None and str(self.job.status) == "completed"
+        self.share_button.setEnabled(done)
+        self.reissue_button.setEnabled(done and bool(self.shares.selectedItems()))
+
+    def share(self, expiry: str | None = None):
+        if self.job is None or self.hub is None:
+            return None
+        dialog = share_ui.share_job(self.window(), self.hub, self.job.id,
+                                    self.job.project_name, expiry=expiry)  # fmt: skip
+        dialog.finished.connect(lambda *_: self.show_job(self.hub, self.job_id))
+        return dialog
+
+    def reissue(self):
+        """A new link like the selected one: the same length (public stays public)."""
+        items = self.shares.selectedItems()
+        if not items:
+            return None
+        link = self.links[self.shares.indexOfTopLevelItem(items[0])]
+        return self.share(expiry=_expiry_of(link))
 
     def show_job(self, hub, job_id: uuid.UUID | None) -> None:
-        self.job_id = job_id
+        self.job_id, self.hub = job_id, hub
         if job_id is None:
             self.summary.setText("Select a job to see its steps.")
             self.steps.clear()
             self._show_errors([])
+            self.shares.clear()
+            self.job = None
+            self._update_buttons()
             return
 
         def read(service):
             store = service.store
             job, steps = store.jobs.get(job_id), store.timeline.steps(job_id)
-            return job, steps, store.errors.list(job_id=job_id)
+            made = [r for r in store.storage_log.links(job_id) if r.action == "created"]
+            return job, steps, store.errors.list(job_id=job_id), made
 
         hub.call(read, lambda result, error: self._shown(job_id, result, error))
 
@@ -72,7 +129,15 @@ class QtJobDetails(QWidget):
         if error is not None:
             self.summary.setText(html.escape(str(error)))
             return
-        job, steps, errors = result
+        job, steps, errors, self.links = result
+        self.job = job
+        self.shares.clear()
+        for link in self.links:
+            self.shares.addTopLevelItem(QTreeWidgetItem([
+                jobtext.local_time(link.accessed_at),
+                share_ui.expires_text(link.expires_at), link.url,
+            ]))  # fmt: skip
+        self._update_buttons()
         e = html.escape
         lines = [
             f"<b>{e(job.project_name or 'Untitled')}</b> · "
@@ -132,6 +197,15 @@ def _cpu(step) -> str:
         return ""
     seconds = (step.details or {}).get("cpu_seconds")
     return f"{step.cpu_percent:.0f} %" + (f" ({seconds:.1f} s)" if seconds is not None else "")
+
+
+def _expiry_of(link) -> str:
+    """The expiry choice a logged link was made with (its length, to the nearest choice)."""
+    if link.expires_at is None:
+        return "public"
+    seconds = (link.expires_at - link.accessed_at).total_seconds()
+    timed = [e for e in share.EXPIRIES if e.seconds is not None]
+    return min(timed, key=lambda e: abs(e.seconds - seconds)).code
 
 
 def _details(details: dict | None) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.jobs.states import ACTIVE, CANCELLABLE, RETRYABLE, JobStatus
-from vidgen_desktop.ui.jobs import jobtext
+from vidgen_desktop.ui.jobs import jobtext, share_ui
 from vidgen_desktop.ui.jobs.render_hub import RenderHub
 from vidgen_desktop.ui.shell import files
 from vidgen_desktop.ui.shell.notify import Notifier
@@ -96,7 +97,7 @@ class QtQueuePanel(QWidget):
         self.retry_button = self._button("Retry", self.retry_selected)
         self.open_button = self._button("Open", self.open_selected)
         self.folder_button = self._button("Show in Folder", self.show_selected)
-        self.link_button = self._button("Copy Link", self.copy_link)
+        self.link_button = self._button("Share…", self.share_selected)
         buttons = QHBoxLayout()
         for button in (self.cancel_button, self.retry_button, None, self.open_button,
                        self.folder_button, self.link_button):  # fmt: skip
@@ -301,13 +302,13 @@ class QtQueuePanel(QWidget):
         row = self.selected()
         status = JobStatus(row.status) if row else None
         done = row is not None and row.status == "completed"
-        # a farm job's output is in team storage (s3://…): a link to copy, no file to open
+        # a farm job's render is downloaded into the output folder (now, if not yet)
         here = done and bool(row.output_path) and "://" not in row.output_path
         self.cancel_button.setEnabled(status in CANCELLABLE)
         self.retry_button.setEnabled(status in RETRYABLE)
         self.open_button.setEnabled(here)
         self.folder_button.setEnabled(here)
-        self.link_button.setEnabled(done and bool(row.output_url or row.output_path))
+        self.link_button.setEnabled(done)
 
     def _report(self, _result, error: BaseException | None) -> None:
         if error is not None:
@@ -325,20 +326,23 @@ class QtQueuePanel(QWidget):
             row.bar.setValue(0)
             self.hub.retry(row.job_id, self._report)
 
+    def _say(self, text: str) -> None:
+        self.notifier.window.statusBar().showMessage(text, 8000)
+
     def open_selected(self) -> None:
         row = self.selected()
         if row is not None and row.status == "completed" and row.output_path:
-            files.open_file(row.output_path)
+            share_ui.open_output(self.hub, row.job_id, row.output_path, files.open_file, self._say)
 
     def show_selected(self) -> None:
         row = self.selected()
         if row is not None and row.output_path:
-            files.show_in_folder(row.output_path)
+            share_ui.open_output(self.hub, row.job_id, row.output_path, files.show_in_folder,
+                                 self._say)  # fmt: skip
 
-    def copy_link(self) -> None:
+    def share_selected(self) -> Any:
+        """Share the selected render (a link with the expiry the designer picks)."""
         row = self.selected()
-        link = files.share_link(row.output_path, row.output_url) if row else None
-        if link:
-            files.copy_text(link)
-            self.notifier.window.statusBar().showMessage(f"Copied {link}", 4000)
-            self.hub.link_copied(row.job_id, link, self._report)
+        if row is not None and row.status == "completed":
+            return share_ui.share_job(self.window(), self.hub, row.job_id, row.name)
+        return None

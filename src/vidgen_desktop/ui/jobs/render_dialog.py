@@ -4,7 +4,8 @@ It opens at once and estimates in the background ("Renders now, ~12 s" /
 "Queued, ~3 min"), again whenever the format or quality changes. Render
 submits through ``RenderHub`` off the GUI thread: an immediate render shows
 its progress here (with Cancel) and ends with the file (Open, Show in
-Folder, Copy Link: the job's share link, for a local render its file URL);
+Folder, Share: a link through the team storage with the expiry the designer
+picks, ``share_ui``);
 a queued one closes the dialog and appears in the queue panel.
 The format and quality chosen here apply to this render only.
 """
@@ -15,6 +16,7 @@ import contextlib
 import itertools
 import uuid
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,7 +38,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.render import formats
-from vidgen_desktop.ui.jobs import jobtext
+from vidgen_desktop.ui.jobs import jobtext, share_ui
 from vidgen_desktop.ui.jobs.render_hub import RenderHub
 from vidgen_desktop.ui.shell import files
 from vidgen_desktop.ui.shell.widgets import HintLabel
@@ -124,17 +126,15 @@ class RenderDialog(QDialog):
         self.folder_button = self.buttons.addButton(
             "Show in Folder", QDialogButtonBox.ButtonRole.ActionRole
         )
-        self.link_button = self.buttons.addButton(
-            "Copy Link", QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.link_button.setObjectName("render_copy_link")
+        self.link_button = self.buttons.addButton("Share…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.link_button.setObjectName("render_share")
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.render_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.accept)
         self.open_button.clicked.connect(lambda: files.open_file(self.output_file))
         self.folder_button.clicked.connect(lambda: files.show_in_folder(self.output_file))
-        self.link_button.clicked.connect(self.copy_link)
+        self.link_button.clicked.connect(self.share)
 
         column = QVBoxLayout(self)
         column.addLayout(form)
@@ -311,14 +311,11 @@ class RenderDialog(QDialog):
         self._show_state()
         self.finished_file.emit(str(self.output_file))
 
-    def copy_link(self) -> str | None:
-        """Put the job's share link on the clipboard (and log that it was copied)."""
-        link = files.share_link(self.output_file, self.output_url)
-        if link and self.job_id is not None:
-            files.copy_text(link)
-            self.status_label.setText(f"Copied {link}")
-            self.hub.link_copied(self.job_id, link)
-        return link
+    def share(self) -> Any:
+        """Share the finished render: a link with the expiry the designer picks."""
+        if self.job_id is None:
+            return None
+        return share_ui.share_job(self, self.hub, self.job_id, self.output_file.stem)
 
     def cancel(self) -> None:
         if self.state == "rendering":

@@ -87,6 +87,7 @@ class RenderHub(QObject):
     job_started = Signal(object, object)  # token, job id: the job a submit call created
     ready = Signal()  # the job log is open and the queue runs
     open_failed = Signal(str)  # the job log could not be opened (why); the next call tries again
+    settings_requested = Signal(str)  # a page of the Settings to open ("team": Share needs it)
 
     def __init__(self, parent: QObject | None = None, *, start_queue: bool = True) -> None:
         super().__init__(parent)
@@ -164,9 +165,12 @@ class RenderHub(QObject):
         url = config.database_url(settings)
         if not url:
             return
+        from vidgen_desktop.queue import farm_outputs
         from vidgen_desktop.store.team.relay import Relay
 
-        self._relay = Relay(self.db, url, team_id=settings.backend.team)
+        db = self.db
+        self._relay = Relay(db, url, team_id=settings.backend.team,
+                            after_pull=lambda: farm_outputs.fetch_new(db))  # fmt: skip
         self._relay_stop = threading.Event()
         threading.Thread(
             target=_relay_until_stopped, args=(self._relay, self._relay_stop),
@@ -300,6 +304,34 @@ class RenderHub(QObject):
             )  # fmt: skip
 
         self.call(record, callback or _log_error)
+
+    def share(self, job_id: uuid.UUID, expiry: str, callback: Callback) -> None:
+        """A link to the job's render (``storage.share.Shared``), logged as created."""
+
+        def work(service: Any) -> Any:
+            from vidgen_desktop import storage
+            from vidgen_desktop.storage import share
+
+            job = service.store.jobs.get(job_id)
+            recorder = service.store.storage_log.recorder(job_id)
+            target = storage.from_settings(config.load(), recorder=recorder)
+            return share.share_output(
+                target, job_id=job_id, output_path=job.output_path, output_url=job.output_url,
+                expiry=share.expiry(expiry), client="desktop",
+            )  # fmt: skip
+
+        self.call(work, callback)
+
+    def fetch_output(self, job_id: uuid.UUID, callback: Callback) -> None:
+        """The job's render on this machine: a farm job's downloaded now if it is not here."""
+
+        def work(service: Any) -> Any:
+            from vidgen_desktop.queue import farm_outputs
+
+            job = service.store.jobs.get(job_id)
+            return farm_outputs.fetch_output(service.store, job) or job.output_path
+
+        self.call(work, callback)
 
     def job(self, job_id: uuid.UUID, callback: Callback) -> None:
         self.call(lambda s: s.store.jobs.get(job_id), callback)

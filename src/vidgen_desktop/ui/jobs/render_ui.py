@@ -41,7 +41,8 @@ class RenderUi(QObject):
         self.dialog: RenderDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         window.render_requested.connect(self.open_render_dialog)
-        window.actions[ActionId.SETTINGS].triggered.connect(self.open_settings)
+        window.actions[ActionId.SETTINGS].triggered.connect(lambda: self.open_settings())
+        self.hub.settings_requested.connect(self.open_settings)
         self.queue_panel.job_finished.connect(lambda *_: self.history.refresh())
         # farm jobs' live progress, with a team backend (None without one)
         self.remote = team_feed.install(self.hub)
@@ -72,8 +73,15 @@ class RenderUi(QObject):
         if state == "failed":  # the feed gave up: say so rather than show frozen bars
             self.window.statusBar().showMessage(why or "live progress unavailable", 15000)
 
-    def open_settings(self) -> SettingsDialog:
-        self.settings_dialog = SettingsDialog(self.window)
+    def open_settings(self, page: str = "general") -> SettingsDialog:
+        """The Settings, at ``page`` ("team": what Share needs)."""
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self.settings_dialog.show_page(page)
+            self.settings_dialog.raise_()
+            return self.settings_dialog
+        self.settings_dialog = SettingsDialog(
+            self.window, page=page if isinstance(page, str) else "general"
+        )
         self.settings_dialog.applied.connect(self.hub.apply_settings)
         self.settings_dialog.open()
         return self.settings_dialog

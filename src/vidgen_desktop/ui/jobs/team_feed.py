@@ -33,33 +33,11 @@ from PySide6.QtCore import QObject, Signal
 from vidgen_desktop import config
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.jobs.states import TERMINAL
+from vidgen_desktop.realtime.choose import FeedFactory, feed_maker
 from vidgen_desktop.ui.shell.background import Background
 
 log = logging.getLogger(__name__)
-
-FeedFactory = Callable[[], Any]  # -> a realtime.ProgressFeed, called on the feed's loop
-
-
-def feed_maker(settings: config.Settings | None = None) -> FeedFactory:
-    """How to make the feed the settings call for: Supabase Realtime, else LISTEN/NOTIFY.
-
-    The secrets are read here, from the OS keyring (a D-Bus call on Linux): call
-    this off the GUI thread; the maker it returns only builds the feed.
-    """
-    settings = settings or config.load()
-    if settings.backend.supabase_url:
-        from vidgen_desktop.realtime.supabase_feed import SupabaseFeed
-
-        url = settings.backend.supabase_url
-        key = config.secret("supabase_anon_key")
-        if not key:  # from_config says what is missing
-            return lambda: SupabaseFeed.from_config(settings)
-        token = config.secret("supabase_access_token")
-        return lambda: SupabaseFeed(url, key, token)
-    from vidgen_desktop.realtime.postgres import PostgresFeed
-
-    database = config.database_url(settings) or ""
-    return lambda: PostgresFeed(database)
+__all__ = ["FeedFactory", "MirrorPull", "TeamProgress", "feed_maker", "install"]
 
 
 def feed_from_settings(settings: config.Settings | None = None) -> Any:

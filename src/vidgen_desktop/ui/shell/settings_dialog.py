@@ -1,4 +1,5 @@
-"""Settings: output defaults for new projects, the route threshold, queue concurrency, folders.
+"""Settings: output defaults for new projects, the route threshold, queue concurrency, folders;
+and the team storage that Share needs (a page of its own: ``SettingsDialog(page="team")``).
 
 Every field is checked by ``config.Settings`` itself; a refused value shows the
 model's message under the form and nothing is written (``config.update``
@@ -25,7 +26,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
+    QWidget,
 )
 
 from vidgen_desktop import config, paths
@@ -50,7 +53,9 @@ def _describe(exc: ValidationError) -> str:
 class SettingsDialog(QDialog):
     applied = Signal(object)  # the saved config.Settings
 
-    def __init__(self, parent=None) -> None:
+    PAGES = ("general", "team")
+
+    def __init__(self, parent=None, *, page: str = "general") -> None:
         super().__init__(parent)
         self.setObjectName("settings_dialog")
         self.setWindowTitle("Settings")
@@ -113,11 +118,57 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
+        general = QWidget()
+        page_column = QVBoxLayout(general)
+        page_column.addWidget(renders)
+        page_column.addWidget(defaults)
+        page_column.addStretch(1)
+        self.team_page = self._team(current.backend)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settings_tabs")
+        self.tabs.addTab(general, "General")
+        self.tabs.addTab(self.team_page, "Team storage")
         column = QVBoxLayout(self)
-        column.addWidget(renders)
-        column.addWidget(defaults)
+        column.addWidget(self.tabs)
         column.addWidget(self.error_label)
         column.addWidget(buttons)
+        self.show_page(page)
+
+    def show_page(self, page: str) -> None:
+        """Bring a page forward ("general", "team"); the team page focuses the bucket."""
+        self.tabs.setCurrentIndex(self.PAGES.index(page) if page in self.PAGES else 0)
+        if page == "team":
+            self.fields["backend.s3_bucket"].setFocus()
+
+    def _team(self, backend: config.BackendSettings) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        for name, label, env in (
+            ("s3_bucket", "Bucket", "VIDGEN_S3_BUCKET"),
+            ("s3_endpoint", "Endpoint (not AWS)", "VIDGEN_S3_ENDPOINT"),
+            ("s3_region", "Region", "VIDGEN_S3_REGION"),
+            ("s3_prefix", "Key prefix", "VIDGEN_S3_PREFIX"),
+            ("public_base_url", "Public address", None),
+        ):
+            edit = self._line(f"backend.{name}", getattr(backend, name) or "")
+            form.addRow(label, self._with_env(edit, env) if env else edit)
+        self.fields["backend.s3_endpoint"].setPlaceholderText("https://… for MinIO, R2, Supabase")
+        self.fields["backend.public_base_url"].setPlaceholderText(
+            "only for a public bucket or a CDN in front of it"
+        )
+        mode = QComboBox()
+        mode.addItems(("presigned", "public"))
+        mode.setCurrentText(backend.link_mode)
+        mode.setObjectName("setting_backend.link_mode")
+        self.fields["backend.link_mode"] = mode
+        form.addRow("Links", mode)
+        form.addRow(HintLabel(
+            "Create the bucket first and keep it private: links are signed and expire. "
+            "The access keys go in the OS keyring (vidgen backend secret s3_access_key_id, "
+            "s3_secret_access_key) or, without a keyring, AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY."
+        ))  # fmt: skip
+        return page
 
     def _line(self, name: str, value: str) -> QLineEdit:
         edit = QLineEdit(value)
@@ -141,14 +192,19 @@ class SettingsDialog(QDialog):
         """What the form says, as ``config.update`` arguments (strings: the model converts)."""
         values: dict[str, Any] = {}
         defaults: dict[str, Any] = {}
+        backend = config.saved().backend.model_dump()
         for name, widget in self.fields.items():
             text = widget.currentText() if isinstance(widget, QComboBox) else widget.text().strip()
             if name.startswith("output_defaults."):
                 defaults[name.split(".", 1)[1]] = text
+            elif name.startswith("backend."):
+                key = name.split(".", 1)[1]
+                backend[key] = text or (None if key != "s3_prefix" else "vidgen/")
             else:
                 values[name] = text
         values["output_folder"] = values["output_folder"] or None
         values["output_defaults"] = defaults
+        values["backend"] = backend
         return values
 
     def _folder_problem(self, folder: str | None) -> str | None:
