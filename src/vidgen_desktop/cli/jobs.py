@@ -373,6 +373,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
     p.add_argument("--timeline", action="store_true", help="include each job's timeline")
     p.set_defaults(handler=cmd_jobs_export)
+    __import__("vidgen_desktop.cli.reproduce", fromlist=["register"]).register(jobs)
 
     db = sub.add_parser("db", help="the local job database").add_subparsers(
         dest="db_command", metavar="COMMAND", required=True
