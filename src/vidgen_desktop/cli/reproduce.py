@@ -21,14 +21,6 @@ def default_name(job: Any) -> str:
     return f"{stem}-{str(job.id)[:8]}.vidgen.json"
 
 
-def reproduce(db: Any, job: Any, folders: list[Path]) -> Any:
-    """The rebuilt project (``media.relink.Rebuilt``) of ``job``; shared with the editor."""
-    from vidgen_desktop.media import relink
-
-    sources = relink.sources_of(db.jobs.elements(job.id))
-    return relink.rebuild(job.composition, sources, folders)
-
-
 def cmd_jobs_reproduce(args: argparse.Namespace) -> int:
     from vidgen_desktop.cli.jobs import _db, _find
     from vidgen_desktop.composition import project
@@ -40,7 +32,7 @@ def cmd_jobs_reproduce(args: argparse.Namespace) -> int:
     if target.is_dir():
         target = target / default_name(job)
     folders = [Path(folder) for folder in args.search] + [target.parent]
-    rebuilt = reproduce(db, job, folders)
+    rebuilt = relink.rebuild_job(db.jobs, job, folders)
     project.save(rebuilt.composition, target)
     print(target)
     for element_id, (old, new) in rebuilt.moved.items():

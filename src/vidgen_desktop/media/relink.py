@@ -141,6 +141,12 @@ def sources_of(elements: Iterable[Any]) -> list[Source]:
     return found
 
 
+def rebuild_job(jobs: Any, job: Any, folders: Sequence[Path] = ()) -> Rebuilt:
+    """``job`` (a job log record) rebuilt, its elements read from ``jobs`` (the job log's
+    repository): ``vidgen jobs reproduce`` and the history's Open as Project."""
+    return rebuild(job.composition, sources_of(jobs.elements(job.id)), folders)
+
+
 def differences(made_with: Mapping[str, Any] | None, now: Mapping[str, Any]) -> list[str]:
     """What renders here that did not render the job (Vidgen, FFmpeg), one phrase each."""
     if not made_with:

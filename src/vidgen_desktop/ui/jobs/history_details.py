@@ -5,9 +5,12 @@ from __future__ import annotations
 import html
 import uuid
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -20,6 +23,8 @@ STEP_COLUMNS = ("Step", "Status", "Started", "Took", "Details")
 
 
 class QtJobDetails(QWidget):
+    open_requested = Signal(object)  # a job id: Open as Project (ui.jobs.reopen answers it)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.job_id: uuid.UUID | None = None
@@ -33,13 +38,24 @@ class QtJobDetails(QWidget):
         header = self.steps.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self.open_button = QPushButton("Open as Project")
+        self.open_button.setObjectName("history_open_project")
+        self.open_button.setToolTip(
+            "Rebuild the project this job rendered, finding moved media by their content"
+        )
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(lambda: self.open_requested.emit(self.job_id))
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 0, 0, 0)
-        column.addWidget(self.summary)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(top)
         column.addWidget(self.steps, 1)
 
     def show_job(self, hub, job_id: uuid.UUID | None) -> None:
         self.job_id = job_id
+        self.open_button.setEnabled(job_id is not None)
         if job_id is None:
             self.summary.setText("Select a job to see its steps.")
             self.steps.clear()
