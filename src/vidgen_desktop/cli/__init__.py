@@ -264,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_jobs.register(sub)
     __import__("vidgen_desktop.cli.backend", fromlist=["register"]).register(sub)  # backend
     __import__("vidgen_desktop.cli.worker", fromlist=["register"]).register(sub)  # vidgen worker
+    __import__("vidgen_desktop.cli.desktop", fromlist=["register"]).register(sub)  # XDG files
     return parser
 
 
