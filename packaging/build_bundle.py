@@ -91,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("build_bundle: PyInstaller is missing: pip install pyinstaller", file=sys.stderr)
         return 1
+    # PyInstaller lists submodules and data files by importing the package in a subprocess
+    # of its own: it must find this checkout's package there too, not only in the analysis
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
     started = time.perf_counter()
     target = args.dist / NAME
     if target.exists():
