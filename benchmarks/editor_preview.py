@@ -2,7 +2,7 @@
 
     python benchmarks/editor_preview.py [--scrubs N] [--resumes N] [--rests N] [--play SECONDS]
 
-Opens ``resources/examples/reference.json`` (media from
+Opens ``vidgen_desktop/resources/examples/reference.json`` (media from
 ``media.samples.make_samples``) in a real ``MainWindow`` (offscreen) the way a
 designer does: the editor makes preview proxies in the background on open,
 and the benchmark waits for them. Scrubbing: the playhead jumps to random
@@ -30,7 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REFERENCE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "reference.json"
+REFERENCE = (  # package data, where paths.resources_dir() finds it
+    Path(__file__).resolve().parents[1] / "src/vidgen_desktop/resources/examples/reference.json"
+)
 PREVIEW_WIDTH = 1280  # px
 
 

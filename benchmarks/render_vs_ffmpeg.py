@@ -1,6 +1,6 @@
 """`vidgen render` against a hand-written single FFmpeg command, same composition.
 
-The reference composition (resources/examples/reference.json): 1920×1080,
+The reference composition (vidgen_desktop/resources/examples/reference.json): 1920×1080,
 30 fps, 20 s, H.264 veryfast/CRF 23 + AAC; a background video (cover), a
 1280×720 clip (contain), a photo (cover, 5–15 s), a logo with alpha
 (contain, opacity 0.8). Both are run alternately, RUNS times each; prints

@@ -6,13 +6,16 @@ Everything lives under the platform's user data and cache folders, or under
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "vidgen-desktop"
-RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 
 
 def _home() -> Path | None:
@@ -44,11 +47,18 @@ def output_dir() -> Path:
     return path
 
 
+@functools.cache
 def resources_dir() -> Path:
-    """Bundled fonts and example projects.
+    """Bundled fonts, example projects, icons and desktop files (``vidgen_desktop/resources``).
 
-    Inside a source checkout they sit at the repository root; an installed
-    wheel carries a copy in the package (see pyproject's package-data).
+    Package data, found through ``importlib.resources`` the same way in a source
+    checkout, an editable install, a wheel and a PyInstaller bundle (which
+    keeps the package's files beside its code). A package loaded from a zip
+    file gets a temporary copy, removed at exit.
     """
-    packaged = Path(__file__).resolve().parent / "resources"
-    return packaged if packaged.is_dir() else RESOURCES
+    found = resources.files("vidgen_desktop").joinpath("resources")
+    if isinstance(found, Path):
+        return found
+    stack = contextlib.ExitStack()  # pragma: no cover - zipimport only
+    atexit.register(stack.close)
+    return stack.enter_context(resources.as_file(found))

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from vidgen_desktop import __version__, files
+from vidgen_desktop import files
 from vidgen_desktop.cli.args import MAX_AT, number
 from vidgen_desktop.errors import RenderCancelled, VidgenError
 
@@ -202,11 +202,25 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+class VersionAction(argparse.Action):
+    """``vidgen --version``: Vidgen's version, then the FFmpeg build it renders with."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):  # fmt: skip
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from vidgen_desktop.media import build_info
+
+        print(build_info.version_text())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vidgen", description="Vidgen Desktop: compose short videos and render them."
     )
-    parser.add_argument("--version", action="version", version=f"vidgen {__version__}")
+    parser.add_argument("--version", action=VersionAction, help="Vidgen's version and its FFmpeg")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("render", help="render a project to a video file")
@@ -250,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_jobs.register(sub)
     __import__("vidgen_desktop.cli.backend", fromlist=["register"]).register(sub)  # backend
     __import__("vidgen_desktop.cli.worker", fromlist=["register"]).register(sub)  # vidgen worker
+    __import__("vidgen_desktop.cli.desktop", fromlist=["register"]).register(sub)  # XDG files
     return parser
 
 

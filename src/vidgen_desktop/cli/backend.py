@@ -133,7 +133,21 @@ def check_keyring(settings: config.Settings) -> list[Line]:
     return [("keyring", OK, f"available ({type(backend).__name__})")]
 
 
+def check_versions(settings: config.Settings) -> list[Line]:
+    """What renders here: Vidgen's version, the FFmpeg build and its encoders (each job's
+    record keeps the same, ``jobs.made_with``)."""
+    from vidgen_desktop.media import build_info
+
+    made = build_info.made_with()
+    return [
+        ("vidgen", OK, f"{made['vidgen']} (Python {made['python']}, {made['platform']})"),
+        ("ffmpeg", OK, f"{made['ffmpeg']} at {build_info.ffmpeg_build()['path']}"),
+        ("encoders", OK, f"{len(made['encoders'])}: {', '.join(made['encoders'])}"),
+    ]
+
+
 CHECKS: tuple[Callable[[config.Settings], list[Line]], ...] = (
+    check_versions,
     check_database,
     check_outbox,
     check_storage,

@@ -359,6 +359,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
     p.add_argument("--timeline", action="store_true", help="include each job's timeline")
     p.set_defaults(handler=cmd_jobs_export)
+    __import__("vidgen_desktop.cli.reproduce", fromlist=["register"]).register(jobs)
 
     cli_joblog.register_errors(jobs)
     cli_joblog.register_db(sub)

@@ -21,6 +21,7 @@ UPDATABLE = frozenset(
         "response_type", "route", "route_reason", "output_path", "output_url",
         "error_code", "error_message", "max_attempts", "next_attempt_at", "host",
         "user_name", "worker_pid", "progress", "current_step",
+        "made_with",  # what rendered it: Vidgen, FFmpeg build, encoders (media.build_info)
     }
 )  # fmt: skip
 

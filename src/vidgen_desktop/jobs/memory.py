@@ -199,7 +199,8 @@ class MemoryJobs:
             return job
 
     def mark_element(
-        self, job_id: JobId, element_id: str, *, processed: bool = True, probe: Any = None
+        self, job_id: JobId, element_id: str, *, processed: bool = True, probe: Any = None,
+        content_hash: str | None = None,
     ) -> None:
         with self._t.lock:
             job = self._t.job(job_id)
@@ -208,6 +209,8 @@ class MemoryJobs:
             row = {**job.elements[element_id], "processed": processed}
             if probe is not None:
                 row["probe"] = probe
+            if content_hash is not None:
+                row["content_hash"] = content_hash
             self._t.put(job, elements={**job.elements, element_id: row})
 
     def delete(self, job_id: JobId) -> bool:

@@ -61,6 +61,7 @@ class MemoryJob:
     queued_at: dt.datetime | None = None
     started_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None
+    made_with: dict[str, Any] | None = None
     elements: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def evolve(self, **changes: Any) -> MemoryJob:

@@ -44,6 +44,7 @@ from vidgen_desktop.jobs.events import EventFeed, JobEvent
 from vidgen_desktop.jobs.outcome import Outcome, cancel, queue_again, settle  # noqa: F401
 from vidgen_desktop.jobs.ports import JobStore
 from vidgen_desktop.jobs.states import JobStatus
+from vidgen_desktop.media import build_info, fingerprint
 from vidgen_desktop.render import engine
 from vidgen_desktop.render import estimate as estimating
 from vidgen_desktop.render.graph import RenderPlan
@@ -177,8 +178,14 @@ class Pipeline:
     def probe(self, job_id: uuid.UUID, comp: Composition) -> Mapping[str, Any]:
         with self.step(job_id, "probe") as details:
             facts = engine.probe_sources(comp)
+            hashes = fingerprint.local_hashes(  # so a moved file is found again (reproduce)
+                {e.id: e.source for e in comp.elements if getattr(e, "source", None)}
+            )
             for element_id, info in facts.items():
-                self.store.jobs.mark_element(job_id, element_id, processed=False, probe=info)
+                self.store.jobs.mark_element(
+                    job_id, element_id, processed=False, probe=info,
+                    content_hash=hashes.get(element_id),
+                )  # fmt: skip
             details["sources"] = len(facts)
         return facts
 
@@ -232,6 +239,7 @@ class Pipeline:
             seconds = time.perf_counter() - started
             for element_id in prepared.facts:
                 self.store.jobs.mark_element(job_id, element_id, processed=True)
+            self.store.jobs.update(job_id, made_with=build_info.made_with())  # to reproduce it
             details.update(ffmpeg_seconds=seconds, ffmpeg_pid=process.pid)
             if process.usage is not None:
                 details.update(cpu_seconds=round(process.usage.cpu_seconds, 3),

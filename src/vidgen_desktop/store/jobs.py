@@ -105,12 +105,14 @@ class JobRepository:
 
     def mark_element(
         self, job_id: uuid.UUID | str, element_id: str, *, processed: bool = True,
-        probe: Any = None,
+        probe: Any = None, content_hash: str | None = None,
     ) -> None:  # fmt: skip
-        """Set an element's processed flag (and its probe facts, when given)."""
+        """Set an element's processed flag (and its probe facts and source hash, when given)."""
         values: dict[str, Any] = {"processed": processed}
         if probe is not None:
             values["probe"] = queries.jsonable(probe)
+        if content_hash is not None:
+            values["content_hash"] = content_hash
         with self._db.write() as connection:
             connection.execute(
                 sa.update(elements)

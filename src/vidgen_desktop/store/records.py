@@ -71,6 +71,7 @@ class JobRecord(_Record):
     started_at: dt.datetime | None
     completed_at: dt.datetime | None
     updated_at: dt.datetime
+    made_with: dict[str, Any] | None = None  # Vidgen, FFmpeg build, encoders that rendered it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", JobStatus(self.status))
@@ -97,6 +98,7 @@ class ElementRecord(_Record):
     volume: float | None
     probe: dict[str, Any] | None
     processed: bool
+    content_hash: str | None = None  # sha256 of a local source's bytes (media.fingerprint)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

@@ -94,6 +94,8 @@ jobs = sa.Table(
     sa.Column("team_id", sa.String(64)),
     # Set by PostgreSQL on every change (a sequence); live feeds re-read from it. Null locally.
     sa.Column("change_seq", sa.BigInteger()),
+    # What rendered it: Vidgen's version, the FFmpeg build and its encoders (0010)
+    sa.Column("made_with", Json),
     sa.CheckConstraint(_in("status", STATUSES), name="status"),
     sa.CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
     sa.CheckConstraint(
@@ -134,6 +136,8 @@ elements = sa.Table(
     sa.Column("volume", sa.Float()),
     sa.Column("probe", Json),
     sa.Column("processed", sa.Boolean(), nullable=False, server_default=sa.false()),
+    # sha256 of a local source's bytes, so a moved file is found again (0010)
+    sa.Column("content_hash", sa.String(64)),
     sa.UniqueConstraint("job_id", "element_id"),
     sa.Index(None, "job_id", "position"),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import uuid
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +31,8 @@ SHARE_COLUMNS = ("Shared", "Expiry", "Link (without its signature)")
 
 
 class QtJobDetails(QWidget):
+    open_requested = Signal(object)  # a job id: Open as Project (ui.jobs.reopen answers it)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.job_id: uuid.UUID | None = None
@@ -71,9 +74,19 @@ class QtJobDetails(QWidget):
         row.addStretch(1)
         row.addWidget(self.reissue_button)
         row.addWidget(self.share_button)
+        self.open_button = QPushButton("Open as Project")
+        self.open_button.setObjectName("history_open_project")
+        self.open_button.setToolTip(
+            "Rebuild the project this job rendered, finding moved media by their content"
+        )
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(lambda: self.open_requested.emit(self.job_id))
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 0, 0, 0)
-        column.addWidget(self.summary)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(top)
         column.addWidget(self.steps, 2)
         column.addWidget(self.errors_label)
         column.addWidget(self.errors, 1)
@@ -105,6 +118,7 @@ class QtJobDetails(QWidget):
 
     def show_job(self, hub, job_id: uuid.UUID | None) -> None:
         self.job_id, self.hub = job_id, hub
+        self.open_button.setEnabled(job_id is not None)
         if job_id is None:
             self.summary.setText("Select a job to see its steps.")
             self.steps.clear()

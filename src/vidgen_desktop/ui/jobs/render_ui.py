@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 
 from vidgen_desktop.ui.editor.proxies import ProxyMaker
-from vidgen_desktop.ui.jobs import team_feed
+from vidgen_desktop.ui.jobs import reopen, team_feed
 from vidgen_desktop.ui.jobs.qt_history import QtHistoryPanel
 from vidgen_desktop.ui.jobs.qt_queue import QtQueuePanel
 from vidgen_desktop.ui.jobs.render_dialog import RenderDialog
@@ -44,6 +44,7 @@ class RenderUi(QObject):
         window.actions[ActionId.SETTINGS].triggered.connect(lambda: self.open_settings())
         self.hub.settings_requested.connect(self.open_settings)
         self.queue_panel.job_finished.connect(lambda *_: self.history.refresh())
+        self.reopener = reopen.JobReopener(window, self.hub, self.history.details)
         # farm jobs' live progress, with a team backend (None without one)
         self.remote = team_feed.install(self.hub)
         if self.remote is not None:
