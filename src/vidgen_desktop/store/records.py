@@ -71,6 +71,8 @@ class JobRecord(_Record):
     started_at: dt.datetime | None
     completed_at: dt.datetime | None
     updated_at: dt.datetime
+    batch_id: uuid.UUID | None = None  # the batch this job is one row of (vidgen batch)
+    batch_row: dict[str, Any] | None = None  # {"row": n, "size": "WxH", "values": {...}}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", JobStatus(self.status))
@@ -137,6 +139,7 @@ class JobQuery:
     created_from: dt.datetime | None = None  # inclusive
     created_to: dt.datetime | None = None  # exclusive
     search: str = ""  # in the project name, the job id, the error message
+    batch_id: uuid.UUID | None = None  # only the jobs of this batch
     order_by: Order = "created_at"
     descending: bool = True
     limit: int | None = 50
