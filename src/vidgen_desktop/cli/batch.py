@@ -88,10 +88,10 @@ def _run(args: argparse.Namespace, db: Any, planned: Any, out: Path) -> int:
     finally:
         if local is not None:
             local.stop()
+        jobs = batches.jobs_of(db, planned.batch_id)
+        table = batches.write_table(out / "batch.csv", jobs, _farm_output(farm))
         if farm is not None:
             farm.close()
-        jobs = batches.jobs_of(db, planned.batch_id)
-        table = batches.write_table(out / "batch.csv", jobs)
     print(planned.batch_id)
     print(table)
     if args.no_wait:
@@ -102,6 +102,22 @@ def _run(args: argparse.Namespace, db: Any, planned: Any, out: Path) -> int:
         _say(f"vidgen: {len(failed)} job(s) did not complete (row {_rows_list(rows_failed)})")
         return 1
     return 0
+
+
+def _farm_output(farm: Any) -> Any:
+    """A farm job's output: its file on the team storage (the laptop's row keeps the name)."""
+    if farm is None:
+        return None
+
+    def output_of(job: Any) -> str | None:
+        if job.route != farm.route:
+            return None
+        try:
+            return farm.remote.jobs.get(job.id).output_path
+        except Exception:  # noqa: BLE001 - the team database is gone: the local name will do
+            return None
+
+    return output_of
 
 
 def _wait(db: Any, batch_id: Any) -> None:

@@ -231,8 +231,11 @@ def retry(service: Any, batch_id: uuid.UUID) -> int:
     return count
 
 
-def table(jobs: Iterable[Any]) -> str:
-    """``batch.csv``: each job's row, size, id, status, output file and share link."""
+def table(jobs: Iterable[Any], output_of: Callable[[Any], str | None] | None = None) -> str:
+    """``batch.csv``: each job's row, size, id, status, output file and share link.
+
+    ``output_of``: where a job's file is when not at its ``output_path`` (a farm
+    job's is on the team storage)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
@@ -240,11 +243,14 @@ def table(jobs: Iterable[Any]) -> str:
         row = job.batch_row or {}
         writer.writerow([
             row.get("row", ""), row.get("size", ""), str(job.id), str(job.status),
-            job.output_path or "", job.output_url or "", job.error_message or "",
+            (output_of(job) if output_of else None) or job.output_path or "",
+            job.output_url or "", job.error_message or "",
         ])  # fmt: skip
     return out.getvalue()
 
 
-def write_table(path: Path, jobs: Iterable[Any]) -> Path:
-    files.atomic_write(path, table(jobs).encode("utf-8"))
+def write_table(
+    path: Path, jobs: Iterable[Any], output_of: Callable[[Any], str | None] | None = None
+) -> Path:
+    files.atomic_write(path, table(jobs, output_of).encode("utf-8"))
     return path
