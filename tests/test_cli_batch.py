@@ -109,14 +109,22 @@ def test_five_rows_render_five_videos_that_match_each_rows_preview(home, capsys)
         assert len(jobs) == 5 and {j.route for j in jobs} == {"local"}
         row4 = db.jobs.get(table[3]["job_id"]).batch_row
         assert row4 == {"row": 4, "size": f"{W}x{H}", "values": {
-            "headline": "Delta", "accent": "#ffff00", "product": "blue.png", "price": "4"}}  # fmt: skip
+            "headline": "Delta", "accent": "#ffff00", "product": "blue.png", "price": "4",
+        }}  # fmt: skip
         assert "{{" not in json.dumps(db.jobs.get(table[3]["job_id"]).composition)
 
 
 def test_bad_rows_are_all_reported_by_number_and_nothing_renders(home, capsys):
     project = template(home)
-    rows = write_rows(home / "rows.csv", [ROWS[0], ("Bravo", "#00ff00", "gone.png", "2"),
-                                          ROWS[2], ("Delta", "teal-ish", "red.png", "cheap")])
+    rows = write_rows(
+        home / "rows.csv",
+        [
+            ROWS[0],
+            ("Bravo", "#00ff00", "gone.png", "2"),
+            ROWS[2],
+            ("Delta", "teal-ish", "red.png", "cheap"),
+        ],
+    )
     out = home / "out"
     assert cli.main(["batch", str(project), str(rows), "--out", str(out)]) == 1
     err = capsys.readouterr().err.splitlines()

@@ -59,8 +59,7 @@ def test_every_bad_value_of_a_row_is_one_line_naming_row_variable_and_element(
             base_dir=str(tmp_path), exists=lambda p: Path(p).exists(),
         )  # fmt: skip
     assert info.value.lines == [
-        "row 4: variable 'product' (element 'photo'): file "
-        f"{tmp_path / 'nope.png'} does not exist",
+        f"row 4: variable 'product' (element 'photo'): file {tmp_path / 'nope.png'} does not exist",
         "row 4: variable 'accent' (element 'title'): '#12' is not a colour like '#ff3366'",
         "row 4: variable 'price' (element 'title'): 'cheap' is not a number",
     ]
@@ -72,7 +71,8 @@ def test_an_undeclared_variable_names_the_element_and_field() -> None:
     with pytest.raises(CompositionError) as info:
         variables.fill(Composition.from_data(data), {}, row=2)
     assert str(info.value) == (
-        "row 2: variable 'headlin' (element 'title', text): is not declared (add it under variables)"
+        "row 2: variable 'headlin' (element 'title', text): "
+        "is not declared (add it under variables)"
     )
 
 
@@ -139,7 +139,10 @@ def test_a_size_variant_keeps_percent_layout_and_refits_text() -> None:
 def test_rows_come_from_csv_or_json_with_their_numbers(tmp_path: Path) -> None:
     csv_file = tmp_path / "r.csv"
     csv_file.write_text("\ufeffheadline,price\nA,1\n,2\n", encoding="utf-8")
-    assert rows.load(csv_file).rows == [{"headline": "A", "price": "1"}, {"headline": "", "price": "2"}]
+    assert rows.load(csv_file).rows == [
+        {"headline": "A", "price": "1"},
+        {"headline": "", "price": "2"},
+    ]
     json_file = tmp_path / "r.json"
     json_file.write_text(json.dumps([{"headline": "A", "price": 3}]))
     assert rows.load(json_file).rows == [{"headline": "A", "price": 3}]

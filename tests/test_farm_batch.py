@@ -33,8 +33,14 @@ from vidgen_desktop.store import JobQuery, open_local
 pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 
 
-def test_twenty_rows_on_two_workers_complete_once_each(
-    tmp_path, workers, remote, endpoint, bucket, pg_url, capsys
+def test_twenty_rows_on_two_workers_complete_once_each(  # noqa: F811 - the fixtures above
+    tmp_path,
+    workers,
+    remote,
+    endpoint,
+    bucket,
+    pg_url,
+    capsys,  # noqa: F811
 ):
     Image.new("RGB", (16, 16), (200, 30, 30)).save(tmp_path / "logo.png")
     project = tmp_path / "card.json"

@@ -139,9 +139,7 @@ def _row_of(comp, rows_file: str, number: int):
     if not 1 <= number <= len(found.rows):
         raise VidgenError(f"--row must be from 1 to {len(found.rows)} ({rows_file}'s rows)")
     values = found.rows[number - 1]
-    return variables.fill(
-        comp, values, row=number, base_dir=found.folder, exists=os.path.exists
-    )
+    return variables.fill(comp, values, row=number, base_dir=found.folder, exists=os.path.exists)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

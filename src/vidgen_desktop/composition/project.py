@@ -55,9 +55,9 @@ def _media_defaults(declared: Mapping[str, Any]) -> list[tuple[Any, str]]:
     for value in declared.values():
         item = value if isinstance(value, dict) else vars(value)
         default = item.get("default")
-        if item.get("type") in MEDIA_TYPES and isinstance(default, str) and default:
-            if not is_url(default):
-                found.append((value, default))
+        media = item.get("type") in MEDIA_TYPES
+        if media and isinstance(default, str) and default and not is_url(default):
+            found.append((value, default))
     return found
 
 

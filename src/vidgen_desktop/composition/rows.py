@@ -82,7 +82,9 @@ def parse(text: str, *, kind: str, origin: str = "rows") -> Rows:
 
 def _checked(found: Rows, origin: str) -> Rows:
     if len(found.rows) > MAX_ROWS:
-        raise CompositionError(f"{origin} has {len(found.rows)} rows; a batch has at most {MAX_ROWS}")
+        raise CompositionError(
+            f"{origin} has {len(found.rows)} rows; a batch has at most {MAX_ROWS}"
+        )
     return found
 
 
@@ -96,7 +98,9 @@ def load(path: str | os.PathLike[str]) -> Rows:
             raise CompositionError(f"{name} is too large for a rows file")
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise CompositionError(f"rows file {display_name(path, full=True)} does not exist") from None
+        raise CompositionError(
+            f"rows file {display_name(path, full=True)} does not exist"
+        ) from None
     except UnicodeDecodeError:
         raise CompositionError(f"{name} is not UTF-8 text") from None
     except OSError as exc:

@@ -108,7 +108,7 @@ def value_text(
 ) -> str:
     """The text a value puts in the document, or ValueError saying what is wrong with it."""
     kind = declared.type
-    if isinstance(raw, bool) or isinstance(raw, dict | list):
+    if isinstance(raw, bool | dict | list):
         raise ValueError(f"{_shown(raw)} is not a {kind} value")
     if kind == "number":
         if isinstance(raw, str):
@@ -170,7 +170,9 @@ def values_for(
             raw = declared.default
             if raw is None:
                 if used.get(name):
-                    problems.append(f"{_where(row)}variable '{name}'{where}: no value and no default")
+                    problems.append(
+                        f"{_where(row)}variable '{name}'{where}: no value and no default"
+                    )
                 continue
         try:
             texts[name] = value_text(
