@@ -5,6 +5,8 @@ server over HTTP as the stand-in for the team bucket, two ``vidgen worker``
 processes, real FFmpeg. ``vidgen batch`` runs here, the designer's side.
 """
 
+# ruff: noqa: F811 - the farm's fixtures, imported from test_farm_e2e, are the arguments
+
 from __future__ import annotations
 
 import csv
@@ -33,14 +35,8 @@ from vidgen_desktop.store import JobQuery, open_local
 pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 
 
-def test_twenty_rows_on_two_workers_complete_once_each(  # noqa: F811 - the fixtures above
-    tmp_path,
-    workers,
-    remote,
-    endpoint,
-    bucket,
-    pg_url,
-    capsys,  # noqa: F811
+def test_twenty_rows_on_two_workers_complete_once_each(
+    tmp_path, workers, remote, endpoint, bucket, pg_url, capsys
 ):
     Image.new("RGB", (16, 16), (200, 30, 30)).save(tmp_path / "logo.png")
     project = tmp_path / "card.json"

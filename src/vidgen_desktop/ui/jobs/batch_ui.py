@@ -1,9 +1,10 @@
 """Templates in the window: the Variables panel, the row picker and Batch Render.
 
 ``install(window, renders)`` (called by ``render_ui.install``) docks the
-Variables panel beside the inspector, gives the inspector's Text, Colour and Background fields "Make a Variable", puts
-Batch Render… in the File menu after Render…, redraws the canvas when
-another row is previewed, and opens the Batch Render dialog (with the rows
+Variables panel beside the inspector, gives the inspector's Text, Colour
+and Background fields "Make a Variable", puts Batch Render… in the File
+menu after Render…, redraws the canvas when another row is previewed, and
+opens the Batch Render dialog (with the rows
 file the panel previews, if any); a started batch shows in the queue panel.
 """
 
