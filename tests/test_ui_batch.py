@@ -30,6 +30,25 @@ WAIT_MS = 90_000
 SHOTS = os.environ.get("VIDGEN_SHOTS")  # a folder: save screenshots of the panels there
 
 
+def shoot(qtbot, widget, name: str) -> None:
+    """Save ``widget`` in a dark and a light palette when VIDGEN_SHOTS names a folder."""
+    if not SHOTS:
+        return
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+    from test_ui_editing import dark_palette
+
+    before = QPalette(QApplication.palette())
+    for tone, palette in (
+        ("dark", dark_palette()),
+        ("light", QApplication.style().standardPalette()),
+    ):
+        QApplication.setPalette(palette)
+        qtbot.wait(100)
+        widget.grab().save(f"{SHOTS}/{name}-{tone}.png")
+    QApplication.setPalette(before)
+
+
 def write_template(folder: Path) -> Path:
     from PIL import Image
 
@@ -95,8 +114,7 @@ def test_the_panel_declares_renames_undoes_and_makes_a_field_a_variable(qtbot, h
     editor = window.inspector.editors["color"]
     assert editor.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu  # Make a Variable
     window.batches.dock.raise_()
-    if SHOTS:
-        panel.grab().save(f"{SHOTS}/variables-panel.png")
+    shoot(qtbot, panel, "variables-panel")
 
 
 def test_the_row_picker_shows_row_k_on_the_canvas_and_names_a_bad_row(qtbot, home, tmp_path):
@@ -108,6 +126,7 @@ def test_the_row_picker_shows_row_k_on_the_canvas_and_names_a_bad_row(qtbot, hom
     qtbot.waitUntil(lambda: canvas_left_colour(window)[0] > 200, timeout=WAIT_MS)  # default red
     panel.load_rows(rows)
     assert panel.row_spin.value() == 1 and panel.rows_label.text() == "rows.csv: 2 rows"
+    shoot(qtbot, window, "row-picker")
     qtbot.waitUntil(lambda: canvas_left_colour(window)[2] > 200, timeout=WAIT_MS)  # row 1: blue
     assert not panel.row_problems.isVisible()
     panel.row_spin.setValue(2)
@@ -134,8 +153,7 @@ def test_batch_render_maps_columns_shows_bad_rows_and_groups_the_jobs(qtbot, hom
     qtbot.waitUntil(lambda: dialog.bad_list.count() == 1, timeout=WAIT_MS)
     assert dialog.bad_list.item(0).text().startswith("row 2: variable 'product' (element 'photo')")
     assert not dialog.start_button.isEnabled()
-    if SHOTS:
-        dialog.grab().save(f"{SHOTS}/batch-dialog.png")
+    shoot(qtbot, dialog, "batch-dialog")
     dialog.skip_bad.setChecked(True)
     assert dialog.start_button.isEnabled()
     dialog.start_button.click()
@@ -151,8 +169,7 @@ def test_batch_render_maps_columns_shows_bad_rows_and_groups_the_jobs(qtbot, hom
         "promo-001.mp4",
         "promo-003.mp4",
     ]
-    if SHOTS:
-        panel.grab().save(f"{SHOTS}/queue-batch.png")
+    shoot(qtbot, panel, "queue-batch")
 
     panel.tree.setCurrentItem(header)  # the batch's row: Retry acts on all of it
     assert batch_queue.selected_batch(panel) == batch_id

@@ -189,6 +189,7 @@ class QtVariables(QWidget):
     def refresh(self) -> None:
         declared = self.doc.comp.variables
         blocked = self.table.blockSignals(True)
+        self.table.setRowCount(0)  # no cell widget of an older row stays behind
         self.table.setRowCount(len(declared))
         for row, (name, variable) in enumerate(declared.items()):
             default = "" if variable.default is None else str(variable.default)

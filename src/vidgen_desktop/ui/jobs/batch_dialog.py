@@ -88,6 +88,7 @@ class BatchDialog(QDialog):
         self.bad_list = QListWidget()
         self.bad_list.setObjectName("batch_bad_rows")
         self.bad_list.setMaximumHeight(110)
+        self.bad_list.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.start_button = self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
         self.start_button.setObjectName("batch_start")
@@ -126,6 +127,8 @@ class BatchDialog(QDialog):
             self.load_rows(Path(path))
 
     def load_rows(self, path: Path) -> None:
+        if self.rows_edit.text() != str(path):
+            self.rows_edit.setText(str(path))
         try:
             self.rows = rows_files.load(path)
         except VidgenError as exc:
