@@ -113,6 +113,17 @@ def test_five_rows_render_five_videos_that_match_each_rows_preview(home, capsys)
         }}  # fmt: skip
         assert "{{" not in json.dumps(db.jobs.get(table[3]["job_id"]).composition)
 
+    # the job log groups the batch: list and export it by its id (another job stays out)
+    assert cli.main(["submit", str(project), "-o", str(home / "x.mp4")]) == 0  # the defaults
+    capsys.readouterr()
+    assert cli.main(["jobs", "export", "--batch", str(batch), "-o", str(home / "b.csv")]) == 0
+    exported = list(csv.DictReader((home / "b.csv").read_text().splitlines()))
+    assert sorted(int(json.loads(r["batch_row"])["row"]) for r in exported) == [1, 2, 3, 4, 5]
+    assert cli.main(["jobs", "list", "--batch", str(batch)]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 5
+    assert cli.main(["jobs", "list", "--batch", "nope"]) == 1
+    assert "--batch: 'nope' is not a batch id" in capsys.readouterr().err
+
 
 def test_bad_rows_are_all_reported_by_number_and_nothing_renders(home, capsys):
     project = template(home)
