@@ -19,6 +19,8 @@ import uikit
 from uikit import make_window
 
 from vidgen_desktop.composition import project  # isort: skip
+from vidgen_desktop.jobs.states import JobStatus
+from vidgen_desktop.store import JobQuery, open_local
 from vidgen_desktop.ui.editor import qt_variables
 from vidgen_desktop.ui.jobs import batch_queue
 from vidgen_desktop.ui.jobs.qt_queue import C_NAME, C_STATUS
@@ -187,3 +189,41 @@ def test_batch_render_maps_columns_shows_bad_rows_and_groups_the_jobs(qtbot, hom
     exported = list(csv.DictReader(export.read_text().splitlines()))
     assert len(exported) == 2 and {r["batch_id"] for r in exported} == {str(batch_id)}
     assert json.loads(exported[0]["batch_row"])["values"]["headline"] in ("One", "Three")
+
+
+def test_the_batch_row_cancels_and_retries_every_job_of_the_batch(qtbot, home, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    hub = window.renders.hub
+    qtbot.waitUntil(lambda: hub.is_ready, timeout=WAIT_MS)
+    hub.queue.stop()  # the jobs wait: nothing renders them here
+    rows = write_rows(tmp_path, [("A", "red.png"), ("B", "blue.png"), ("C", "red.png")],
+                      header=("headline", "product"))  # fmt: skip
+    dialog = window.batches.open_dialog()
+    dialog.out_edit.setText(str(tmp_path / "out"))
+    dialog.load_rows(rows)
+    qtbot.waitUntil(lambda: dialog.start_button.isEnabled(), timeout=WAIT_MS)
+    dialog.start_button.click()
+    panel = window.renders.queue_panel
+    qtbot.waitUntil(lambda: len(getattr(panel, "batch_items", {})) == 1, timeout=WAIT_MS)
+    ((batch_id, header),) = panel.batch_items.items()
+    qtbot.waitUntil(lambda: header.childCount() == 3, timeout=WAIT_MS)
+    children = [header.child(i) for i in range(3)]
+    qtbot.waitUntil(lambda: {c.text(C_STATUS) for c in children} == {"Waiting"}, timeout=WAIT_MS)
+
+    panel.tree.setCurrentItem(children[1])  # one row: only that job
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: children[1].text(C_STATUS) == "Cancelled", timeout=WAIT_MS)
+    assert children[0].text(C_STATUS) == children[2].text(C_STATUS) == "Waiting"
+
+    panel.tree.setCurrentItem(header)  # the batch: all of its jobs
+    assert panel.cancel_button.isEnabled() and panel.retry_button.isEnabled()
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: {c.text(C_STATUS) for c in children} == {"Cancelled"},
+                    timeout=WAIT_MS)  # fmt: skip
+    assert header.text(C_STATUS) == "3/3 done" and header.text(2) == "3 failed"
+    panel.tree.setCurrentItem(header)
+    panel.retry_button.click()
+    qtbot.waitUntil(lambda: {c.text(C_STATUS) for c in children} == {"Waiting"}, timeout=WAIT_MS)
+    with open_local() as db:
+        statuses = {j.status for j in db.jobs.list(JobQuery(batch_id=batch_id, limit=None))}
+    assert statuses == {JobStatus.QUEUED}

@@ -24,7 +24,16 @@ C_NAME, C_STATUS, C_STEP, C_PROGRESS = range(4)
 def _headers(panel: Any) -> dict[uuid.UUID, QTreeWidgetItem]:
     if not hasattr(panel, "batch_items"):
         panel.batch_items = {}
+        # after the panel's own handler (connected first): a job's event moves its batch's sums
+        panel.hub.job_event.connect(lambda event: _on_event(panel, event))
     return panel.batch_items
+
+
+def _on_event(panel: Any, event: Any) -> None:
+    row = panel.rows.get(event.job_id)
+    parent = row.item.parent() if row is not None else None
+    if parent is not None:
+        summarize(panel, parent.data(C_NAME, BATCH_ROLE))
 
 
 def _bar(value: int) -> QProgressBar:
