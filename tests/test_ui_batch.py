@@ -38,6 +38,7 @@ def shoot(qtbot, widget, name: str) -> None:
         return
     from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QApplication
+
     from test_ui_editing import dark_palette
 
     before = QPalette(QApplication.palette())
