@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from vidgen_desktop.composition import project
-from vidgen_desktop.composition.model import Composition, ImageElement, TextElement
+from vidgen_desktop.composition.model import SCHEMA_VERSION, Composition, ImageElement, TextElement
 from vidgen_desktop.composition.units import Length
 from vidgen_desktop.errors import CompositionError, ProjectFileError
 
@@ -202,14 +202,14 @@ def test_missing_schema_version_is_version_one(tmp_path: Path) -> None:
     data = json.loads(EXAMPLE)
     del data["schema_version"]
     comp = project.load(write(tmp_path / "p.json", json.dumps(data)))
-    assert comp.schema_version == 1
+    assert comp.schema_version == SCHEMA_VERSION  # read as version 1, upgraded on load
 
 
 def test_a_newer_version_is_refused_clearly(tmp_path: Path) -> None:
     data = json.loads(EXAMPLE) | {"schema_version": 99}
     assert failure(write(tmp_path / "p.json", json.dumps(data))) == (
         "p.json: this project was saved by a newer Vidgen (schema version 99); "
-        "this one reads versions up to 1. Update Vidgen to open it."
+        f"this one reads versions up to {SCHEMA_VERSION}. Update Vidgen to open it."
     )
 
 
@@ -255,7 +255,7 @@ def test_a_missing_upgrade_step_is_an_error() -> None:
 
 
 def test_current_data_is_returned_as_a_copy() -> None:
-    data = {"schema_version": 1}
+    data = {"schema_version": SCHEMA_VERSION}
     assert project.upgrade(data) == data
     assert project.upgrade(data) is not data
 

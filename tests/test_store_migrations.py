@@ -77,6 +77,7 @@ def test_revisions_form_one_line() -> None:
         "0006_search_text_index",
         "0007_job_log_design",
         "0008_share_links",
+        "0009_batches",
         "0010_versions",
     ]
     assert migrate.head() == "0010_versions"

@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from vidgen_desktop import files
-from vidgen_desktop.cli.args import MAX_AT, number
+from vidgen_desktop import __version__, files
+from vidgen_desktop.cli.args import MAX_AT, number, whole_number
 from vidgen_desktop.errors import RenderCancelled, VidgenError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -116,6 +116,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from vidgen_desktop.render import engine, preview
 
     comp = _load(args.project)
+    if args.rows:  # a template's row, as `vidgen batch` fills it in
+        comp = _row_of(comp, args.rows, args.row)
     plan = engine.prepare(comp)
     if not 0 <= args.at <= plan.duration:
         raise VidgenError(
@@ -126,6 +128,18 @@ def cmd_preview(args: argparse.Namespace) -> int:
         Image.fromarray(frame, "RGBA").save(partial)
     print(args.output)
     return 0
+
+
+def _row_of(comp, rows_file: str, number: int):
+    import os
+
+    from vidgen_desktop.composition import rows, variables
+
+    found = rows.load(rows_file)
+    if not 1 <= number <= len(found.rows):
+        raise VidgenError(f"--row must be from 1 to {len(found.rows)} ({rows_file}'s rows)")
+    values = found.rows[number - 1]
+    return variables.fill(comp, values, row=number, base_dir=found.folder, exists=os.path.exists)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -240,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", type=number(0, MAX_AT, unit="s"), required=True, metavar="SECONDS")
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--scale", type=number(0, 4, above=True), default=1.0)
+    p.add_argument("--rows", metavar="FILE", help="a template's rows (CSV or JSON), with --row")
+    p.add_argument("--row", type=whole_number(1, 10**6), default=1, help="which row (from 1)")
     p.set_defaults(handler=cmd_preview)
 
     p = sub.add_parser("schema", help="print the project file's JSON Schema")
@@ -265,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     __import__("vidgen_desktop.cli.backend", fromlist=["register"]).register(sub)  # backend
     __import__("vidgen_desktop.cli.worker", fromlist=["register"]).register(sub)  # vidgen worker
     __import__("vidgen_desktop.cli.desktop", fromlist=["register"]).register(sub)  # XDG files
+    __import__("vidgen_desktop.cli.batch", fromlist=["register"]).register(sub)  # vidgen batch
     return parser
 
 

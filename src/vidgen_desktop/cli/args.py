@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import uuid
 from collections.abc import Callable
+
+from vidgen_desktop.errors import VidgenError
 
 SHOWN_CHARS = 40  # an argument quoted in a message is cut to this many characters
 
@@ -70,3 +73,13 @@ def number(
 
     parse.__name__ = "number"
     return parse
+
+
+def batch_id(text: str | None) -> uuid.UUID | None:
+    """``--batch ID``: a batch id (``vidgen batch`` prints it), or None when not given."""
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise VidgenError(f"--batch: '{text}' is not a batch id (a UUID)") from None

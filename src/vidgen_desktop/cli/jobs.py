@@ -191,6 +191,7 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
     query = JobQuery(
         statuses=statuses, created_from=_when(args.since), created_to=_when(args.until, end=True),
         search=args.search or "", limit=args.limit, offset=args.offset,
+        batch_id=cli_args.batch_id(args.batch),
     )  # fmt: skip
     if args.team:
         from vidgen_desktop.cli.team import list_team
@@ -284,8 +285,14 @@ def cmd_jobs_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_export(args: argparse.Namespace) -> int:
+    from vidgen_desktop.store import JobQuery
+
     db = _db()
-    count = db.export(args.output or sys.stdout, args.format, include_timeline=args.timeline)
+    batch = cli_args.batch_id(args.batch)
+    query = JobQuery(limit=None, descending=False, batch_id=batch) if batch else None
+    count = db.export(
+        args.output or sys.stdout, args.format, query=query, include_timeline=args.timeline
+    )
     if args.output:
         print(f"{count} job(s) written to {args.output}", file=sys.stderr)
     return 0
@@ -327,6 +334,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--since", metavar="DATE", help="created on or after (YYYY-MM-DD[THH:MM])")
     p.add_argument("--until", metavar="DATE", help="created before the end of (YYYY-MM-DD…)")
     p.add_argument("--search", metavar="TEXT", help="in project name, error or id")
+    p.add_argument("--batch", metavar="ID", help="only the jobs of this batch")
     p.add_argument("--limit", type=whole_number(1, cli_args.MAX_LIST_ROWS), default=50)
     p.add_argument("--offset", type=whole_number(0, cli_args.MAX_OFFSET), default=0)
     p.add_argument("--json", action="store_true")
@@ -358,6 +366,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
     p.add_argument("--timeline", action="store_true", help="include each job's timeline")
+    p.add_argument("--batch", metavar="ID", help="only the jobs of this batch")
     p.set_defaults(handler=cmd_jobs_export)
     __import__("vidgen_desktop.cli.reproduce", fromlist=["register"]).register(jobs)
 

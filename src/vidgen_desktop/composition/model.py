@@ -26,8 +26,14 @@ from pydantic import (
 from vidgen_desktop.composition.colors import parse_color
 from vidgen_desktop.composition.messages import describe_errors, number
 from vidgen_desktop.composition.units import LENGTH_PATTERN, Length
+from vidgen_desktop.composition.variable_types import (
+    MAX_VARIABLES,
+    Variable,
+    VariableName,
+    has_placeholder,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: variables (templates); motion adds its fields to 2 as well
 MAX_DIMENSION = 7680  # px: 8K UHD width; anything larger is a typo, not a video
 MIN_DIMENSION = 16  # px
 DEFAULT_STILL_DURATION = 5.0  # seconds: a composition of only stills and text
@@ -64,6 +70,8 @@ LengthField = Annotated[
 
 
 def _check_color(value: str) -> str:
+    if isinstance(value, str) and has_placeholder(value):
+        return value  # "{{accent}}": checked once filled in (composition.variables)
     parse_color(value)
     return value
 
@@ -238,6 +246,9 @@ class Composition(_Strict):
     name: str = Field("Untitled", max_length=1000)
     output: Output = Field(default_factory=Output)
     elements: list[Element] = Field(default_factory=list)
+    variables: dict[VariableName, Variable] = Field(
+        default_factory=dict, max_length=MAX_VARIABLES
+    )  # a template's fields (composition.variables); version 2
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Composition:
@@ -302,5 +313,5 @@ TAGS: dict[str, type[BaseModel]] = {
     "audio": AudioElement,
 }
 MODELS: dict[str, type[BaseModel]] = {
-    cls.__name__: cls for cls in (*TAGS.values(), Output, Composition)
+    cls.__name__: cls for cls in (*TAGS.values(), Output, Composition, Variable)
 }  # for messages

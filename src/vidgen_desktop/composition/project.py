@@ -16,7 +16,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from vidgen_desktop.composition import variables
 from vidgen_desktop.composition.model import SCHEMA_VERSION, Composition
+from vidgen_desktop.composition.variable_types import MEDIA_TYPES
 from vidgen_desktop.errors import ProjectFileError, VidgenError, display_name
 from vidgen_desktop.files import NEW_FILE_MODE, atomic_write  # noqa: F401 - re-exported
 
@@ -26,7 +28,7 @@ Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
 # from_version -> function returning data at from_version + 1. Version 1 is the
 # first public shape; a change to it adds a step here and bumps SCHEMA_VERSION.
-UPGRADES: dict[int, Upgrade] = {}
+UPGRADES: dict[int, Upgrade] = {1: variables.upgrade_v1}
 
 
 class ProjectSaveError(VidgenError, OSError):
@@ -36,6 +38,27 @@ class ProjectSaveError(VidgenError, OSError):
 def is_url(source: str) -> bool:
     """``s3://…``, ``https://…``, ``file://…``: left exactly as written."""
     return "://" in source
+
+
+def _is_file_path(source: str) -> bool:
+    """A local path to rebase: not a URL, not one that starts with ``{{name}}`` (the row's
+    value is the path, and resolves against the rows file's folder)."""
+    if is_url(source):
+        return False
+    first = variables.TOKEN.match(source.lstrip())
+    return not (first and first.group(1))
+
+
+def _media_defaults(declared: Mapping[str, Any]) -> list[tuple[Any, str]]:
+    """(declaration, default) of each image/video/audio variable whose default is a path."""
+    found = []
+    for value in declared.values():
+        item = value if isinstance(value, dict) else vars(value)
+        default = item.get("default")
+        media = item.get("type") in MEDIA_TYPES
+        if media and isinstance(default, str) and default and not is_url(default):
+            found.append((value, default))
+    return found
 
 
 def upgrade(
@@ -99,8 +122,11 @@ def parse(text: str, *, base_dir: Path | None = None, origin: str = "project") -
     if base_dir is not None:
         for element in comp.elements:
             source = getattr(element, "source", None)
-            if source and not is_url(source) and not os.path.isabs(source):
+            if source and _is_file_path(source) and not os.path.isabs(source):
                 element.source = os.path.normpath(os.path.join(base_dir, source))
+        for holder, default in _media_defaults(comp.variables):
+            if not os.path.isabs(default):
+                holder.default = os.path.normpath(os.path.join(base_dir, default))
     return comp
 
 
@@ -151,6 +177,9 @@ def to_data(comp: Composition, *, base_dir: Path | None = None) -> dict[str, Any
             source = element.get("source")
             if source and not is_url(source) and os.path.isabs(source):
                 element["source"] = _relative_source(source, root)
+        for holder, default in _media_defaults(data.get("variables") or {}):
+            if os.path.isabs(default):
+                holder["default"] = _relative_source(default, root)
     return data
 
 

@@ -20,7 +20,7 @@ UPDATABLE = frozenset(
         "project_name", "estimated_seconds", "actual_seconds", "threshold_seconds",
         "response_type", "route", "route_reason", "output_path", "output_url",
         "error_code", "error_message", "max_attempts", "next_attempt_at", "host",
-        "user_name", "worker_pid", "progress", "current_step",
+        "user_name", "worker_pid", "progress", "current_step", "batch_id", "batch_row",
         "made_with",  # what rendered it: Vidgen, FFmpeg build, encoders (media.build_info)
     }
 )  # fmt: skip

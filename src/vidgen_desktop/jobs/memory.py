@@ -269,10 +269,12 @@ class MemoryJobs:
             return True
 
     def list(self, query: Any = None) -> list[MemoryJob]:
-        """Newest first; ``query.statuses`` filters when given (the rest of a query is ignored)."""
+        """Newest first; ``query.statuses`` and ``query.batch_id`` filter (the rest is ignored)."""
         wanted = set(getattr(query, "statuses", ()) or ())
+        batch = getattr(query, "batch_id", None)
         with self._t.lock:
             found = [j for j in self._t.jobs.values() if not wanted or j.status in wanted]
+        found = [j for j in found if batch is None or j.batch_id == batch]
         return sorted(found, key=lambda j: j.created_at, reverse=True)
 
 

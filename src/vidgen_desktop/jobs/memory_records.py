@@ -62,6 +62,8 @@ class MemoryJob:
     started_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None
     made_with: dict[str, Any] | None = None
+    batch_id: uuid.UUID | None = None
+    batch_row: dict[str, Any] | None = None
     elements: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def evolve(self, **changes: Any) -> MemoryJob:

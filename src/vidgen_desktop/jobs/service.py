@@ -23,11 +23,12 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from vidgen_desktop import config
+from vidgen_desktop.composition import variables
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import errors as failures
@@ -117,16 +118,22 @@ class JobService:
         output: Path | str | None = None,
         project_path: str | None = None,
         threshold: float | None = None,
+        batch: Mapping[str, Any] | None = None,
     ) -> routing.Submission:
         """Log a job, estimate it and render now (immediate) or leave it queued (async).
 
         Raises the job's failure (a ``VidgenError``) when probing, or an
         immediate render, fails; the job log keeps the reason either way.
+        A template is logged filled in (its defaults); ``batch`` is the job's
+        ``batch_id`` and ``batch_row`` when it is one row of a batch.
         """
         started = time.perf_counter()
         threshold = self.threshold if threshold is None else float(threshold)
+        comp = variables.fill(comp)  # the log holds no {{name}}: a worker draws what we saw
         target = self.target_for(comp, output, project_path)
-        job = self.store.jobs.create(comp, output_path=str(target), threshold_seconds=threshold)
+        job = self.store.jobs.create(
+            comp, output_path=str(target), threshold_seconds=threshold, **(batch or {})
+        )
         self._emit(job.id, "status", status=str(S.PENDING))
         try:
             prepared = self._probe_and_prepare(job.id, comp)

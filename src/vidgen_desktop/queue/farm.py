@@ -69,6 +69,8 @@ _COPIED = (
     "output_path",
     "user_name",
     "host",
+    "batch_id",
+    "batch_row",
 )
 
 

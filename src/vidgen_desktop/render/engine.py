@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from vidgen_desktop.composition import variables
 from vidgen_desktop.composition.model import (
     AudioElement,
     Composition,
@@ -39,6 +40,7 @@ def probe_sources(
     comp: Composition, prober: Callable[[str], media_probe.MediaInfo] | None = None
 ) -> dict[str, media_probe.MediaInfo]:
     """Probe every element's source; one error listing every unusable file."""
+    comp = variables.concrete(comp)  # a template's sources: its defaults
     prober = prober or media_probe.probe
     facts: dict[str, media_probe.MediaInfo] = {}
     problems: list[str] = []

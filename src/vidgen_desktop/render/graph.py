@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 import ffmpeg
 
-from vidgen_desktop.composition import layout
+from vidgen_desktop.composition import layout, variables
 from vidgen_desktop.composition.colors import parse_color
 from vidgen_desktop.composition.model import (
     AudioElement,
@@ -113,8 +113,10 @@ def plan(
     """Resolve the composition against its sources' probe facts (keyed by element id).
 
     Writes nothing: the preview draws text itself, and the text PNGs that only
-    FFmpeg reads are made by the run step (into ``text_folder``).
+    FFmpeg reads are made by the run step (into ``text_folder``). A template
+    is drawn with its defaults (``variables.concrete``).
     """
+    comp = variables.concrete(comp)
     timeline = layout.resolve_timeline(comp, facts)
     canvas = (comp.output.width, comp.output.height)
     canvas_rect = layout.Rect(0, 0, *canvas)

@@ -61,6 +61,8 @@ def job_filter(
         where.append(jobs.c.created_at >= query.created_from)
     if query.created_to is not None:
         where.append(jobs.c.created_at < query.created_to)
+    if query.batch_id is not None:
+        where.append(jobs.c.batch_id == query.batch_id)
     term = query.search.strip()
     if term:
         where.append(search.clause(term, dialect, indexed=indexed))

@@ -72,6 +72,8 @@ class JobRecord(_Record):
     completed_at: dt.datetime | None
     updated_at: dt.datetime
     made_with: dict[str, Any] | None = None  # Vidgen, FFmpeg build, encoders that rendered it
+    batch_id: uuid.UUID | None = None  # the batch this job is one row of (vidgen batch)
+    batch_row: dict[str, Any] | None = None  # {"row": n, "size": "WxH", "values": {...}}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", JobStatus(self.status))
@@ -139,6 +141,7 @@ class JobQuery:
     created_from: dt.datetime | None = None  # inclusive
     created_to: dt.datetime | None = None  # exclusive
     search: str = ""  # in the project name, the job id, the error message
+    batch_id: uuid.UUID | None = None  # only the jobs of this batch
     order_by: Order = "created_at"
     descending: bool = True
     limit: int | None = 50

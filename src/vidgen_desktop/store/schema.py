@@ -96,6 +96,9 @@ jobs = sa.Table(
     sa.Column("change_seq", sa.BigInteger()),
     # What rendered it: Vidgen's version, the FFmpeg build and its encoders (0010)
     sa.Column("made_with", Json),
+    # The batch the job is one row of, and that row (revision 0009): {"row", "size", "values"}.
+    sa.Column("batch_id", sa.Uuid()),
+    sa.Column("batch_row", Json),
     sa.CheckConstraint(_in("status", STATUSES), name="status"),
     sa.CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
     sa.CheckConstraint(
@@ -109,6 +112,7 @@ jobs = sa.Table(
     sa.Index(None, "owner_id"),
     sa.Index(None, "team_id"),
     sa.Index(None, "change_seq"),
+    sa.Index(None, "batch_id"),
     # search terms too short for the trigram index scan this, not the jobs rows (0006)
     sa.Index(None, "project_name", "error_message", "error_code", "id"),
 )

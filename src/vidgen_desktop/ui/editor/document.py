@@ -31,7 +31,7 @@ from vidgen_desktop.composition.model import (
 )
 from vidgen_desktop.errors import MediaError
 from vidgen_desktop.media import probe as media_probe
-from vidgen_desktop.ui.editor import commands
+from vidgen_desktop.ui.editor import commands, templates
 from vidgen_desktop.ui.shell.background import Background
 
 AnyElement = VideoElement | ImageElement | TextElement | AudioElement
@@ -57,6 +57,8 @@ class Document(QObject):
     probing_changed = Signal(bool)
     adjusted = Signal(str)  # an edit was changed to fit (e.g. a trim clamped to its media)
     refused = Signal(str)  # an action the user asked for was not done, and why (e.g. locked)
+    variables_changed = Signal()  # the template's declared variables
+    preview_row_changed = Signal()  # the canvas shows another row of a template
 
     def __init__(self, comp: Composition | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +70,7 @@ class Document(QObject):
         self.media_errors: dict[str, str] = {}  # source path -> why it cannot be used
         self._probing: set[str] = set()
         self._timeline: layout.Timeline | None = None
+        self.preview_row: templates.PreviewRow | None = None  # a template's row on the canvas
         self.background = Background(workers=2, name="vidgen-probe", parent=self)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -100,17 +103,25 @@ class Document(QObject):
     def has(self, element_id: str) -> bool:
         return any(e.id == element_id for e in self._comp.elements)
 
+    def drawn(self) -> Composition:
+        """The composition as the canvas draws it (a template: filled with the previewed row)."""
+        return templates.drawn(self._comp, self.preview_row)
+
+    def _source(self, element: AnyElement, drawn: Composition | None = None) -> str:
+        """The file an element shows (``{{product}}``: the previewed row's, else the default)."""
+        return templates.source_of(element, drawn or self.drawn)
+
     def facts(self) -> dict[str, media_probe.MediaInfo]:
         """Probe facts keyed by element id (elements not yet probed are missing)."""
-        out = {}
+        out, drawn = {}, templates.Lazy(self.drawn)
         for element in self._comp.elements:
-            info = self.media.get(getattr(element, "source", ""))
+            info = self.media.get(self._source(element, drawn))
             if info is not None:
                 out[element.id] = info
         return out
 
     def media_size(self, element: AnyElement) -> tuple[int, int] | None:
-        info = self.media.get(getattr(element, "source", ""))
+        info = self.media.get(self._source(element))
         return (info.width, info.height) if info is not None and info.width else None
 
     def timeline(self) -> layout.Timeline:
@@ -151,7 +162,7 @@ class Document(QObject):
 
     def set_composition(self, comp: Composition, path: Path | None = None) -> None:
         self._comp = comp
-        self.path = path
+        self.path, self.preview_row = path, None
         self.selection = []
         self.time = 0.0
         self._timeline = None
@@ -326,6 +337,20 @@ class Document(QObject):
         self.elements_reordered.emit()
         self._touched()
 
+    def _put_variables(self, declared: Mapping[str, Any]) -> None:
+        self._comp.variables = dict(declared)
+        self._timeline = None
+        self.variables_changed.emit()
+        self._touched()
+        self.probe_sources()  # a new default may name a file not probed yet
+
+    def set_preview_row(self, row: templates.PreviewRow | None) -> None:
+        """Show a template's row k on the canvas (None: its defaults); not an edit."""
+        self.preview_row = row
+        self._timeline = None
+        self.preview_row_changed.emit()
+        self.probe_sources()
+
     def _put_output(self, output: Output) -> None:
         self._comp.output = output
         self._timeline = None
@@ -336,9 +361,10 @@ class Document(QObject):
 
     def probe_sources(self) -> None:
         """Probe, in the background, every source not probed yet."""
+        drawn = templates.Lazy(self.drawn)
         for element in self._comp.elements:
-            source = getattr(element, "source", None)
-            if not source or source in self.media or source in self.media_errors:
+            source = self._source(element, drawn)
+            if not source or "{{" in source or source in self.media or source in self.media_errors:
                 continue
             if source in self._probing:
                 continue

@@ -131,7 +131,8 @@ class QtCanvas(QWidget):
     def request_frame(self) -> None:
         dpr = self.devicePixelRatioF()
         scale = min(1.0, self.zoom * dpr)
-        comp = self.doc.comp.model_copy(update={"elements": list(self.doc.comp.elements)})
+        drawn = self.doc.drawn()  # a template: the row picked in the Variables panel
+        comp = drawn.model_copy(update={"elements": list(drawn.elements)})
         self.renderer.request(PreviewRequest(comp, self.doc.facts(), self.doc.time, scale))
         self.update()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,6 +45,8 @@ class LengthEdit(QWidget):
 
 
 class QtInspector(QScrollArea):
+    form_built = Signal()  # new field editors (the Variables panel adds "Make a Variable")
+
     def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
@@ -158,6 +160,7 @@ class QtInspector(QScrollArea):
                 self.font_warning.setWordWrap(True)
                 self.font_warning.hide()
                 form.addRow(self.font_warning)  # the whole width: a sentence, not a value
+        self.form_built.emit()
 
     def _make_editor(self, spec: FieldSpec) -> QWidget:
         if spec.kind == "length":

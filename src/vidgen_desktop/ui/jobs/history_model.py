@@ -45,6 +45,7 @@ class Filter:
     statuses: tuple[JobStatus, ...] = ()
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
+    batch_id: Any = None  # a batch's id: only its jobs
 
 
 class JobTableModel(QAbstractTableModel):
@@ -70,6 +71,7 @@ class JobTableModel(QAbstractTableModel):
         return dict(
             statuses=f.statuses, created_from=f.created_from, created_to=f.created_to,
             search=f.search, order_by=self.order_by, descending=self.descending,
+            batch_id=f.batch_id,
             limit=PAGE_SIZE, offset=self.page * PAGE_SIZE,
         )  # fmt: skip
 

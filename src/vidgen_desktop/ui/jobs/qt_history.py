@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop.jobs.states import RETRYABLE, JobStatus
+from vidgen_desktop.ui.jobs import batch_history
 from vidgen_desktop.ui.jobs.history_details import QtJobDetails
 from vidgen_desktop.ui.jobs.history_model import PAGE_SIZE, JobTableModel
 from vidgen_desktop.ui.jobs.history_model import Filter as HistoryFilter
@@ -100,6 +101,9 @@ class QtHistoryPanel(QWidget):
         filters.addWidget(self.range_box)
         filters.addWidget(self.date_from)
         filters.addWidget(self.date_to)
+        self.batch_box = batch_history.box(self.hub)  # "All jobs" or one batch's
+        self.batch_box.currentIndexChanged.connect(lambda _: self.apply_filter())
+        filters.addWidget(self.batch_box)
 
         self.table = QTableView()
         self.table.setObjectName("history_table")
@@ -172,7 +176,7 @@ class QtHistoryPanel(QWidget):
             end = self.date_to.date().toPython() + dt.timedelta(days=1)  # the whole last day
         return HistoryFilter(
             search=self.search.text().strip(), statuses=(status,) if status else (),
-            created_from=_utc(start), created_to=_utc(end),
+            created_from=_utc(start), created_to=_utc(end), batch_id=self.batch_box.currentData(),
         )  # fmt: skip
 
     def apply_filter(self) -> None:
@@ -186,6 +190,7 @@ class QtHistoryPanel(QWidget):
 
     def refresh(self) -> None:
         self.model.refresh()
+        batch_history.reload(self.batch_box, self.hub)
         if self.tabs.currentIndex() == 1:
             self.analytics.refresh()
 

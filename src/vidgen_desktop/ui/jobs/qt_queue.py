@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop.jobs.events import JobEvent
 from vidgen_desktop.jobs.states import ACTIVE, CANCELLABLE, RETRYABLE, JobStatus
-from vidgen_desktop.ui.jobs import jobtext, share_ui
+from vidgen_desktop.ui.jobs import batch_queue, jobtext, share_ui
 from vidgen_desktop.ui.jobs.render_hub import RenderHub
 from vidgen_desktop.ui.shell import files
 from vidgen_desktop.ui.shell.notify import Notifier
@@ -194,6 +194,7 @@ class QtQueuePanel(QWidget):
         row.progress = job.progress or 0.0
         row.bar.setValue(round(row.progress * 100) if row.status != "completed" else 100)
         self._show_eta(row)
+        batch_queue.group(self, row, job)  # a batch's job: under its batch's row
         self._update_buttons()
 
     def _show_eta(self, row: Row) -> None:
@@ -223,7 +224,7 @@ class QtQueuePanel(QWidget):
             row.bar.setValue(0)
 
     def _prune(self) -> None:
-        finished = [r for r in self.rows.values() if r.status not in ACTIVE]
+        finished = [r for r in self.rows.values() if r.status not in ACTIVE and not r.item.parent()]
         for row in finished[: max(0, len(finished) - KEEP_FINISHED)]:
             self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row.item))
             del self.rows[row.job_id]
@@ -309,17 +310,22 @@ class QtQueuePanel(QWidget):
         self.open_button.setEnabled(here)
         self.folder_button.setEnabled(here)
         self.link_button.setEnabled(done)
+        batch_queue.update_buttons(self)  # a batch's row: Cancel and Retry act on all of it
 
     def _report(self, _result, error: BaseException | None) -> None:
         if error is not None:
             self.notifier.window.statusBar().showMessage(str(error), 8000)
 
     def cancel_selected(self) -> None:
+        if batch_queue.act(self, "cancel"):
+            return
         row = self.selected()
         if row is not None:
             self.hub.cancel(row.job_id, self._report)
 
     def retry_selected(self) -> None:
+        if batch_queue.act(self, "retry"):
+            return
         row = self.selected()
         if row is not None:
             row.notified.clear()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 
 from vidgen_desktop.ui.editor.proxies import ProxyMaker
-from vidgen_desktop.ui.jobs import reopen, team_feed
+from vidgen_desktop.ui.jobs import batch_ui, reopen, team_feed
 from vidgen_desktop.ui.jobs.qt_history import QtHistoryPanel
 from vidgen_desktop.ui.jobs.qt_queue import QtQueuePanel
 from vidgen_desktop.ui.jobs.render_dialog import RenderDialog
@@ -99,4 +99,6 @@ class RenderUi(QObject):
 
 
 def install(window) -> RenderUi:
-    return RenderUi(window)
+    renders = RenderUi(window)
+    window.batches = batch_ui.install(window, renders)  # Variables panel, Batch Render
+    return renders

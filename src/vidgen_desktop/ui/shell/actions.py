@@ -48,6 +48,7 @@ class ActionId(enum.Enum):
     GO_START = "go_start"
     GO_END = "go_end"
     RENDER = "render"
+    BATCH_RENDER = "batch_render"
     SETTINGS = "settings"
 
 
@@ -86,6 +87,9 @@ SPECS: dict[ActionId, Spec] = {
     ActionId.GO_START: Spec("Go to &Start", ("Home",)),
     ActionId.GO_END: Spec("Go to &End", ("End",)),
     ActionId.RENDER: Spec("&Render…", ("Ctrl+R",), "Render the composition to a video file"),
+    ActionId.BATCH_RENDER: Spec(
+        "&Batch Render…", ("Ctrl+Shift+R",), "Render the template once per row of a CSV or JSON"
+    ),
     ActionId.SETTINGS: Spec("Se&ttings…", (Std.Preferences, "Ctrl+,"), "Render and output options"),
 }
 

@@ -26,7 +26,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0010_versions"
-down_revision = "0008_share_links"
+down_revision = "0009_batches"
 branch_labels = None
 depends_on = None
 
