@@ -32,11 +32,14 @@ def _red(frame):
     return (frame[..., 0] > 128) & (frame[..., 1] < 100) & (frame[..., 2] < 100)
 
 
-def _state(plan, n, index=0):
-    vp = plan.visuals[index]
+def _state(plan, n):
+    """The layout's state of the (only) element at frame n: its animated part's track keeps
+    the element and its whole window (resting parts are drawn as plain static elements)."""
+    track = next(vp.track for vp in plan.visuals if vp.track is not None)
     return layout.state_at(
-        vp.element, n, FPS, (W, H), vp.window, vp.media_size, cues=vp.track.cues
-    )
+        track.element, n, FPS, (W, H), track.window, plan.visuals[0].media_size,
+        cues=track.cues,
+    )  # fmt: skip
 
 
 def test_keyframed_position_lands_where_the_layout_says(tmp_path):
@@ -141,3 +144,37 @@ def test_each_transition_at_start_middle_and_end(tmp_path, kind):
         where = {"right": b[0] + b[2] == W, "left": b[0] == 0,
                  "bottom": b[1] + b[3] == H, "top": b[1] == 0}
         assert where[side], (kind, b)
+
+
+def test_after_its_entrance_an_element_renders_exactly_as_a_static_one(tmp_path):
+    red = write_png(tmp_path / "red.png", solid(41, 23, (255, 40, 0, 255)))
+    element = {"id": "r", "type": "image", "source": str(red), "x": 51, "y": 33,
+               "width": 41, "height": 23, "fit": "fill"}  # fmt: skip
+    moving = element | {"animation_in": {"preset": "slide-from-left", "duration": 0.5}}
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    _, still = _render(tmp_path / "a", [element])
+    _, moved = _render(tmp_path / "b", [moving])
+    assert not np.array_equal(still[2], moved[2])  # it was moving
+    assert np.array_equal(still[6:], moved[6:])  # then pixel for pixel the static render
+
+
+def test_volume_keyframes_shape_the_sound(tmp_path):
+    from mediakit import decode_audio, tone
+
+    sound = tone(tmp_path / "tone.wav", freq=440, seconds=2, amplitude=0.5)
+    comp = Composition.from_data({
+        "output": {"width": W, "height": H, "fps": FPS, "duration": 2},
+        "elements": [{"id": "s", "type": "audio", "source": str(sound),
+                      "keyframes": {"volume": [{"time": 0.5, "value": 0},
+                                               {"time": 1.5, "value": 1}]}}],
+    })  # fmt: skip
+    samples = decode_audio(engine.render(comp, tmp_path / "out.mp4"))
+
+    def rms(at: float) -> float:
+        chunk = samples[int(at * 48000) : int((at + 0.1) * 48000), 0]
+        return float(np.sqrt(np.mean(chunk**2)))
+
+    full = 0.5 / np.sqrt(2)
+    assert rms(0.1) < 0.01 * full  # held at the first keyframe's 0
+    assert abs(rms(0.95) - 0.5 * full) < 0.08 * full  # half way: half the gain
+    assert abs(rms(1.7) - full) < 0.08 * full  # the last keyframe's 1 holds

@@ -36,7 +36,7 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.render import formats, motion_graph
+from vidgen_desktop.render import formats, motion_graph, motion_plan
 from vidgen_desktop.render.inputs import Inputs, ffmpeg_path
 from vidgen_desktop.render.inputs import number as _num
 
@@ -138,9 +138,12 @@ def plan(
             source = ""
         else:
             source = element.source
-        fps = comp.output.fps
-        track = motion_graph.track(element, window, fps, canvas, size, cues) if moving else None
-        visuals.append(VisualPlan(element, placement, window, size, source, info, track))
+        if not moving:
+            visuals.append(VisualPlan(element, placement, window, size, source, info))
+            continue
+        media = None if isinstance(element, TextElement) else size
+        parts = motion_plan.split(element, window, comp.output.fps, canvas, media, cues)
+        visuals += [VisualPlan(p, placement, w, size, source, info, tr) for p, w, tr in parts]
     audio: list[AudioPlan] = []
     if formats.has_audio(comp.output):
         for element in comp.elements:

@@ -24,6 +24,7 @@ overlay on 4:2:0 rounds x and y down to even numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,9 +52,10 @@ class Track:
     rotates: bool
     zooms: bool  # ken-burns: the media is scaled past its drawn size and cropped
     source_crop: layout.Rect | None  # cover: the source region cut before scaling
-    window: layout.Window
+    window: layout.Window  # the element's whole window (a part's frames are fewer)
     fps: float
     cues: tuple[layout.Cue, ...] = ()
+    element: object = None  # the element itself (a part's plan holds a shifted copy)
 
     @property
     def last(self) -> int:
@@ -92,22 +94,35 @@ def track(
         for k in range(first, end)
     )
     rotates = any(abs(s.rotation) > 1e-9 for s in states)
-    zooms = any(s.placement.scaled != (s.placement.crop.w, s.placement.crop.h) for s in states)
+    presets = (getattr(element, "animation_in", None), getattr(element, "animation_out", None))
+    zooms = any(a is not None and a.preset == "ken-burns" for a in presets)
     source_crop = None
-    if zooms and getattr(element, "fit", None) == "cover" and media is not None:
-        # cover: cut the source region first; what zooms is then a fill of the box
-        source_crop = layout.source_region(states[0].placement, media)
-        zooms = any(s.placement.crop != states[0].placement.crop for s in states) and (
-            element.animation_in is not None or element.animation_out is not None
-        )
-        if zooms:
-            source_crop = None  # a ken-burns on cover: scale the whole source, crop per frame
+    if not zooms and getattr(element, "fit", None) == "cover" and media is not None:
+        # cover that only moves or scales: cut the source region once, then each frame
+        # is a fill of its box (the region keeps its aspect; rounding moves it ≤ 1 source px)
+        rest = layout.place(element, media, canvas)
+        if rest.needs_crop:
+            source_crop = layout.source_region(rest, media)
+    stage = _stage(states, rotates)
+    return Track(
+        first, states, stage, rotates, zooms, source_crop, window, fps, tuple(cues), element
+    )
+
+
+def _stage(states: Sequence[layout.State], rotates: bool) -> tuple[int, int]:
     if rotates:
         side = _even(max(math.ceil(math.hypot(s.drawn.w, s.drawn.h)) + 2 for s in states))
-        stage = (side, side)
-    else:
-        stage = (max(s.drawn.w for s in states), max(s.drawn.h for s in states))
-    return Track(first, states, stage, rotates, zooms, source_crop, window, fps, tuple(cues))
+        return side, side
+    return max(s.drawn.w for s in states), max(s.drawn.h for s in states)
+
+
+def part(tr: Track, a: int, b: int) -> Track:
+    """The frames ``a`` to ``b`` (indexes into ``tr.states``) of a track."""
+    states = tr.states[a:b]
+    rotates = any(abs(s.rotation) > 1e-9 for s in states)
+    return dataclasses.replace(
+        tr, first=tr.first + a, states=states, rotates=rotates, stage=_stage(states, rotates)
+    )
 
 
 def _segments(values: Sequence[float], tolerance: float) -> list[tuple[int, float, float]]:
@@ -177,18 +192,20 @@ def overlay_position(tr: Track) -> tuple[str, str]:
 
 
 def _alpha_geq(stream: Any, tr: Track, fps: float, element) -> Any:
-    """Keyframed opacity and wipes: a per-pixel alpha factor, only while one acts."""
+    """Keyframed opacity, wipes, and zoomed media smaller than the stage: a per-pixel alpha
+    factor on the stage, enabled only on the frames where one acts."""
     factors, clips, spans = [], [], []
     kf = "opacity" in getattr(element, "keyframes", {})
     for n, s in enumerate(tr.states):
-        factor = 1.0
-        if kf:
-            factor = value_at(element, "opacity", s.time - tr.window.start)
+        factor = value_at(tr.element, "opacity", s.time - tr.window.start) if kf else 1.0
         factors.append(factor)
         d = s.drawn
-        clip = s.clip if s.clip is not None else d
-        clips.append((clip.x - d.x, clip.right - d.x, clip.y - d.y, clip.bottom - d.y))
-        if factor != 1.0 or s.clip is not None:
+        ox, oy = (tr.stage[0] - d.w) // 2, (tr.stage[1] - d.h) // 2
+        clip = (s.clip.intersect(d) or layout.Rect(d.x, d.y, 0, 0)) if s.clip else d
+        box = (clip.x - d.x + ox, clip.right - d.x + ox, clip.y - d.y + oy, clip.bottom - d.y + oy)
+        clips.append(box)
+        overflow = tr.zooms and (d.w, d.h) != tr.stage  # zoomed media shows past its rect
+        if factor != 1.0 or s.clip is not None or overflow:
             spans.append(tr.first + n)
     if not spans:
         return stream
@@ -196,16 +213,13 @@ def _alpha_geq(stream: Any, tr: Track, fps: float, element) -> Any:
     a = "alpha(X,Y)"
     if kf:
         a += "*(" + piecewise(factors, tr.first, k, integer=False, tolerance=0.001) + ")"
-    if any(s.clip is not None for s in tr.states):
-        left = piecewise([c[0] for c in clips], tr.first, k)
-        right = piecewise([c[1] for c in clips], tr.first, k)
-        top = piecewise([c[2] for c in clips], tr.first, k)
-        bottom = piecewise([c[3] for c in clips], tr.first, k)
+    if any(c != (0, tr.stage[0], 0, tr.stage[1]) for c in clips):
+        left, right, top, bottom = (
+            piecewise([c[i] for c in clips], tr.first, k) for i in range(4)
+        )
         a += f"*gte(X,{left})*lt(X,{right})*gte(Y,{top})*lt(Y,{bottom})"
     enable = f"between({frame_expr(fps)},{spans[0]},{spans[-1]})"
-    return stream.filter(
-        "geq", r="r(X,Y)", g="g(X,Y)", b="b(X,Y)", a=a, enable=enable
-    )
+    return stream.filter("geq", r="r(X,Y)", g="g(X,Y)", b="b(X,Y)", a=a, enable=enable)
 
 
 def animated_layer(
@@ -216,7 +230,7 @@ def animated_layer(
     media: tuple[int, int] | None,
 ) -> Any:
     """The element's pictures drawn per frame on its stage (timing done by the caller)."""
-    fps = tr.fps
+    fps, element = tr.fps, tr.element  # the element itself: the plan may hold a part's copy
     if tr.source_crop is not None:
         c = tr.source_crop
         stream = stream.filter("format", "rgba").crop(c.x, c.y, c.w, c.h, exact=1)
@@ -263,10 +277,11 @@ def animated_layer(
     if element.opacity < 1 and "opacity" not in element.keyframes:
         stream = stream.filter("colorchannelmixer", aa=_num(element.opacity))
     stream = _alpha_geq(stream, tr, fps, element)
-    ramps = [("in", window.start, element.fade_in)] if element.fade_in > 0 else []
+    whole = tr.window  # fades and ramps are the whole element's, in composition time
+    ramps = [("in", whole.start, element.fade_in)] if element.fade_in > 0 else []
     if element.fade_out > 0:
-        ramps.append(("out", max(window.start, window.end - element.fade_out), element.fade_out))
-    ramps += opacity_ramps(element, window, tr.cues)
+        ramps.append(("out", max(whole.start, whole.end - element.fade_out), element.fade_out))
+    ramps += opacity_ramps(element, whole, tr.cues)
     for kind, start, duration in ramps:
         if duration > 0:
             stream = stream.filter("fade", t=kind, st=_num(start), d=_num(duration), alpha=1)

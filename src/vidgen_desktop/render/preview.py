@@ -118,8 +118,8 @@ class Previewer:
             element = vp.element
             state = None
             if vp.track is not None:
-                state = layout.state_at(
-                    element, round(t * self.fps), self.fps, self.canvas, vp.window,
+                state = layout.state_at(  # the element's own (whole) state, not its part's
+                    vp.track.element, round(t * self.fps), self.fps, self.canvas, vp.track.window,
                     None if isinstance(element, TextElement) else vp.media_size,
                     scale=scale, cues=vp.track.cues,
                 )  # fmt: skip
