@@ -10,11 +10,11 @@ Per visual element, bottom to top:
   crop/scale per ``composition.layout`` → alpha (opacity, fades) →
   overlay at the drawn position, enabled only on [start, end).
 Stills are scaled once and held by the overlay; only stills that fade are
-looped (a fade needs frames). Which inputs FFmpeg opens, and how elements
-that read the same file share them, is ``render.inputs``.
-Audio of every audible element is trimmed, volume- and fade-adjusted,
-delayed to its start and mixed; a silent track is generated when nothing
-is audible.
+looped (a fade needs frames). Animated elements: ``render.motion_plan`` and
+``render.motion_graph``. Which inputs FFmpeg opens, and how elements that read
+the same file share them, is ``render.inputs``. Audio of every audible element
+is trimmed, volume- and fade-adjusted, delayed to its start and mixed; a
+silent track is generated when nothing is audible.
 """
 
 from __future__ import annotations
