@@ -113,9 +113,8 @@ def plan(
 ) -> RenderPlan:
     """Resolve the composition against its sources' probe facts (keyed by element id).
 
-    Writes nothing: the preview draws text itself, and the text PNGs that only
-    FFmpeg reads are made by the run step (into ``text_folder``).
-    """
+    Writes nothing: the preview draws text itself, and the text PNGs that only FFmpeg
+    reads are made by the run step (into ``text_folder``). Animated elements get tracks."""
     timeline = layout.resolve_timeline(comp, facts)
     canvas = (comp.output.width, comp.output.height)
     canvas_rect = layout.Rect(0, 0, *canvas)
@@ -309,9 +308,9 @@ def _align_even(stream: Any, drawn: layout.Rect) -> tuple[Any, int, int]:
 
 
 def _placed(vp: VisualPlan, stream: Any) -> tuple[Any, Any, Any]:
-    if vp.track is not None:
-        return (stream, *motion_graph.overlay_position(vp.track))
-    return _align_even(stream, vp.placement.drawn)
+    if vp.track is None:
+        return _align_even(stream, vp.placement.drawn)
+    return (stream, *motion_graph.overlay_position(vp.track))
 
 
 def is_canvas(render_plan: RenderPlan) -> bool:
