@@ -203,6 +203,8 @@ def test_missing_schema_version_is_version_one(tmp_path: Path) -> None:
     del data["schema_version"]
     comp = project.load(write(tmp_path / "p.json", json.dumps(data)))
     assert comp.schema_version == SCHEMA_VERSION  # read as version 1, upgraded on load
+    # version 2 (motion) only adds fields with defaults: nothing moves
+    assert all(getattr(e, "keyframes", {}) == {} for e in comp.elements)
 
 
 def test_a_newer_version_is_refused_clearly(tmp_path: Path) -> None:

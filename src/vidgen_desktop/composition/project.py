@@ -28,6 +28,8 @@ Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
 # from_version -> function returning data at from_version + 1. Version 1 is the
 # first public shape; a change to it adds a step here and bumps SCHEMA_VERSION.
+# Version 1 → 2 adds motion (fields with defaults: nothing moves) and variables
+# (a version-1 file's literal "{{" is escaped, so nothing in it becomes a placeholder).
 UPGRADES: dict[int, Upgrade] = {1: variables.upgrade_v1}
 
 
