@@ -179,6 +179,18 @@ def unit_of(element: Any, prop: str) -> str:
     return getattr(element, prop).unit
 
 
+def converted(element: Any, prop: str, unit: str, extent: int) -> dict:
+    """Fields that give ``prop``'s keyframes the unit ``unit`` (exactly); {} when still."""
+    if not animated(element, prop):
+        return {}
+    all_tracks = plain_tracks(element)
+    all_tracks[prop] = [
+        {**k, "value": str(Length.parse(k["value"]).convert(unit, extent))}
+        for k in all_tracks[prop]
+    ]
+    return {"keyframes": all_tracks}
+
+
 # -- edits (each returns the fields for Document.edit, or a refusal) --------------------------
 
 
@@ -342,3 +354,33 @@ def motion_path(doc: Doc, element: Any, samples: int = 120) -> list[tuple[float,
         if not points or math.dist(points[-1], centre) > 0.01:
             points.append(centre)
     return points
+
+
+def add_here(doc: Doc, element: Any):
+    """Fields that key every animated property at the playhead (a still element: its
+    position, or a sound's volume), each at the value it has there: (fields, refusal)."""
+    props = [p for p in ANIMATABLE if animated(element, p)]
+    if not props:
+        props = list(POSITION) if hasattr(element, "x") else ["volume"]
+    fields: dict[str, Any] = {}
+    current = element
+    for prop in props:
+        change, refusal = with_key(doc, current, prop)
+        if refusal:
+            return None, refusal
+        fields.update(change)
+        current = current.model_copy(update={"keyframes": change["keyframes"]})
+    return fields, None
+
+
+def neighbour(doc: Doc, elements: list, forward: bool) -> float | None:
+    """The composition time of the next (or previous) keyframe of ``elements``."""
+    fps = doc.comp.output.fps
+    windows = doc.timeline().windows
+    found = [windows[e.id].start + t for e in elements if e.id in windows for t in times(e)]
+    half = 0.5 / fps
+    if forward:
+        later = [t for t in found if t > doc.time + half]
+        return min(later) if later else None
+    earlier = [t for t in found if t < doc.time - half]
+    return max(earlier) if earlier else None

@@ -51,6 +51,12 @@ def tell_locked(widget: QWidget, elements) -> None:
     QApplication.sendEvent(widget, QStatusTipEvent(text))
 
 
+def tell_text(widget: QWidget, text: str) -> None:
+    """Say in the status bar why an edit did not take (its first line)."""
+    if text:
+        QApplication.sendEvent(widget, QStatusTipEvent(text.splitlines()[0]))
+
+
 def dropped_paths(event: QDropEvent | QDragEnterEvent) -> list[str]:
     mime = event.mimeData()
     if not mime.hasUrls():
@@ -208,9 +214,8 @@ class QtCanvas(QWidget):
         return geometry.rotate_handle(view.box, view.rotation, ROTATE_DISTANCE / self.zoom)
 
     def tell(self, text: str) -> None:
-        """Why a drag did not take (locked, a keyframe outside the element's time)."""
-        if text:
-            QApplication.sendEvent(self, QStatusTipEvent(text.splitlines()[0]))
+        """Why a drag did not take (a keyframe outside the element's time, a refusal)."""
+        tell_text(self, text)
 
     # -- mouse ---------------------------------------------------------------------------------
 

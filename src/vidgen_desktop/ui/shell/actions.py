@@ -49,6 +49,10 @@ class ActionId(enum.Enum):
     GO_END = "go_end"
     RENDER = "render"
     SETTINGS = "settings"
+    ADD_KEYFRAME = "add_keyframe"
+    DELETE_KEYFRAME = "delete_keyframe"
+    PREV_KEYFRAME = "prev_keyframe"
+    NEXT_KEYFRAME = "next_keyframe"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,14 @@ SPECS: dict[ActionId, Spec] = {
     ActionId.GO_END: Spec("Go to &End", ("End",)),
     ActionId.RENDER: Spec("&Render…", ("Ctrl+R",), "Render the composition to a video file"),
     ActionId.SETTINGS: Spec("Se&ttings…", (Std.Preferences, "Ctrl+,"), "Render and output options"),
+    ActionId.ADD_KEYFRAME: Spec(
+        "Add &Keyframe", ("K",), "Keyframe the selection at the playhead (a still one: its position)"
+    ),
+    ActionId.DELETE_KEYFRAME: Spec(
+        "&Delete Keyframes Here", ("Shift+K",), "Delete the selection's keyframes at the playhead"
+    ),
+    ActionId.PREV_KEYFRAME: Spec("&Previous Keyframe", ("J",), "Go to the previous keyframe"),
+    ActionId.NEXT_KEYFRAME: Spec("&Next Keyframe", ("L",), "Go to the next keyframe"),
 }
 
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import paths
 from vidgen_desktop.composition.model import TextElement
+from vidgen_desktop.ui.editor import animate_menu
 from vidgen_desktop.ui.editor.document import Document
 from vidgen_desktop.ui.editor.importer import Importer
 from vidgen_desktop.ui.editor.qt_canvas import QtCanvas
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
             ActionId.GO_END,
         ):
             playback.addAction(a[action_id])
+        self.animate_menu = animate_menu.install(self)  # keyframes, presets, transitions
 
     def _create_toolbar(self) -> None:
         bar = QToolBar("Main", self)
