@@ -106,7 +106,7 @@ def test_the_message_from_the_issue() -> None:
         ({"elements": ["logo.png"]}, "element #1: must be an object ({...}), got 'logo.png'"),
         ({"elements": "logo.png"}, "elements must be a list, got 'logo.png'"),
         ({"nmae": "x"}, "nmae is not a field Vidgen knows; did you mean 'name'?"),
-        ({"schema_version": 2}, "schema_version must be at most 1, got 2"),
+        ({"schema_version": 3}, "schema_version must be at most 2, got 3"),
     ],
 )  # fmt: skip
 def test_messages_name_the_element_and_field(data: dict[str, Any], message: str) -> None:

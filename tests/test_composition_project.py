@@ -202,14 +202,16 @@ def test_missing_schema_version_is_version_one(tmp_path: Path) -> None:
     data = json.loads(EXAMPLE)
     del data["schema_version"]
     comp = project.load(write(tmp_path / "p.json", json.dumps(data)))
-    assert comp.schema_version == 1
+    # read as version 1 and upgraded: version 2 (motion) only adds fields with defaults
+    assert comp.schema_version == 2
+    assert all(getattr(e, "keyframes", {}) == {} for e in comp.elements)
 
 
 def test_a_newer_version_is_refused_clearly(tmp_path: Path) -> None:
     data = json.loads(EXAMPLE) | {"schema_version": 99}
     assert failure(write(tmp_path / "p.json", json.dumps(data))) == (
         "p.json: this project was saved by a newer Vidgen (schema version 99); "
-        "this one reads versions up to 1. Update Vidgen to open it."
+        "this one reads versions up to 2. Update Vidgen to open it."
     )
 
 
@@ -255,7 +257,7 @@ def test_a_missing_upgrade_step_is_an_error() -> None:
 
 
 def test_current_data_is_returned_as_a_copy() -> None:
-    data = {"schema_version": 1}
+    data = {"schema_version": 2}
     assert project.upgrade(data) == data
     assert project.upgrade(data) is not data
 

@@ -1,8 +1,18 @@
 """The one place that turns the document into pixels and seconds.
 
 The renderer (``render.graph``) and the preview (``render.preview``) both
-call ``place`` and ``resolve_timeline`` and nothing else does this math, so
-what the canvas shows is what FFmpeg renders.
+call ``place``, ``state_at`` and ``resolve_timeline`` and nothing else does
+this math, so what the canvas shows is what FFmpeg renders.
+
+``state_at(element, frame, fps, canvas_size, window, media_size=None, *,
+scale=1.0, cues=())`` → ``State`` (box, placement, rotation, opacity, volume,
+clip) is the element at output frame k with its keyframes, presets, fades
+and transitions applied (defined in ``composition.states``, re-exported
+here). ``resolve_timeline`` also resolves transitions: an element with
+``transition_in`` enters over the previous visual element on its track (the
+latest one starting before it and still showing, or ending, at its start);
+that element's window is held until the transition ends, and both get a
+``Cue`` in ``Timeline.cues``.
 
 Rounding rules (defined once, here):
 - Lengths become fractional canvas pixels, times the preview scale, then
@@ -37,7 +47,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from vidgen_desktop.composition.model import (
@@ -245,6 +255,7 @@ def source_region(placement: Placement, media: tuple[int, int]) -> Rect:
 class Timeline:
     duration: float
     windows: Mapping[str, Window]
+    cues: Mapping[str, tuple] = field(default_factory=dict)  # id -> tuple[Cue, ...]
 
 
 def _natural_end(element, facts: MediaFacts | None) -> float | None:
@@ -295,7 +306,61 @@ def resolve_timeline(comp: Composition, facts: Mapping[str, MediaFacts | None]) 
         end = total if end is None else min(end, total)
         trim = getattr(element, "trim_start", 0.0)
         windows[element.id] = Window(element.start, max(element.start, end), trim)
-    return Timeline(total, windows)
+    _check_motion(comp, ends)
+    cues = _transitions(comp, windows, total)
+    return Timeline(total, windows, cues)
+
+
+def _check_motion(comp: Composition, ends: Mapping[str, float | None]) -> None:
+    """Keyframes and presets must fit in a window only the media's length tells."""
+    from vidgen_desktop.composition.animation import check_window
+
+    for element in comp.elements:
+        end = ends[element.id]
+        if element.duration is not None or end is None or not hasattr(element, "keyframes"):
+            continue  # a set duration is checked by the model; an open one runs to the end
+        animations = {
+            name: getattr(element, name, None) for name in ("animation_in", "animation_out")
+        }
+        problems = check_window(element.keyframes, animations, end - element.start)
+        if problems:
+            raise CompositionError(
+                "\n".join(f"element '{element.id}': {line}" for line in problems)
+            )
+
+
+def _transitions(comp: Composition, windows: dict[str, Window], total: float) -> dict:
+    """Pair each ``transition_in`` with the element it enters over; hold that one's window."""
+    from vidgen_desktop.composition.states import Cue
+
+    cues: dict[str, list] = {}
+    visuals = [e for e in comp.elements if not isinstance(e, AudioElement) and not e.hidden]
+    for element in visuals:
+        spec = element.transition_in
+        if spec is None:
+            continue
+        mine = windows[element.id]
+        start, duration = mine.start, min(spec.duration, max(_EPS, mine.duration))
+        before = [
+            other
+            for other in visuals
+            if other is not element
+            and other.track == element.track
+            and windows[other.id].start < start - _EPS
+            and windows[other.id].end >= start - _EPS
+        ]
+        partner = max(before, key=lambda e: windows[e.id].start, default=None)
+        cues.setdefault(element.id, []).append(
+            Cue(spec.type, start, duration, True, partner.id if partner else None)
+        )
+        if partner is not None:
+            theirs = windows[partner.id]
+            end = max(theirs.end, min(total, start + duration))
+            windows[partner.id] = Window(theirs.start, end, theirs.trim_start)
+            cues.setdefault(partner.id, []).append(
+                Cue(spec.type, start, duration, False, element.id)
+            )
+    return {key: tuple(value) for key, value in cues.items()}
 
 
 def frame_count(duration: float, fps: float) -> int:
@@ -320,3 +385,13 @@ def fade_alpha(window: Window, t: float, fade_in: float, fade_out: float) -> flo
     if fade_out > 0:
         factor = min(factor, max(0.0, (window.end - t) / fade_out))
     return min(1.0, factor)
+
+
+from vidgen_desktop.composition.states import (  # noqa: E402 - they build on the above
+    Cue,
+    State,
+    is_static,
+    state_at,
+)
+
+__all__ = ["Cue", "State", "is_static", "state_at"]

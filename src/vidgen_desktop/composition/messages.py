@@ -136,7 +136,9 @@ def describe_errors(
             where, loc, model = "output", loc[1:], _models()["Output"]
         elif element_id is not None:
             where = f"element '{element_id}'"
-        field = ".".join(str(part) for part in loc)
+        field = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc
+        ).lstrip(".")
         message = _explain(error, model)
         text = f"{field} {message}" if field else message
         for line in text.splitlines():

@@ -23,11 +23,20 @@ from pydantic import (
     model_validator,
 )
 
+from vidgen_desktop.composition.animation import (
+    IMAGE_ONLY_PRESETS,
+    MAX_ROTATION,
+    Animation,
+    Keyframes,
+    Transition,
+    check_keyframes,
+    check_window,
+)
 from vidgen_desktop.composition.colors import parse_color
 from vidgen_desktop.composition.messages import describe_errors, number
 from vidgen_desktop.composition.units import LENGTH_PATTERN, Length
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: motion (rotation, keyframes, animation_in/out, transition_in)
 MAX_DIMENSION = 7680  # px: 8K UHD width; anything larger is a typo, not a video
 MIN_DIMENSION = 16  # px
 DEFAULT_STILL_DURATION = 5.0  # seconds: a composition of only stills and text
@@ -161,6 +170,44 @@ class _Visual(_ElementBase):
     opacity: float = Field(1.0, ge=0, le=1)
     fade_in: Seconds = 0.0
     fade_out: Seconds = 0.0
+    rotation: float = Field(0.0, ge=-MAX_ROTATION, le=MAX_ROTATION)  # degrees clockwise
+    keyframes: Keyframes = Field(default_factory=dict)
+    animation_in: Animation | None = None
+    animation_out: Animation | None = None
+    transition_in: Transition | None = None
+
+    @model_validator(mode="after")
+    def _motion(self) -> _Visual:
+        problems = check_keyframes(
+            self.keyframes, has_sound=isinstance(self, VideoElement), visual=True
+        )
+        for name in ("animation_in", "animation_out"):
+            animation = getattr(self, name)
+            if (
+                animation is not None
+                and animation.preset in IMAGE_ONLY_PRESETS
+                and not isinstance(self, ImageElement)
+            ):
+                problems.append(
+                    f"{name}.preset '{animation.preset}' is for images only "
+                    "(a slow pan and zoom inside the picture's box)"
+                )
+        if self.duration is not None:
+            problems += check_window(
+                self.keyframes,
+                {"animation_in": self.animation_in, "animation_out": self.animation_out},
+                self.duration,
+            )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def animated(self) -> bool:
+        """Whether anything about it changes over time beyond a plain fade."""
+        return bool(
+            self.keyframes or self.animation_in or self.animation_out or self.transition_in
+        )
 
     @field_validator("width", "height", mode="after")
     @classmethod
@@ -222,6 +269,16 @@ class AudioElement(_ElementBase):
     volume: float = Field(1.0, ge=0, le=4)
     fade_in: Seconds = 0.0
     fade_out: Seconds = 0.0
+    keyframes: Keyframes = Field(default_factory=dict)  # volume only
+
+    @model_validator(mode="after")
+    def _motion(self) -> AudioElement:
+        problems = check_keyframes(self.keyframes, has_sound=True, visual=False)
+        if self.duration is not None:
+            problems += check_window(self.keyframes, {}, self.duration)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
 
 Element = Annotated[
@@ -234,10 +291,16 @@ MediaElement = VideoElement | ImageElement | AudioElement
 class Composition(_Strict):
     """The document a designer edits."""
 
+    # version 1 documents (no motion fields) are read as version 2 (``project.UPGRADES``)
     schema_version: int = Field(SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     name: str = Field("Untitled", max_length=1000)
     output: Output = Field(default_factory=Output)
     elements: list[Element] = Field(default_factory=list)
+
+    @field_validator("schema_version", mode="after")
+    @classmethod
+    def _current(cls, value: int) -> int:
+        return SCHEMA_VERSION  # older shapes are subsets of this one: read, then current
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Composition:

@@ -26,7 +26,12 @@ Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
 # from_version -> function returning data at from_version + 1. Version 1 is the
 # first public shape; a change to it adds a step here and bumps SCHEMA_VERSION.
-UPGRADES: dict[int, Upgrade] = {}
+def _to_motion(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 → 2: motion fields are added with defaults (static, unturned); nothing moves."""
+    return data
+
+
+UPGRADES: dict[int, Upgrade] = {1: _to_motion}
 
 
 class ProjectSaveError(VidgenError, OSError):
