@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from vidgen_desktop.composition import layout
+from vidgen_desktop.composition.animation import ANIMATABLE
+from vidgen_desktop.composition.motion import EASINGS
 from vidgen_desktop.composition.units import Length
 
-ANIMATABLE = ("x", "y", "width", "height", "opacity", "rotation", "volume")
 LENGTHS = {"x": 0, "y": 1, "width": 0, "height": 1}  # property -> canvas axis
 BOX_PROPS = ("x", "y", "width", "height")  # what moves the box (the motion path)
 POSITION = ("x", "y")  # what "Add keyframe" animates on an element with no keyframes yet
-EASINGS = ("linear", "ease-in", "ease-out", "ease-in-out", "hold")
 # what base_state turns off: motion that is not the keyframes' own
 _NOT_KEYFRAMES = {
     "animation_in": None,
@@ -57,13 +57,6 @@ class View:
     rotation: float = 0.0
     opacity: float = 1.0
     volume: float = 1.0
-
-
-def _box(box: Any) -> Box:
-    if isinstance(box, layout.Rect):
-        return float(box.x), float(box.y), float(box.w), float(box.h)
-    x, y, w, h = box
-    return float(x), float(y), float(w), float(h)
 
 
 def tracks(element: Any) -> dict[str, list]:
@@ -140,18 +133,17 @@ def state(doc: Doc, element: Any, t: float | None = None, *, base: bool = False)
     fps = doc.comp.output.fps
     t = doc.time if t is None else t
     window = doc.timeline().windows.get(element.id) or layout.Window(element.start, element.start)
-    if not hasattr(layout, "state_at"):  # TEMPORARY until the motion API is merged
-        return View(layout.exact_box(element, doc.canvas), float(getattr(element, "rotation", 0)),
-                    element.opacity)
+    cues = () if base else doc.timeline().cues.get(element.id, ())
     s = layout.state_at(
-        element, frame_of(t, fps), fps, doc.canvas, window, media_size=doc.media_size(element)
+        element,
+        frame_of(t, fps),
+        fps,
+        doc.canvas,
+        window,
+        media_size=doc.media_size(element),
+        cues=cues,
     )
-    return View(
-        _box(s.box),
-        float(getattr(s, "rotation", 0.0) or 0.0),
-        float(getattr(s, "opacity", 1.0)),
-        float(getattr(s, "volume", 1.0) or 0.0),
-    )
+    return View(s.exact, s.rotation, s.opacity, s.volume)
 
 
 def value_at(doc: Doc, element: Any, prop: str, t: float | None = None) -> Any:
@@ -218,6 +210,11 @@ def with_key(doc: Doc, element: Any, prop: str, value: Any = None, t: float | No
         value = value_at(doc, element, prop)
     if isinstance(value, Length):
         value = str(value)
+    elif prop not in LENGTHS and isinstance(value, str):
+        try:  # typed into a number field: a number (else the model names what is wrong)
+            value = float(value)
+        except ValueError:
+            pass
     all_tracks = plain_tracks(element)
     keys = all_tracks.get(prop, [])
     at = key_index(keys, t, doc.comp.output.fps)

@@ -169,13 +169,8 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(a[action_id]) if action_id else self.view_menu.addSeparator()
         self.view_menu.addSeparator()
         playback = self.menuBar().addMenu("&Playback")
-        for action_id in (
-            ActionId.PLAY,
-            ActionId.PREV_FRAME,
-            ActionId.NEXT_FRAME,
-            ActionId.GO_START,
-            ActionId.GO_END,
-        ):
+        for action_id in (ActionId.PLAY, ActionId.PREV_FRAME, ActionId.NEXT_FRAME,
+                          ActionId.GO_START, ActionId.GO_END):  # fmt: skip
             playback.addAction(a[action_id])
         self.animate_menu = animate_menu.install(self)  # keyframes, presets, transitions
 
