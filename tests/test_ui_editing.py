@@ -520,7 +520,8 @@ def test_the_inspector_fits_its_dock_without_scrolling_sideways(qtbot, home, med
             assert_fits(qtbot, inspector)
         with contextlib.suppress(qtbot.TimeoutError):  # the scroll area follows a turn later
             qtbot.waitUntil(
-                lambda: inspector.verticalScrollBar().isVisible() == narrowest, timeout=1_000
+                lambda want=narrowest: inspector.verticalScrollBar().isVisible() == want,
+                timeout=1_000,
             )
         assert inspector.verticalScrollBar().isVisible() == narrowest
         type_into(qtbot, inspector.editors["opacity"], "lots and lots of it")  # an error shown

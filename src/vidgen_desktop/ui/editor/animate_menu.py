@@ -133,7 +133,11 @@ class AnimateMenu(QMenu):
         menu.clear()
         targets = self.doc.selected_visuals()
         names = TRANSITION_NAMES if field == "transition_in" else PRESET_NAMES
-        if field != "transition_in" and targets and all(isinstance(e, ImageElement) for e in targets):
+        if (
+            field != "transition_in"
+            and targets
+            and all(isinstance(e, ImageElement) for e in targets)
+        ):
             names = (*names, *IMAGE_ONLY_PRESETS)
         current = {self._name(getattr(e, field, None), field) for e in targets}
         for name in (None, *names):

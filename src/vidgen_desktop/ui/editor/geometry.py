@@ -194,7 +194,9 @@ def turned(point: Point, about: Point, degrees: float) -> Point:
         return point
     a = math.radians(degrees)
     dx, dy = point[0] - about[0], point[1] - about[1]
-    return about[0] + dx * math.cos(a) - dy * math.sin(a), about[1] + dx * math.sin(a) + dy * math.cos(a)
+    return about[0] + dx * math.cos(a) - dy * math.sin(a), about[1] + dx * math.sin(
+        a
+    ) + dy * math.cos(a)
 
 
 def corners(box: Box, degrees: float = 0.0) -> list[Point]:

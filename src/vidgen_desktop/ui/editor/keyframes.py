@@ -13,6 +13,7 @@ keyframed value, not the preset's passing offset (presets are relative).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from typing import Any, Protocol
 
 from vidgen_desktop.composition import layout
 from vidgen_desktop.composition.animation import ANIMATABLE
-from vidgen_desktop.composition.motion import EASINGS
 from vidgen_desktop.composition.units import Length
 
 LENGTHS = {"x": 0, "y": 1, "width": 0, "height": 1}  # property -> canvas axis
@@ -183,6 +183,14 @@ def converted(element: Any, prop: str, unit: str, extent: int) -> dict:
     return {"keyframes": all_tracks}
 
 
+def _applied(element: Any, fields: Mapping[str, Any]) -> Any:
+    """``element`` with ``fields``, validated (keyframes as the model's own objects)."""
+    try:
+        return type(element).model_validate({**dict(element), **fields})
+    except ValueError:  # refused later, in words, by Document.edit
+        return element.model_copy(update={k: v for k, v in fields.items() if k != "keyframes"})
+
+
 # -- edits (each returns the fields for Document.edit, or a refusal) --------------------------
 
 
@@ -211,10 +219,8 @@ def with_key(doc: Doc, element: Any, prop: str, value: Any = None, t: float | No
     if isinstance(value, Length):
         value = str(value)
     elif prop not in LENGTHS and isinstance(value, str):
-        try:  # typed into a number field: a number (else the model names what is wrong)
-            value = float(value)
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):  # typed into a number field (else the model
+            value = float(value)  # names what is wrong)
     all_tracks = plain_tracks(element)
     keys = all_tracks.get(prop, [])
     at = key_index(keys, t, doc.comp.output.fps)
@@ -265,7 +271,7 @@ def set_values(doc: Doc, element: Any, values: Mapping[str, Any]):
             return None, refusal
         fields.update(change)
         if "keyframes" in change:
-            current = current.model_copy(update={"keyframes": change["keyframes"]})
+            current = _applied(current, change)
     return fields, None
 
 
@@ -327,7 +333,7 @@ def removed_at(doc: Doc, element: Any, t: float, props=ANIMATABLE) -> dict | Non
         change = without_key(doc, current, prop, t)
         if change is not None:
             fields.update(change)
-            current = current.model_copy(update={"keyframes": change["keyframes"]})
+            current = _applied(current, change)
     return fields or None
 
 
@@ -366,7 +372,7 @@ def add_here(doc: Doc, element: Any):
         if refusal:
             return None, refusal
         fields.update(change)
-        current = current.model_copy(update={"keyframes": change["keyframes"]})
+        current = _applied(current, change)
     return fields, None
 
 

@@ -32,9 +32,7 @@ def start(canvas: QtCanvas, pos: QPointF, elements: list[VisualElement], handle:
     views = {e.id: keyframes.state(doc, e, base=True) for e in elements}
     moving = set(views)
     others = [
-        canvas.view(e).box
-        for e in doc.comp.stacking_order()
-        if e.id not in moving and not e.hidden
+        canvas.view(e).box for e in doc.comp.stacking_order() if e.id not in moving and not e.hidden
     ]
     kind = "rotate" if handle == "rotate" else "resize" if handle else "move"
     return {

@@ -158,7 +158,9 @@ class QtInspector(QScrollArea):
             editor.setObjectName(f"field_{spec.name}")
             self.editors[spec.name] = editor
             animatable = elements and spec.name in keyframes.ANIMATABLE
-            form.addRow(spec.label, motion.with_toggle(self, spec, editor) if animatable else editor)
+            form.addRow(
+                spec.label, motion.with_toggle(self, spec, editor) if animatable else editor
+            )
             if spec.name == "font_family":  # under the field it is about
                 self.font_warning = QLabel()
                 self.font_warning.setObjectName("font_warning")

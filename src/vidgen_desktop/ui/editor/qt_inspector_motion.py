@@ -75,13 +75,19 @@ class KeyToggle(QToolButton):
         menu = QMenu(self)
         name = self.prop.replace("_", " ")
         here = self.state == "here"
-        menu.addAction(f"Add {name} keyframe here", lambda: add(self.inspector, self.prop)).setEnabled(not here)
-        menu.addAction(f"Delete {name} keyframe here", lambda: delete(self.inspector, self.prop)).setEnabled(here)
+        menu.addAction(
+            f"Add {name} keyframe here", lambda: add(self.inspector, self.prop)
+        ).setEnabled(not here)
+        menu.addAction(
+            f"Delete {name} keyframe here", lambda: delete(self.inspector, self.prop)
+        ).setEnabled(here)
         move = menu.addAction("Move the nearest keyframe here",
                               lambda: move_nearest(self.inspector, self.prop))  # fmt: skip
         move.setEnabled(self.state == "animated")
         menu.addSeparator()
-        clear = menu.addAction(f"Stop animating {name}", lambda: clear_all(self.inspector, self.prop))
+        clear = menu.addAction(
+            f"Stop animating {name}", lambda: clear_all(self.inspector, self.prop)
+        )
         clear.setEnabled(self.state != "still")
         return menu
 
@@ -145,7 +151,9 @@ def add(inspector: QtInspector, prop: str) -> None:
 
 def delete(inspector: QtInspector, prop: str) -> None:
     doc = inspector.doc
-    _apply(inspector, f"Delete {prop} keyframe", lambda e: (keyframes.without_key(doc, e, prop), None))
+    _apply(
+        inspector, f"Delete {prop} keyframe", lambda e: (keyframes.without_key(doc, e, prop), None)
+    )
 
 
 def move_nearest(inspector: QtInspector, prop: str) -> None:

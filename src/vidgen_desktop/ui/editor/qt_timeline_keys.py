@@ -131,15 +131,18 @@ def build_menu(view: TimelineView, element_id: str, t: float) -> QMenu:
     menu.addAction("Go to Keyframe", lambda: doc.set_time(start + t))
     delete = menu.addAction(
         "Delete Keyframe",
-        lambda: doc.edit({element_id: keyframes.removed_at(doc, doc.element(element_id), t)},
-                         "Delete keyframe"),  # fmt: skip
+        lambda: doc.edit(
+            {element_id: keyframes.removed_at(doc, doc.element(element_id), t)}, "Delete keyframe"
+        ),  # fmt: skip
     )
     delete.setEnabled(not locked)
     return menu
 
 
 def _ask_bezier(view: TimelineView, element_id: str, t: float, current) -> None:
-    shown = ", ".join(f"{v:g}" for v in current) if isinstance(current, list) else "0.25, 0.1, 0.25, 1"
+    shown = (
+        ", ".join(f"{v:g}" for v in current) if isinstance(current, list) else "0.25, 0.1, 0.25, 1"
+    )
     text, ok = QInputDialog.getText(view, "Cubic Bézier", "x1, y1, x2, y2 (as in CSS):", text=shown)
     if not ok:
         return

@@ -92,7 +92,9 @@ SPECS: dict[ActionId, Spec] = {
     ActionId.RENDER: Spec("&Render…", ("Ctrl+R",), "Render the composition to a video file"),
     ActionId.SETTINGS: Spec("Se&ttings…", (Std.Preferences, "Ctrl+,"), "Render and output options"),
     ActionId.ADD_KEYFRAME: Spec(
-        "Add &Keyframe", ("K",), "Keyframe the selection at the playhead (a still one: its position)"
+        "Add &Keyframe",
+        ("K",),
+        "Keyframe the selection at the playhead (a still one: its position)",
     ),
     ActionId.DELETE_KEYFRAME: Spec(
         "&Delete Keyframes Here", ("Shift+K",), "Delete the selection's keyframes at the playhead"
