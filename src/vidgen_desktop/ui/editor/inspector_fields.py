@@ -59,9 +59,9 @@ LOOK = (
     FieldSpec("fade_out", "Fade out (s)", "number"),
 )
 # the Animate fields: a preset (or transition) and its duration, as one object in the document
-ANIMATE_IN = FieldSpec("animation_in", "Animate in", "motion", PRESETS)
-ANIMATE_OUT = FieldSpec("animation_out", "Animate out", "motion", PRESETS)
-TRANSITION = FieldSpec("transition_in", "Transition in", "motion", TRANSITIONS)
+ANIMATE_IN = FieldSpec("animation_in", "Entrance", "motion", PRESETS)
+ANIMATE_OUT = FieldSpec("animation_out", "Exit", "motion", PRESETS)
+TRANSITION = FieldSpec("transition_in", "Transition", "motion", TRANSITIONS)
 ANIMATE = (ANIMATE_IN, ANIMATE_OUT, TRANSITION)
 FIT = FieldSpec("fit", "Fit", "choice", ("contain", "cover", "fill", "auto"))
 TRIM = FieldSpec("trim_start", "Trim start (s)", "number")
@@ -69,8 +69,8 @@ VOLUME = FieldSpec("volume", "Volume (0–4)", "number")
 NAME = FieldSpec("name", "Name", "line")
 FIELDS: dict[type, tuple[FieldSpec, ...]] = {
     VideoElement: (NAME, *BOX, FIT, *TIME, TRIM, *LOOK, VOLUME, *ANIMATE),
-    ImageElement: (NAME, *BOX, FIT, *TIME, *LOOK, FieldSpec("animation_in", "Animate in",
-                   "motion", IMAGE_PRESETS), FieldSpec("animation_out", "Animate out", "motion",
+    ImageElement: (NAME, *BOX, FIT, *TIME, *LOOK, FieldSpec("animation_in", "Entrance",
+                   "motion", IMAGE_PRESETS), FieldSpec("animation_out", "Exit", "motion",
                    IMAGE_PRESETS), TRANSITION),
     TextElement: (
         NAME,

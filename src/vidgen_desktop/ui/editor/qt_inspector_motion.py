@@ -193,6 +193,11 @@ class MotionEdit(QWidget):
         super().__init__()
         self.inspector, self.spec = inspector, spec
         self.choice = QComboBox()
+        # as narrow as a short name: the row stays beside its label in a narrow dock
+        self.choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.choice.setMinimumContentsLength(8)
         self.choice.addItem(NONE, None)
         for name in spec.choices:
             self.choice.addItem(title(name), name)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMenu
 from vidgen_desktop.ui.editor import keyframes
 from vidgen_desktop.ui.editor.animate_names import title
 from vidgen_desktop.ui.editor.qt_canvas import tell_text
-from vidgen_desktop.ui.editor.qt_inspector_motion import KEY_COLOR
 
 if TYPE_CHECKING:
     from vidgen_desktop.ui.editor.qt_timeline import TimelineView
@@ -43,8 +42,9 @@ def markers(view: TimelineView) -> list[tuple[str, float, QPointF]]:
 def paint(view: TimelineView, p: QPainter) -> None:
     p.save()
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    # white with a dark edge: it reads on every element colour the bars have
     p.setPen(QPen(QColor("#202020"), 1))
-    p.setBrush(QColor(KEY_COLOR))
+    p.setBrush(QColor("white"))
     for _, _, c in markers(view):
         p.drawPolygon(QPolygonF([c + QPointF(0, -SIZE), c + QPointF(SIZE, 0),
                                  c + QPointF(0, SIZE), c + QPointF(-SIZE, 0)]))  # fmt: skip
