@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QContextMenuEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu
 
+from vidgen_desktop.composition.motion import EASINGS
 from vidgen_desktop.ui.editor import keyframes
 from vidgen_desktop.ui.editor.animate_names import title
 from vidgen_desktop.ui.editor.qt_canvas import tell_text
@@ -116,7 +117,7 @@ def build_menu(view: TimelineView, element_id: str, t: float) -> QMenu:
     menu.addSection(f"Keyframe at {t:g} s — easing into it")
     current = keyframes.easing_at(element, t, doc.comp.output.fps)
     locked = element.locked
-    for easing in keyframes.EASINGS:
+    for easing in EASINGS:
         action = menu.addAction(title(easing))
         action.setCheckable(True)
         action.setChecked(current == easing)
