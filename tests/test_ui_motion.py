@@ -311,3 +311,25 @@ def test_inspector_animate_fields_set_preset_duration_and_transition(qtbot, home
     out.choice.setCurrentIndex(out.choice.findData(None))
     assert doc.element("box").animation_out is None
     assert not out.seconds.isEnabled()
+
+
+media = uikit.media  # tiny real media files, made once
+
+
+@pytest.mark.render
+def test_a_preset_longer_than_its_clip_is_refused_naming_the_element(qtbot, home, media):
+    from vidgen_desktop.composition.model import VideoElement
+
+    comp = box_comp()
+    comp.elements.append(VideoElement(id="clip", source=str(media["video"])))  # 1 s, no duration
+    window, canvas, doc = ready(qtbot, comp)
+    uikit.settle(qtbot, window)  # probed: the clip's length is known
+    doc.set_selection(["clip"])
+    entrance = window.inspector.editors["animation_in"]
+    entrance.seconds.setText("2")
+    entrance.choice.setCurrentIndex(entrance.choice.findData("fade"))
+    assert doc.element("clip").animation_in is None
+    error = window.inspector.error.text()
+    assert "element 'clip'" in error and "animation_in.duration" in error, error
+    assert doc.undo_stack.count() == 0
+    canvas.grab()  # the canvas still paints (its timeline is whole)
