@@ -86,6 +86,7 @@ class QtCanvas(QWidget):
         self.angle: float | None = None  # while rotating: the angle, shown beside the handle
         # the Animate menu's live preview: a changed copy of the composition, not the document
         self.trial: tuple | None = None  # (composition, time) or None
+        self.paths: dict[str, tuple] = {}  # element id -> (what it was drawn for, motion path)
         self.setAcceptDrops(True)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

@@ -95,7 +95,19 @@ def _selection(canvas: QtCanvas, p: QPainter, frame: QRectF) -> None:
 
 def _motion_path(canvas: QtCanvas, p: QPainter, element) -> None:
     """Where the element's centre goes over its time, with a dot at each keyframe."""
-    points = keyframes.motion_path(canvas.doc, element)
+    # elements are replaced, never changed, on an edit: the same object, window and canvas
+    # give the same path (120 state_at calls are not redone on every mouse move)
+    timeline = canvas.doc.timeline()
+    key = (
+        element,
+        timeline.windows.get(element.id),
+        timeline.cues.get(element.id),
+        canvas.doc.canvas,
+    )
+    cached = canvas.paths.get(element.id)
+    if cached is None or cached[0] != key:
+        cached = canvas.paths[element.id] = (key, keyframes.motion_path(canvas.doc, element))
+    points = cached[1]
     if len(points) < 2:
         return
     p.save()
