@@ -333,3 +333,12 @@ def test_a_preset_longer_than_its_clip_is_refused_naming_the_element(qtbot, home
     assert "element 'clip'" in error and "animation_in.duration" in error, error
     assert doc.undo_stack.count() == 0
     canvas.grab()  # the canvas still paints (its timeline is whole)
+
+
+def test_the_keyframe_toggle_works_from_the_keyboard(qtbot, home):
+    window, canvas, doc = ready(qtbot)
+    doc.set_selection(["box"])
+    toggle = window.inspector.toggles["opacity"]
+    toggle.setFocus()
+    qtbot.keyClick(toggle, Qt.Key.Key_Space)
+    assert [(k.time, k.value) for k in doc.element("box").keyframes["opacity"]] == [(0.0, 1.0)]

@@ -46,6 +46,8 @@ class KeyToggle(QToolButton):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(lambda pos: self.menu().exec(self.mapToGlobal(pos)))
         self.state = "still"  # still | animated | here
+        self._shift = False
+        self.clicked.connect(self._clicked)
 
     def show_state(self, state: str) -> None:
         self.state = state
@@ -60,11 +62,15 @@ class KeyToggle(QToolButton):
         }[state])  # fmt: skip
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        inside = self.rect().contains(event.position().toPoint())
-        super().mouseReleaseEvent(event)
-        if event.button() != Qt.MouseButton.LeftButton or not inside:
-            return
-        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+        # clicked (below) is emitted from here; a key press (Space) clicks it too, unshifted
+        self._shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        try:
+            super().mouseReleaseEvent(event)
+        finally:
+            self._shift = False
+
+    def _clicked(self) -> None:
+        if self._shift:
             move_nearest(self.inspector, self.prop)
         elif self.state == "here":
             delete(self.inspector, self.prop)
