@@ -21,8 +21,9 @@ scale about the box centre, an added rotation, an opacity factor, and for
 ``ken-burns`` a zoom and pan of the media inside its box. ``animation_out``
 plays the same preset backwards, so ``slide-from-left`` leaves to the left
 and ``zoom-in`` shrinks away. The table of what each preset does is
-``PRESETS`` (below); the progress ``p`` (0 → 1) of an entrance is eased with
-``ease-out``, of ``ken-burns`` with ``ease-in-out``.
+``preset_motion`` (below); the progress ``p`` (0 → 1) of an entrance's motion is
+eased with ``ease-out``, of ``ken-burns`` with ``ease-in-out``; opacity always
+ramps linearly (``OPACITY_RAMPS``), the way FFmpeg's ``fade`` filter draws it.
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ POP_PEAK_AT = 0.7
 KEN_BURNS_ZOOM = 1.2  # ken-burns ends 20 % closer, its focus moving from KEN_BURNS_FROM
 KEN_BURNS_FROM = (0.35, 0.35)  # the media point (fractions) the zoom starts on; ends centred
 TRANSITION_ZOOM_FROM = 0.5  # the zoom transition grows the entering element from 50 %
+# Opacity is always a linear ramp (so FFmpeg's fade filter draws it): a preset fades in
+# over this fraction of its duration (out: over the last fraction), a transition over all.
+OPACITY_RAMPS = {"fade": 1.0, "zoom-in": 1.0, "zoom-out": 1.0, "pop": POP_PEAK_AT, "spin": 0.5}
+TRANSITION_RAMPS = {"crossfade": 1.0, "zoom": 1.0}
 
 Easing = str | Sequence[float]
 
@@ -195,8 +200,9 @@ def preset_motion(
         return Motion(zoom=1 + (KEN_BURNS_ZOOM - 1) * q, focus=(fx, fy))
     q = ease("ease-out", p)
     left = 1 - q  # how much of the way is still to go
+    opacity = min(1.0, p / OPACITY_RAMPS[preset]) if preset in OPACITY_RAMPS else 1.0
     if preset == "fade":
-        return Motion(opacity=q)
+        return Motion(opacity=opacity)
     if preset == "slide-from-left":
         return Motion(dx=-(x + w) * left)
     if preset == "slide-from-right":
@@ -206,17 +212,17 @@ def preset_motion(
     if preset == "slide-from-bottom":
         return Motion(dy=(ch - y) * left)
     if preset == "zoom-in":
-        return Motion(scale=ZOOM_IN_FROM + (1 - ZOOM_IN_FROM) * q, opacity=p)
+        return Motion(scale=ZOOM_IN_FROM + (1 - ZOOM_IN_FROM) * q, opacity=opacity)
     if preset == "zoom-out":
-        return Motion(scale=ZOOM_OUT_FROM + (1 - ZOOM_OUT_FROM) * q, opacity=p)
+        return Motion(scale=ZOOM_OUT_FROM + (1 - ZOOM_OUT_FROM) * q, opacity=opacity)
     if preset == "pop":
         if p < POP_PEAK_AT:
             s = POP_PEAK * ease("ease-out", p / POP_PEAK_AT)
         else:
             s = POP_PEAK + (1 - POP_PEAK) * ease("ease-in-out", (p - POP_PEAK_AT) / (1 - POP_PEAK_AT))
-        return Motion(scale=max(s, 0.0), opacity=min(1.0, p / POP_PEAK_AT))
+        return Motion(scale=max(s, 0.0), opacity=opacity)
     if preset == "spin":
-        return Motion(rotation=-360.0 * left, scale=q, opacity=min(1.0, 2 * p))
+        return Motion(rotation=-360.0 * left, scale=q, opacity=opacity)
     raise ValueError(f"unknown animation preset {preset!r}")
 
 
@@ -235,8 +241,10 @@ def transition_motion(kind: str, p: float, entering: bool, box: tuple[float, flo
     p = min(1.0, max(0.0, p))
     x, y, w, h = box
     q = ease("ease-in-out", p)
+    if kind in TRANSITION_RAMPS and not entering:
+        return IDENTITY, None
     if kind == "crossfade":
-        return (Motion(opacity=p), None) if entering else (IDENTITY, None)
+        return Motion(opacity=p), None
     if kind.startswith("wipe-"):
         if not entering:
             return IDENTITY, None
@@ -255,8 +263,6 @@ def transition_motion(kind: str, p: float, entering: bool, box: tuple[float, flo
             return Motion(dx=-sign * w * (1 - q)), None
         return Motion(dx=sign * w * q), None
     if kind == "zoom":
-        if not entering:
-            return IDENTITY, None
         return Motion(scale=TRANSITION_ZOOM_FROM + (1 - TRANSITION_ZOOM_FROM) * q, opacity=p), None
     raise ValueError(f"unknown transition {kind!r}")
 

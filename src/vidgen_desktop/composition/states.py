@@ -104,6 +104,12 @@ class State:
         return self.opacity > 0 and (self.clip is None or (self.clip.w > 0 and self.clip.h > 0))
 
 
+def value_at(element, prop: str, tau: float, extent: int | None = None) -> float:
+    """``prop`` at ``tau`` seconds into the element: its keyframes' value, else its static
+    one (lengths in px on an axis ``extent`` long; others as numbers)."""
+    return _value(element, prop, tau, extent)
+
+
 def _value(element, prop: str, tau: float, extent: int | None) -> float:
     frames = element.keyframes.get(prop)
     if frames:
@@ -219,6 +225,23 @@ def state_at(
     volume = _value(element, "volume", tau, None) * fade if isinstance(element, VideoElement) else 0.0
     rotation = _value(element, "rotation", tau, None) + change.rotation
     return State(box, exact, placement, rotation, min(1.0, max(0.0, opacity)), volume, clip, t)
+
+
+def opacity_ramps(element, window: Window, cues: Sequence[Cue] = ()) -> list[tuple[str, float, float]]:
+    """The linear opacity ramps of presets and transitions: ``("in"|"out", start, duration)``
+    in composition seconds. Their product is the preset and transition part of
+    ``State.opacity`` (the render draws each with FFmpeg's ``fade``)."""
+    ramps = []
+    a_in, a_out = getattr(element, "animation_in", None), getattr(element, "animation_out", None)
+    if a_in is not None and a_in.preset in motion.OPACITY_RAMPS:
+        ramps.append(("in", window.start, a_in.duration * motion.OPACITY_RAMPS[a_in.preset]))
+    if a_out is not None and a_out.preset in motion.OPACITY_RAMPS:
+        d = a_out.duration * motion.OPACITY_RAMPS[a_out.preset]
+        ramps.append(("out", window.end - d, d))
+    for cue in cues:
+        if cue.entering and cue.kind in motion.TRANSITION_RAMPS:
+            ramps.append(("in", cue.start, cue.duration * motion.TRANSITION_RAMPS[cue.kind]))
+    return ramps
 
 
 def is_static(element, cues: Sequence[Cue] = ()) -> bool:

@@ -36,7 +36,7 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.render import formats
+from vidgen_desktop.render import formats, motion_graph
 from vidgen_desktop.render.inputs import Inputs, ffmpeg_path
 from vidgen_desktop.render.inputs import number as _num
 
@@ -76,6 +76,7 @@ class VisualPlan:
     media_size: tuple[int, int] | None
     source: str  # the file FFmpeg reads (text: its PNG, filled in by the run step; "" before)
     facts: SourceFacts | None = None  # the source's probe facts (None: text)
+    track: motion_graph.Track | None = None  # animated: its state at every frame
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,9 @@ def plan(
         info = facts.get(element.id)
         size = None if isinstance(element, TextElement) else (info.width, info.height)
         placement = layout.place(element, size, canvas)
-        if placement.drawn.intersect(canvas_rect) is None:
+        cues = timeline.cues.get(element.id, ())
+        moving = not layout.is_static(element, cues)
+        if placement.drawn.intersect(canvas_rect) is None and not moving:
             continue  # entirely off canvas: nothing to draw
         if isinstance(element, TextElement):
             if not element.text.strip() and element.background is None:
@@ -135,7 +138,9 @@ def plan(
             source = ""
         else:
             source = element.source
-        visuals.append(VisualPlan(element, placement, window, size, source, info))
+        fps = comp.output.fps
+        track = motion_graph.track(element, window, fps, canvas, size, cues) if moving else None
+        visuals.append(VisualPlan(element, placement, window, size, source, info, track))
     audio: list[AudioPlan] = []
     if formats.has_audio(comp.output):
         for element in comp.elements:
@@ -217,6 +222,8 @@ def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
     element, window = vp.element, vp.window
     is_video = isinstance(element, VideoElement)
     stream = inputs.video(vp)
+    if vp.track is not None:
+        return motion_graph.animated_stream(vp, stream, rate)
     if is_video:
         stream = (
             stream.trim(duration=_num(window.duration))
@@ -261,7 +268,9 @@ def _audio_stream(ap: AudioPlan, inputs: Inputs) -> Any:
         .filter("asetpts", "PTS-STARTPTS")
         .filter("aformat", sample_rates=SAMPLE_RATE, channel_layouts="stereo", sample_fmts="fltp")
     )
-    if element.volume != 1:
+    if "volume" in element.keyframes:  # the gain stepped every 10 ms
+        stream = stream.filter("volume", motion_graph.volume_expr(element, window), eval="frame")
+    elif element.volume != 1:
         stream = stream.filter("volume", _num(element.volume))
     if element.fade_in > 0:
         stream = stream.filter("afade", t="in", st=0, d=_num(element.fade_in))
@@ -296,6 +305,12 @@ def _align_even(stream: Any, drawn: layout.Rect) -> tuple[Any, int, int]:
     return stream, drawn.x - dx, drawn.y - dy
 
 
+def _placed(vp: VisualPlan, stream: Any) -> tuple[Any, Any, Any]:
+    if vp.track is not None:
+        return (stream, *motion_graph.overlay_position(vp.track))
+    return _align_even(stream, vp.placement.drawn)
+
+
 def is_canvas(render_plan: RenderPlan) -> bool:
     """Whether the bottom layer can serve as the canvas itself.
 
@@ -313,6 +328,7 @@ def is_canvas(render_plan: RenderPlan) -> bool:
         and facts is not None
         and not facts.has_alpha
         and element.opacity >= 1
+        and vp.track is None
         and element.fade_in == 0
         and element.fade_out == 0
         and vp.placement.drawn == layout.Rect(0, 0, out.width, out.height)
@@ -340,7 +356,7 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
             f"color=c={_hex(out.background)}:s={out.width}x{out.height}:r={rate}:d={total}",
             f="lavfi",
         ).video
-    aligned = [_align_even(_visual_stream(vp, rate, inputs), vp.placement.drawn) for vp in visuals]
+    aligned = [_placed(vp, _visual_stream(vp, rate, inputs)) for vp in visuals]
     for vp, (stream, x, y) in zip(visuals, aligned, strict=True):
         overlay_kwargs: dict[str, Any] = {"eof_action": "repeat"}
         w = vp.window

@@ -31,7 +31,7 @@ from vidgen_desktop.composition.model import TextElement, VideoElement
 from vidgen_desktop.errors import MediaError
 from vidgen_desktop.media import frames
 from vidgen_desktop.media.proxy import proxy_frames
-from vidgen_desktop.render import exact, text
+from vidgen_desktop.render import exact, motion_preview, text
 from vidgen_desktop.render.exact import Superseded
 from vidgen_desktop.render.graph import HUGE_SCALE_FACTOR, RenderPlan, VisualPlan
 
@@ -116,19 +116,35 @@ class Previewer:
             if not vp.window.contains(t):
                 continue
             element = vp.element
-            alpha_scale = element.opacity * layout.fade_alpha(
-                vp.window, t, element.fade_in, element.fade_out
-            )
+            state = None
+            if vp.track is not None:
+                state = layout.state_at(
+                    element, round(t * self.fps), self.fps, self.canvas, vp.window,
+                    None if isinstance(element, TextElement) else vp.media_size,
+                    scale=scale, cues=vp.track.cues,
+                )  # fmt: skip
+                alpha_scale, placement = state.opacity, state.placement
+                if not state.visible:
+                    continue
+            else:
+                alpha_scale = element.opacity * layout.fade_alpha(
+                    vp.window, t, element.fade_in, element.fade_out
+                )
+                placement = layout.place(element, vp.media_size, self.canvas, scale)
             if alpha_scale <= 0:
                 continue
-            placement = layout.place(element, vp.media_size, self.canvas, scale)
             drawn = placement.drawn
+            if state is not None:
+                pixels, drawn = motion_preview.transform(
+                    self._pixels(vp, placement, t, scale), state
+                )
             visible = drawn.intersect(bounds)
             if visible is None:
                 continue
             if self.cancelled is not None and self.cancelled():
                 raise Superseded
-            pixels = self._pixels(vp, placement, t, scale)
+            if state is None:
+                pixels = self._pixels(vp, placement, t, scale)
             sx, sy = visible.x - drawn.x, visible.y - drawn.y
             patch = pixels[sy : sy + visible.h, sx : sx + visible.w]
             region = canvas[visible.y : visible.bottom, visible.x : visible.right]
@@ -170,6 +186,10 @@ class Previewer:
     def _fast_pixels(self, vp: VisualPlan, placement: layout.Placement, t: float, scale: float):
         element = vp.element
         if isinstance(element, TextElement):
+            if vp.track is not None:  # animated: the render scales its one raster, so here too
+                rest = layout.place(element, None, self.canvas, scale).box
+                raster = _text_raster(element, rest.w, rest.h, scale)
+                return _scaled_crop(raster, placement)
             return _text_raster(element, placement.box.w, placement.box.h, scale)
         if isinstance(element, VideoElement):
             reader = frames.video_frames(element.source)
