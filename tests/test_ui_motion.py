@@ -342,3 +342,29 @@ def test_the_keyframe_toggle_works_from_the_keyboard(qtbot, home):
     toggle.setFocus()
     qtbot.keyClick(toggle, Qt.Key.Key_Space)
     assert [(k.time, k.value) for k in doc.element("box").keyframes["opacity"]] == [(0.0, 1.0)]
+
+
+def test_the_outline_of_a_turned_element_lies_on_its_preview_pixels(qtbot, home):
+    comp = box_comp()
+    comp.elements[0] = comp.elements[0].model_copy(
+        update={
+            "x": Length(760, "px"),
+            "y": Length(500, "px"),
+            "width": Length(400, "px"),
+            "height": Length(80, "px"),
+            "rotation": 90.0,
+        }  # fmt: skip
+    )
+    window, canvas, doc = ready(qtbot, comp)
+    doc.set_selection(["box"])
+    uikit.settle(qtbot, window)
+    scale = canvas.image_request.scale
+
+    def red(x: float, y: float) -> bool:
+        colour = QColor(canvas.image.pixel(round(x * scale), round(y * scale)))
+        return colour.red() > 200 and colour.green() < 60
+
+    corners = geometry.corners(canvas.view(doc.element("box")).box, 90)
+    assert corners[0] == pytest.approx((1000, 340))  # the top-left corner turned to top-right
+    assert red(960, 360) and red(990, 720)  # inside the outline: the preview's red
+    assert not red(1100, 540) and not red(800, 530)  # where it would be if it were upright
