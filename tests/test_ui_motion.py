@@ -276,6 +276,17 @@ def test_animate_menu_previews_on_hover_and_applies_one_undoable_preset(qtbot, h
     assert trial.element("box").animation_in.preset == "slide-from-left"
     assert doc.element("box").animation_in is None and doc.undo_stack.count() == 0
     qtbot.waitUntil(lambda: canvas.trial is not None and canvas.trial[1] > t0 + 0.1)  # it plays
+
+    def sliding() -> bool:  # a frame of the tried preset: the box still left of its place
+        request = canvas.image_request
+        if request is None or request.comp is not trial or not 0 < request.t < 0.3:
+            return False
+        y = round(540 * request.scale)
+        reds = [x for x in range(canvas.image.width())
+                if QColor(canvas.image.pixel(x, y)).red() > 200]  # fmt: skip
+        return bool(reds) and reds[0] < 768 * request.scale - 20
+
+    qtbot.waitUntil(sliding, timeout=10_000)
     entrance.aboutToHide.emit()
     assert canvas.trial is None
     slide.trigger()
@@ -368,3 +379,32 @@ def test_the_outline_of_a_turned_element_lies_on_its_preview_pixels(qtbot, home)
     assert corners[0] == pytest.approx((1000, 340))  # the top-left corner turned to top-right
     assert red(960, 360) and red(990, 720)  # inside the outline: the preview's red
     assert not red(1100, 540) and not red(800, 530)  # where it would be if it were upright
+
+
+def test_right_click_on_a_marker_opens_its_easing_menu(qtbot, home):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    from vidgen_desktop.ui.editor import qt_timeline_keys
+
+    window, canvas, doc = ready(qtbot, keyed_comp())
+    view = window.timeline.view
+    at = qt_timeline_keys.markers(view)[1][2].toPoint()
+    seen = []
+
+    def choose() -> None:  # what a designer does in the open menu: picks Hold
+        menu = QApplication.activePopupWidget()
+        seen.append(menu.objectName() if menu else None)
+        if menu is not None:
+            [hold] = [a for a in menu.actions() if a.text() == "Hold"]
+            hold.trigger()
+            menu.close()
+
+    QTimer.singleShot(200, choose)
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, view.mapToGlobal(at))
+    QApplication.sendEvent(view, event)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == ["keyframe_menu"]
+    assert doc.element("box").keyframes["x"][1].easing == "hold"
+    assert doc.element("box").keyframes["opacity"][0].easing == "hold"

@@ -34,7 +34,8 @@ def paint(canvas: QtCanvas, p: QPainter) -> None:
     p.drawRect(frame.adjusted(-0.5, -0.5, 0.5, 0.5))
     if canvas.show_safe_area:
         _safe_area(canvas, p, frame)
-    _selection(canvas, p, frame)
+    if canvas.trial is None:  # a preset playing on hover: the outline would stand still
+        _selection(canvas, p, frame)
     _snap_guides(canvas, p, frame)
 
 
