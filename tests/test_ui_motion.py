@@ -207,8 +207,13 @@ def test_timeline_markers_drag_to_retime_and_right_click_sets_the_easing(qtbot, 
     assert doc.element("box").keyframes["x"][0].easing == "linear"
     menu = qt_timeline_keys.build_menu(view, "box", 3.0)
     assert [a.text() for a in menu.actions() if a.isChecked()] == ["Ease in out"]
-    doc.undo_stack.undo()
-    doc.undo_stack.undo()
+    doc.set_time(1.0)
+    menu = qt_timeline_keys.build_menu(view, "box", 3.0)
+    [here] = [a for a in menu.actions() if a.text() == "Move to Playhead"]
+    here.trigger()
+    assert [k.time for k in doc.element("box").keyframes["x"]] == [0.0, 1.0]
+    for _ in range(3):
+        doc.undo_stack.undo()
     assert [k.time for k in doc.element("box").keyframes["x"]] == [0.0, 2.0]
 
 

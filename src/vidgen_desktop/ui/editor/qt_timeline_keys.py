@@ -130,6 +130,9 @@ def build_menu(view: TimelineView, element_id: str, t: float) -> QMenu:
     custom.triggered.connect(lambda: _ask_bezier(view, element_id, t, current))
     menu.addSeparator()
     menu.addAction("Go to Keyframe", lambda: doc.set_time(start + t))
+    here = keyframes.local_time(doc, element)
+    move = menu.addAction("Move to Playhead", lambda: _move_here(view, element_id, t))
+    move.setEnabled(not locked and abs(here - t) > 1e-9)
     delete = menu.addAction(
         "Delete Keyframe",
         lambda: doc.edit(
@@ -138,6 +141,15 @@ def build_menu(view: TimelineView, element_id: str, t: float) -> QMenu:
     )
     delete.setEnabled(not locked)
     return menu
+
+
+def _move_here(view: TimelineView, element_id: str, t: float) -> None:
+    doc = view.doc
+    element = doc.element(element_id)
+    fields, refusal = keyframes.retimed(doc, element, t, keyframes.local_time(doc, element))
+    refusal = refusal or doc.edit({element_id: fields}, "Move keyframe")
+    if refusal:
+        tell_text(view, refusal)
 
 
 def _ask_bezier(view: TimelineView, element_id: str, t: float, current) -> None:
