@@ -507,7 +507,7 @@ def test_the_inspector_fits_its_dock_without_scrolling_sideways(qtbot, home, med
     clip = VideoElement(id="clip", name=long_name, source=str(media["video"]))
     comp.elements.append(clip)
     window = make_window(qtbot, comp)
-    window.resize(1100, 800)
+    window.resize(1100, 1000)  # tall enough for all of two texts' fields (motion included)
     doc, inspector = window.doc, window.inspector
     selections = ([], ["box"], ["middle"], ["clip"], ["middle", "top"])
     for narrowest in (False, True):
@@ -518,6 +518,11 @@ def test_the_inspector_fits_its_dock_without_scrolling_sideways(qtbot, home, med
         for selection in selections:
             doc.set_selection(selection)
             assert_fits(qtbot, inspector)
+        with contextlib.suppress(qtbot.TimeoutError):  # the scroll area follows a turn later
+            qtbot.waitUntil(
+                lambda want=narrowest: inspector.verticalScrollBar().isVisible() == want,
+                timeout=1_000,
+            )
         assert inspector.verticalScrollBar().isVisible() == narrowest
         type_into(qtbot, inspector.editors["opacity"], "lots and lots of it")  # an error shown
         assert inspector.error.isVisible()

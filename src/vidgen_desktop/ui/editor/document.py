@@ -29,7 +29,7 @@ from vidgen_desktop.composition.model import (
     VideoElement,
     describe_errors,
 )
-from vidgen_desktop.errors import MediaError
+from vidgen_desktop.errors import CompositionError, MediaError
 from vidgen_desktop.media import probe as media_probe
 from vidgen_desktop.ui.editor import commands, templates
 from vidgen_desktop.ui.shell.background import Background
@@ -205,11 +205,26 @@ class Document(QObject):
             if edited != element:
                 before.append(element)
                 after.append(edited)
+        if not problems and after:
+            problems += self._timeline_problems(after)
         if problems:
             return "\n".join(problems)
         if after:
             self.undo_stack.push(commands.SetElementFields(self, before, after, text, merge_key))
         return None
+
+    def _timeline_problems(self, edited: Sequence[AnyElement]) -> list[str]:
+        """What the edit would break that only the media's length tells (a keyframe or a
+        preset past the end of a clip with no duration of its own)."""
+        by_id = {e.id: e for e in edited}
+        elements = [by_id.get(e.id, e) for e in self._comp.elements]
+        try:
+            layout.resolve_timeline(
+                self._comp.model_copy(update={"elements": elements}), self.facts()
+            )
+        except CompositionError as exc:
+            return [str(exc)]
+        return []
 
     def edit_output(
         self, fields: Mapping[str, Any], text: str, merge_key: Hashable | None = None

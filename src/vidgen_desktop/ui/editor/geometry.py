@@ -175,3 +175,91 @@ def resize_edges(
     ex = (("left",) if west else ("right",)) if "w" in handle or "e" in handle else ()
     ey = (("top",) if north else ("bottom",)) if "n" in handle or "s" in handle else ()
     return ex, ey
+
+
+# -- rotation (degrees clockwise about the box's centre, as in the document) -----------------
+
+Point = tuple[float, float]
+ROTATE_STEP = 15.0  # degrees: Shift while turning
+
+
+def centre(box: Box) -> Point:
+    x, y, w, h = box
+    return x + w / 2, y + h / 2
+
+
+def turned(point: Point, about: Point, degrees: float) -> Point:
+    """``point`` turned ``degrees`` clockwise (on a y-down canvas) about ``about``."""
+    if not degrees:
+        return point
+    a = math.radians(degrees)
+    dx, dy = point[0] - about[0], point[1] - about[1]
+    return about[0] + dx * math.cos(a) - dy * math.sin(a), about[1] + dx * math.sin(
+        a
+    ) + dy * math.cos(a)
+
+
+def corners(box: Box, degrees: float = 0.0) -> list[Point]:
+    """The box's corners, clockwise from its top-left, turned with it."""
+    x, y, w, h = box
+    c = centre(box)
+    return [turned(p, c, degrees) for p in ((x, y), (x + w, y), (x + w, y + h), (x, y + h))]
+
+
+def turned_handles(box: Box, degrees: float = 0.0) -> dict[str, Point]:
+    c = centre(box)
+    return {name: turned(p, c, degrees) for name, p in handle_points(box).items()}
+
+
+def contains(box: Box, degrees: float, point: Point) -> bool:
+    """Whether ``point`` is inside the box turned by ``degrees``."""
+    x, y, w, h = box
+    px, py = turned(point, centre(box), -degrees)
+    return x <= px <= x + w and y <= py <= y + h
+
+
+def rotate_handle(box: Box, degrees: float, distance: float) -> Point:
+    """Where the rotate handle is: ``distance`` above the top edge's middle, turned."""
+    x, y, w, _ = box
+    return turned((x + w / 2, y - distance), centre(box), degrees)
+
+
+def bearing(about: Point, point: Point) -> float:
+    """The direction from ``about`` to ``point``: 0° straight up, growing clockwise."""
+    return math.degrees(math.atan2(point[0] - about[0], -(point[1] - about[1])))
+
+
+def rotation_drag(start: float, about: Point, press: Point, now: Point, step: bool) -> float:
+    """The rotation after turning the handle from ``press`` to ``now`` (``step``: 15° steps)."""
+    delta = (bearing(about, now) - bearing(about, press) + 180.0) % 360.0 - 180.0
+    angle = start + delta
+    if step:
+        angle = round(angle / ROTATE_STEP) * ROTATE_STEP
+    return round(angle, 2) + 0.0
+
+
+def local_delta(dx: float, dy: float, degrees: float) -> Point:
+    """A drag on the canvas as it runs along the turned box's own axes."""
+    return turned((dx, dy), (0.0, 0.0), -degrees)
+
+
+def resize_turned(
+    box: Box,
+    degrees: float,
+    handle: str,
+    dx: float,
+    dy: float,
+    keep_aspect: bool = False,
+    min_size: float = MIN_SIZE,
+) -> Box:
+    """``resize`` of a turned box: the drag is taken along the box's axes, and the
+    opposite side stays where it is on the canvas (the box's centre moves with it)."""
+    if not degrees:
+        return resize(box, handle, dx, dy, keep_aspect, min_size)
+    ldx, ldy = local_delta(dx, dy, degrees)
+    new = resize(box, handle, ldx, ldy, keep_aspect, min_size)
+    (cx0, cy0), (cx1, cy1) = centre(box), centre(new)
+    # a point fixed in the box's own frame lands (I - R)(c0 - c1) off once the centre moves
+    rx, ry = turned((cx0 - cx1, cy0 - cy1), (0.0, 0.0), degrees)
+    sx, sy = (cx0 - cx1) - rx, (cy0 - cy1) - ry
+    return new[0] + sx, new[1] + sy, new[2], new[3]

@@ -16,15 +16,24 @@ from vidgen_desktop.composition.model import (
     VideoElement,
 )
 from vidgen_desktop.composition.units import Length
+from vidgen_desktop.ui.editor.animate_names import (
+    IMAGE_ONLY_PRESETS,
+    PRESET_NAMES,
+    TRANSITION_NAMES,
+)
 
 MIXED = "—"
+NONE = "None"  # the Animate fields' choice for no preset
+PRESETS = PRESET_NAMES
+IMAGE_PRESETS = (*PRESET_NAMES, *IMAGE_ONLY_PRESETS)
+TRANSITIONS = TRANSITION_NAMES
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
     label: str
-    kind: str  # length | number | optional | choice | line | text | color | optcolor
+    kind: str  # length | number | optional | choice | line | text | color | optcolor | motion
     choices: tuple[str, ...] = ()
     axis: int = 0  # lengths: 0 = canvas width, 1 = height
 
@@ -38,6 +47,7 @@ BOX = (
     FieldSpec("y", "Y", "length", axis=1),
     FieldSpec("width", "Width", "length", axis=0),
     FieldSpec("height", "Height", "length", axis=1),
+    FieldSpec("rotation", "Rotation (°)", "number"),
 )
 TIME = (
     FieldSpec("start", "Start (s)", "number"),
@@ -48,13 +58,20 @@ LOOK = (
     FieldSpec("fade_in", "Fade in (s)", "number"),
     FieldSpec("fade_out", "Fade out (s)", "number"),
 )
+# the Animate fields: a preset (or transition) and its duration, as one object in the document
+ANIMATE_IN = FieldSpec("animation_in", "Entrance", "motion", PRESETS)
+ANIMATE_OUT = FieldSpec("animation_out", "Exit", "motion", PRESETS)
+TRANSITION = FieldSpec("transition_in", "Transition", "motion", TRANSITIONS)
+ANIMATE = (ANIMATE_IN, ANIMATE_OUT, TRANSITION)
 FIT = FieldSpec("fit", "Fit", "choice", ("contain", "cover", "fill", "auto"))
 TRIM = FieldSpec("trim_start", "Trim start (s)", "number")
 VOLUME = FieldSpec("volume", "Volume (0–4)", "number")
 NAME = FieldSpec("name", "Name", "line")
 FIELDS: dict[type, tuple[FieldSpec, ...]] = {
-    VideoElement: (NAME, *BOX, FIT, *TIME, TRIM, *LOOK, VOLUME),
-    ImageElement: (NAME, *BOX, FIT, *TIME, *LOOK),
+    VideoElement: (NAME, *BOX, FIT, *TIME, TRIM, *LOOK, VOLUME, *ANIMATE),
+    ImageElement: (NAME, *BOX, FIT, *TIME, *LOOK, FieldSpec("animation_in", "Entrance",
+                   "motion", IMAGE_PRESETS), FieldSpec("animation_out", "Exit", "motion",
+                   IMAGE_PRESETS), TRANSITION),
     TextElement: (
         NAME,
         FieldSpec("text", "Text", "text"),
@@ -70,6 +87,7 @@ FIELDS: dict[type, tuple[FieldSpec, ...]] = {
         FieldSpec("line_spacing", "Line spacing", "number"),
         FieldSpec("background", "Background", "optcolor"),
         FieldSpec("padding", "Padding (px)", "number"),
+        *ANIMATE,
     ),
     AudioElement: (NAME, *TIME, TRIM, VOLUME, FieldSpec("fade_in", "Fade in (s)", "number"),
                    FieldSpec("fade_out", "Fade out (s)", "number")),

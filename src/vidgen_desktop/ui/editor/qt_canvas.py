@@ -10,8 +10,6 @@ here); edits go through ``Document.edit`` as merged, undoable commands.
 
 from __future__ import annotations
 
-import itertools
-import math
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -29,15 +27,20 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from vidgen_desktop.composition import layout
-from vidgen_desktop.ui.editor import geometry, qt_canvas_paint
+from vidgen_desktop.ui.editor import geometry, keyframes, qt_canvas_drag, qt_canvas_paint
 from vidgen_desktop.ui.editor.document import Document, VisualElement
 from vidgen_desktop.ui.editor.qt_preview import PreviewRenderer, PreviewRequest
 
 HANDLE_SIZE = 8  # screen px
-SNAP_DISTANCE = 6  # screen px
-MIN_VISIBLE = 4  # screen px: the smallest a box gets by dragging a handle
+ROTATE_DISTANCE = 28  # screen px from the top edge's middle to the rotate handle
 MARGIN = 24  # screen px around the canvas when fitted
-_drags = itertools.count(1)
+_HANDLE_ANGLES = {"n": 0, "ne": 45, "e": 90, "se": 135, "s": 180, "sw": 225, "w": 270, "nw": 315}
+_RESIZE_CURSORS = (  # by the handle's direction on screen, in 45° steps from straight up
+    Qt.CursorShape.SizeVerCursor,
+    Qt.CursorShape.SizeBDiagCursor,
+    Qt.CursorShape.SizeHorCursor,
+    Qt.CursorShape.SizeFDiagCursor,
+)
 
 
 def tell_locked(widget: QWidget, elements) -> None:
@@ -46,6 +49,12 @@ def tell_locked(widget: QWidget, elements) -> None:
     are = "is" if len(elements) == 1 else "are"
     text = f"{names} {are} locked: unlock in the Layers panel to change it"
     QApplication.sendEvent(widget, QStatusTipEvent(text))
+
+
+def tell_text(widget: QWidget, text: str) -> None:
+    """Say in the status bar why an edit did not take (its first line)."""
+    if text:
+        QApplication.sendEvent(widget, QStatusTipEvent(text.splitlines()[0]))
 
 
 def dropped_paths(event: QDropEvent | QDragEnterEvent) -> list[str]:
@@ -74,6 +83,10 @@ class QtCanvas(QWidget):
         self._drag: dict | None = None
         self.guides = geometry.Snap()
         self.hover: str | None = None
+        self.angle: float | None = None  # while rotating: the angle, shown beside the handle
+        # the Animate menu's live preview: a changed copy of the composition, not the document
+        self.trial: tuple | None = None  # (composition, time) or None
+        self.paths: dict[str, tuple] = {}  # element id -> (what it was drawn for, motion path)
         self.setAcceptDrops(True)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -131,9 +144,13 @@ class QtCanvas(QWidget):
     def request_frame(self) -> None:
         dpr = self.devicePixelRatioF()
         scale = min(1.0, self.zoom * dpr)
-        drawn = self.doc.drawn()  # a template: the row picked in the Variables panel
-        comp = drawn.model_copy(update={"elements": list(drawn.elements)})
-        self.renderer.request(PreviewRequest(comp, self.doc.facts(), self.doc.time, scale))
+        if self.trial is not None:
+            comp, t = self.trial
+        else:
+            drawn = self.doc.drawn()  # a template: the row picked in the Variables panel
+            comp = drawn.model_copy(update={"elements": list(drawn.elements)})
+            t = self.doc.time
+        self.renderer.request(PreviewRequest(comp, self.doc.facts(), t, scale))
         self.update()
 
     def _on_frame(self, image: QImage, request: PreviewRequest) -> None:
@@ -157,6 +174,10 @@ class QtCanvas(QWidget):
 
     # -- hit testing ---------------------------------------------------------------------------
 
+    def view(self, element: VisualElement) -> keyframes.View:
+        """Where ``element`` is drawn at the playhead (``layout.state_at``, as the render)."""
+        return keyframes.state(self.doc, element)
+
     def resizable(self) -> VisualElement | None:
         visuals = self.doc.selected_visuals()
         if len(visuals) == 1 and not visuals[0].locked:
@@ -164,12 +185,17 @@ class QtCanvas(QWidget):
         return None
 
     def element_at(self, point: QPointF) -> str | None:
-        """The topmost element under ``point`` (hidden ones only if selected)."""
-        canvas = self.doc.canvas
+        """The topmost element under ``point`` (hidden ones only if selected); turned boxes
+        are hit where they are drawn, not where they would be upright."""
+        at = self.to_canvas(point)
+        slack = 1 / self.zoom  # the outline's own pixel counts as inside
         for element in reversed(self.doc.comp.stacking_order()):
             if element.hidden and element.id not in self.doc.selection:
                 continue
-            if self.rect_of(layout.box(element, canvas)).contains(point):
+            view = self.view(element)
+            x, y, w, h = view.box
+            grown = (x - slack, y - slack, w + 2 * slack, h + 2 * slack)
+            if geometry.contains(grown, view.rotation, at):
                 return element.id
         return None
 
@@ -177,11 +203,21 @@ class QtCanvas(QWidget):
         element = self.resizable()
         if element is None:
             return None
-        points = geometry.handle_points(layout.exact_box(element, self.doc.canvas))
-        for name, at in points.items():
+        view = self.view(element)
+        spot = self.handle_rect(self.rotate_handle(view))
+        if spot.adjusted(-4, -4, 4, 4).contains(point):
+            return "rotate"
+        for name, at in geometry.turned_handles(view.box, view.rotation).items():
             if self.handle_rect(at).adjusted(-3, -3, 3, 3).contains(point):
                 return name
         return None
+
+    def rotate_handle(self, view: keyframes.View) -> tuple[float, float]:
+        return geometry.rotate_handle(view.box, view.rotation, ROTATE_DISTANCE / self.zoom)
+
+    def tell(self, text: str) -> None:
+        """Why a drag did not take (a keyframe outside the element's time, a refusal)."""
+        tell_text(self, text)
 
     # -- mouse ---------------------------------------------------------------------------------
 
@@ -194,7 +230,7 @@ class QtCanvas(QWidget):
         if handle is not None:
             element = self.resizable()
             assert element is not None
-            self._start_drag(pos, [element], handle)
+            self._drag = qt_canvas_drag.start(self, pos, [element], handle)
             return
         hit = self.element_at(pos)
         toggle = event.modifiers() & (
@@ -214,26 +250,19 @@ class QtCanvas(QWidget):
             self.doc.set_selection([hit])
         movable = [e for e in self.doc.selected_visuals() if not e.locked]
         if movable:
-            self._start_drag(pos, movable, None)
+            self._drag = qt_canvas_drag.start(self, pos, movable, None)
         else:  # all locked: a drag is refused, visibly (cursor and status bar), not silently
             self._drag = {"press": pos, "locked": self.doc.selected_visuals(), "told": False}
 
-    def _start_drag(self, pos: QPointF, elements: list[VisualElement], handle: str | None) -> None:
-        canvas = self.doc.canvas
-        boxes = {e.id: layout.exact_box(e, canvas) for e in elements}
-        moving = set(boxes)
-        others = [
-            layout.exact_box(e, canvas)
-            for e in self.doc.comp.stacking_order()
-            if e.id not in moving and not e.hidden
-        ]
-        self._drag = {
-            "press": pos,
-            "handle": handle,
-            "boxes": boxes,
-            "others": others,
-            "key": ("resize" if handle else "move", next(_drags)),
-        }
+    def _cursor(self, handle: str | None) -> Qt.CursorShape:
+        if handle == "rotate":
+            return Qt.CursorShape.CrossCursor
+        element = self.resizable()
+        if handle is None or element is None:
+            return Qt.CursorShape.ArrowCursor
+        # the resize cursor follows the turned edge: the handle's direction, rounded to 45°
+        turn = round((self.view(element).rotation + _HANDLE_ANGLES[handle]) / 45) % 4
+        return _RESIZE_CURSORS[turn]
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
@@ -242,18 +271,7 @@ class QtCanvas(QWidget):
             if hover != self.hover:
                 self.hover = hover
                 self.update()
-            handle = self.handle_at(pos)
-            cursors = {
-                "nw": Qt.CursorShape.SizeFDiagCursor,
-                "se": Qt.CursorShape.SizeFDiagCursor,
-                "ne": Qt.CursorShape.SizeBDiagCursor,
-                "sw": Qt.CursorShape.SizeBDiagCursor,
-                "n": Qt.CursorShape.SizeVerCursor,
-                "s": Qt.CursorShape.SizeVerCursor,
-                "e": Qt.CursorShape.SizeHorCursor,
-                "w": Qt.CursorShape.SizeHorCursor,
-            }
-            self.setCursor(cursors.get(handle or "", Qt.CursorShape.ArrowCursor))
+            self.setCursor(self._cursor(self.handle_at(pos)))
             return
         drag = self._drag
         if "locked" in drag:
@@ -262,64 +280,20 @@ class QtCanvas(QWidget):
                 self.setCursor(Qt.CursorShape.ForbiddenCursor)
                 tell_locked(self, drag["locked"])
             return
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if drag["handle"] == "rotate":
+            self.angle = qt_canvas_drag.rotate(self, drag, pos, step=shift)
+            self.update()
+            return
         z = self.zoom
         dx = round((pos.x() - drag["press"].x()) / z)  # whole canvas pixels
         dy = round((pos.y() - drag["press"].y()) / z)
         snap = not (event.modifiers() & Qt.KeyboardModifier.AltModifier) and self.snapping
-        keep = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if drag["handle"] is None:
-            self._move(drag, dx, dy, snap)
+            guides = qt_canvas_drag.move(self, drag, dx, dy, snap)
         else:
-            self._resize(drag, dx, dy, snap, keep)
-
-    def _move(self, drag: dict, dx: float, dy: float, snap: bool) -> None:
-        boxes = drag["boxes"]
-        guides = geometry.Snap()
-        if snap:
-            left = min(b[0] for b in boxes.values()) + dx
-            top = min(b[1] for b in boxes.values()) + dy
-            right = max(b[0] + b[2] for b in boxes.values()) + dx
-            bottom = max(b[1] + b[3] for b in boxes.values()) + dy
-            threshold = SNAP_DISTANCE / self.zoom
-            union = (left, top, right - left, bottom - top)
-            guides = geometry.snap_box(union, self.doc.canvas, drag["others"], threshold)
-            dx, dy = dx + guides.dx, dy + guides.dy
-        cw, ch = self.doc.canvas
-        changes = {}
-        for element_id, (x, y, _, _) in boxes.items():
-            element = self.doc.element(element_id)
-            changes[element_id] = {
-                "x": geometry.at_px(element.x, x + dx, cw),
-                "y": geometry.at_px(element.y, y + dy, ch),
-            }
+            guides = qt_canvas_drag.resize(self, drag, dx, dy, snap, shift)
         self._show_guides(guides)
-        self.doc.edit(changes, "Move", merge_key=drag["key"])
-
-    def _resize(self, drag: dict, dx: float, dy: float, snap: bool, keep: bool) -> None:
-        ((element_id, box),) = drag["boxes"].items()
-        handle = drag["handle"]
-        guides = geometry.Snap()
-        smallest = math.ceil(MIN_VISIBLE / self.zoom)  # canvas px: never too small to see
-        if snap:
-            raw = geometry.resize(box, handle, dx, dy, min_size=smallest)
-            flip = geometry.flipped(box, handle, dx, dy)
-            edges_x, edges_y = geometry.resize_edges(handle, flip)
-            threshold = SNAP_DISTANCE / self.zoom
-            guides = geometry.snap_box(
-                raw, self.doc.canvas, drag["others"], threshold, edges_x=edges_x, edges_y=edges_y
-            )
-            dx, dy = dx + guides.dx, dy + guides.dy
-        x, y, w, h = geometry.resize(box, handle, dx, dy, keep_aspect=keep, min_size=smallest)
-        element = self.doc.element(element_id)
-        cw, ch = self.doc.canvas
-        fields = {
-            "x": geometry.at_px(element.x, x, cw),
-            "y": geometry.at_px(element.y, y, ch),
-            "width": geometry.at_px(element.width, w, cw),
-            "height": geometry.at_px(element.height, h, ch),
-        }
-        self._show_guides(guides)
-        self.doc.edit({element_id: fields}, "Resize", merge_key=drag["key"])
 
     def _show_guides(self, guides: geometry.Snap) -> None:
         if guides != self.guides:
@@ -328,8 +302,10 @@ class QtCanvas(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._drag = None
+        self.angle = None
         self.setCursor(Qt.CursorShape.ArrowCursor)
         self._show_guides(geometry.Snap())
+        self.update()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -371,14 +347,11 @@ class QtCanvas(QWidget):
         self.nudge(step[0] * k, step[1] * k)
 
     def nudge(self, dx: int, dy: int) -> None:
-        cw, ch = self.doc.canvas
-        changes = {
-            e.id: {"x": geometry.shifted(e.x, dx, cw), "y": geometry.shifted(e.y, dy, ch)}
-            for e in self.doc.selected_visuals()
-            if not e.locked
-        }
-        if changes:
-            self.doc.edit(changes, "Nudge")
+        drag = qt_canvas_drag.start(self, QPointF(), [e for e in self.doc.selected_visuals()
+                                                      if not e.locked], None)  # fmt: skip
+        if drag["boxes"]:
+            drag["key"] = None  # each nudge its own undo step
+            qt_canvas_drag.move(self, drag, dx, dy, snap=False)
 
     # -- drag and drop of files ----------------------------------------------------------------
 

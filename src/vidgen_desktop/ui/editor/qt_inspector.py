@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop.render.text import font_fallback
+from vidgen_desktop.ui.editor import keyframes
+from vidgen_desktop.ui.editor import qt_inspector_motion as motion
 from vidgen_desktop.ui.editor.document import Document
 from vidgen_desktop.ui.editor.inspector_fields import FIELDS, MIXED, OUTPUT_FIELDS, FieldSpec, shown
 
@@ -91,7 +93,9 @@ class QtInspector(QScrollArea):
         self.font_warning: QLabel | None = None  # under the Font field, for text elements
         self._fallbacks: dict[tuple[str, str], str | None] = {}  # (family, weight) -> drawn
         self.specs: tuple[FieldSpec, ...] = ()
+        self.toggles: dict[str, motion.KeyToggle] = {}  # property -> its ◆ keyframe toggle
         self._shape: tuple = ()
+        doc.time_changed.connect(lambda *_: motion.playhead_moved(self))
         doc.selection_changed.connect(self.rebuild)
         doc.reset.connect(self.rebuild)
         doc.element_changed.connect(self._on_element_changed)
@@ -113,7 +117,8 @@ class QtInspector(QScrollArea):
             names = set.intersection(*({s.name for s in FIELDS[k]} for k in kinds))
             if len(targets) > 1:
                 names.discard("name")  # a name is one element's
-            specs = tuple(s for s in FIELDS[type(targets[0])] if s.name in names)
+            fields = type(targets[0]).model_fields  # what this document version has
+            specs = tuple(s for s in FIELDS[type(targets[0])] if s.name in names & fields.keys())
             title = targets[0].label if len(targets) == 1 else f"{len(targets)} elements"
         self._title = title
         self._elide_title()
@@ -147,13 +152,17 @@ class QtInspector(QScrollArea):
         # a narrow dock puts a long label above its field instead of scrolling sideways
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.specs, self.editors = specs, {}
+        self.specs, self.editors, self.toggles = specs, {}, {}
         self.font_warning = None
+        elements = bool(self.targets())
         for spec in specs:
             editor = self._make_editor(spec)
             editor.setObjectName(f"field_{spec.name}")
             self.editors[spec.name] = editor
-            form.addRow(spec.label, editor)
+            animatable = elements and spec.name in keyframes.ANIMATABLE
+            form.addRow(
+                spec.label, motion.with_toggle(self, spec, editor) if animatable else editor
+            )
             if spec.name == "font_family":  # under the field it is about
                 self.font_warning = QLabel()
                 self.font_warning.setObjectName("font_warning")
@@ -168,6 +177,8 @@ class QtInspector(QScrollArea):
             editor.number.editingFinished.connect(lambda s=spec: self._commit_length(s))
             editor.unit.currentTextChanged.connect(lambda unit, s=spec: self._convert(s, unit))
             return editor
+        if spec.kind == "motion":
+            return motion.MotionEdit(self, spec)
         if spec.kind == "choice":
             combo = QComboBox()
             combo.addItems(list(spec.choices))
@@ -190,7 +201,7 @@ class QtInspector(QScrollArea):
         targets = self.targets()
         if not targets:
             return [getattr(self.doc.comp.output, name)]
-        return [getattr(e, name) for e in targets]
+        return [motion.shown_value(self, e, name) for e in targets]
 
     def locked(self) -> list:
         return [e for e in self.targets() if e.locked]
@@ -213,7 +224,9 @@ class QtInspector(QScrollArea):
             same = all(v == values[0] for v in values)
             value = values[0]
             blocked = editor.blockSignals(True)
-            if isinstance(editor, LengthEdit):
+            if isinstance(editor, motion.MotionEdit):
+                editor.show_values(values)
+            elif isinstance(editor, LengthEdit):
                 for part in (editor.number, editor.unit):
                     part.blockSignals(True)
                 editor.number.setText(shown(value) if same else "")
@@ -232,6 +245,7 @@ class QtInspector(QScrollArea):
                 editor.setPlaceholderText(MIXED if not same else hint)
                 editor.setStyleSheet("")
             editor.blockSignals(blocked)
+        motion.refresh_toggles(self)
         self._check_fonts()
 
     @staticmethod
@@ -293,7 +307,11 @@ class QtInspector(QScrollArea):
         try:
             if targets:
                 key = ("inspector", name, tuple(self.doc.selection)) if merge else None
-                error = self.doc.edit({e.id: {name: value} for e in targets}, label, key)
+                changes, refusals = {}, []
+                for e in targets:  # an animated property takes a keyframe at the playhead
+                    fields, refusal = keyframes.set_value(self.doc, e, name, value)
+                    refusals.append(refusal) if refusal else changes.update({e.id: fields})
+                error = "\n".join(refusals) or self.doc.edit(changes, label, key)
             else:
                 error = self.doc.edit_output({name: value}, label)
         finally:
@@ -345,5 +363,7 @@ class QtInspector(QScrollArea):
         changes = {
             e.id: {spec.name: getattr(e, spec.name).convert(unit, extent)} for e in self.targets()
         }
+        for e in self.targets():  # its keyframes too: one unit per property
+            changes[e.id].update(keyframes.converted(e, spec.name, unit, extent))
         error = self.doc.edit(changes, f"{spec.label} in {unit}")
         self.show_error(error)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
+    QContextMenuEvent,
     QFontMetrics,
     QFontMetricsF,
     QKeyEvent,
@@ -27,6 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from vidgen_desktop.composition.model import AudioElement, VideoElement
+from vidgen_desktop.ui.editor import qt_timeline_keys
 from vidgen_desktop.ui.editor.document import AnyElement, Document
 from vidgen_desktop.ui.editor.qt_canvas import tell_locked
 from vidgen_desktop.ui.editor.qt_layer_icons import TYPE_COLORS, glyph
@@ -156,6 +158,7 @@ class TimelineView(QWidget):
                 mark = QRectF(rect.left() + 3, rect.center().y() - LOCK_MARK / 2, LOCK_MARK,
                               LOCK_MARK)  # fmt: skip
                 p.drawPixmap(mark.toRect(), glyph("lock", True, self._on_bar).pixmap(LOCK_MARK))
+        qt_timeline_keys.paint(self, p)
         x = self.x_of(self.doc.time)
         p.setPen(QPen(PLAYHEAD, 2))
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
@@ -204,6 +207,8 @@ class TimelineView(QWidget):
             return
         self.setFocus()
         pos = event.position()
+        if pos.x() > HEADER and qt_timeline_keys.press(self, pos):
+            return
         hit = self.hit(pos) if pos.x() > HEADER else None
         if hit is None:
             if pos.x() > HEADER:
@@ -235,10 +240,10 @@ class TimelineView(QWidget):
         drag = self._drag
         if drag is None:
             hit = self.hit(pos)
-            shape = Qt.CursorShape.ArrowCursor
+            shape = qt_timeline_keys.cursor(self, pos) or Qt.CursorShape.ArrowCursor
             if hit is not None and hit[0].locked:
                 shape = Qt.CursorShape.ForbiddenCursor
-            elif hit is not None:
+            elif hit is not None and shape == Qt.CursorShape.ArrowCursor:
                 shape = (
                     Qt.CursorShape.SizeHorCursor
                     if hit[1] != "move"
@@ -254,6 +259,9 @@ class TimelineView(QWidget):
                 drag["told"] = True
                 self.setCursor(Qt.CursorShape.ForbiddenCursor)
                 tell_locked(self, [drag["locked"]])
+            return
+        if "marker" in drag:
+            qt_timeline_keys.drag_to(self, drag, pos.x())
             return
         dt = (pos.x() - drag["x"]) / self.pps
         self.drag_bar(drag["id"], drag["part"], dt, drag["window"], drag["key"])
@@ -278,6 +286,10 @@ class TimelineView(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._drag = None
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if not qt_timeline_keys.context_menu(self, event):
+            super().contextMenuEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))

@@ -50,6 +50,10 @@ class ActionId(enum.Enum):
     RENDER = "render"
     BATCH_RENDER = "batch_render"
     SETTINGS = "settings"
+    ADD_KEYFRAME = "add_keyframe"
+    DELETE_KEYFRAME = "delete_keyframe"
+    PREV_KEYFRAME = "prev_keyframe"
+    NEXT_KEYFRAME = "next_keyframe"
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,16 @@ SPECS: dict[ActionId, Spec] = {
         "&Batch Render…", ("Ctrl+Shift+R",), "Render the template once per row of a CSV or JSON"
     ),
     ActionId.SETTINGS: Spec("Se&ttings…", (Std.Preferences, "Ctrl+,"), "Render and output options"),
+    ActionId.ADD_KEYFRAME: Spec(
+        "Add &Keyframe",
+        ("K",),
+        "Keyframe the selection at the playhead (a still one: its position)",
+    ),
+    ActionId.DELETE_KEYFRAME: Spec(
+        "&Delete Keyframes Here", ("Shift+K",), "Delete the selection's keyframes at the playhead"
+    ),
+    ActionId.PREV_KEYFRAME: Spec("&Previous Keyframe", ("J",), "Go to the previous keyframe"),
+    ActionId.NEXT_KEYFRAME: Spec("&Next Keyframe", ("L",), "Go to the next keyframe"),
 }
 
 

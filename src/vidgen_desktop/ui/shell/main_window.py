@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import paths
 from vidgen_desktop.composition.model import TextElement
+from vidgen_desktop.ui.editor import animate_menu
 from vidgen_desktop.ui.editor.document import Document
 from vidgen_desktop.ui.editor.importer import Importer
 from vidgen_desktop.ui.editor.qt_canvas import QtCanvas
@@ -168,14 +169,10 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(a[action_id]) if action_id else self.view_menu.addSeparator()
         self.view_menu.addSeparator()
         playback = self.menuBar().addMenu("&Playback")
-        for action_id in (
-            ActionId.PLAY,
-            ActionId.PREV_FRAME,
-            ActionId.NEXT_FRAME,
-            ActionId.GO_START,
-            ActionId.GO_END,
-        ):
+        for action_id in (ActionId.PLAY, ActionId.PREV_FRAME, ActionId.NEXT_FRAME,
+                          ActionId.GO_START, ActionId.GO_END):  # fmt: skip
             playback.addAction(a[action_id])
+        self.animate_menu = animate_menu.install(self)  # keyframes, presets, transitions
 
     def _create_toolbar(self) -> None:
         bar = QToolBar("Main", self)

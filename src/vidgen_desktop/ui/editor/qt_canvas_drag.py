@@ -1,0 +1,126 @@
+"""What a drag on the canvas does: move, resize (turned boxes too) and rotate.
+
+Each drag starts from the elements' keyframed state at the playhead
+(``keyframes.state(base=True)``: no preset offsets) and writes back through
+``keyframes.set_values``: an animated property gets a keyframe at the
+playhead, a still one its field. Every mouse move pushes a command with the
+drag's merge key, so one drag is one undo step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF
+
+from vidgen_desktop.composition.units import Length
+from vidgen_desktop.ui.editor import geometry, keyframes
+from vidgen_desktop.ui.editor.document import VisualElement
+
+if TYPE_CHECKING:
+    from vidgen_desktop.ui.editor.qt_canvas import QtCanvas
+
+SNAP_DISTANCE = 6  # screen px
+MIN_VISIBLE = 4  # screen px: the smallest a box gets by dragging a handle
+_drags = itertools.count(1)
+
+
+def start(canvas: QtCanvas, pos: QPointF, elements: list[VisualElement], handle: str | None):
+    doc = canvas.doc
+    views = {e.id: keyframes.state(doc, e, base=True) for e in elements}
+    moving = set(views)
+    others = [
+        canvas.view(e).box for e in doc.comp.stacking_order() if e.id not in moving and not e.hidden
+    ]
+    kind = "rotate" if handle == "rotate" else "resize" if handle else "move"
+    return {
+        "press": pos,
+        "handle": handle,
+        "boxes": {i: v.box for i, v in views.items()},
+        "rotations": {i: v.rotation for i, v in views.items()},
+        "others": others,
+        "key": (kind, next(_drags)),
+    }
+
+
+def _edit(canvas: QtCanvas, values: dict[str, dict], text: str, key) -> None:
+    changes, problems = {}, []
+    for element_id, props in values.items():
+        fields, refusal = keyframes.set_values(canvas.doc, canvas.doc.element(element_id), props)
+        if refusal:
+            problems.append(refusal)
+        else:
+            changes[element_id] = fields
+    error = canvas.doc.edit(changes, text, merge_key=key) if changes else None
+    canvas.tell("\n".join([*problems, *([error] if error else [])]))
+
+
+def move(canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool) -> geometry.Snap:
+    boxes = drag["boxes"]
+    guides = geometry.Snap()
+    if snap:
+        left = min(b[0] for b in boxes.values()) + dx
+        top = min(b[1] for b in boxes.values()) + dy
+        right = max(b[0] + b[2] for b in boxes.values()) + dx
+        bottom = max(b[1] + b[3] for b in boxes.values()) + dy
+        threshold = SNAP_DISTANCE / canvas.zoom
+        union = (left, top, right - left, bottom - top)
+        guides = geometry.snap_box(union, canvas.doc.canvas, drag["others"], threshold)
+        dx, dy = dx + guides.dx, dy + guides.dy
+    cw, ch = canvas.doc.canvas
+    values = {}
+    for element_id, (x, y, _, _) in boxes.items():
+        element = canvas.doc.element(element_id)
+        values[element_id] = {
+            "x": geometry.at_px(_length(element, "x"), x + dx, cw),
+            "y": geometry.at_px(_length(element, "y"), y + dy, ch),
+        }
+    _edit(canvas, values, "Move", drag["key"])
+    return guides
+
+
+def _length(element: VisualElement, prop: str) -> Length:
+    """A length in the unit a moved value keeps: its keyframes' unit, else the field's."""
+    return Length(0.0, keyframes.unit_of(element, prop))
+
+
+def resize(canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool, keep: bool):
+    ((element_id, box),) = drag["boxes"].items()
+    degrees = drag["rotations"][element_id]
+    handle = drag["handle"]
+    guides = geometry.Snap()
+    smallest = math.ceil(MIN_VISIBLE / canvas.zoom)  # canvas px: never too small to see
+    if snap and not degrees % 360:  # guides are upright lines: a turned edge cannot meet them
+        raw = geometry.resize(box, handle, dx, dy, min_size=smallest)
+        flip = geometry.flipped(box, handle, dx, dy)
+        edges_x, edges_y = geometry.resize_edges(handle, flip)
+        threshold = SNAP_DISTANCE / canvas.zoom
+        guides = geometry.snap_box(
+            raw, canvas.doc.canvas, drag["others"], threshold, edges_x=edges_x, edges_y=edges_y
+        )
+        dx, dy = dx + guides.dx, dy + guides.dy
+    x, y, w, h = geometry.resize_turned(box, degrees, handle, dx, dy, keep, smallest)
+    element = canvas.doc.element(element_id)
+    cw, ch = canvas.doc.canvas
+    values = {
+        "x": geometry.at_px(_length(element, "x"), x, cw),
+        "y": geometry.at_px(_length(element, "y"), y, ch),
+        "width": geometry.at_px(_length(element, "width"), w, cw),
+        "height": geometry.at_px(_length(element, "height"), h, ch),
+    }
+    _edit(canvas, {element_id: values}, "Resize", drag["key"])
+    return guides
+
+
+def rotate(canvas: QtCanvas, drag: dict, pos: QPointF, step: bool) -> float:
+    """Turn the element about its centre by how far the handle went round it."""
+    ((element_id, box),) = drag["boxes"].items()
+    about = geometry.centre(box)
+    press = canvas.to_canvas(drag["press"])
+    angle = geometry.rotation_drag(
+        drag["rotations"][element_id], about, press, canvas.to_canvas(pos), step
+    )
+    _edit(canvas, {element_id: {"rotation": angle}}, "Rotate", drag["key"])
+    return angle
