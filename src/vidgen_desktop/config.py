@@ -34,6 +34,7 @@ ENV = {  # environment variable -> setting it overrides
     "VIDGEN_OUTPUT_DIR": "output_folder",
     "VIDGEN_CHUNK_THRESHOLD": "chunk_threshold",
     "VIDGEN_RENDER_JOBS": "render_jobs",
+    "VIDGEN_CHUNK_SECONDS": "chunk_seconds",
 }
 BACKEND_ENV = {  # environment variable -> backend setting it overrides
     "VIDGEN_SUPABASE_URL": "supabase_url",

@@ -77,7 +77,7 @@ class Published:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Rendered:
     record: Any  # the job's final record
-    prepared: Prepared
+    prepared: Prepared | None  # None: a farm job joined from its chunks
     seconds: float  # FFmpeg's wall time
 
 
@@ -283,6 +283,12 @@ class Pipeline:
         """Render, publish and complete a prepared job."""
         target = output.target(job, prepared.composition)
         seconds = self.render(job.id, prepared, target, output.label(target), stopper, on_process)
+        return self.complete(job, prepared, output, target, seconds)
+
+    def complete(
+        self, job: Any, prepared: Prepared | None, output: Output, target: Path, seconds: float
+    ) -> Rendered:
+        """Publish a rendered file and complete the job (also the farm's join of chunks)."""
         published = output.publish(self, job, target)
         try:
             record = self.store.jobs.transition(

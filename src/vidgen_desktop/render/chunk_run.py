@@ -80,10 +80,12 @@ def _concat_line(path: Path) -> str:
 
 
 def join_process(
-    render_plan: graph.RenderPlan, parts: list[Path], sound: Path | None, target: Path,
-    folder: Path,
-) -> FFmpegProcess:  # fmt: skip
-    """The chunks joined without re-encoding (concat demuxer), the sound muxed in."""
+    render_plan: Any, parts: list[Path], sound: Path | None, target: Path, folder: Path
+) -> FFmpegProcess:
+    """The chunks joined without re-encoding (concat demuxer), the sound muxed in.
+
+    ``render_plan``: the whole render's plan, or anything with its ``composition`` and
+    ``duration`` (the farm's join knows no more)."""
     out = render_plan.composition.output
     listing = folder / "chunks.txt"
     listing.write_text("".join(_concat_line(p) for p in parts), encoding="utf-8")
