@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the farm fixtures of test_farm_e2e, imported, are arguments here
 """Chunked farm jobs end to end: real PostgreSQL, moto's S3 server (the stand-in for the
 team bucket), real FFmpeg, workers as separate ``vidgen worker`` processes.
 
@@ -15,7 +16,7 @@ import pytest
 
 from jobkit import alive, children, clip, composition, wait_for
 from mediakit import decode_audio, decode_frames, has_audio_stream
-from test_farm_e2e import (  # noqa: F401, F811 - the farm fixtures
+from test_farm_e2e import (  # noqa: F401 - the farm fixtures
     bucket,
     desktop,
     endpoint,

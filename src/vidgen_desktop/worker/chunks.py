@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import logging
 import shutil
-import threading
 import time
 import types
 import uuid
@@ -45,10 +44,10 @@ from vidgen_desktop.render import chunk_run, chunks, engine, formats
 from vidgen_desktop.store.team import farm_tasks
 from vidgen_desktop.worker import sources
 from vidgen_desktop.worker.adapters import FarmStopper, TeamOutput
+from vidgen_desktop.worker.chunk_watch import ChunkStopped, ChunkWatch
 
 log = logging.getLogger(__name__)
 S = JobStatus
-PROGRESS_EVERY = 1.0  # seconds between progress writes of one chunk
 
 
 def farm_chunk_count(plan: Any, settings: config.Settings | None = None) -> int:
@@ -93,9 +92,11 @@ class FarmChunks:
         jid, piece = uuid.UUID(job_id), chunks.Chunk(index, count, first, end)
         job = self._remote.jobs.find(jid)
         if job is None or job.status is not S.PROCESSING:
+            if job is not None and job.status in (S.CANCELLED, S.FAILED):
+                self._discard(job)
             return f"skipped ({'gone' if job is None else job.status})"
         parent = self._render_step(jid)
-        if parent is None or self._landed(jid).get(index):
+        if parent is None or self._landed(jid, parent.id).get(index):
             return "skipped (landed)"
         with self.farm._lock:
             failed_here = self.farm._failed.get(jid, 0)
@@ -120,7 +121,7 @@ class FarmChunks:
         with self.farm._lock:
             self.farm._failed.pop(jid, None)
         self._merge_progress(jid, parent.id)
-        if all(self._landed(jid).get(n) for n in range(count)):
+        if all(self._landed(jid, parent.id).get(n) for n in range(count)):
             farm_chunks.defer_join(context.app, jid, farm_queue.RENDER_QUEUE)
         return key
 
@@ -158,6 +159,7 @@ class FarmChunks:
             log.warning("the chunk row of job %s was not closed", job.id)
         reason = exc.reason if isinstance(exc, ChunkStopped) else None
         if reason in ("row", "abort"):
+            self._discard(job)
             raise pexc.JobAborted(f"job {job.id} is cancelled or no longer processing") from exc
         if reason in ("shutdown", "outage"):
             raise farm_queue.RetryLater(0, "worker stopping") from exc
@@ -181,7 +183,7 @@ class FarmChunks:
         parent = self._render_step(jid)
         if job is None or job.status is not S.PROCESSING or parent is None:
             return "skipped"
-        landed = self._landed(jid)
+        landed = self._landed(jid, parent.id)
         count = int(parent.details.get("chunks", 0))
         if not count or not all(landed.get(n) for n in range(count)):
             return "skipped (chunks missing)"
@@ -252,20 +254,50 @@ class FarmChunks:
         steps = [s for s in self._remote.timeline.steps(job_id) if s.step == "render"]
         return steps[-1] if steps else None
 
-    def _landed(self, job_id: uuid.UUID) -> dict[int, Any]:
+    def _chunk_rows(self, job_id: uuid.UUID, parent_id: Any) -> list[Any]:
+        """The chunk rows of this render step (a retried job has a render step per try)."""
+        return [
+            s for s in self._remote.timeline.steps(job_id)
+            if s.step == CHUNK_STEP and s.details.get("parent") == str(parent_id)
+        ]  # fmt: skip
+
+    def _landed(self, job_id: uuid.UUID, parent_id: Any) -> dict[int, Any]:
         """Chunk index → its completed row (the newest, if redone)."""
-        landed: dict[int, Any] = {}
-        for step in self._remote.timeline.steps(job_id):
-            if step.step == CHUNK_STEP and step.status == "completed":
-                landed[int(step.details["index"])] = step
-        return landed
+        return {
+            int(s.details["index"]): s
+            for s in self._chunk_rows(job_id, parent_id)
+            if s.status == "completed"
+        }
+
+    def _discard(self, job: Any) -> None:
+        """A cancelled or failed chunked job: its open rows closed, its stored pieces removed."""
+        parent = self._render_step(job.id)
+        if parent is None:
+            return
+        try:
+            for row in [parent, *self._chunk_rows(job.id, parent.id)]:
+                if row.status == "running":
+                    self._remote.timeline.fail(row.id, "cancelled", "the render was stopped")
+            team, fmt = (
+                self._storage(job.id),
+                Composition.model_validate(job.composition).output.format,
+            )
+            names = [chunk_run.sound_name(fmt)] + [
+                chunk_run.chunk_name(chunks.Chunk(n, 0, 0, 0), fmt)
+                for n in range(int(parent.details.get("chunks", 0)))
+            ]
+            for name in names:
+                team.delete(team.output_key(job.id, name), job_id=job.id)
+        except VidgenError as exc:
+            log.warning("pieces of job %s not removed: %s", job.id, exc)
 
     def _merge_progress(self, job_id: uuid.UUID, parent_id: Any) -> None:
         """The job's progress: frames done over every chunk (the newest row per chunk)."""
-        rows: dict[int, Any] = {}
-        for step in self._remote.timeline.steps(job_id):
-            if step.step == CHUNK_STEP and step.status in ("running", "completed"):
-                rows[int(step.details["index"])] = step
+        rows = {
+            int(s.details["index"]): s
+            for s in self._chunk_rows(job_id, parent_id)
+            if s.status in ("running", "completed")
+        }
         total = sum(int(s.details.get("frames", 0)) for s in rows.values()) or 1
         parent = self._remote.timeline.get(parent_id)
         total = int(parent.details.get("frames", total)) if parent.details else total
@@ -280,73 +312,3 @@ class FarmChunks:
 
 class ChunkFailed(VidgenError):
     """A chunk failed for good: the job failed (the reason is on it)."""
-
-
-class ChunkStopped(VidgenError):
-    """A chunk's FFmpeg was stopped: ``reason`` "stalled", "row", "abort", "shutdown", "outage"."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"the chunk was stopped ({reason})")
-        self.reason = reason
-        self.code = "chunk_stalled" if reason == "stalled" else f"chunk_{reason}"
-
-
-class ChunkWatch(threading.Thread):
-    """Stops a chunk's FFmpeg on a cancel (the job row, an abort, a lost database) or a
-    stall (no progress for the stall timeout), and writes its progress."""
-
-    def __init__(self, work: FarmChunks, job_id: uuid.UUID, row_id: Any, parent_id: Any,
-                 piece: chunks.Chunk, stopper: FarmStopper) -> None:  # fmt: skip
-        super().__init__(name=f"chunk-watch-{job_id}-{piece.index}", daemon=True)
-        self.work, self.job_id, self.row_id, self.parent_id = work, job_id, row_id, parent_id
-        self.piece, self.stopper = piece, stopper
-        self.process: Any = None
-        self.reason: str | None = None
-        self._last_progress = time.monotonic()
-        self._last_frame = -1
-        self._fraction = 0.0
-        self._stopped = threading.Event()
-
-    def progress(self, progress: Any) -> None:
-        frame = progress.frame or 0
-        if frame > self._last_frame or progress.done:
-            self._last_frame, self._last_progress = frame, time.monotonic()
-        self._fraction = min(1.0, frame / max(1, self.piece.frames))
-
-    def why(self) -> ChunkStopped:
-        return ChunkStopped(self.reason or "abort")
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self.join(5)
-
-    def run(self) -> None:
-        stall = self.work.farm.options.stall_timeout
-        last_write = 0.0
-        while not self._stopped.wait(0.25):
-            why = self.stopper.reason()
-            if why is None and time.monotonic() - self._last_progress > stall:
-                why = "stalled"
-            if why is None and time.monotonic() - last_write >= PROGRESS_EVERY:
-                last_write = time.monotonic()
-                why = self._write()
-            if why is not None:
-                self.reason = why
-                log.warning("job %s chunk %d stopped (%s)", self.job_id, self.piece.index, why,
-                            extra={"action": "chunk_stop"})  # fmt: skip
-                self.process.cancel()
-                return
-
-    def _write(self) -> str | None:
-        remote = self.work._remote
-        try:
-            job = remote.jobs.get(self.job_id)
-            if job.status is not S.PROCESSING:
-                return "row"
-            remote.timeline.progress(self.row_id, self._fraction)
-            self.work._merge_progress(self.job_id, self.parent_id)
-        except LookupError:
-            return "row"
-        except VidgenError:
-            pass
-        return None

@@ -6,8 +6,9 @@ task; the job row says what the user sees. These queries find where the two
 disagree for longer than a worker could be busy, so recovery can settle it:
 
 - ``lost_jobs``: rows still ``queued`` or ``processing`` while no render task
-  of theirs (nor, for a chunked job, chunk or join task) waits or runs (it failed, succeeded, was aborted or deleted while
-  the database or a worker went away);
+  of theirs (nor a chunked job's chunk or join task) waits or runs (it
+  failed, succeeded, was aborted or deleted while the database or a worker
+  went away);
 - ``retry_doing``: a task left ``doing`` by this worker's lost render, back
   to ``todo`` (procrastinate's own retry function, so its rules hold).
 """
