@@ -43,6 +43,7 @@ FAST = {  # worker timings for tests: seconds
     "VIDGEN_WORKER_POLL": "0.5",
     "VIDGEN_WORKER_RETRY_BASE": "0.5",
     "VIDGEN_WORKER_GRACE": "2",
+    "VIDGEN_CHUNK_THRESHOLD": "3600",  # one-piece renders here (test_farm_chunks chunks)
 }
 S = JobStatus
 

@@ -32,6 +32,9 @@ ENV = {  # environment variable -> setting it overrides
     "VIDGEN_THRESHOLD": "route_threshold",
     "VIDGEN_CONCURRENCY": "queue_concurrency",
     "VIDGEN_OUTPUT_DIR": "output_folder",
+    "VIDGEN_CHUNK_THRESHOLD": "chunk_threshold",
+    "VIDGEN_RENDER_JOBS": "render_jobs",
+    "VIDGEN_CHUNK_SECONDS": "chunk_seconds",
 }
 BACKEND_ENV = {  # environment variable -> backend setting it overrides
     "VIDGEN_SUPABASE_URL": "supabase_url",
@@ -127,6 +130,11 @@ class Settings(BaseModel):
 
     route_threshold: float = Field(30.0, ge=0, le=24 * 3600)  # s: longer estimates are queued
     queue_concurrency: int = Field(1, ge=1, le=16)  # renders at once in the embedded queue
+    # chunked renders (render.chunks): compositions longer than this many seconds are cut
+    # into chunks rendered side by side (benchmarks/chunked_render.py measured the cost)
+    chunk_threshold: float = Field(20.0, ge=0, le=24 * 3600)
+    chunk_seconds: float = Field(15.0, ge=1, le=3600)  # farm: about this long per chunk
+    render_jobs: int = Field(0, ge=0, le=64)  # FFmpeg processes per render here; 0: by cores
     output_folder: str | None = None  # None: the platform's videos folder / Vidgen
     output_defaults: OutputDefaults = Field(default_factory=OutputDefaults)
     backend: BackendSettings = Field(default_factory=BackendSettings)

@@ -40,12 +40,13 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.jobs import watch
+from vidgen_desktop.jobs.chunking import ChunkPolicy, ChunkRows, chunked_estimate
 from vidgen_desktop.jobs.events import EventFeed, JobEvent
 from vidgen_desktop.jobs.outcome import Outcome, cancel, queue_again, settle  # noqa: F401
 from vidgen_desktop.jobs.ports import JobStore
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.media import build_info, fingerprint
-from vidgen_desktop.render import engine
+from vidgen_desktop.render import chunk_run, engine
 from vidgen_desktop.render import estimate as estimating
 from vidgen_desktop.render.graph import RenderPlan
 
@@ -77,7 +78,7 @@ class Published:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Rendered:
     record: Any  # the job's final record
-    prepared: Prepared
+    prepared: Prepared | None  # None: a farm job joined from its chunks
     seconds: float  # FFmpeg's wall time
 
 
@@ -150,12 +151,14 @@ class Pipeline:
         speed: Callable[[], estimating.MachineSpeed] | None = None,
         note_ffmpeg: bool = False,
         row_every: float = watch.CANCEL_POLL,
+        chunking: ChunkPolicy | None = None,
     ) -> None:
         self.store = store
         self.feed = feed or EventFeed()
         self._speed = speed or estimating.MachineSpeed
         self.note_ffmpeg = note_ffmpeg  # a timeline note with FFmpeg's pid (the farm's)
         self.row_every = row_every  # seconds between looks at the job row while FFmpeg runs
+        self.chunking = chunking  # None: one FFmpeg run per render
 
     def emit(self, job_id: uuid.UUID, kind: str, **fields: Any) -> None:
         self.feed.publish(JobEvent(job_id=job_id, kind=kind, **fields))
@@ -198,6 +201,8 @@ class Pipeline:
             plan = engine.prepare(comp, facts, **kwargs)
             speed = self._speed()
             est = estimating.estimate(plan, facts, speed)
+            if self.chunking is not None and self.chunking.count(plan) > 1:
+                est = chunked_estimate(est, speed, self.chunking.jobs)
             details.update(
                 estimate_seconds=round(est.seconds, 3), encoder=est.encoder, frames=est.frames,
                 duration=est.duration, factor=est.factor,
@@ -215,7 +220,7 @@ class Pipeline:
             job_id, "render", target=label, encoder=est.encoder, estimate=est.seconds
         ) as details:
             reporter = watch.ProgressRecorder(self.store, self.feed, job_id, details.step_id)
-            process = engine.render_process(prepared.plan, target, on_progress=reporter)
+            process = self._process(job_id, details.step_id, prepared.plan, target, reporter)
             reporter.process = process
             watcher = watch.CancelWatcher(
                 self.store, job_id, process, stopper=stopper, note_pid=self.note_ffmpeg,
@@ -244,7 +249,21 @@ class Pipeline:
             if process.usage is not None:
                 details.update(cpu_seconds=round(process.usage.cpu_seconds, 3),
                                peak_memory_mb=round(process.usage.peak_memory_mb, 1))  # fmt: skip
+            if isinstance(process, chunk_run.ChunkedRender):
+                details["chunking"] = process.summary
         return seconds
+
+    def _process(
+        self, job_id: uuid.UUID, step_id: Any, plan: RenderPlan, target: Path, reporter: Any
+    ) -> Any:
+        """One FFmpeg run, or (long enough, and more than one renderer here) chunks."""
+        count = self.chunking.count(plan) if self.chunking is not None else 1
+        if count <= 1:
+            return engine.render_process(plan, target, on_progress=reporter)
+        return chunk_run.ChunkedRender(
+            plan, target, jobs=self.chunking.jobs, chunks=count, on_progress=reporter,
+            on_chunk=ChunkRows(self.store, job_id, step_id),
+        )  # fmt: skip
 
     def upload_sources(self, job: Any, handoff: Handoff) -> Composition:
         """The laptop's side of a farm job: its sources up, the job handed to ``store``.
@@ -276,6 +295,12 @@ class Pipeline:
         """Render, publish and complete a prepared job."""
         target = output.target(job, prepared.composition)
         seconds = self.render(job.id, prepared, target, output.label(target), stopper, on_process)
+        return self.complete(job, prepared, output, target, seconds)
+
+    def complete(
+        self, job: Any, prepared: Prepared | None, output: Output, target: Path, seconds: float
+    ) -> Rendered:
+        """Publish a rendered file and complete the job (also the farm's join of chunks)."""
         published = output.publish(self, job, target)
         try:
             record = self.store.jobs.transition(

@@ -34,6 +34,7 @@ from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import errors as failures
 from vidgen_desktop.jobs import pipeline, routing, states
 from vidgen_desktop.jobs import speed as speeds
+from vidgen_desktop.jobs.chunking import ChunkPolicy
 from vidgen_desktop.jobs.events import EventFeed, JobEvent, ProgressListener
 from vidgen_desktop.jobs.pipeline import LocalFiles, Pipeline, Prepared, settle
 from vidgen_desktop.jobs.ports import JobId, JobQueue, JobStore
@@ -61,8 +62,10 @@ class JobService:
         output_folder: Path | None = None,
         backoff: Callable[[int], float] = failures.backoff_seconds,
         learn: bool = True,
+        chunking: ChunkPolicy | None = None,
     ) -> None:
         self.store = store
+        self.chunking = chunking  # None: every render in one FFmpeg run (jobs.chunking)
         self.queue = queue
         self.threshold = routing.default_threshold() if threshold is None else float(threshold)
         self.output_folder = output_folder
@@ -219,7 +222,7 @@ class JobService:
 
     @property
     def steps(self) -> Pipeline:
-        return Pipeline(self.store, self.feed, speed=lambda: self.speed)
+        return Pipeline(self.store, self.feed, speed=lambda: self.speed, chunking=self.chunking)
 
     def _probe_and_prepare(self, job_id: uuid.UUID, comp: Composition) -> Prepared:
         steps = self.steps

@@ -43,7 +43,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import pipeline, states
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.queue import farm_outputs
+from vidgen_desktop.queue import farm_chunks, farm_outputs
 from vidgen_desktop.store.team import database as team_db
 from vidgen_desktop.store.team import mirror
 
@@ -160,6 +160,8 @@ def make_app(
     def render(context: procrastinate.JobContext, job_id: str) -> Any:
         """Render one job of the remote job log (runs in a worker thread)."""
         return _farm(context).render(context, job_id)
+
+    farm_chunks.register(app, RENDER_QUEUE, FarmRetry(), _farm)  # chunked jobs' tasks
 
     @app.periodic(cron=_cron(recover_every), periodic_id="recover")
     @app.task(name=RECOVER_TASK, queue=MAINTENANCE_QUEUE, pass_context=True)
@@ -337,6 +339,7 @@ class FarmQueue:
             if job.status in ("todo", "doing") and job.id is not None:
                 aborted = self.app.job_manager.cancel_job_by_id(job.id, abort=True)
                 running = running or (aborted and job.status == "doing")
+        running = farm_chunks.cancel_all(self.app, job_id) or running  # a chunked job's
         mirror.pull_job(self.local, self.remote, job_id)  # the cancel shows here at once
         return running
 

@@ -3,7 +3,9 @@
 Nothing queued lives only in memory: a job is a ``queued`` row in the SQLite
 job log until a worker claims it (``claim_next`` is atomic across threads and
 processes, so a job never runs twice at once). Each claimed job is rendered
-by ``JobService.execute`` in a worker thread, with FFmpeg as a subprocess.
+by ``JobService.execute`` in a worker thread, with FFmpeg as a subprocess;
+a long render on a machine with more cores than one encoder uses well is cut
+into chunks rendered by several FFmpeg processes (``jobs.chunking``).
 Run it headless (``vidgen queue run``: until the queue is empty, or
 ``--forever``) or inside the editor (``start``/``stop``).
 
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from vidgen_desktop import config
+from vidgen_desktop.jobs.chunking import ChunkPolicy
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.render import partials
@@ -68,6 +71,8 @@ class LocalQueue:
         self.service = service or JobService(store)
         if self.service.queue is None:
             self.service.queue = self
+        if self.service.chunking is None:  # the cores one encoder leaves idle render chunks
+            self.service.chunking = ChunkPolicy.from_settings(concurrency=self.concurrency)
         self.completed = 0  # job attempts this queue has run to an end (any outcome)
         self._wake = threading.Condition()
         self._stopping = threading.Event()

@@ -12,6 +12,9 @@ PRORES = {"draft": 0, "standard": 2, "high": 3}  # proxy, standard, HQ
 AAC = {"draft": "96k", "standard": "160k", "high": "256k"}
 OPUS = {"draft": "64k", "standard": "128k", "high": "192k"}
 
+# output options that concern the sound (a chunk has none; the sound file has only these)
+AUDIO_OPTIONS = frozenset({"acodec", "b:a", "ar", "ac"})
+
 EXTENSIONS = {"mp4": ".mp4", "webm": ".webm", "mov": ".mov", "gif": ".gif"}
 
 

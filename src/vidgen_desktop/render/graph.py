@@ -77,6 +77,8 @@ class VisualPlan:
     source: str  # the file FFmpeg reads (text: its PNG, filled in by the run step; "" before)
     facts: SourceFacts | None = None  # the source's probe facts (None: text)
     track: motion_graph.Track | None = None  # animated: its state at every frame
+    lead: float = 0.0  # a chunk's (render.chunks): seconds of the window before it, skipped
+    seek: float | None = None  # ... and the source time a video is opened at (not trim_start)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class RenderPlan:
     visuals: list[VisualPlan] = field(default_factory=list)
     audio: list[AudioPlan] = field(default_factory=list)
     text_folder: Path | None = None  # where the run step writes text PNGs (None: the cache)
+    # a chunk (``render.chunks``): output frames [first, end) only, on the composition's clock
+    span: tuple[int, int] | None = None
 
     @property
     def duration(self) -> float:
@@ -232,9 +236,9 @@ def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
         return motion_graph.animated_stream(vp, stream, rate)
     if is_video:
         stream = (
-            stream.trim(duration=_num(window.duration))
+            stream.trim(duration=_num(window.duration - vp.lead))
             .filter("settb", FINE_TIME_BASE)
-            .setpts(f"PTS-STARTPTS+{_num(window.start)}/TB")
+            .setpts(f"PTS-STARTPTS+{_num(window.start + vp.lead)}/TB")
         )
     stream, rgba = layer_pixels(stream, vp.element, vp.placement, vp.media_size)
     fades = element.fade_in > 0 or element.fade_out > 0
@@ -244,12 +248,13 @@ def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
         else:
             stream = stream.filter("lutyuv", a=f"val*{_num(element.opacity)}")
     if not is_video:
-        if fades:
+        if fades:  # a chunk's frames count on from those it skips (its lead)
+            frame = f"(N+round({_num(vp.lead)}*{rate}))" if vp.lead else "N"
             stream = (
                 stream.filter("loop", loop=-1, size=1)
                 # a fine time base first: in the image's 1/25 s one, N/(rate*TB) rounds
                 .filter("settb", FINE_TIME_BASE)
-                .filter("setpts", f"N/({rate}*TB)+{_num(window.start)}/TB")
+                .filter("setpts", f"{frame}/({rate}*TB)+{_num(window.start)}/TB")
                 .trim(end=_num(window.end))
             )
         else:
@@ -348,20 +353,20 @@ def is_canvas(render_plan: RenderPlan) -> bool:
     )
 
 
-def build(render_plan: RenderPlan, output_path: str) -> Any:
-    """The ffmpeg-python output node for ``render_plan``, writing to ``output_path``."""
+def picture(render_plan: RenderPlan, inputs: Inputs) -> Any:
+    """The composited picture: every visual overlaid on the canvas, on the composition clock
+    (a chunk's, ``span``, from its first frame; ``render.chunks`` cuts it there)."""
     out = render_plan.composition.output
-    kwargs = formats.output_kwargs(out)
-    rate, total = kwargs["r"], _num(render_plan.duration)
-    visuals = render_plan.visuals
-    inputs = Inputs(render_plan)
+    rate, visuals = formats.output_kwargs(out)["r"], render_plan.visuals
     if is_canvas(render_plan):
         video, visuals = _visual_stream(visuals[0], rate, inputs), visuals[1:]
     else:
+        size = f"{out.width}x{out.height}"
         video = ffmpeg.input(
-            f"color=c={_hex(out.background)}:s={out.width}x{out.height}:r={rate}:d={total}",
-            f="lavfi",
+            f"color=c={_hex(out.background)}:s={size}:r={rate}:d={length(render_plan)}", f="lavfi"
         ).video
+        if render_plan.span is not None:  # a chunk runs on the composition's clock
+            video = video.setpts(f"PTS+{render_plan.span[0]}")  # its time base is 1/rate
     aligned = [_placed(vp, _visual_stream(vp, rate, inputs)) for vp in visuals]
     for vp, (stream, x, y) in zip(visuals, aligned, strict=True):
         overlay_kwargs: dict[str, Any] = {"eof_action": "repeat"}
@@ -369,29 +374,42 @@ def build(render_plan: RenderPlan, output_path: str) -> Any:
         if w.start > 0 or w.end < render_plan.duration:
             overlay_kwargs["enable"] = f"gte(t,{_num(w.start)})*lt(t,{_num(w.end)})"
         video = ffmpeg.overlay(video, stream, x=x, y=y, **overlay_kwargs)
-    if out.format == "gif":
+    return video
+
+
+def sound(render_plan: RenderPlan, inputs: Inputs) -> Any:
+    """Every audible element mixed, padded to the composition's length (silence if none)."""
+    total = _num(render_plan.duration)
+    streams = [_audio_stream(ap, inputs) for ap in render_plan.audio]
+    if not streams:
+        return ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi", t=total).audio
+    audio = streams[0] if len(streams) == 1 else ffmpeg.filter(
+        streams, "amix", inputs=len(streams), normalize=0, duration="longest", dropout_transition=0
+    )  # fmt: skip
+    return audio.filter("apad", whole_dur=total).filter("atrim", end=total)
+
+
+def build(render_plan: RenderPlan, output_path: str) -> Any:
+    """The ffmpeg-python output node for ``render_plan``, writing to ``output_path``."""
+    kwargs = formats.output_kwargs(render_plan.composition.output)
+    total, inputs = _num(render_plan.duration), Inputs(render_plan)
+    video = picture(render_plan, inputs)
+    if render_plan.composition.output.format == "gif":  # one palette: never chunked
         split = video.split()
         palette = split[1].filter("palettegen", stats_mode="diff")
         video = ffmpeg.filter([split[0], palette], "paletteuse", dither="sierra2_4a")
         return ffmpeg.output(video, ffmpeg_path(output_path), t=total, **kwargs)
-    streams = [_audio_stream(ap, inputs) for ap in render_plan.audio]
-    if not streams:
-        audio = ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi", t=total).audio
-    else:
-        audio = (
-            streams[0]
-            if len(streams) == 1
-            else ffmpeg.filter(
-                streams,
-                "amix",
-                inputs=len(streams),
-                normalize=0,
-                duration="longest",
-                dropout_transition=0,
-            )
-        )
-        audio = audio.filter("apad", whole_dur=total).filter("atrim", end=total)
+    audio = sound(render_plan, inputs)
     return ffmpeg.output(video, audio, ffmpeg_path(output_path), t=total, **kwargs)
+
+
+def length(render_plan: RenderPlan) -> str:
+    """How long the rendered picture is: the whole, or a chunk (an FFmpeg number)."""
+    if render_plan.span is None:
+        return _num(render_plan.duration)
+    first, end = render_plan.span
+    fps = render_plan.composition.output.fps
+    return _num(min((end - first) / fps, render_plan.duration - first / fps))
 
 
 def arguments(render_plan: RenderPlan, output_path: str) -> list[str]:

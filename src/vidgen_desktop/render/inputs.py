@@ -38,16 +38,22 @@ def number(value: float) -> str:
     return text_value or "0"
 
 
-def _decode_key(element: Any, source: str, start: float) -> DecodeKey:
+def _decode_key(element: Any, source: str, start: float, seek: float | None) -> DecodeKey:
     if isinstance(element, VideoElement | AudioElement):
-        return (source, element.trim_start, start)
+        return (source, element.trim_start if seek is None else seek, start)
     return (source, 0.0, 0.0)  # a still is one frame: any number of uses share it
 
 
-def input_options(element: Any, facts: SourceFacts | None) -> dict[str, Any]:
-    """The options of the input that reads ``element``'s source (trim seek, demuxer)."""
+def input_options(
+    element: Any, facts: SourceFacts | None, seek: float | None = None
+) -> dict[str, Any]:
+    """The options of the input that reads ``element``'s source (trim seek, demuxer).
+
+    ``seek``: where a chunk opens it instead of ``trim_start`` (``render.chunks``).
+    """
     if isinstance(element, VideoElement | AudioElement):
-        return {"ss": number(element.trim_start)} if element.trim_start > 0 else {}
+        at = element.trim_start if seek is None else seek
+        return {"ss": number(at)} if at > 0 else {}
     demuxer = facts.container if facts is not None else None
     if demuxer and demuxer != "image2":
         # the demuxer the probe found from the content (image2 would pick the
@@ -68,7 +74,7 @@ class Inputs:
         self._uses: dict[tuple[DecodeKey, str], int] = {}
         self._options: dict[DecodeKey, dict[str, Any]] = {}
         for vp in render_plan.visuals:
-            self._count(self._key(vp), "video", input_options(vp.element, vp.facts))
+            self._count(self._key(vp), "video", input_options(vp.element, vp.facts, vp.seek))
         for ap in render_plan.audio:
             self._count(self._key(ap), "audio", input_options(ap.element, None))
         self._nodes: dict[DecodeKey, Any] = {}
@@ -78,7 +84,7 @@ class Inputs:
     def _key(use: VisualPlan | AudioPlan) -> DecodeKey:
         # a visual's source is the file FFmpeg reads (a text's raster); a sound's, its file
         source = use.source if hasattr(use, "source") else use.element.source
-        return _decode_key(use.element, source, use.window.start)
+        return _decode_key(use.element, source, use.window.start, getattr(use, "seek", None))
 
     def _count(self, key: DecodeKey, kind: str, options: dict[str, Any]) -> None:
         self._uses[(key, kind)] = self._uses.get((key, kind), 0) + 1

@@ -42,6 +42,7 @@ from vidgen_desktop.jobs.states import IllegalTransition, JobStatus
 from vidgen_desktop.queue import farm as farm_queue
 from vidgen_desktop.store.team import farm_tasks
 from vidgen_desktop.worker.adapters import FarmStopper, TeamOutput, TeamSources
+from vidgen_desktop.worker.chunks import FarmChunks, farm_chunk_count
 from vidgen_desktop.worker.link import TeamLink
 from vidgen_desktop.worker.metrics import JOB_SECONDS, Metrics
 from vidgen_desktop.worker.options import FarmOptions
@@ -93,6 +94,7 @@ class Farm:
         # worker id), put back when the database returns
         self._abandoned: dict[int, tuple[Any, int | None]] = {}
         self._lock = threading.Lock()
+        self.chunks = FarmChunks(self)  # chunked jobs: their chunk and join tasks
 
     # One job ---------------------------------------------------------------------
 
@@ -149,13 +151,16 @@ class Farm:
             "procrastinate_job": context.job.id,
         }  # fmt: skip
         pipeline = Pipeline(self.remote, EventFeed(), note_ffmpeg=True, row_every=ROW_EVERY)
-        done = pipeline.run(
-            job,
-            TeamSources(team, self.options.allowed_url_prefixes, folder, **details),
-            TeamOutput(team, folder, self.options.label),
-            stopper=FarmStopper(context, self.link),
-            text_folder=folder / "text",
+        comp = TeamSources(team, self.options.allowed_url_prefixes, folder, **details).fetch(
+            pipeline, job
         )
+        prepared = pipeline.prepare(job.id, comp, pipeline.probe(job.id, comp), folder / "text")
+        if (count := farm_chunk_count(prepared.plan)) > 1:  # long: chunks for every worker
+            return self.chunks.hand_off(context, pipeline, job, prepared, folder, count)
+        done = pipeline.finish(
+            job, prepared, TeamOutput(team, folder, self.options.label),
+            stopper=FarmStopper(context, self.link),
+        )  # fmt: skip
         uri = done.record.output_path
         log.info("job %s completed: %s", job.id, uri, extra={"action": "completed"})
         return uri
@@ -297,6 +302,7 @@ class Farm:
                 job_id,
                 extra={"action": "recover_stalled"},
             )
+        recovered += await self.chunks.recover(manager)
         await manager.prune_stalled_workers(self.options.stall_timeout)
         for lost in await asyncio.to_thread(
             farm_tasks.lost_jobs, self.remote, self.options.stall_timeout

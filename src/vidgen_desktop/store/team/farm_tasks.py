@@ -6,8 +6,9 @@ task; the job row says what the user sees. These queries find where the two
 disagree for longer than a worker could be busy, so recovery can settle it:
 
 - ``lost_jobs``: rows still ``queued`` or ``processing`` while no render task
-  of theirs waits or runs (it failed, succeeded, was aborted or deleted while
-  the database or a worker went away);
+  of theirs (nor a chunked job's chunk or join task) waits or runs (it
+  failed, succeeded, was aborted or deleted while the database or a worker
+  went away);
 - ``retry_doing``: a task left ``doing`` by this worker's lost render, back
   to ``todo`` (procrastinate's own retry function, so its rules hold).
 """
@@ -34,7 +35,8 @@ _LOST = sa.text(
        AND j.updated_at < NOW() - make_interval(secs => :seconds)
        AND NOT EXISTS (
            SELECT 1 FROM procrastinate_jobs p
-            WHERE p.task_name = :task AND p.lock = j.id::text
+            WHERE (p.task_name = :task AND p.lock = j.id::text
+                   OR p.lock LIKE j.id::text || '#%')  -- a chunked job's chunk and join tasks
               AND p.status IN ('todo', 'doing'))
      ORDER BY j.updated_at
      LIMIT :limit
