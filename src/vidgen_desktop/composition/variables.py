@@ -310,8 +310,9 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
     output = data.get("output")
     if isinstance(output, dict) and isinstance(output.get("background"), str):
         output["background"] = escape(output["background"])
-    for element in data.get("elements") or []:
-        if not isinstance(element, dict):
+    elements = data.get("elements")
+    for element in elements if isinstance(elements, list) else []:  # else: validation says
+        if not isinstance(element, dict) or not isinstance(element.get("type"), str):
             continue
         for field in TEMPLATED.get(element.get("type"), ()):  # type: ignore[arg-type]
             if isinstance(element.get(field), str):
