@@ -160,3 +160,20 @@ def test_the_designated_worker_applies_retention_to_the_team_database(
             )).scalars().all()  # fmt: skip
         rules = sorted((r if isinstance(r, dict) else json.loads(r))["rule"] for r in rows)
         assert rules[0] == "cancelled older than 30 days" and len(rules) == 5
+
+
+def test_the_laptops_retention_removes_a_farm_jobs_mirror_not_the_farm_job(home: Path) -> None:
+    with open_local() as db:
+        farm_job = _job(db, "farm job", S.COMPLETED, 400)
+        with db.write() as connection:
+            connection.execute(sa.update(schema.jobs).where(schema.jobs.c.id == farm_job)
+                               .values(route="remote"))  # fmt: skip
+            connection.execute(sa.delete(schema.outbox))  # as the relay leaves it
+        own = _job(db, "own job", S.COMPLETED, 400)
+        report = retention.apply(db, POLICY)
+        assert {r.project_name for r in report.jobs} == {"farm job", "own job"}
+        with db.read() as connection:
+            rows = connection.execute(sa.select(schema.outbox.c.payload)).scalars().all()
+        keys = {json.dumps(row) for row in rows}
+        assert not [k for k in keys if farm_job.hex in k]  # nothing of it goes to the team
+        assert [k for k in keys if own.hex in k and '"id"' in k]  # its own deletion does
