@@ -15,7 +15,6 @@ import teamkit as kit
 from vidgen_desktop import cli, config
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.queue import farm
 from vidgen_desktop.store import Database, open_local, open_url, retention, schema
 from vidgen_desktop.store.retention import Policy
 
@@ -148,9 +147,9 @@ def test_the_designated_worker_applies_retention_to_the_team_database(
     config.update(retention={"completed_days": 365, "failed_days": 90, "cancelled_days": 30})
     with kit.database() as url, open_url(kit.team_db.sqlalchemy_url(url)) as team:
         ids = _fill(team, tmp_path)
-        lines = farm.apply_retention(team, dry_run=True)
+        lines = retention.run(team, dry_run=True)
         assert len(team.jobs.list()) == 10 and lines[-1].startswith("would remove 5 job(s)")
-        lines = farm.apply_retention(team)
+        lines = retention.run(team)
         assert lines[-1].startswith("removed 5 job(s)")
         assert {job.project_name for job in team.jobs.list()} >= {"shared", "public share"}
         assert ids["old completed"] not in {job.id for job in team.jobs.list()}

@@ -178,6 +178,13 @@ def apply(
     return report
 
 
+def run(db: Database, *, dry_run: bool = False) -> list[str]:
+    """Apply the settings' policy now (the team's ``vidgen.retention`` task); what it did."""
+    from vidgen_desktop import config
+
+    return apply(db, Policy.from_settings(config.load()), dry_run=dry_run).lines()
+
+
 def _old_jobs(connection: sa.Connection, policy: Policy, at: dt.datetime) -> tuple[list, int]:
     removed, kept = [], 0
     for status, days in policy.jobs().items():
