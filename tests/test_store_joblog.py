@@ -293,3 +293,25 @@ def test_on_supabase_the_error_log_and_trail_follow_their_job(pg_empty: str) -> 
                 "INSERT INTO job_audit_log (id, job_id, action, created_at) "
                 "VALUES (gen_random_uuid(), gen_random_uuid(), 'shared', now())"
             )
+
+
+@pytest.mark.parametrize(
+    ("exc", "attempts", "expected"),
+    [
+        (errors.RenderError("x"), 1, ("retry", 10.0, "warning")),
+        (errors.RenderError("x"), 2, ("retry", 30.0, "warning")),
+        (errors.RenderError("x"), 3, ("fail", None, "error")),  # the third of three
+        (OSError(errno.ENOSPC, "No space left on device"), 1, ("skip_worker", 10.0, "warning")),
+        (MemoryError(), 1, ("skip_worker", 10.0, "warning")),
+        (errors.MediaError("x"), 1, ("fail", None, "error")),
+        (errors.RenderCancelled("x"), 1, ("fail", None, "warning")),
+        (KeyError("bug"), 1, ("fail", None, "critical")),
+    ],
+)
+def test_the_failure_table_is_where_strategies_come_from(exc, attempts, expected) -> None:
+    from vidgen_desktop.jobs import errors as failures
+
+    strategy = failures.recovery(failures.classify(exc), attempts, 3)
+    assert (str(strategy.action), strategy.delay, str(strategy.severity)) == expected
+    said = {"retry": "retry with backoff after", "skip_worker": "skip this worker", "fail": "fail"}
+    assert strategy.describe().startswith(said[expected[0]])
