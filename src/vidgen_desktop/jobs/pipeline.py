@@ -233,9 +233,10 @@ class Pipeline:
             for element_id in prepared.facts:
                 self.store.jobs.mark_element(job_id, element_id, processed=True)
             details.update(ffmpeg_seconds=seconds, ffmpeg_pid=process.pid)
-            if process.usage is not None:
-                details.update(cpu_seconds=round(process.usage.cpu_seconds, 3),
-                               peak_memory_mb=round(process.usage.peak_memory_mb, 1))  # fmt: skip
+            usage = getattr(process, "usage", None)
+            if usage is not None:
+                details.update(cpu_seconds=round(usage.cpu_seconds, 3),
+                               peak_memory_mb=round(usage.peak_memory_mb, 1))  # fmt: skip
         return seconds
 
     def upload_sources(self, job: Any, handoff: Handoff) -> Composition:
