@@ -84,7 +84,9 @@ def test_jobs_list_show_and_export_field_by_field(home, project, capsys):
     assert done["job_id"] in text and "immediate" in text and "Teaser" in text
 
     shown = json.loads(run(capsys, "jobs", "show", done["job_id"][:8], "--json"))
-    assert {k: v for k, v in shown.items() if k != "timeline"} == records[done["job_id"]].to_dict()
+    added = ("timeline", "errors", "audit")  # beside the job's own fields
+    assert {k: v for k, v in shown.items() if k not in added} == records[done["job_id"]].to_dict()
+    assert shown["errors"] == [] and [a["action"] for a in shown["audit"]] == ["created"]
     assert [s["step"] for s in shown["timeline"]] == ["probe", "prepare", "render", "publish"]
     assert all(s["status"] == "completed" for s in shown["timeline"])
     text = run(capsys, "jobs", "show", done["job_id"])

@@ -165,3 +165,15 @@ def test_jobs_errors_lists_the_error_log_by_time_and_code(
     assert "errors:" in out and "try 1  render (transient): retry after 10 s" in out
     assert cli.main(["jobs", "errors", "--since", "yesterday"]) == 1
     assert "'yesterday' is not a date" in capsys.readouterr().err
+
+
+def test_remote_backup_names_a_missing_tool_or_backend(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert cli.main(["db", "backup", "--remote", str(tmp_path / "t.dump")]) == 1
+    assert "no team database is configured" in capsys.readouterr().err
+    monkeypatch.setenv(config.DATABASE_URL_ENV, "postgresql://postgres@127.0.0.1:5432/test")
+    argv = ["db", "backup", "--remote", str(tmp_path / "t.dump"), "--pg-dump", "/nowhere/pg_dump"]
+    assert cli.main(argv) == 1
+    assert "cannot find '/nowhere/pg_dump'" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*t.dump*"))  # nothing written, not even a partial

@@ -28,6 +28,9 @@ S = JobStatus
 STDERR = "[libx264 @ 0x1] broken frame\nError while filtering: Invalid data found"
 
 
+pg_empty = kit.pg_empty
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     with open_local(tmp_path / "jobs.sqlite3") as database:
@@ -252,3 +255,63 @@ def test_postgres_from_0006_with_data_to_0007_and_back() -> None:
             ).fetchone()
         assert left == (None, None, None, 1)
         assert migrate.upgrade(engine_url) == "0007_job_log_design"
+
+
+@pytest.mark.postgres
+def test_on_supabase_the_error_log_and_trail_follow_their_job(pg_empty: str) -> None:
+    import json
+
+    from test_team_schema import SUPABASE_AUTH
+
+    for statement in kit.team_db.split_sql(SUPABASE_AUTH):
+        with psycopg.connect(pg_empty, autocommit=True) as connection:
+            connection.execute(statement)
+    kit.team_db.upgrade(pg_empty)  # finds auth.uid(): 0005's and 0007's row level security
+    alice = uuid.uuid4()
+    with open_url(kit.team_db.sqlalchemy_url(pg_empty)) as team:
+        ids = [_processing(team) for _ in range(2)]
+        for job_id in ids:
+            outcome.settle(team, job_id, errors.RenderError("the render failed"))
+    with psycopg.connect(pg_empty) as connection:
+        connection.execute("UPDATE jobs SET owner_id = %s WHERE id = %s", (alice, ids[0]))
+        connection.commit()
+        connection.execute("SET LOCAL ROLE authenticated")
+        claims = json.dumps({"sub": str(alice)})
+        connection.execute("SELECT set_config('request.jwt.claims', %s, true)", (claims,))
+        for table in ("processing_error_log", "job_audit_log", "job_status_realtime"):
+            column = "id" if table == "job_status_realtime" else "job_id"
+            rows = connection.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()
+            assert rows == [(ids[0],)], table
+        connection.rollback()
+        connection.execute("SET LOCAL ROLE anon")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute("SELECT * FROM processing_error_log")
+        connection.rollback()
+        connection.execute("SET LOCAL ROLE authenticated")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute(
+                "INSERT INTO job_audit_log (id, job_id, action, created_at) "
+                "VALUES (gen_random_uuid(), gen_random_uuid(), 'shared', now())"
+            )
+
+
+@pytest.mark.parametrize(
+    ("exc", "attempts", "expected"),
+    [
+        (errors.RenderError("x"), 1, ("retry", 10.0, "warning")),
+        (errors.RenderError("x"), 2, ("retry", 30.0, "warning")),
+        (errors.RenderError("x"), 3, ("fail", None, "error")),  # the third of three
+        (OSError(errno.ENOSPC, "No space left on device"), 1, ("skip_worker", 10.0, "warning")),
+        (MemoryError(), 1, ("skip_worker", 10.0, "warning")),
+        (errors.MediaError("x"), 1, ("fail", None, "error")),
+        (errors.RenderCancelled("x"), 1, ("fail", None, "warning")),
+        (KeyError("bug"), 1, ("fail", None, "critical")),
+    ],
+)
+def test_the_failure_table_is_where_strategies_come_from(exc, attempts, expected) -> None:
+    from vidgen_desktop.jobs import errors as failures
+
+    strategy = failures.recovery(failures.classify(exc), attempts, 3)
+    assert (str(strategy.action), strategy.delay, str(strategy.severity)) == expected
+    said = {"retry": "retry with backoff after", "skip_worker": "skip this worker", "fail": "fail"}
+    assert strategy.describe().startswith(said[expected[0]])

@@ -15,7 +15,6 @@ import teamkit as kit
 from vidgen_desktop import cli, config
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.queue import farm
 from vidgen_desktop.store import Database, open_local, open_url, retention, schema
 from vidgen_desktop.store.retention import Policy
 
@@ -148,9 +147,9 @@ def test_the_designated_worker_applies_retention_to_the_team_database(
     config.update(retention={"completed_days": 365, "failed_days": 90, "cancelled_days": 30})
     with kit.database() as url, open_url(kit.team_db.sqlalchemy_url(url)) as team:
         ids = _fill(team, tmp_path)
-        lines = farm.apply_retention(team, dry_run=True)
+        lines = retention.run(team, dry_run=True)
         assert len(team.jobs.list()) == 10 and lines[-1].startswith("would remove 5 job(s)")
-        lines = farm.apply_retention(team)
+        lines = retention.run(team)
         assert lines[-1].startswith("removed 5 job(s)")
         assert {job.project_name for job in team.jobs.list()} >= {"shared", "public share"}
         assert ids["old completed"] not in {job.id for job in team.jobs.list()}
@@ -160,3 +159,20 @@ def test_the_designated_worker_applies_retention_to_the_team_database(
             )).scalars().all()  # fmt: skip
         rules = sorted((r if isinstance(r, dict) else json.loads(r))["rule"] for r in rows)
         assert rules[0] == "cancelled older than 30 days" and len(rules) == 5
+
+
+def test_the_laptops_retention_removes_a_farm_jobs_mirror_not_the_farm_job(home: Path) -> None:
+    with open_local() as db:
+        farm_job = _job(db, "farm job", S.COMPLETED, 400)
+        with db.write() as connection:
+            connection.execute(sa.update(schema.jobs).where(schema.jobs.c.id == farm_job)
+                               .values(route="remote"))  # fmt: skip
+            connection.execute(sa.delete(schema.outbox))  # as the relay leaves it
+        own = _job(db, "own job", S.COMPLETED, 400)
+        report = retention.apply(db, POLICY)
+        assert {r.project_name for r in report.jobs} == {"farm job", "own job"}
+        with db.read() as connection:
+            rows = connection.execute(sa.select(schema.outbox.c.payload)).scalars().all()
+        keys = {json.dumps(row) for row in rows}
+        assert not [k for k in keys if farm_job.hex in k]  # nothing of it goes to the team
+        assert [k for k in keys if own.hex in k and '"id"' in k]  # its own deletion does

@@ -246,9 +246,10 @@ class Pipeline:
                 self.store.jobs.mark_element(job_id, element_id, processed=True)
             self.store.jobs.update(job_id, made_with=build_info.made_with())  # to reproduce it
             details.update(ffmpeg_seconds=seconds, ffmpeg_pid=process.pid)
-            if process.usage is not None:
-                details.update(cpu_seconds=round(process.usage.cpu_seconds, 3),
-                               peak_memory_mb=round(process.usage.peak_memory_mb, 1))  # fmt: skip
+            usage = getattr(process, "usage", None)
+            if usage is not None:
+                details.update(cpu_seconds=round(usage.cpu_seconds, 3),
+                               peak_memory_mb=round(usage.peak_memory_mb, 1))  # fmt: skip
             if isinstance(process, chunk_run.ChunkedRender):
                 details["chunking"] = process.summary
         return seconds

@@ -43,7 +43,7 @@ class ProgressRecorder:
 
     def record_usage(self) -> None:
         """FFmpeg's CPU (average %) and peak memory on the step, once it has exited."""
-        usage = self.process.usage if self.process is not None else None
+        usage = getattr(self.process, "usage", None)  # a stand-in render may measure nothing
         if usage is None:
             return
         try:
@@ -67,7 +67,8 @@ class ProgressRecorder:
             return
         self._last = now
         self.fraction = progress.fraction
-        cpu, memory = self.process.sample() if self.process is not None else (None, None)
+        sample = getattr(self.process, "sample", None)  # a stand-in render may measure nothing
+        cpu, memory = sample() if sample is not None else (None, None)
         try:  # the job and its step in one transaction: one lock, one consistent state
             self.store.timeline.progress(
                 self.step_id, progress.fraction, cpu_percent=cpu,

@@ -44,6 +44,7 @@ from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import pipeline, states
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.queue import farm_chunks, farm_outputs
+from vidgen_desktop.store import retention as retention_policy
 from vidgen_desktop.store.team import database as team_db
 from vidgen_desktop.store.team import mirror
 
@@ -174,18 +175,9 @@ def make_app(
               queueing_lock=RETENTION_TASK)  # fmt: skip
     async def retention(context: procrastinate.JobContext, timestamp: int = 0) -> Any:
         """Apply the retention settings to the team database (one designated worker)."""
-        return await asyncio.to_thread(apply_retention, _farm(context).remote)
+        return await asyncio.to_thread(retention_policy.run, _farm(context).remote)
 
     return app
-
-
-def apply_retention(remote: store.Database, *, dry_run: bool = False) -> list[str]:
-    """The team database's retention run: the settings' policy, what it removed."""
-    from vidgen_desktop.store import retention
-
-    report = retention.apply(remote, retention.Policy.from_settings(config.load()),
-                             dry_run=dry_run)  # fmt: skip
-    return report.lines()
 
 
 async def defer_retention(app: procrastinate.App) -> int | None:

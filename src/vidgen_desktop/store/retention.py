@@ -78,6 +78,7 @@ class Removed:
     project_name: str
     rule: str  # e.g. "failed older than 90 days"
     output_path: str | None = None
+    route: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -157,6 +158,7 @@ def apply(
         timelines = _old_timelines(connection, policy, at, {r.job_id for r in jobs})
         if not dry_run:
             _delete_jobs(connection, jobs)
+            _keep_farm_jobs_remote(connection, jobs)
             _drop_timelines(connection, timelines)
     removed_outputs = []
     for row in outputs:  # files last: the database cannot undo a deleted file
@@ -176,6 +178,13 @@ def apply(
     return report
 
 
+def run(db: Database, *, dry_run: bool = False) -> list[str]:
+    """Apply the settings' policy now (the team's ``vidgen.retention`` task); what it did."""
+    from vidgen_desktop import config
+
+    return apply(db, Policy.from_settings(config.load()), dry_run=dry_run).lines()
+
+
 def _old_jobs(connection: sa.Connection, policy: Policy, at: dt.datetime) -> tuple[list, int]:
     removed, kept = [], 0
     for status, days in policy.jobs().items():
@@ -186,11 +195,12 @@ def _old_jobs(connection: sa.Connection, policy: Policy, at: dt.datetime) -> tup
         ).scalar_one()
         rule = f"{status} older than {days:g} days"
         rows = connection.execute(
-            sa.select(j.c.id, j.c.status, j.c.project_name, j.c.output_path)
+            sa.select(j.c.id, j.c.status, j.c.project_name, j.c.output_path, j.c.route)
             .where(old, ~protected()).order_by(j.c.created_at)
         ).all()  # fmt: skip
         removed += [Removed(job_id=r.id, status=r.status, project_name=r.project_name,
-                            rule=rule, output_path=r.output_path) for r in rows]  # fmt: skip
+                            rule=rule, output_path=r.output_path, route=r.route)
+                    for r in rows]  # fmt: skip
     return removed, kept
 
 
@@ -236,6 +246,22 @@ def _delete_jobs(connection: sa.Connection, jobs: list[Removed]) -> None:
                 "by": "retention", "rule": row.rule, "project_name": row.project_name,
                 "status": row.status,
             })  # fmt: skip
+
+
+def _keep_farm_jobs_remote(connection: sa.Connection, jobs: list[Removed]) -> None:
+    """A farm job is the team database's: the laptop's retention removes its mirror here,
+    never the job there (its own retention worker decides). SQLite only."""
+    farm = [r.job_id.hex for r in jobs if r.route == "remote"]
+    if connection.dialect.name != "sqlite" or not farm:
+        return
+    o = schema.outbox
+    key = sa.func.coalesce(sa.func.json_extract(o.c.payload, "$.job_id"),
+                           sa.func.json_extract(o.c.payload, "$.id"))  # fmt: skip
+    for start in range(0, len(farm), BATCH):
+        chunk = farm[start : start + BATCH]
+        connection.execute(sa.delete(o).where(
+            sa.or_(key.in_(chunk), sa.and_(o.c.table_name == "jobs", o.c.row_key.in_(chunk)))
+        ))  # fmt: skip
 
 
 def _drop_timelines(connection: sa.Connection, jobs: list[Removed]) -> None:
