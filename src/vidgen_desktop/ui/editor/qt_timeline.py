@@ -11,9 +11,8 @@ from __future__ import annotations
 import itertools
 import math
 
-from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QAction,
     QColor,
     QContextMenuEvent,
     QFontMetrics,
@@ -25,14 +24,13 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from vidgen_desktop.composition.model import AudioElement, VideoElement
 from vidgen_desktop.ui.editor import qt_timeline_keys
 from vidgen_desktop.ui.editor.document import AnyElement, Document
 from vidgen_desktop.ui.editor.qt_canvas import tell_locked
 from vidgen_desktop.ui.editor.qt_layer_icons import TYPE_COLORS, glyph
-from vidgen_desktop.ui.shell.actions import ActionId
 
 HEADER = 130  # px: element names
 RULER = 24  # px
@@ -41,11 +39,6 @@ EDGE = 6  # px: how close to a bar's end counts as grabbing the end
 LOCK_MARK = 14  # px: the padlock drawn on a locked element's bar
 PLAYHEAD = QColor("#ff3d3d")
 _drags = itertools.count(1)
-
-
-def clock(t: float) -> str:
-    minutes, seconds = divmod(max(0.0, t), 60)
-    return f"{int(minutes):02d}:{seconds:05.2f}"
 
 
 def tick_step(pps: float) -> float:
@@ -300,88 +293,3 @@ class TimelineView(QWidget):
     def step(self, frames: int) -> None:
         fps = self.doc.comp.output.fps
         self.doc.set_time((math.floor(self.doc.time * fps + 1e-6) + frames) / fps)
-
-
-class QtTimeline(QWidget):
-    """Transport controls over the timeline view; owns playback."""
-
-    def __init__(self, doc: Document, actions: dict[ActionId, QAction], parent=None) -> None:
-        super().__init__(parent)
-        self.doc = doc
-        self.view = TimelineView(doc)
-        self.play_action = actions[ActionId.PLAY]
-        self.play_button = self._button(self.play_action)
-        self.time_label = QLabel()
-        self.time_label.setObjectName("time_label")
-        controls = QHBoxLayout()
-        controls.setContentsMargins(6, 2, 6, 2)
-        for action_id in (ActionId.GO_START, ActionId.PREV_FRAME):
-            controls.addWidget(self._button(actions[action_id]))
-        controls.addWidget(self.play_button)
-        for action_id in (ActionId.NEXT_FRAME, ActionId.GO_END):
-            controls.addWidget(self._button(actions[action_id]))
-        controls.addWidget(self.time_label)
-        controls.addStretch(1)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addLayout(controls)
-        column.addWidget(self.view, 1)
-        self.timer = QTimer(self, interval=15)
-        self.timer.timeout.connect(self._tick)
-        self.clock = QElapsedTimer()
-        self._from = 0.0
-        actions[ActionId.PLAY].triggered.connect(self.toggle)
-        actions[ActionId.NEXT_FRAME].triggered.connect(lambda: self.view.step(1))
-        actions[ActionId.PREV_FRAME].triggered.connect(lambda: self.view.step(-1))
-        actions[ActionId.GO_START].triggered.connect(lambda: doc.set_time(0.0))
-        actions[ActionId.GO_END].triggered.connect(self._go_end)
-        for signal in (doc.time_changed, doc.changed, doc.media_changed):
-            signal.connect(self._update_label)
-        self._update_label()
-
-    @staticmethod
-    def _button(action: QAction) -> QToolButton:
-        button = QToolButton()
-        button.setDefaultAction(action)
-        button.setAutoRaise(True)
-        return button
-
-    @property
-    def playing(self) -> bool:
-        return self.timer.isActive()
-
-    def toggle(self) -> None:
-        if self.playing:
-            self.stop()
-        else:
-            self.play()
-
-    def play(self) -> None:
-        duration = self.doc.timeline().duration
-        if self.doc.time >= duration - 1e-6:
-            self.doc.set_time(0.0)
-        self._from = self.doc.time
-        self.clock.start()
-        self.timer.start()
-        self.play_action.setText("Pause")
-
-    def stop(self) -> None:
-        self.timer.stop()
-        self.play_action.setText("&Play/Pause")
-
-    def _tick(self) -> None:
-        duration = self.doc.timeline().duration
-        t = self._from + self.clock.elapsed() / 1000
-        fps = self.doc.comp.output.fps
-        self.doc.set_time(min(duration, math.floor(t * fps + 1e-6) / fps))
-        if t >= duration:
-            self.stop()
-
-    def _go_end(self) -> None:
-        fps = self.doc.comp.output.fps
-        last = math.ceil(self.doc.timeline().duration * fps - 1e-6) - 1
-        self.doc.set_time(max(0, last) / fps)
-
-    def _update_label(self, *_: object) -> None:
-        self.time_label.setText(f"{clock(self.doc.time)} / {clock(self.doc.timeline().duration)}")

@@ -33,7 +33,7 @@ from vidgen_desktop.ui.editor.importer import Importer
 from vidgen_desktop.ui.editor.qt_canvas import QtCanvas
 from vidgen_desktop.ui.editor.qt_inspector import QtInspector
 from vidgen_desktop.ui.editor.qt_layers import QtLayers
-from vidgen_desktop.ui.editor.qt_timeline import QtTimeline
+from vidgen_desktop.ui.editor.qt_transport import QtTimeline
 from vidgen_desktop.ui.jobs import render_ui
 from vidgen_desktop.ui.shell import background, recovery, start_page
 from vidgen_desktop.ui.shell.actions import ActionId, create_actions
