@@ -136,3 +136,19 @@ class SetOutput(QUndoCommand):
             return False
         self.after = other.after
         return True
+
+
+class SetMarkers(QUndoCommand):
+    """Replace the composition's timeline markers (add, rename, move, delete one)."""
+
+    def __init__(self, doc: Document, before: Sequence, after: Sequence, text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.before = list(before)
+        self.after = list(after)
+
+    def redo(self) -> None:
+        self.doc._put_markers(self.after)
+
+    def undo(self) -> None:
+        self.doc._put_markers(self.before)

@@ -1,9 +1,15 @@
-"""The timeline: a ruler, one bar per element over its time window, and the playhead.
+"""The timeline's track area: a ruler, one bar per element over its time window, the
+playhead, markers, and media pictures on the bars.
 
 Windows come from ``layout.resolve_timeline`` (via ``Document.timeline``) on
 every paint. Dragging a bar changes ``start``; its right end ``duration``; its
 left end ``start`` with ``duration`` (and ``trim_start`` for media, so the
-picture stays put). Times snap to whole frames. Space plays, arrows step.
+picture stays put; both ends are clamped to the media). Dragging a bar up or
+down onto another row restacks it there (visuals; audio keeps list order).
+Times snap to whole frames, and with Snap on, bar edges snap to the playhead,
+other bars' ends and markers, with a line drawn where (``qt_timeline_marks``).
+Zoom and scroll: ``qt_timeline_zoom``; waveforms and thumbnails:
+``qt_timeline_media``; split, ripple delete, markers: ``qt_timeline_edit``.
 """
 
 from __future__ import annotations
@@ -23,30 +29,31 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QWidget
 
 from vidgen_desktop.composition.model import AudioElement, VideoElement
-from vidgen_desktop.ui.editor import qt_timeline_keys
+from vidgen_desktop.ui.editor import (
+    qt_timeline_keys,
+    qt_timeline_marks,
+    qt_timeline_media,
+    qt_timeline_zoom,
+    timeline_edits,
+)
 from vidgen_desktop.ui.editor.document import AnyElement, Document
 from vidgen_desktop.ui.editor.qt_canvas import tell_locked
 from vidgen_desktop.ui.editor.qt_layer_icons import TYPE_COLORS, glyph
 
 HEADER = 130  # px: element names
 RULER = 24  # px
-ROW = 24  # px
+ROW = 32  # px: room for a thumbnail strip and a waveform
 EDGE = 6  # px: how close to a bar's end counts as grabbing the end
+SNAP_PX = 8  # px: how close an edge must come to a target to snap to it
 LOCK_MARK = 14  # px: the padlock drawn on a locked element's bar
 PLAYHEAD = QColor("#ff3d3d")
 _drags = itertools.count(1)
-
-
-def tick_step(pps: float) -> float:
-    """Seconds between labelled ticks so labels sit at least ~70 px apart."""
-    for step in (0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600):
-        if step * pps >= 70:
-            return step
-    return 1200
 
 
 class TimelineView(QWidget):
@@ -56,12 +63,21 @@ class TimelineView(QWidget):
         super().__init__(parent)
         self.doc = doc
         self._drag: dict | None = None
+        self.zoom: float | None = None  # px per second; None: the whole composition fits
+        self.origin = 0.0  # the composition time at the track area's left edge
+        self.snapping = True
+        self.snap_at: float | None = None  # the target an edge sits on during a drag
+        self.scroll_bar = qt_timeline_zoom.make_bar(self)
+        self.pictures = qt_timeline_media.MediaPictures(self)
+        self.pictures.ready.connect(self.update)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumHeight(RULER + 3 * ROW)
         for signal in (doc.changed, doc.media_changed, doc.time_changed, doc.selection_changed):
             signal.connect(self.update)
         doc.changed.connect(self.updateGeometry)
+        doc.changed.connect(lambda: qt_timeline_zoom.scroll_to(self, self.origin))
+        doc.reset.connect(lambda: qt_timeline_zoom.set_zoom(self, None))
 
     @property
     def _on_bar(self) -> QPalette:
@@ -77,21 +93,32 @@ class TimelineView(QWidget):
 
     def sizeHint(self):
         hint = super().sizeHint()
-        hint.setHeight(RULER + ROW * max(3, len(self.doc.comp.elements)) + 8)
+        bar = self.scroll_bar.sizeHint().height()
+        hint.setHeight(RULER + ROW * max(3, len(self.doc.comp.elements)) + 8 + bar)
         return hint
 
     # -- mapping -------------------------------------------------------------------------------
 
     @property
     def pps(self) -> float:
-        """Pixels per second: the whole composition fits the width."""
-        return max(1.0, (self.width() - HEADER - 16) / max(0.1, self.doc.timeline().duration))
+        """Pixels per second: the zoom, or what fits the whole composition in the width."""
+        return self.zoom if self.zoom is not None else qt_timeline_zoom.fit_pps(self)
 
     def x_of(self, t: float) -> float:
-        return HEADER + t * self.pps
+        return HEADER + (t - self.origin) * self.pps
 
     def t_of(self, x: float) -> float:
-        return (x - HEADER) / self.pps
+        return self.origin + (x - HEADER) / self.pps
+
+    def track_left(self) -> float:
+        return HEADER
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        qt_timeline_zoom.scroll_to(self, self.origin)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        qt_timeline_zoom.wheel(self, event)
 
     def bar_rect(self, row: int, element: AnyElement) -> QRectF:
         window = self.doc.timeline().windows[element.id]
@@ -116,7 +143,9 @@ class TimelineView(QWidget):
         p.fillRect(self.rect(), pal.base())
         p.fillRect(QRectF(0, 0, self.width(), RULER), pal.window())
         text = pal.text().color()
-        duration = self.doc.timeline().duration
+        tracks = QRectF(HEADER, 0, self.width() - HEADER, self.height())
+        p.save()
+        p.setClipRect(tracks)
         p.setPen(QPen(pal.mid().color()))
         labels = self.ruler_labels(p.fontMetrics())
         for x, _, _ in labels:
@@ -126,9 +155,11 @@ class TimelineView(QWidget):
         for _, label, rect in labels:
             if label:
                 p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, label)
-        end = self.x_of(duration)
+        end = max(HEADER, self.x_of(self.doc.timeline().duration))
         p.fillRect(QRectF(end, RULER, self.width() - end, self.height()), pal.window())
+        p.restore()
         selected = set(self.doc.selection)
+        windows = self.doc.timeline().windows
         for row, element in enumerate(self.rows()):
             top = RULER + row * ROW
             if element.id in selected:
@@ -140,34 +171,59 @@ class TimelineView(QWidget):
                 element.label, Qt.TextElideMode.ElideRight, HEADER - 12
             )
             p.drawText(QRectF(8, top, HEADER - 12, ROW), Qt.AlignmentFlag.AlignVCenter, name)
-            rect = self.bar_rect(row, element)
-            color = QColor(TYPE_COLORS.get(element.type, "#888888"))
-            if element.hidden:
-                color.setAlpha(90)
-            p.setPen(QPen(color.lighter(140), 2 if element.id in selected else 1))
-            p.setBrush(color.darker(130) if element.id not in selected else color)
-            p.drawRoundedRect(rect, 4, 4)
-            if element.locked and rect.width() > LOCK_MARK + 4:  # why the bar will not move
-                mark = QRectF(rect.left() + 3, rect.center().y() - LOCK_MARK / 2, LOCK_MARK,
-                              LOCK_MARK)  # fmt: skip
-                p.drawPixmap(mark.toRect(), glyph("lock", True, self._on_bar).pixmap(LOCK_MARK))
+            p.save()
+            p.setClipRect(tracks)
+            self._paint_bar(p, element, self.bar_rect(row, element), element.id in selected,
+                            windows[element.id])  # fmt: skip
+            p.restore()
+        p.save()
+        p.setClipRect(tracks)
         qt_timeline_keys.paint(self, p)
+        qt_timeline_marks.paint(self, p)
+        self._paint_drop(p)
+        qt_timeline_marks.paint_snap(self, p)
         x = self.x_of(self.doc.time)
         p.setPen(QPen(PLAYHEAD, 2))
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.setBrush(PLAYHEAD)
         p.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)])
+        p.restore()
+
+    def _paint_bar(self, p: QPainter, element: AnyElement, rect: QRectF, selected: bool,
+                   window) -> None:  # fmt: skip
+        color = QColor(TYPE_COLORS.get(element.type, "#888888"))
+        if element.hidden:
+            color.setAlpha(90)
+        p.setPen(QPen(color.lighter(140), 2 if selected else 1))
+        p.setBrush(color.darker(130) if not selected else color)
+        p.drawRoundedRect(rect, 4, 4)
+        qt_timeline_media.paint(self, p, element, rect, window)
+        if selected:  # the outline again, over the pictures
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(rect, 4, 4)
+        if element.locked and rect.width() > LOCK_MARK + 4:  # why the bar will not move
+            mark = QRectF(rect.left() + 3, rect.center().y() - LOCK_MARK / 2, LOCK_MARK,
+                          LOCK_MARK)  # fmt: skip
+            p.drawPixmap(mark.toRect(), glyph("lock", True, self._on_bar).pixmap(LOCK_MARK))
+
+    def _paint_drop(self, p: QPainter) -> None:
+        """Where a bar dragged up or down will be restacked: a line between rows."""
+        row = (self._drag or {}).get("row_to")
+        if row is None:
+            return
+        y = RULER + row * ROW
+        p.setPen(QPen(self.palette().highlight().color(), 2))
+        p.drawLine(QPointF(HEADER, y), QPointF(self.width(), y))
 
     def ruler_labels(
         self, metrics: QFontMetricsF | QFontMetrics
     ) -> list[tuple[float, str, QRectF]]:
-        """Each tick's x, its label and where the label goes: right of the tick, or left of it
-        where it would run off the widget's right edge (the last label was cut: "20" → "2(")."""
-        duration = self.doc.timeline().duration
-        step = tick_step(self.pps)
+        """Each visible tick's x, its label and where the label goes: right of the tick, or
+        left of it where it would run off the widget's right edge (the last label was cut:
+        "20" → "2(")."""
         out: list[tuple[float, str, QRectF]] = []
-        for n in range(int(duration / step + 1e-9) + 1):
-            x, label = self.x_of(n * step), f"{n * step:g}s"
+        for t, label in qt_timeline_zoom.ticks(self):
+            x = self.x_of(t)
             width = math.ceil(metrics.horizontalAdvance(label)) + 1
             left = x + 3 if x + 3 + width <= self.width() - 2 else x - 3 - width
             rect = QRectF(left, 0, width, RULER - 9)
@@ -202,6 +258,10 @@ class TimelineView(QWidget):
         pos = event.position()
         if pos.x() > HEADER and qt_timeline_keys.press(self, pos):
             return
+        flag = qt_timeline_marks.marker_at(self, pos) if pos.x() > HEADER else None
+        if flag is not None:
+            self._drag = {"scrub": False, "flag": flag, "x": pos.x(), "t": None}
+            return
         hit = self.hit(pos) if pos.x() > HEADER else None
         if hit is None:
             if pos.x() > HEADER:
@@ -222,7 +282,12 @@ class TimelineView(QWidget):
             "x": pos.x(),
             "window": window,
             "key": ("timeline", part, next(_drags)),
+            "row": self.row_of(element.id),
+            "row_to": None,
         }
+
+    def row_of(self, element_id: str) -> int:
+        return [e.id for e in self.rows()].index(element_id)
 
     def scrub_to(self, x: float) -> None:
         self.doc.set_time(self._frame(self.t_of(x)))
@@ -256,31 +321,99 @@ class TimelineView(QWidget):
         if "marker" in drag:
             qt_timeline_keys.drag_to(self, drag, pos.x())
             return
+        if "flag" in drag:  # a marker moves on release: one undo step
+            if abs(pos.x() - drag["x"]) >= 3 or drag["t"] is not None:
+                drag["t"] = self._frame(max(0.0, self.t_of(pos.x())))
+                self.snap_at = drag["t"]
+                self.update()
+            return
         dt = (pos.x() - drag["x"]) / self.pps
         self.drag_bar(drag["id"], drag["part"], dt, drag["window"], drag["key"])
+        if drag["part"] == "move":
+            self._aim_row(drag, pos.y())
+
+    def _aim_row(self, drag: dict, y: float) -> None:
+        """Under a vertical drag: the row boundary the bar would be restacked at, or None."""
+        rows = self.rows()
+        moving = rows[drag["row"]]
+        audio = isinstance(moving, AudioElement)
+        target = int((y - RULER) // ROW)
+        if target == drag["row"] or not 0 <= target < len(rows):
+            drag["row_to"] = None
+        elif isinstance(rows[target], AudioElement) != audio:
+            drag["row_to"] = None  # pictures and sound do not swap kinds of row
+        else:
+            row = target + 1 if target > drag["row"] else target
+            drag["row_to"] = row
+        self.update()
 
     def drag_bar(self, element_id: str, part: str, dt: float, window, key) -> str | None:
         """Apply a bar drag of ``dt`` seconds (used by the mouse, and by tests)."""
         element = self.doc.element(element_id)
         one = 1 / self.doc.comp.output.fps
         media = isinstance(element, VideoElement | AudioElement)
+        comp = self.doc.comp
+        windows = self.doc.timeline().windows
+        targets = timeline_edits.snap_targets(
+            comp.elements, windows, element_id, self.doc.time, comp.markers
+        )
+        self.snap_at = None
+
+        def snapped(t: float) -> float:
+            if not self.snapping:
+                return self._frame(t)
+            value, target = timeline_edits.snap(t, targets, SNAP_PX / self.pps)
+            if target is not None:
+                self.snap_at = target
+                return value
+            return self._frame(t)
+
         if part == "move":
-            fields = {"start": max(0.0, self._frame(window.start + dt))}
+            start = max(0.0, snapped(window.start + dt))
+            if self.snapping and self.snap_at is None:  # the right end may snap instead
+                end = snapped(window.end + dt)
+                if self.snap_at is not None:
+                    start = max(0.0, end - (window.end - window.start))
+            fields = {"start": start}
         elif part == "end":
-            end = max(window.start + one, self._frame(window.end + dt))
+            end = max(window.start + one, snapped(window.end + dt))
             fields = {"duration": end - window.start}
         else:
             low = window.start - window.trim_start if media else 0.0
-            start = min(window.end - one, max(0.0, low, self._frame(window.start + dt)))
+            start = min(window.end - one, max(0.0, low, snapped(window.start + dt)))
             fields = {"start": start, "duration": window.end - start}
             if media:
                 fields["trim_start"] = max(0.0, window.trim_start + start - window.start)
+        self.update()
         return self.doc.edit({element_id: fields}, "Change timing", merge_key=key)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._drag = None
+        drag, self._drag = self._drag, None
+        self.snap_at = None
+        self.update()
+        if drag is None:
+            return
+        if drag.get("flag") is not None and drag.get("t") is not None:
+            qt_timeline_marks.moved(self, drag["flag"], drag["t"])
+        elif drag.get("row_to") is not None:
+            self.move_to_row(drag["id"], drag["row_to"])
+
+    def move_to_row(self, element_id: str, row: int) -> None:
+        """Restack the element at row boundary ``row`` (counted before the move), one step."""
+        order = timeline_edits.restacked(self.rows(), [element_id], row)
+        self.doc.reorder(order, "Move to track")
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        flag = qt_timeline_marks.marker_at(self, event.position())
+        if flag is not None:
+            self._drag = None
+            qt_timeline_marks.rename(self, flag)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        flag = qt_timeline_marks.marker_at(self, QPointF(event.pos()))
+        if flag is not None:
+            qt_timeline_marks.build_menu(self, flag).exec(event.globalPos())
+            return
         if not qt_timeline_keys.context_menu(self, event):
             super().contextMenuEvent(event)
 
