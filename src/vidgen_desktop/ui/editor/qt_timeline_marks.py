@@ -58,7 +58,7 @@ def paint_snap(view: TimelineView, p: QPainter) -> None:
         return
     x = view.x_of(view.snap_at)
     p.save()
-    p.setPen(QPen(SNAP, 1.5))
+    p.setPen(QPen(SNAP, 2))
     p.drawLine(QPointF(x, 0), QPointF(x, view.height()))
     p.restore()
 

@@ -2,7 +2,8 @@
 
 The view keeps ``zoom`` (pixels per second; None: the composition fits the width)
 and ``origin`` (the composition time at the left edge of the track area). Ctrl+wheel
-zooms about the mouse, +/− about the playhead, fit shows it all; the wheel (or the
+zooms about the mouse, +/− about the playhead (out to a quarter of the fit, to
+leave room past the end), fit shows it all; the wheel (or the
 scroll bar under the tracks) scrolls. Ruler labels are frames when a frame is wide
 (``1s 15f``), seconds in between, minutes when zoomed far out (``2m``, ``1m30s``).
 """
@@ -45,12 +46,13 @@ def set_zoom(view: TimelineView, pps: float | None, anchor_x: float | None = Non
     anchor_t = view.t_of(anchor_x)
     fit = fit_pps(view)
     if pps is not None:
-        pps = min(MAX_FRAME_PX * view.doc.comp.output.fps, max(MIN_PPS, pps))
-        if pps <= fit * 1.0001:
-            pps = None  # zoomed out past the whole: fit it
+        # out to a quarter of the fit: room past the end to lengthen the last clip
+        pps = min(MAX_FRAME_PX * view.doc.comp.output.fps, max(MIN_PPS, fit / 4, pps))
+        if abs(pps - fit) <= fit * 0.01:
+            pps = None  # back at the whole: fit it (and keep fitting as the window resizes)
     view.zoom = pps
     if pps is None:
-        view.origin = 0.0
+        scroll_to(view, 0.0)
     else:
         scroll_to(view, anchor_t - (anchor_x - HEADER) / pps)
     view.update()
