@@ -29,9 +29,9 @@ def comp(**extra) -> Composition:
 def test_split_at_playhead_cuts_the_clip_keeps_media_in_sync_and_rebases_keyframes(
     qtbot, home, media
 ):
+    fade = {"opacity": [{"time": 0, "value": 0}, {"time": 0.8, "value": 1}]}
     clip = VideoElement(id="clip", source=str(media["video"]), start=1.0, trim_start=0.1,
-                        duration=0.8, keyframes={"opacity": [{"time": 0, "value": 0},
-                                                             {"time": 0.8, "value": 1}]})  # fmt: skip
+                        duration=0.8, keyframes=fade)  # fmt: skip
     window = make_window(qtbot, Composition(output=Output(width=320, height=180, fps=10),
                                             elements=[clip]))  # fmt: skip
     doc = window.doc

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import uikit
+from timelinekit import shoot
 from uikit import make_window
 
 from PySide6.QtCore import QPoint, QPointF, Qt  # isort: skip
@@ -102,6 +103,7 @@ def test_a_dragged_edge_snaps_to_the_playhead_bars_and_markers_with_a_line(qtbot
     x = round(view.x_of(8.0))
     column = [QColor(image.pixel(x + dx, view.height() - 20)) for dx in (-1, 0, 1)]
     assert any(c.blue() > 200 and c.green() > 150 and c.red() < 120 for c in column)
+    shoot(window, "snap-line")
     # the left end onto a's right end (2 s)
     view.drag_bar("b", "start", 2.0 + 5 / view.pps - window_b.start, window_b, ("t", 3))
     assert doc.element("b").start == pytest.approx(2.0)

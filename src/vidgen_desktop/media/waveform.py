@@ -34,9 +34,10 @@ def peaks(path: str | os.PathLike[str], buckets_per_second: int = 100) -> np.nda
          "-ar", str(RATE), "-f", "f32le", "-"],
         timeout=120,
     )  # fmt: skip
+    if result.returncode != 0 and b"does not contain any stream" in result.stderr:
+        return np.zeros(0, dtype=np.float32)  # a file without sound: nothing to draw
     if result.returncode != 0:
-        raise errors.MediaError(
-            f"{os.fspath(path)}: cannot read its sound: {ffmpeg.stderr_text(result.stderr)}"
-        )
+        last = (ffmpeg.stderr_text(result.stderr).strip().splitlines() or ["FFmpeg failed"])[-1]
+        raise errors.MediaError(f"{os.fspath(path)}: cannot read its sound: {last}")
     samples = np.frombuffer(result.stdout, dtype="<f4")
     return np.clip(bucket_peaks(samples, max(1, RATE // buckets_per_second)), 0.0, 1.0)
