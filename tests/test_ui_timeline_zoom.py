@@ -77,6 +77,7 @@ def test_the_ruler_shows_frames_zoomed_in_and_minutes_zoomed_out(qtbot, home):
     view = window.timeline.view
     assert all(label.endswith("m") or "m" in label for label in labels(view)[1:])
     assert "1m" in labels(view) or "2m" in labels(view)
+    shoot(window, "zoomed-out")
     qt_timeline_zoom.set_zoom(view, 30 * 100)  # 100 px a frame
     shown = labels(view)
     assert "0s" in shown and "1f" in shown[1] and "2f" in shown[2]

@@ -34,11 +34,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from vidgen_desktop.composition.model import AudioElement, VideoElement
+from vidgen_desktop.composition.model import AudioElement
 from vidgen_desktop.ui.editor import (
     qt_timeline_keys,
     qt_timeline_marks,
     qt_timeline_media,
+    qt_timeline_snap,
     qt_timeline_zoom,
     timeline_edits,
 )
@@ -47,10 +48,9 @@ from vidgen_desktop.ui.editor.qt_canvas import tell_locked
 from vidgen_desktop.ui.editor.qt_layer_icons import TYPE_COLORS, glyph
 
 HEADER = 130  # px: element names
-RULER = 24  # px
+RULER = 38  # px: the marker strip (names) over the time labels
 ROW = 32  # px: room for a thumbnail strip and a waveform
 EDGE = 6  # px: how close to a bar's end counts as grabbing the end
-SNAP_PX = 8  # px: how close an edge must come to a target to snap to it
 LOCK_MARK = 14  # px: the padlock drawn on a locked element's bar
 PLAYHEAD = QColor("#ff3d3d")
 _drags = itertools.count(1)
@@ -333,57 +333,11 @@ class TimelineView(QWidget):
             self._aim_row(drag, pos.y())
 
     def _aim_row(self, drag: dict, y: float) -> None:
-        """Under a vertical drag: the row boundary the bar would be restacked at, or None."""
-        rows = self.rows()
-        moving = rows[drag["row"]]
-        audio = isinstance(moving, AudioElement)
-        target = int((y - RULER) // ROW)
-        if target == drag["row"] or not 0 <= target < len(rows):
-            drag["row_to"] = None
-        elif isinstance(rows[target], AudioElement) != audio:
-            drag["row_to"] = None  # pictures and sound do not swap kinds of row
-        else:
-            row = target + 1 if target > drag["row"] else target
-            drag["row_to"] = row
-        self.update()
+        qt_timeline_snap.aim_row(self, drag, y)
 
     def drag_bar(self, element_id: str, part: str, dt: float, window, key) -> str | None:
         """Apply a bar drag of ``dt`` seconds (used by the mouse, and by tests)."""
-        element = self.doc.element(element_id)
-        one = 1 / self.doc.comp.output.fps
-        media = isinstance(element, VideoElement | AudioElement)
-        comp = self.doc.comp
-        windows = self.doc.timeline().windows
-        targets = timeline_edits.snap_targets(
-            comp.elements, windows, element_id, self.doc.time, comp.markers
-        )
-        self.snap_at = None
-
-        def snapped(t: float) -> float:
-            if not self.snapping:
-                return self._frame(t)
-            value, target = timeline_edits.snap(t, targets, SNAP_PX / self.pps)
-            if target is not None:
-                self.snap_at = target
-                return value
-            return self._frame(t)
-
-        if part == "move":
-            start = max(0.0, snapped(window.start + dt))
-            if self.snapping and self.snap_at is None:  # the right end may snap instead
-                end = snapped(window.end + dt)
-                if self.snap_at is not None:
-                    start = max(0.0, end - (window.end - window.start))
-            fields = {"start": start}
-        elif part == "end":
-            end = max(window.start + one, snapped(window.end + dt))
-            fields = {"duration": end - window.start}
-        else:
-            low = window.start - window.trim_start if media else 0.0
-            start = min(window.end - one, max(0.0, low, snapped(window.start + dt)))
-            fields = {"start": start, "duration": window.end - start}
-            if media:
-                fields["trim_start"] = max(0.0, window.trim_start + start - window.start)
+        fields = qt_timeline_snap.bar_fields(self, element_id, part, dt, window)
         self.update()
         return self.doc.edit({element_id: fields}, "Change timing", merge_key=key)
 

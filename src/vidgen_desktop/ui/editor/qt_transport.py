@@ -24,7 +24,6 @@ def clock(t: float) -> str:
     return f"{int(minutes):02d}:{seconds:05.2f}"
 
 
-
 class QtTimeline(QWidget):
     """Transport controls over the timeline view; owns playback."""
 
