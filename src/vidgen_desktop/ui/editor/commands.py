@@ -148,7 +148,18 @@ class SetMarkers(QUndoCommand):
         self.after = list(after)
 
     def redo(self) -> None:
-        self.doc._put_markers(self.after)
+        self._put(self.after)
 
     def undo(self) -> None:
-        self.doc._put_markers(self.before)
+        self._put(self.before)
+
+    def _put(self, markers: Sequence) -> None:
+        self.doc.comp.markers = list(markers)
+        self.doc._touched()  # a repaint and a dirty title, like every other edit
+
+
+def set_markers(doc: Document, markers: Sequence, text: str) -> None:
+    """Replace the timeline markers (kept sorted by time), as one undo step."""
+    after = sorted(markers, key=lambda m: m.time)
+    if after != list(doc.comp.markers):
+        doc.undo_stack.push(SetMarkers(doc, doc.comp.markers, after, text))

@@ -366,16 +366,6 @@ class Document(QObject):
         self.preview_row_changed.emit()
         self.probe_sources()
 
-    def set_markers(self, markers: Sequence[Any], text: str) -> None:
-        """Replace the timeline markers (sorted by time), as one undo step."""
-        after = sorted(markers, key=lambda m: m.time)
-        if after != list(self._comp.markers):
-            self.undo_stack.push(commands.SetMarkers(self, self._comp.markers, after, text))
-
-    def _put_markers(self, markers: Sequence[Any]) -> None:
-        self._comp.markers = list(markers)
-        self._touched()
-
     def _put_output(self, output: Output) -> None:
         self._comp.output = output
         self._timeline = None

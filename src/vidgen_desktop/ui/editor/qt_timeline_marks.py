@@ -3,7 +3,7 @@
 A marker is a flag on the ruler with its name beside it and a faint line down
 the tracks. M adds one at the playhead; drag a flag along the ruler to move it
 (on whole frames); double-click renames it; right-click offers Rename, Go to
-and Delete. Every change is one undo step (``Document.set_markers``). Bar edges
+and Delete. Every change is one undo step (``commands.set_markers``). Bar edges
 snap to markers (``timeline_edits.snap_targets``); the line drawn while an edge
 sits on a target is ``paint_snap``.
 """
@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QInputDialog, QMenu
 
 from vidgen_desktop.composition.model import Marker
-from vidgen_desktop.ui.editor import timeline_edits
+from vidgen_desktop.ui.editor import commands, timeline_edits
 
 if TYPE_CHECKING:
     from vidgen_desktop.ui.editor.qt_timeline import TimelineView
@@ -80,7 +80,7 @@ def add_at_playhead(view: TimelineView) -> str | None:
     markers = timeline_edits.with_marker(doc.comp.markers, doc.time)
     if markers is None:
         return "there is a marker at the playhead already"
-    doc.set_markers(markers, "Add marker")
+    commands.set_markers(doc, markers, "Add marker")
     return None
 
 
@@ -89,7 +89,7 @@ def moved(view: TimelineView, index: int, t: float, key=None) -> None:
     markers = list(doc.comp.markers)
     t = max(0.0, timeline_edits.frame(t, doc.comp.output.fps))
     markers[index] = markers[index].model_copy(update={"time": t})
-    doc.set_markers(markers, "Move marker")
+    commands.set_markers(doc, markers, "Move marker")
 
 
 def rename(view: TimelineView, index: int, name: str | None = None) -> None:
@@ -100,13 +100,13 @@ def rename(view: TimelineView, index: int, name: str | None = None) -> None:
         if not ok:
             return
     markers[index] = Marker(time=markers[index].time, name=name.strip()[:1000])
-    doc.set_markers(markers, "Rename marker")
+    commands.set_markers(doc, markers, "Rename marker")
 
 
 def delete(view: TimelineView, index: int) -> None:
     markers = list(view.doc.comp.markers)
     del markers[index]
-    view.doc.set_markers(markers, "Delete marker")
+    commands.set_markers(view.doc, markers, "Delete marker")
 
 
 def build_menu(view: TimelineView, index: int) -> QMenu:
