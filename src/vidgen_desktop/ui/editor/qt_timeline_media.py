@@ -13,7 +13,7 @@ import collections
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 from vidgen_desktop.composition.model import AudioElement, VideoElement
@@ -152,14 +152,25 @@ def _waveform(view, p: QPainter, element, rect: QRectF, window, under: bool) -> 
     p.setPen(QPen(color, 1))
     left = int(max(rect.left(), view.track_left()))
     right = int(min(rect.right(), view.width()))
-    for x in range(left, right):
-        t0 = window.trim_start + (x - rect.left()) / view.pps
-        t1 = t0 + 1 / view.pps
-        a = int(t0 * PEAKS_PER_SECOND)
-        b = max(a + 1, int(t1 * PEAKS_PER_SECOND))
-        if a >= peaks.size:
-            break
-        level = float(peaks[a:b].max()) * float(getattr(element, "volume", 1.0))
-        h = min(1.0, level) * half
-        if h >= 0.5:
-            p.drawLine(QPointF(x + 0.5, mid - h), QPointF(x + 0.5, mid if under else mid + h))
+    if right <= left:
+        return
+    # one level per pixel column: the loudest peak the column covers (vectorised: this
+    # runs on every repaint, playback included)
+    xs = np.arange(left, right)
+    starts = ((window.trim_start + (xs - rect.left()) / view.pps) * PEAKS_PER_SECOND).astype(int)
+    inside = starts < peaks.size
+    xs, starts = xs[inside], np.maximum(0, starts[inside])
+    if xs.size == 0:
+        return
+    ends = np.minimum(peaks.size, np.maximum(starts + 1, starts + int(PEAKS_PER_SECOND / view.pps)))
+    padded = np.append(peaks, np.float32(0))  # ``ends`` may be the size: a valid index here
+    pairs = np.empty(starts.size * 2, dtype=int)
+    pairs[0::2], pairs[1::2] = starts, ends
+    levels = np.maximum.reduceat(padded, pairs)[0::2]  # the max over [start, end) per column
+    heights = np.minimum(1.0, levels * float(getattr(element, "volume", 1.0))) * half
+    lines = [
+        QLineF(x + 0.5, mid - h, x + 0.5, mid if under else mid + h)
+        for x, h in zip(xs.tolist(), heights.tolist(), strict=True)
+        if h >= 0.5
+    ]
+    p.drawLines(lines)
