@@ -64,6 +64,18 @@ def test_split_outside_the_clip_is_refused_with_a_message(qtbot, home):
     assert told and "not inside 'a'" in told[0]
 
 
+def test_s_with_nothing_selected_splits_what_is_under_the_playhead(qtbot, home):
+    window = make_window(qtbot, comp())
+    doc = window.doc
+    doc.set_selection([])
+    doc.set_time(3.0)
+    window.actions[ActionId.SPLIT].trigger()
+    assert [(e.id, e.start, e.duration) for e in doc.comp.elements] == [
+        ("a", 0, 2), ("b", 2, pytest.approx(1.0)), ("b-2", pytest.approx(3.0), pytest.approx(1.0)),
+        ("c", 4, 2)]  # fmt: skip
+    assert doc.element("b-2").track == 1  # the second part stays on its track
+
+
 def test_ripple_delete_closes_the_gap_in_one_undo_step(qtbot, home):
     window = make_window(qtbot, comp())
     doc = window.doc

@@ -70,6 +70,11 @@ def test_plus_minus_zoom_about_the_playhead(qtbot, home):
     assert view.x_of(6.0) == pytest.approx(x, abs=1)
     window.actions[ActionId.TIMELINE_ZOOM_OUT].trigger()
     assert view.pps == pytest.approx(fit * 1.25)
+    qt_timeline_zoom.set_zoom(view, fit * 4)
+    window.actions[ActionId.GO_END].trigger()  # off the right edge: the view pages to it
+    assert view.track_left() <= view.x_of(doc.time) <= view.width()
+    window.actions[ActionId.GO_START].trigger()
+    assert view.origin == 0
 
 
 def test_the_ruler_shows_frames_zoomed_in_and_minutes_zoomed_out(qtbot, home):

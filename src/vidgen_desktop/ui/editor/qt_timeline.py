@@ -78,6 +78,7 @@ class TimelineView(QWidget):
         doc.changed.connect(self.updateGeometry)
         doc.changed.connect(lambda: qt_timeline_zoom.scroll_to(self, self.origin))
         doc.reset.connect(lambda: qt_timeline_zoom.set_zoom(self, None))
+        doc.time_changed.connect(lambda t: qt_timeline_zoom.follow(self, t))
 
     @property
     def _on_bar(self) -> QPalette:

@@ -72,6 +72,15 @@ def scroll_to(view: TimelineView, origin: float) -> None:
     view.update()
 
 
+def follow(view: TimelineView, t: float) -> None:
+    """Page the view when the playhead leaves it (playback, frame steps, Go to End)."""
+    if view.zoom is None:
+        return
+    x = view.x_of(t)
+    if x < view.track_left() or x > view.width() - 4:
+        scroll_to(view, t - visible_seconds(view) * 0.1)
+
+
 def wheel(view: TimelineView, event: QWheelEvent) -> None:
     delta = event.angleDelta()
     if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
