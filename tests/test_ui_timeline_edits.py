@@ -62,6 +62,13 @@ def test_split_outside_the_clip_is_refused_with_a_message(qtbot, home):
     window.actions[ActionId.SPLIT].trigger()
     assert len(doc.comp.elements) == 3
     assert told and "not inside 'a'" in told[0]
+    # an entrance longer than the first part would be: refused by name, no undo step left
+    doc.edit({"a": {"animation_in": {"preset": "fade", "duration": 1.5}}}, "Entrance")
+    steps = doc.undo_stack.count()
+    doc.set_time(1.0)
+    window.actions[ActionId.SPLIT].trigger()
+    assert len(doc.comp.elements) == 3 and doc.undo_stack.count() == steps
+    assert "Not split" in told[-1] and "'a'" in told[-1], told[-1]
 
 
 def test_s_with_nothing_selected_splits_what_is_under_the_playhead(qtbot, home):

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
+from vidgen_desktop.composition.messages import describe_errors
 from vidgen_desktop.ui.editor import qt_timeline_marks, qt_timeline_zoom, timeline_edits
 from vidgen_desktop.ui.shell.actions import ActionId
 
@@ -42,8 +45,15 @@ def split_at_playhead(doc: Document) -> str | None:
         )
         if isinstance(result, str):
             problems.append(result)
-        else:
-            cuts.append((element_id, *result))
+            continue
+        first, data = result
+        try:  # both parts checked before anything is pushed: a refusal leaves no step
+            type(element).model_validate({**dict(element), **first})
+            type(element).model_validate(data)
+        except ValidationError as exc:
+            problems.append(describe_errors(exc, element_id=element_id).replace("\n", "; "))
+            continue
+        cuts.append((element_id, first, data))
     if not cuts:
         message = "; ".join(problems) or "select a clip under the playhead to split it"
         doc.refused.emit(f"Not split: {message}")
