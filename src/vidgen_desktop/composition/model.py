@@ -296,6 +296,16 @@ VisualElement = VideoElement | ImageElement | TextElement
 MediaElement = VideoElement | ImageElement | AudioElement
 
 
+MAX_MARKERS = 10_000  # named points on the timeline; more is a generated file gone wrong
+
+
+class Marker(_Strict):
+    """A named point on the composition timeline (the editor's M); not rendered."""
+
+    time: float = Field(ge=0, lt=MAX_COMPOSITION_SECONDS)
+    name: str = Field("", max_length=1000)
+
+
 class Composition(_Strict):
     """The document a designer edits."""
 
@@ -307,6 +317,7 @@ class Composition(_Strict):
     variables: dict[VariableName, Variable] = Field(
         default_factory=dict, max_length=MAX_VARIABLES
     )  # a template's fields (composition.variables); version 2
+    markers: list[Marker] = Field(default_factory=list, max_length=MAX_MARKERS)  # editor marks
 
     @field_validator("schema_version", mode="after")
     @classmethod

@@ -136,3 +136,30 @@ class SetOutput(QUndoCommand):
             return False
         self.after = other.after
         return True
+
+
+class SetMarkers(QUndoCommand):
+    """Replace the composition's timeline markers (add, rename, move, delete one)."""
+
+    def __init__(self, doc: Document, before: Sequence, after: Sequence, text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.before = list(before)
+        self.after = list(after)
+
+    def redo(self) -> None:
+        self._put(self.after)
+
+    def undo(self) -> None:
+        self._put(self.before)
+
+    def _put(self, markers: Sequence) -> None:
+        self.doc.comp.markers = list(markers)
+        self.doc._touched()  # a repaint and a dirty title, like every other edit
+
+
+def set_markers(doc: Document, markers: Sequence, text: str) -> None:
+    """Replace the timeline markers (kept sorted by time), as one undo step."""
+    after = sorted(markers, key=lambda m: m.time)
+    if after != list(doc.comp.markers):
+        doc.undo_stack.push(SetMarkers(doc, doc.comp.markers, after, text))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop.composition.model import AudioElement, TextElement
+from vidgen_desktop.ui.editor import timeline_edits
 from vidgen_desktop.ui.editor.document import AnyElement, Document
 from vidgen_desktop.ui.editor.qt_canvas import dropped_paths
 from vidgen_desktop.ui.editor.qt_layer_icons import THUMB, glyph, type_badge
@@ -288,27 +289,9 @@ class QtLayers(QWidget):
     def move_to(self, ids: list[str], row: int) -> None:
         """Move the ``ids`` rows to display position ``row`` (counted before the move)."""
         rows = self.display_order()
-        moving = [e for e in rows if e.id in ids]
-        if not moving:
+        if not any(e.id in ids for e in rows):
             return
-        before = sum(1 for e in rows[:row] if e.id in ids)
-        rest = [e for e in rows if e.id not in ids]
-        at = max(0, min(len(rest), row - before))
-        shown = [*rest[:at], *moving, *rest[at:]]
-        visuals = [e for e in shown if not isinstance(e, AudioElement)]
-        audio = [e for e in shown if isinstance(e, AudioElement)]
-        bottom_up = list(reversed(visuals))
-        # a moved element takes the track of its neighbour so the stacking is what was shown
-        retracked: list[AnyElement] = []
-        for n, element in enumerate(bottom_up):
-            if element.id in ids:
-                below = next((e for e in reversed(bottom_up[:n]) if e.id not in ids), None)
-                above = next((e for e in bottom_up[n + 1 :] if e.id not in ids), None)
-                neighbour = below or above
-                if neighbour is not None and neighbour.track != element.track:
-                    element = element.model_copy(update={"track": neighbour.track})
-            retracked.append(element)
-        self.doc.reorder([*retracked, *audio], "Reorder layers")
+        self.doc.reorder(timeline_edits.restacked(rows, ids, row), "Reorder layers")
 
     def _menu(self, pos: QPoint) -> None:
         if not self.doc.selection:

@@ -1,9 +1,15 @@
-"""The timeline: a ruler, one bar per element over its time window, and the playhead.
+"""The timeline's track area: a ruler, one bar per element over its time window, the
+playhead, markers, and media pictures on the bars.
 
 Windows come from ``layout.resolve_timeline`` (via ``Document.timeline``) on
 every paint. Dragging a bar changes ``start``; its right end ``duration``; its
 left end ``start`` with ``duration`` (and ``trim_start`` for media, so the
-picture stays put). Times snap to whole frames. Space plays, arrows step.
+picture stays put; both ends are clamped to the media). Dragging a bar up or
+down onto another row restacks it there (visuals; audio keeps list order).
+Times snap to whole frames, and with Snap on, bar edges snap to the playhead,
+other bars' ends and markers, with a line drawn where (``qt_timeline_marks``).
+Zoom and scroll: ``qt_timeline_zoom``; waveforms and thumbnails:
+``qt_timeline_media``; split, ripple delete, markers: ``qt_timeline_edit``.
 """
 
 from __future__ import annotations
@@ -11,9 +17,8 @@ from __future__ import annotations
 import itertools
 import math
 
-from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QAction,
     QColor,
     QContextMenuEvent,
     QFontMetrics,
@@ -24,36 +29,31 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
+    QWheelEvent,
 )
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from vidgen_desktop.composition.model import AudioElement, VideoElement
-from vidgen_desktop.ui.editor import qt_timeline_keys
+from vidgen_desktop.composition.model import AudioElement
+from vidgen_desktop.ui.editor import (
+    qt_timeline_keys,
+    qt_timeline_marks,
+    qt_timeline_media,
+    qt_timeline_snap,
+    qt_timeline_zoom,
+    timeline_edits,
+)
 from vidgen_desktop.ui.editor.document import AnyElement, Document
 from vidgen_desktop.ui.editor.qt_canvas import tell_locked
 from vidgen_desktop.ui.editor.qt_layer_icons import TYPE_COLORS, glyph
-from vidgen_desktop.ui.shell.actions import ActionId
 
 HEADER = 130  # px: element names
-RULER = 24  # px
-ROW = 24  # px
+RULER = 38  # px: the marker strip (names) over the time labels
+ROW = 32  # px: room for a thumbnail strip and a waveform
 EDGE = 6  # px: how close to a bar's end counts as grabbing the end
 LOCK_MARK = 14  # px: the padlock drawn on a locked element's bar
 PLAYHEAD = QColor("#ff3d3d")
 _drags = itertools.count(1)
-
-
-def clock(t: float) -> str:
-    minutes, seconds = divmod(max(0.0, t), 60)
-    return f"{int(minutes):02d}:{seconds:05.2f}"
-
-
-def tick_step(pps: float) -> float:
-    """Seconds between labelled ticks so labels sit at least ~70 px apart."""
-    for step in (0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600):
-        if step * pps >= 70:
-            return step
-    return 1200
 
 
 class TimelineView(QWidget):
@@ -63,12 +63,22 @@ class TimelineView(QWidget):
         super().__init__(parent)
         self.doc = doc
         self._drag: dict | None = None
+        self.zoom: float | None = None  # px per second; None: the whole composition fits
+        self.origin = 0.0  # the composition time at the track area's left edge
+        self.snapping = True
+        self.snap_at: float | None = None  # the target an edge sits on during a drag
+        self.scroll_bar = qt_timeline_zoom.make_bar(self)
+        self.pictures = qt_timeline_media.MediaPictures(self)
+        self.pictures.ready.connect(self.update)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumHeight(RULER + 3 * ROW)
         for signal in (doc.changed, doc.media_changed, doc.time_changed, doc.selection_changed):
             signal.connect(self.update)
         doc.changed.connect(self.updateGeometry)
+        doc.changed.connect(lambda: qt_timeline_zoom.scroll_to(self, self.origin))
+        doc.reset.connect(lambda: qt_timeline_zoom.set_zoom(self, None))
+        doc.time_changed.connect(lambda t: qt_timeline_zoom.follow(self, t))
 
     @property
     def _on_bar(self) -> QPalette:
@@ -84,21 +94,32 @@ class TimelineView(QWidget):
 
     def sizeHint(self):
         hint = super().sizeHint()
-        hint.setHeight(RULER + ROW * max(3, len(self.doc.comp.elements)) + 8)
+        bar = self.scroll_bar.sizeHint().height()
+        hint.setHeight(RULER + ROW * max(3, len(self.doc.comp.elements)) + 8 + bar)
         return hint
 
     # -- mapping -------------------------------------------------------------------------------
 
     @property
     def pps(self) -> float:
-        """Pixels per second: the whole composition fits the width."""
-        return max(1.0, (self.width() - HEADER - 16) / max(0.1, self.doc.timeline().duration))
+        """Pixels per second: the zoom, or what fits the whole composition in the width."""
+        return self.zoom if self.zoom is not None else qt_timeline_zoom.fit_pps(self)
 
     def x_of(self, t: float) -> float:
-        return HEADER + t * self.pps
+        return HEADER + (t - self.origin) * self.pps
 
     def t_of(self, x: float) -> float:
-        return (x - HEADER) / self.pps
+        return self.origin + (x - HEADER) / self.pps
+
+    def track_left(self) -> float:
+        return HEADER
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        qt_timeline_zoom.scroll_to(self, self.origin)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        qt_timeline_zoom.wheel(self, event)
 
     def bar_rect(self, row: int, element: AnyElement) -> QRectF:
         window = self.doc.timeline().windows[element.id]
@@ -123,7 +144,9 @@ class TimelineView(QWidget):
         p.fillRect(self.rect(), pal.base())
         p.fillRect(QRectF(0, 0, self.width(), RULER), pal.window())
         text = pal.text().color()
-        duration = self.doc.timeline().duration
+        tracks = QRectF(HEADER, 0, self.width() - HEADER, self.height())
+        p.save()
+        p.setClipRect(tracks)
         p.setPen(QPen(pal.mid().color()))
         labels = self.ruler_labels(p.fontMetrics())
         for x, _, _ in labels:
@@ -133,9 +156,11 @@ class TimelineView(QWidget):
         for _, label, rect in labels:
             if label:
                 p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, label)
-        end = self.x_of(duration)
+        end = max(HEADER, self.x_of(self.doc.timeline().duration))
         p.fillRect(QRectF(end, RULER, self.width() - end, self.height()), pal.window())
+        p.restore()
         selected = set(self.doc.selection)
+        windows = self.doc.timeline().windows
         for row, element in enumerate(self.rows()):
             top = RULER + row * ROW
             if element.id in selected:
@@ -147,34 +172,59 @@ class TimelineView(QWidget):
                 element.label, Qt.TextElideMode.ElideRight, HEADER - 12
             )
             p.drawText(QRectF(8, top, HEADER - 12, ROW), Qt.AlignmentFlag.AlignVCenter, name)
-            rect = self.bar_rect(row, element)
-            color = QColor(TYPE_COLORS.get(element.type, "#888888"))
-            if element.hidden:
-                color.setAlpha(90)
-            p.setPen(QPen(color.lighter(140), 2 if element.id in selected else 1))
-            p.setBrush(color.darker(130) if element.id not in selected else color)
-            p.drawRoundedRect(rect, 4, 4)
-            if element.locked and rect.width() > LOCK_MARK + 4:  # why the bar will not move
-                mark = QRectF(rect.left() + 3, rect.center().y() - LOCK_MARK / 2, LOCK_MARK,
-                              LOCK_MARK)  # fmt: skip
-                p.drawPixmap(mark.toRect(), glyph("lock", True, self._on_bar).pixmap(LOCK_MARK))
+            p.save()
+            p.setClipRect(tracks)
+            self._paint_bar(p, element, self.bar_rect(row, element), element.id in selected,
+                            windows[element.id])  # fmt: skip
+            p.restore()
+        p.save()
+        p.setClipRect(tracks)
         qt_timeline_keys.paint(self, p)
+        qt_timeline_marks.paint(self, p)
+        self._paint_drop(p)
+        qt_timeline_marks.paint_snap(self, p)
         x = self.x_of(self.doc.time)
         p.setPen(QPen(PLAYHEAD, 2))
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.setBrush(PLAYHEAD)
         p.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)])
+        p.restore()
+
+    def _paint_bar(self, p: QPainter, element: AnyElement, rect: QRectF, selected: bool,
+                   window) -> None:  # fmt: skip
+        color = QColor(TYPE_COLORS.get(element.type, "#888888"))
+        if element.hidden:
+            color.setAlpha(90)
+        p.setPen(QPen(color.lighter(140), 2 if selected else 1))
+        p.setBrush(color.darker(130) if not selected else color)
+        p.drawRoundedRect(rect, 4, 4)
+        qt_timeline_media.paint(self, p, element, rect, window)
+        if selected:  # the outline again, over the pictures
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(rect, 4, 4)
+        if element.locked and rect.width() > LOCK_MARK + 4:  # why the bar will not move
+            mark = QRectF(rect.left() + 3, rect.center().y() - LOCK_MARK / 2, LOCK_MARK,
+                          LOCK_MARK)  # fmt: skip
+            p.drawPixmap(mark.toRect(), glyph("lock", True, self._on_bar).pixmap(LOCK_MARK))
+
+    def _paint_drop(self, p: QPainter) -> None:
+        """Where a bar dragged up or down will be restacked: a line between rows."""
+        row = (self._drag or {}).get("row_to")
+        if row is None:
+            return
+        y = RULER + row * ROW
+        p.setPen(QPen(self.palette().highlight().color(), 2))
+        p.drawLine(QPointF(HEADER, y), QPointF(self.width(), y))
 
     def ruler_labels(
         self, metrics: QFontMetricsF | QFontMetrics
     ) -> list[tuple[float, str, QRectF]]:
-        """Each tick's x, its label and where the label goes: right of the tick, or left of it
-        where it would run off the widget's right edge (the last label was cut: "20" → "2(")."""
-        duration = self.doc.timeline().duration
-        step = tick_step(self.pps)
+        """Each visible tick's x, its label and where the label goes: right of the tick, or
+        left of it where it would run off the widget's right edge (the last label was cut:
+        "20" → "2(")."""
         out: list[tuple[float, str, QRectF]] = []
-        for n in range(int(duration / step + 1e-9) + 1):
-            x, label = self.x_of(n * step), f"{n * step:g}s"
+        for t, label in qt_timeline_zoom.ticks(self):
+            x = self.x_of(t)
             width = math.ceil(metrics.horizontalAdvance(label)) + 1
             left = x + 3 if x + 3 + width <= self.width() - 2 else x - 3 - width
             rect = QRectF(left, 0, width, RULER - 9)
@@ -209,6 +259,10 @@ class TimelineView(QWidget):
         pos = event.position()
         if pos.x() > HEADER and qt_timeline_keys.press(self, pos):
             return
+        flag = qt_timeline_marks.marker_at(self, pos) if pos.x() > HEADER else None
+        if flag is not None:
+            self._drag = {"scrub": False, "flag": flag, "x": pos.x(), "t": None}
+            return
         hit = self.hit(pos) if pos.x() > HEADER else None
         if hit is None:
             if pos.x() > HEADER:
@@ -229,7 +283,12 @@ class TimelineView(QWidget):
             "x": pos.x(),
             "window": window,
             "key": ("timeline", part, next(_drags)),
+            "row": self.row_of(element.id),
+            "row_to": None,
         }
+
+    def row_of(self, element_id: str) -> int:
+        return [e.id for e in self.rows()].index(element_id)
 
     def scrub_to(self, x: float) -> None:
         self.doc.set_time(self._frame(self.t_of(x)))
@@ -263,31 +322,53 @@ class TimelineView(QWidget):
         if "marker" in drag:
             qt_timeline_keys.drag_to(self, drag, pos.x())
             return
+        if "flag" in drag:  # a marker moves on release: one undo step
+            if abs(pos.x() - drag["x"]) >= 3 or drag["t"] is not None:
+                drag["t"] = self._frame(max(0.0, self.t_of(pos.x())))
+                self.snap_at = drag["t"]
+                self.update()
+            return
         dt = (pos.x() - drag["x"]) / self.pps
         self.drag_bar(drag["id"], drag["part"], dt, drag["window"], drag["key"])
+        if drag["part"] == "move":
+            self._aim_row(drag, pos.y())
+
+    def _aim_row(self, drag: dict, y: float) -> None:
+        qt_timeline_snap.aim_row(self, drag, y)
 
     def drag_bar(self, element_id: str, part: str, dt: float, window, key) -> str | None:
         """Apply a bar drag of ``dt`` seconds (used by the mouse, and by tests)."""
-        element = self.doc.element(element_id)
-        one = 1 / self.doc.comp.output.fps
-        media = isinstance(element, VideoElement | AudioElement)
-        if part == "move":
-            fields = {"start": max(0.0, self._frame(window.start + dt))}
-        elif part == "end":
-            end = max(window.start + one, self._frame(window.end + dt))
-            fields = {"duration": end - window.start}
-        else:
-            low = window.start - window.trim_start if media else 0.0
-            start = min(window.end - one, max(0.0, low, self._frame(window.start + dt)))
-            fields = {"start": start, "duration": window.end - start}
-            if media:
-                fields["trim_start"] = max(0.0, window.trim_start + start - window.start)
+        fields = qt_timeline_snap.bar_fields(self, element_id, part, dt, window)
+        self.update()
         return self.doc.edit({element_id: fields}, "Change timing", merge_key=key)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._drag = None
+        drag, self._drag = self._drag, None
+        self.snap_at = None
+        self.update()
+        if drag is None:
+            return
+        if drag.get("flag") is not None and drag.get("t") is not None:
+            qt_timeline_marks.moved(self, drag["flag"], drag["t"])
+        elif drag.get("row_to") is not None:
+            self.move_to_row(drag["id"], drag["row_to"])
+
+    def move_to_row(self, element_id: str, row: int) -> None:
+        """Restack the element at row boundary ``row`` (counted before the move), one step."""
+        order = timeline_edits.restacked(self.rows(), [element_id], row)
+        self.doc.reorder(order, "Move to track")
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        flag = qt_timeline_marks.marker_at(self, event.position())
+        if flag is not None:
+            self._drag = None
+            qt_timeline_marks.rename(self, flag)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        flag = qt_timeline_marks.marker_at(self, QPointF(event.pos()))
+        if flag is not None:
+            qt_timeline_marks.build_menu(self, flag).exec(event.globalPos())
+            return
         if not qt_timeline_keys.context_menu(self, event):
             super().contextMenuEvent(event)
 
@@ -300,88 +381,3 @@ class TimelineView(QWidget):
     def step(self, frames: int) -> None:
         fps = self.doc.comp.output.fps
         self.doc.set_time((math.floor(self.doc.time * fps + 1e-6) + frames) / fps)
-
-
-class QtTimeline(QWidget):
-    """Transport controls over the timeline view; owns playback."""
-
-    def __init__(self, doc: Document, actions: dict[ActionId, QAction], parent=None) -> None:
-        super().__init__(parent)
-        self.doc = doc
-        self.view = TimelineView(doc)
-        self.play_action = actions[ActionId.PLAY]
-        self.play_button = self._button(self.play_action)
-        self.time_label = QLabel()
-        self.time_label.setObjectName("time_label")
-        controls = QHBoxLayout()
-        controls.setContentsMargins(6, 2, 6, 2)
-        for action_id in (ActionId.GO_START, ActionId.PREV_FRAME):
-            controls.addWidget(self._button(actions[action_id]))
-        controls.addWidget(self.play_button)
-        for action_id in (ActionId.NEXT_FRAME, ActionId.GO_END):
-            controls.addWidget(self._button(actions[action_id]))
-        controls.addWidget(self.time_label)
-        controls.addStretch(1)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addLayout(controls)
-        column.addWidget(self.view, 1)
-        self.timer = QTimer(self, interval=15)
-        self.timer.timeout.connect(self._tick)
-        self.clock = QElapsedTimer()
-        self._from = 0.0
-        actions[ActionId.PLAY].triggered.connect(self.toggle)
-        actions[ActionId.NEXT_FRAME].triggered.connect(lambda: self.view.step(1))
-        actions[ActionId.PREV_FRAME].triggered.connect(lambda: self.view.step(-1))
-        actions[ActionId.GO_START].triggered.connect(lambda: doc.set_time(0.0))
-        actions[ActionId.GO_END].triggered.connect(self._go_end)
-        for signal in (doc.time_changed, doc.changed, doc.media_changed):
-            signal.connect(self._update_label)
-        self._update_label()
-
-    @staticmethod
-    def _button(action: QAction) -> QToolButton:
-        button = QToolButton()
-        button.setDefaultAction(action)
-        button.setAutoRaise(True)
-        return button
-
-    @property
-    def playing(self) -> bool:
-        return self.timer.isActive()
-
-    def toggle(self) -> None:
-        if self.playing:
-            self.stop()
-        else:
-            self.play()
-
-    def play(self) -> None:
-        duration = self.doc.timeline().duration
-        if self.doc.time >= duration - 1e-6:
-            self.doc.set_time(0.0)
-        self._from = self.doc.time
-        self.clock.start()
-        self.timer.start()
-        self.play_action.setText("Pause")
-
-    def stop(self) -> None:
-        self.timer.stop()
-        self.play_action.setText("&Play/Pause")
-
-    def _tick(self) -> None:
-        duration = self.doc.timeline().duration
-        t = self._from + self.clock.elapsed() / 1000
-        fps = self.doc.comp.output.fps
-        self.doc.set_time(min(duration, math.floor(t * fps + 1e-6) / fps))
-        if t >= duration:
-            self.stop()
-
-    def _go_end(self) -> None:
-        fps = self.doc.comp.output.fps
-        last = math.ceil(self.doc.timeline().duration * fps - 1e-6) - 1
-        self.doc.set_time(max(0, last) / fps)
-
-    def _update_label(self, *_: object) -> None:
-        self.time_label.setText(f"{clock(self.doc.time)} / {clock(self.doc.timeline().duration)}")

@@ -54,6 +54,12 @@ class ActionId(enum.Enum):
     DELETE_KEYFRAME = "delete_keyframe"
     PREV_KEYFRAME = "prev_keyframe"
     NEXT_KEYFRAME = "next_keyframe"
+    SPLIT = "split"
+    RIPPLE_DELETE = "ripple_delete"
+    ADD_MARKER = "add_marker"
+    TIMELINE_ZOOM_IN = "timeline_zoom_in"
+    TIMELINE_ZOOM_OUT = "timeline_zoom_out"
+    TIMELINE_ZOOM_FIT = "timeline_zoom_fit"
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,14 @@ SPECS: dict[ActionId, Spec] = {
     ),
     ActionId.PREV_KEYFRAME: Spec("&Previous Keyframe", ("J",), "Go to the previous keyframe"),
     ActionId.NEXT_KEYFRAME: Spec("&Next Keyframe", ("L",), "Go to the next keyframe"),
+    ActionId.SPLIT: Spec("&Split at Playhead", ("S",), "Cut the selected clips at the playhead"),
+    ActionId.RIPPLE_DELETE: Spec(
+        "&Ripple Delete", ("Shift+Del", "Shift+Backspace"), "Delete and close the gap"
+    ),
+    ActionId.ADD_MARKER: Spec("Add &Marker", ("M",), "A named marker at the playhead"),
+    ActionId.TIMELINE_ZOOM_IN: Spec("Zoom Timeline &In", ("+", "="), "Show the timeline closer"),
+    ActionId.TIMELINE_ZOOM_OUT: Spec("Zoom Timeline &Out", ("-",), "Show more of the timeline"),
+    ActionId.TIMELINE_ZOOM_FIT: Spec("&Fit Timeline", ("\\",), "The whole composition in view"),
 }
 
 

@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import paths
 from vidgen_desktop.composition.model import TextElement
-from vidgen_desktop.ui.editor import animate_menu
+from vidgen_desktop.ui.editor import animate_menu, qt_timeline_edit
 from vidgen_desktop.ui.editor.document import Document
 from vidgen_desktop.ui.editor.importer import Importer
 from vidgen_desktop.ui.editor.qt_canvas import QtCanvas
 from vidgen_desktop.ui.editor.qt_inspector import QtInspector
 from vidgen_desktop.ui.editor.qt_layers import QtLayers
-from vidgen_desktop.ui.editor.qt_timeline import QtTimeline
+from vidgen_desktop.ui.editor.qt_transport import QtTimeline
 from vidgen_desktop.ui.jobs import render_ui
 from vidgen_desktop.ui.shell import background, recovery, start_page
 from vidgen_desktop.ui.shell.actions import ActionId, create_actions
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._create_menus()
         self._create_toolbar()
         self._create_docks()
+        qt_timeline_edit.install(self)  # split, ripple delete, markers, timeline zoom
         self._create_statusbar()
         self._connect()
         self.renders = render_ui.install(self)  # render dialog, queue and history panels
