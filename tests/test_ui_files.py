@@ -49,7 +49,9 @@ def test_dropping_files_imports_the_good_ones_and_names_the_bad_one(qtbot, home,
     image, video = (doc.element(i) for i in added)
     assert isinstance(image, ImageElement) and isinstance(video, VideoElement)
     # the first file is centred on the drop point, at its own size (64×48)
-    assert image.x.to_px(1920) == round(cx - 32) and image.y.to_px(1080) == round(cy - 24)
+    # (to within float rounding: the position is kept in % of the canvas)
+    assert image.x.to_px(1920) == pytest.approx(round(cx - 32), abs=1e-6)
+    assert image.y.to_px(1080) == pytest.approx(round(cy - 24), abs=1e-6)
     assert image.width == Length(64, "px").convert("%", 1920)
     assert doc.selection == added
     assert not window.busy.isVisibleTo(window)
