@@ -1,4 +1,4 @@
-"""``vidgen jobs watch``: live progress from the job log, one line per change, the job's exit status.
+"""``vidgen jobs watch``: live progress from the job log, a line per change, the job's exit status.
 
 The watched jobs are moved on in a real SQLite job log by this process while
 ``vidgen jobs watch`` runs as a separate process reading it, as it reads a

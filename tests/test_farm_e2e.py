@@ -344,6 +344,7 @@ def test_cancel_from_the_desktop_aborts_the_farm_render(
     details = ffmpeg_pid(remote, submitted.job_id)
     pid = details["ffmpeg_pid"]
     assert alive(pid)
+    wait_for(lambda: remote.jobs.get(submitted.job_id).progress > 0, timeout=30)
     desktop.cancel(submitted.job_id)
     assert desktop.store.jobs.get(submitted.job_id).status is S.CANCELLED
     wait_for(lambda: not alive(pid), timeout=10)
