@@ -60,7 +60,7 @@ def test_a_laptop_shares_both_renders_and_gets_the_farms_output(
     workers.start("b")
     source = clip(tmp_path, 1.0)
     short_project = save(composition(source, name="teaser", seconds=1.0), tmp_path / "teaser.json")
-    long_project = save(slow_composition(tmp_path, name="promo", seconds=10.0),
+    long_project = save(slow_composition(tmp_path, name="promo", seconds=24.0),
                         tmp_path / "promo.json")  # fmt: skip
 
     short = json.loads(ok(laptop("submit", str(short_project), "--threshold", "3600", "--json")))
