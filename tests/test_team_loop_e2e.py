@@ -39,7 +39,7 @@ def laptop(tmp_path, team_env):
             text=True, timeout=timeout,
         )  # fmt: skip
 
-    run.folder = tmp_path / "laptop-videos"  # type: ignore[attr-defined]
+    run.env = env  # type: ignore[attr-defined]
     return run
 
 
@@ -56,11 +56,9 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 def test_a_laptop_shares_both_renders_and_gets_the_farms_output(
     tmp_path, laptop, workers, endpoint, bucket
 ):
-    workers.start("a")
-    workers.start("b")
     source = clip(tmp_path, 1.0)
     short_project = save(composition(source, name="teaser", seconds=1.0), tmp_path / "teaser.json")
-    long_project = save(slow_composition(tmp_path, name="promo", seconds=24.0),
+    long_project = save(slow_composition(tmp_path, name="promo", seconds=10.0),
                         tmp_path / "promo.json")  # fmt: skip
 
     short = json.loads(ok(laptop("submit", str(short_project), "--threshold", "3600", "--json")))
@@ -69,10 +67,19 @@ def test_a_laptop_shares_both_renders_and_gets_the_farms_output(
     assert farm["status"] == "processing"  # the farm's
     job_id = uuid.UUID(farm["job_id"])
 
-    watched = laptop("jobs", "watch", str(job_id))
-    assert watched.returncode == 0, watched.stderr  # the job's own status: completed
-    lines = watched.stdout.splitlines()  # not a terminal: one line per change
-    assert len(lines) == len(set(lines)) > 2
+    # The watch is up before any worker is: it sees the job wait, run and end.
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "vidgen_desktop", "jobs", "watch", str(job_id)],
+        env=laptop.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    first = watch.stdout.readline()
+    assert first.startswith(f"{job_id.hex[:8]} queued"), first
+    workers.start("a")
+    workers.start("b")
+    rest, errors = watch.communicate(timeout=240)
+    assert watch.returncode == 0, errors  # the job's own status: completed
+    lines = [first.rstrip("\n"), *rest.splitlines()]  # not a terminal: one line per change
+    assert len(lines) > 2 and all(a != b for a, b in zip(lines, lines[1:], strict=False))
     assert any(" processing " in ln and " render " in ln and "%" in ln for ln in lines), lines
     assert lines[-1].startswith(f"{job_id.hex[:8]} completed")
 
@@ -106,3 +113,12 @@ def test_a_laptop_shares_both_renders_and_gets_the_farms_output(
     assert laptop("worker", "--health", "--name", "a").returncode == 0
     ghost = laptop("worker", "--health", "--name", "ghost")
     assert ghost.returncode == 1 and "no heartbeat from a worker named 'ghost'" in ghost.stderr
+
+    # Cancel and retry a farm job from the command line: the farm's, not `vidgen queue run`'s.
+    endless = save(slow_composition(tmp_path, name="endless", seconds=600.0),
+                   tmp_path / "endless.json")  # fmt: skip
+    other = json.loads(ok(laptop("submit", str(endless), "--threshold", "0", "--json")))
+    assert "cancelled" in ok(laptop("jobs", "cancel", other["job_id"]))
+    retried = ok(laptop("jobs", "retry", other["job_id"]))
+    assert "queued again on the render farm" in retried and "queue run" not in retried
+    ok(laptop("jobs", "cancel", other["job_id"]))
