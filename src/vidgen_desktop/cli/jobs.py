@@ -273,7 +273,10 @@ def cmd_jobs_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_export(args: argparse.Namespace) -> int:
+    from vidgen_desktop.cli.team import pull_open
+
     db = _db()
+    pull_open(db)
     count = db.export(args.output or sys.stdout, args.format, include_timeline=args.timeline)
     if args.output:
         print(f"{count} job(s) written to {args.output}", file=sys.stderr)
