@@ -14,7 +14,6 @@ from vidgen_desktop.errors import display_name
 
 def cmd_cleanup(args: argparse.Namespace) -> int:
     from vidgen_desktop import store
-
     from vidgen_desktop.cli.team import pull_open
 
     db = store.open_local()
