@@ -21,10 +21,21 @@ import uuid
 import pytest
 
 from jobkit import clip, composition, save, slow_composition
-from test_farm_e2e import bucket, endpoint, pg_url, s3, team_env, template, workers
+from test_farm_e2e import (
+    bucket,
+    endpoint,
+    pg_url,
+    remote,
+    s3,
+    team_env,
+    template,
+    wait_status,
+    workers,
+)
+from vidgen_desktop.jobs.states import JobStatus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
-__all__ = ["bucket", "endpoint", "pg_url", "team_env", "template", "workers"]  # fixtures
+__all__ = ["bucket", "endpoint", "pg_url", "remote", "team_env", "template", "workers"]  # fixtures
 
 
 @pytest.fixture
@@ -54,7 +65,7 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_a_laptop_shares_both_renders_and_gets_the_farms_output(
-    tmp_path, laptop, workers, endpoint, bucket
+    tmp_path, laptop, workers, endpoint, bucket, remote
 ):
     source = clip(tmp_path, 1.0)
     short_project = save(composition(source, name="teaser", seconds=1.0), tmp_path / "teaser.json")
@@ -109,7 +120,13 @@ def test_a_laptop_shares_both_renders_and_gets_the_farms_output(
 
     # The team's view, the relay both ways, and each worker's own health.
     assert str(job_id) in ok(laptop("jobs", "list", "--team"))
-    assert "pulled" in ok(laptop("backend", "relay", "--once"))
+    # A farm job nobody watched: `relay --once` pulls it and brings its render here.
+    unwatched = save(composition(source, name="cutdown", seconds=1.0), tmp_path / "cutdown.json")
+    quiet = json.loads(ok(laptop("submit", str(unwatched), "--threshold", "0", "--json")))
+    assert wait_status(remote, uuid.UUID(quiet["job_id"]), JobStatus.COMPLETED).status.value
+    relayed = ok(laptop("backend", "relay", "--once"))
+    assert "pulled 1 farm job(s), 1 render(s) downloaded" in relayed, relayed
+    assert (tmp_path / "laptop-videos" / f"cutdown-{quiet['job_id'][:8]}.mp4").is_file()
     assert laptop("worker", "--health", "--name", "a").returncode == 0
     ghost = laptop("worker", "--health", "--name", "ghost")
     assert ghost.returncode == 1 and "no heartbeat from a worker named 'ghost'" in ghost.stderr
