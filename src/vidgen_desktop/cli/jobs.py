@@ -13,8 +13,11 @@ from typing import Any
 
 from vidgen_desktop.cli import args as cli_args
 from vidgen_desktop.cli import cleanup as cli_cleanup
+from vidgen_desktop.cli import team as cli_team
 from vidgen_desktop.cli.args import number, whole_number
 from vidgen_desktop.cli.backend import relaying
+from vidgen_desktop.cli.team import find as _find  # a farm job: pulled from the team first
+from vidgen_desktop.cli.team import pull_open
 from vidgen_desktop.errors import VidgenError
 
 THRESHOLD = number(0, cli_args.MAX_THRESHOLD, unit="seconds")
@@ -53,13 +56,6 @@ def _load(path: str, output: str | None) -> Any:
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, default=str))
-
-
-def _find(db: Any, text: str) -> Any:
-    """A job by its id or a unique start of it; a farm job is pulled from the team first."""
-    from vidgen_desktop.cli.team import find
-
-    return find(db, text)
 
 
 # submit, estimate, calibrate, queue -------------------------------------------------
@@ -195,8 +191,6 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
         from vidgen_desktop.cli.team import list_team
 
         return list_team(query, args.json)
-    from vidgen_desktop.cli.team import pull_open
-
     db = _db()
     pull_open(db)
     jobs = db.jobs.list(query)
@@ -235,9 +229,7 @@ def cmd_jobs_show(args: argparse.Namespace) -> int:
         extra = step.error_message or (step.details or {}).get("message", "")
         print(f"  {step.started_at.astimezone():%H:%M:%S}  {step.step:<10} {step.status:<9} "
               f"{took:>8}  {extra}".rstrip())  # fmt: skip
-    from vidgen_desktop.cli.team import print_shares
-
-    print_shares(db, job.id)
+    cli_team.print_shares(db, job.id)
     return 0
 
 
@@ -273,8 +265,6 @@ def cmd_jobs_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_export(args: argparse.Namespace) -> int:
-    from vidgen_desktop.cli.team import pull_open
-
     db = _db()
     pull_open(db)
     count = db.export(args.output or sys.stdout, args.format, include_timeline=args.timeline)
@@ -375,7 +365,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         if name == "delete":
             p.add_argument("--remove-output", action="store_true", help="delete its video too")
         p.set_defaults(handler=handler)
-    from vidgen_desktop.cli import team as cli_team
     from vidgen_desktop.cli import watch as cli_watch
 
     cli_watch.register(jobs)
