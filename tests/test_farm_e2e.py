@@ -345,11 +345,13 @@ def test_cancel_from_the_desktop_aborts_the_farm_render(
     details = ffmpeg_pid(remote, submitted.job_id)
     pid = details["ffmpeg_pid"]
     assert alive(pid)
+    wait_for(lambda: remote.jobs.get(submitted.job_id).progress > 0, timeout=30)
     desktop.cancel(submitted.job_id)
     assert desktop.store.jobs.get(submitted.job_id).status is S.CANCELLED
     wait_for(lambda: not alive(pid), timeout=10)
     job = remote.jobs.get(submitted.job_id)
     assert job.status is S.CANCELLED and job.output_url is None
+    assert 0 < job.progress < 1.0  # a cancelled job keeps the progress it had
     wait_for(lambda: procrastinate_jobs(pg_url, submitted.job_id)[0][0] == "aborted", timeout=10)
     render = [s for s in remote.timeline.steps(submitted.job_id) if s.step == "render"]
     assert [s.status for s in render] == ["failed"]

@@ -88,7 +88,7 @@ def test_public_only_where_the_bucket_allows_it(endpoint, bucket, db, job, tmp_p
 def test_without_team_storage_share_says_what_to_set_up(db, job, tmp_path):
     render = media(tmp_path, "local.mp4", 100)
     folder = LocalFolderStorage(tmp_path / "storage")
-    with pytest.raises(share.NoTeamStorage, match="set an S3 bucket in Settings > Team backend"):
+    with pytest.raises(share.NoTeamStorage, match="set an S3 bucket in Settings > Team storage"):
         share.share_output(folder, job_id=job.id, output_path=str(render), output_url=None,
                            expiry=share.expiry("1d"))  # fmt: skip
     with pytest.raises(ValueError, match="'2w' is not a link expiry"):

@@ -21,10 +21,21 @@ import uuid
 import pytest
 
 from jobkit import clip, composition, save, slow_composition
-from test_farm_e2e import bucket, endpoint, pg_url, s3, team_env, template, workers
+from test_farm_e2e import (
+    bucket,
+    endpoint,
+    pg_url,
+    remote,
+    s3,
+    team_env,
+    template,
+    wait_status,
+    workers,
+)
+from vidgen_desktop.jobs.states import JobStatus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
-__all__ = ["bucket", "endpoint", "pg_url", "team_env", "template", "workers"]  # fixtures
+__all__ = ["bucket", "endpoint", "pg_url", "remote", "team_env", "template", "workers"]  # fixtures
 
 
 @pytest.fixture
@@ -39,7 +50,7 @@ def laptop(tmp_path, team_env):
             text=True, timeout=timeout,
         )  # fmt: skip
 
-    run.folder = tmp_path / "laptop-videos"  # type: ignore[attr-defined]
+    run.env = env  # type: ignore[attr-defined]
     return run
 
 
@@ -54,10 +65,8 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_a_laptop_shares_both_renders_and_gets_the_farms_output(
-    tmp_path, laptop, workers, endpoint, bucket
+    tmp_path, laptop, workers, endpoint, bucket, remote
 ):
-    workers.start("a")
-    workers.start("b")
     source = clip(tmp_path, 1.0)
     short_project = save(composition(source, name="teaser", seconds=1.0), tmp_path / "teaser.json")
     long_project = save(slow_composition(tmp_path, name="promo", seconds=10.0),
@@ -69,10 +78,19 @@ def test_a_laptop_shares_both_renders_and_gets_the_farms_output(
     assert farm["status"] == "processing"  # the farm's
     job_id = uuid.UUID(farm["job_id"])
 
-    watched = laptop("jobs", "watch", str(job_id))
-    assert watched.returncode == 0, watched.stderr  # the job's own status: completed
-    lines = watched.stdout.splitlines()  # not a terminal: one line per change
-    assert len(lines) == len(set(lines)) > 2
+    # The watch is up before any worker is: it sees the job wait, run and end.
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "vidgen_desktop", "jobs", "watch", str(job_id)],
+        env=laptop.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    first = watch.stdout.readline()
+    assert first.startswith(f"{job_id.hex[:8]} queued"), first
+    workers.start("a")
+    workers.start("b")
+    rest, errors = watch.communicate(timeout=240)
+    assert watch.returncode == 0, errors  # the job's own status: completed
+    lines = [first.rstrip("\n"), *rest.splitlines()]  # not a terminal: one line per change
+    assert len(lines) > 2 and all(a != b for a, b in zip(lines, lines[1:], strict=False))
     assert any(" processing " in ln and " render " in ln and "%" in ln for ln in lines), lines
     assert lines[-1].startswith(f"{job_id.hex[:8]} completed")
 
@@ -102,7 +120,22 @@ def test_a_laptop_shares_both_renders_and_gets_the_farms_output(
 
     # The team's view, the relay both ways, and each worker's own health.
     assert str(job_id) in ok(laptop("jobs", "list", "--team"))
-    assert "pulled" in ok(laptop("backend", "relay", "--once"))
+    # A farm job nobody watched: `relay --once` pulls it and brings its render here.
+    unwatched = save(composition(source, name="cutdown", seconds=1.0), tmp_path / "cutdown.json")
+    quiet = json.loads(ok(laptop("submit", str(unwatched), "--threshold", "0", "--json")))
+    assert wait_status(remote, uuid.UUID(quiet["job_id"]), JobStatus.COMPLETED).status.value
+    relayed = ok(laptop("backend", "relay", "--once"))
+    assert "pulled 1 farm job(s), 1 render(s) downloaded" in relayed, relayed
+    assert (tmp_path / "laptop-videos" / f"cutdown-{quiet['job_id'][:8]}.mp4").is_file()
     assert laptop("worker", "--health", "--name", "a").returncode == 0
     ghost = laptop("worker", "--health", "--name", "ghost")
     assert ghost.returncode == 1 and "no heartbeat from a worker named 'ghost'" in ghost.stderr
+
+    # Cancel and retry a farm job from the command line: the farm's, not `vidgen queue run`'s.
+    endless = save(slow_composition(tmp_path, name="endless", seconds=600.0),
+                   tmp_path / "endless.json")  # fmt: skip
+    other = json.loads(ok(laptop("submit", str(endless), "--threshold", "0", "--json")))
+    assert "cancelled" in ok(laptop("jobs", "cancel", other["job_id"]))
+    retried = ok(laptop("jobs", "retry", other["job_id"]))
+    assert "queued again on the render farm" in retried and "queue run" not in retried
+    ok(laptop("jobs", "cancel", other["job_id"]))

@@ -14,10 +14,12 @@ from vidgen_desktop.errors import display_name
 
 def cmd_cleanup(args: argparse.Namespace) -> int:
     from vidgen_desktop import store
+    from vidgen_desktop.cli.team import pull_open
 
     if args.retention or args.remote:
         return _retention(args)
     db = store.open_local()
+    pull_open(db)  # farm jobs as the team has them: a finished one's file is here
     verb = "would delete" if args.dry_run else "deleted"
     if args.older_than is not None:
         result = db.jobs.cleanup(dt.timedelta(days=args.older_than), dry_run=args.dry_run)

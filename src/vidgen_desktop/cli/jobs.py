@@ -14,8 +14,11 @@ from typing import Any
 from vidgen_desktop.cli import args as cli_args
 from vidgen_desktop.cli import cleanup as cli_cleanup
 from vidgen_desktop.cli import joblog as cli_joblog
+from vidgen_desktop.cli import team as cli_team
 from vidgen_desktop.cli.args import number, whole_number
 from vidgen_desktop.cli.backend import relaying
+from vidgen_desktop.cli.team import find as _find  # a farm job: pulled from the team first
+from vidgen_desktop.cli.team import pull_open
 from vidgen_desktop.errors import VidgenError
 
 THRESHOLD = number(0, cli_args.MAX_THRESHOLD, unit="seconds")
@@ -54,13 +57,6 @@ def _load(path: str, output: str | None) -> Any:
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, default=str))
-
-
-def _find(db: Any, text: str) -> Any:
-    """A job by its id or a unique start of it; a farm job is pulled from the team first."""
-    from vidgen_desktop.cli.team import find
-
-    return find(db, text)
 
 
 # submit, estimate, calibrate, queue -------------------------------------------------
@@ -197,8 +193,6 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
         from vidgen_desktop.cli.team import list_team
 
         return list_team(query, args.json)
-    from vidgen_desktop.cli.team import pull_open
-
     db = _db()
     pull_open(db)
     jobs = db.jobs.list(query)
@@ -247,9 +241,7 @@ def cmd_jobs_show(args: argparse.Namespace) -> int:
         print(f"  try {row.attempt}  {row.error_code} ({row.error_class}): {row.strategy}"
               f"{f' after {row.retry_after_seconds:.0f} s' if row.retry_after_seconds else ''}"
               f"  {row.message}")  # fmt: skip
-    from vidgen_desktop.cli.team import print_shares
-
-    print_shares(db, job.id)
+    cli_team.print_shares(db, job.id)
     return 0
 
 
@@ -288,6 +280,7 @@ def cmd_jobs_export(args: argparse.Namespace) -> int:
     from vidgen_desktop.store import JobQuery
 
     db = _db()
+    pull_open(db)
     batch = cli_args.batch_id(args.batch)
     query = JobQuery(limit=None, descending=False, batch_id=batch) if batch else None
     count = db.export(
@@ -358,7 +351,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         if name == "delete":
             p.add_argument("--remove-output", action="store_true", help="delete its video too")
         p.set_defaults(handler=handler)
-    from vidgen_desktop.cli import team as cli_team
     from vidgen_desktop.cli import watch as cli_watch
 
     cli_watch.register(jobs)

@@ -33,6 +33,14 @@ BAR = 24  # characters of the progress bar
 EXIT = {JobStatus.COMPLETED: 0, JobStatus.FAILED: 1, JobStatus.CANCELLED: 2}
 
 
+def exit_status(statuses: list[JobStatus]) -> int:
+    """0 when every job completed; 1 when one failed; else 2 when one was cancelled."""
+    for status in (JobStatus.FAILED, JobStatus.CANCELLED):
+        if status in statuses:
+            return EXIT[status]
+    return 0
+
+
 def bar(fraction: float, width: int = BAR) -> str:
     filled = int(round(max(0.0, min(1.0, fraction)) * width))
     return "[" + "#" * filled + "-" * (width - filled) + "]"
@@ -115,7 +123,7 @@ class Watch:
                 jobs = [self.db.jobs.get(job_id) for job_id in self.ids]
                 self.show(jobs)
                 if all(job.status in TERMINAL for job in jobs):
-                    return max(EXIT[job.status] for job in jobs)
+                    return exit_status([job.status for job in jobs])
                 await asyncio.sleep(POLL)
         finally:
             for stop in stops:

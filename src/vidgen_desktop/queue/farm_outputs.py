@@ -55,7 +55,7 @@ def fetch_output(
         return None
     if not job.output_path or "://" in job.output_path:
         return None
-    path = Path(job.output_path)
+    path = local_name(job.output_path, job.id)  # a job handed over by an older Vidgen too
     if path.is_file():
         return path
     target = (storage_factory or _team_storage)(local.storage_log.recorder(job.id))

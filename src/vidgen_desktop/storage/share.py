@@ -25,8 +25,8 @@ from vidgen_desktop.storage.errors import StorageError
 from vidgen_desktop.storage.records import ShareLink
 
 SETUP_HINT = (
-    "sharing needs the team storage: set an S3 bucket in Settings > Team backend "
-    "(or `vidgen backend set s3_bucket NAME`, credentials with `vidgen backend secret`)"
+    "sharing needs the team storage: set an S3 bucket in Settings > Team storage "
+    "(or `vidgen backend set s3_bucket NAME`; keys with `vidgen backend secret` or AWS_* variables)"
 )
 
 

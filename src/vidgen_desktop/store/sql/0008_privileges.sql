@@ -21,10 +21,11 @@ DO $$
 DECLARE
     ours text[] := ARRAY['jobs', 'elements', 'processing_timeline', 'storage_operations',
                          'url_access_logs', 'system_metrics', 'vidgen_outbox', 'alembic_version',
-                         'job_summary', 'job_status_realtime', 'active_jobs', 'daily_job_stats',
+                         'processing_error_log', 'job_audit_log', 'job_summary', 'job_status_realtime', 'active_jobs', 'daily_job_stats',
                          'storage_performance'];
     readable text[] := ARRAY['jobs', 'elements', 'processing_timeline', 'storage_operations',
-                             'url_access_logs', 'job_summary', 'active_jobs', 'daily_job_stats',
+                             'url_access_logs', 'processing_error_log', 'job_audit_log',
+                             'job_summary', 'job_status_realtime', 'active_jobs', 'daily_job_stats',
                              'storage_performance'];
     grantee text;
     item record;
