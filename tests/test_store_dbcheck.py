@@ -14,6 +14,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.store import NotAVidgenDatabase, SchemaTooNew, open_local, open_url
 from vidgen_desktop.store.team import backup
+from vidgen_desktop.store import migrate
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +33,7 @@ def test_db_check_lists_every_object_and_names_what_is_wrong(
     capsys: pytest.CaptureFixture[str], home: Path
 ) -> None:
     status, out = _run(capsys, "db", "check")
-    assert status == 1 and "revision 0007_job_log_design" in out and "missing: no schema" in out
+    assert status == 1 and f"revision {migrate.HEAD}" in out and "missing: no schema" in out
     open_local().close()  # created and migrated
     status, out = _run(capsys, "db", "check")
     assert status == 0 and out.splitlines()[-1] == "ok"
@@ -102,7 +103,7 @@ def test_remote_check_backup_and_restore_round_trip(
             audit = connection.execute("SELECT COUNT(*) FROM job_audit_log").fetchone()[0]
         assert audit == 4  # two created, two shared: the trail as it was
         before = next(tmp_path.glob("team.before-restore-*.dump"))
-        assert backup.validate(before) == "0007_job_log_design"
+        assert backup.validate(before) == migrate.HEAD
         status, out = _run(capsys, "db", "check", "--remote")
         assert status == 0  # triggers, view and all came back
 
@@ -129,7 +130,7 @@ def test_remote_restore_refuses_what_is_not_a_vidgen_team_backup(
         with pytest.raises(SchemaTooNew, match="9999_future"):
             backup.validate(newer)
         with psycopg.connect(url) as connection:
-            connection.execute("UPDATE alembic_version SET version_num = '0007_job_log_design'")
+            connection.execute(f"UPDATE alembic_version SET version_num = '{migrate.HEAD}'")
         assert cli.main(["db", "restore", "--remote", str(junk)]) == 1
         assert "junk.dump is not a team database backup" in capsys.readouterr().err
         assert _names(url) == ["alpha"]  # nothing changed

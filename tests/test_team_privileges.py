@@ -22,6 +22,7 @@ from teamkit import composition, database
 from vidgen_desktop.queue import farm
 from vidgen_desktop.store import open_url
 from vidgen_desktop.store.team import database as team_db
+from vidgen_desktop.store import migrate
 
 pytestmark = pytest.mark.postgres
 
@@ -88,7 +89,7 @@ def attempt(url: str, role: str, sql: str, user: uuid.UUID | None = None) -> Exc
 
 def test_supabase_defaults_give_nothing_beyond_the_designers_own_rows(supabase_like):
     url = supabase_like
-    assert team_db.upgrade(url) == "0008_share_links"  # Supabase detected: auth.uid() exists
+    assert team_db.upgrade(url) == migrate.HEAD  # Supabase detected: auth.uid() exists
     assert farm.ensure_schema(url)  # procrastinate's tables, made after our revoke
     owner, stranger = uuid.uuid4(), uuid.uuid4()
     with open_url(farm.sqlalchemy_url(url)) as team:

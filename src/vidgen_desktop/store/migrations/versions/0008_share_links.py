@@ -1,7 +1,7 @@
 """Privileges that hold under Supabase's defaults (the revision of the share-links work).
 
 Revision ID: 0008_share_links
-Revises: 0006_search_text_index
+Revises: 0007_job_log_design
 Create Date: 2026-12-02
 
 Share links need no new column: ``url_access_logs`` already keeps each link
