@@ -40,6 +40,7 @@ from vidgen_desktop.render.inputs import number as _num
 TOLERANCE = 0.45  # px: a segment's line may miss a frame's value by this, then rounds to it
 FINE_TIME_BASE = "1/1000000"
 SCALE_FLAGS = "bicubic"
+STILL_SHRINK_FLAGS = "area+accurate_rnd+full_chroma_int"
 
 
 @dataclass(frozen=True)
@@ -222,27 +223,43 @@ def _alpha_geq(stream: Any, tr: Track, fps: float, element) -> Any:
     return stream.filter("geq", r="r(X,Y)", g="g(X,Y)", b="b(X,Y)", a=a, enable=enable)
 
 
+def _sizes(tr: Track) -> list[tuple[int, int]]:
+    if tr.zooms:
+        return [s.placement.scaled for s in tr.states]
+    return [(s.drawn.w, s.drawn.h) for s in tr.states]
+
+
+def prepare(stream: Any, tr: Track, media: tuple[int, int] | None, *, still: bool = False) -> Any:
+    """What comes before the per-frame scale: the cover crop; for a still, one scale down
+    to the largest size any frame needs (so each frame scales from that, not the source);
+    then planar RGBA (a frame whose size equals its input's must not pass through the
+    per-frame scale unscaled: it would keep the link's last, other size)."""
+    if tr.source_crop is not None:
+        c = tr.source_crop
+        stream = stream.filter("format", "rgba").crop(c.x, c.y, c.w, c.h, exact=1)
+        media = (c.w, c.h)
+    sizes = _sizes(tr)
+    most = (max(w for w, _ in sizes), max(h for _, h in sizes))
+    if still and media is not None and most[0] < media[0] and most[1] < media[1]:
+        stream = stream.filter("scale", *most, flags=STILL_SHRINK_FLAGS)
+    return stream.filter("format", "gbrap")
+
+
 def animated_layer(
     stream: Any,
     element: VideoElement | ImageElement | TextElement,
     window: layout.Window,
     tr: Track,
     media: tuple[int, int] | None,
+    *,
+    prepared: bool = False,
 ) -> Any:
-    """The element's pictures drawn per frame on its stage (timing done by the caller)."""
+    """The element's pictures drawn per frame on its stage (timing done by the caller;
+    ``prepared``: the caller ran ``prepare`` already, on a still before looping it)."""
     fps, element = tr.fps, tr.element  # the element itself: the plan may hold a part's copy
-    if tr.source_crop is not None:
-        c = tr.source_crop
-        stream = stream.filter("format", "rgba").crop(c.x, c.y, c.w, c.h, exact=1)
-    if tr.zooms:
-        sizes = [s.placement.scaled for s in tr.states]
-    else:
-        sizes = [(s.drawn.w, s.drawn.h) for s in tr.states]
-    # planar RGBA into the scale, packed RGBA out: a frame whose size happens to equal the
-    # source's must not pass through unscaled (it would keep the link's last, other size);
-    # and nothing may convert between the scale and the stage's overlay: an inserted
-    # converter keeps the first frame's size
-    stream = stream.filter("format", "gbrap")
+    sizes = _sizes(tr)
+    if not prepared:
+        stream = prepare(stream, tr, media)
     stream = stream.filter(
         "scale",
         w=_expr(tr, [w for w, _ in sizes], fps),
@@ -318,11 +335,13 @@ def animated_stream(vp: Any, stream: Any, rate: str) -> Any:
             stream = stream.filter("fps", rate, round="up")  # a picture for every frame
     else:
         stream = (
-            stream.filter("loop", loop=-1, size=1)
+            prepare(stream, vp.track, vp.media_size, still=True)
+            .filter("loop", loop=-1, size=1)
             .filter("settb", FINE_TIME_BASE)
             .filter("setpts", f"N/({rate}*TB)+{_num(window.start)}/TB")
             .trim(end=_num(window.end))
         )
+        return animated_layer(stream, element, window, vp.track, vp.media_size, prepared=True)
     return animated_layer(stream, element, window, vp.track, vp.media_size)
 
 

@@ -162,6 +162,8 @@ class Previewer:
 
     def _pixels(self, vp: VisualPlan, placement: layout.Placement, t: float, scale: float):
         element = vp.element
+        if vp.track is not None:  # moving: OpenCV every frame (FFmpeg's chain is per size)
+            return self._fast_pixels(vp, placement, t, scale)
         try:
             if isinstance(element, TextElement):
                 if scale == 1 and vp.source and os.path.exists(vp.source):
