@@ -78,8 +78,9 @@ class State:
     ``box``: its box after motion (rounded edges); ``exact``: the same before
     rounding; ``placement``: the fitted media (``placement.drawn`` is where
     its pixels land before rotation; ken-burns zoom included); ``rotation``:
-    degrees clockwise about the centre of ``box``, applied to the drawn
-    media, not clipped to the box, corners transparent; ``opacity``: 0–1 with
+    degrees clockwise about the centre of ``box`` (renderers turn the drawn
+    media about its own centre, which is the box's to within half a pixel),
+    not clipped to the box, corners transparent; ``opacity``: 0–1 with
     the element's opacity, keyframes, fades, presets and transitions;
     ``volume``: the sound's gain (0 for elements without sound); ``clip``: a
     canvas rectangle outside which nothing of it shows (wipes), or None;

@@ -8,15 +8,19 @@ straight segments that reproduce every frame's integer exactly (to 0.45 px
 before rounding), written as nested ``if``. Expressions, not ``sendcmd``
 commands: a command sent from one chain reaches a filter in another (the
 overlay) frames early, because the overlay reads ahead; an expression is
-evaluated on the frame it draws. Per element, after the usual timing:
+evaluated on the frame it draws. Per element, after the usual timing
+(``animated_stream``; a video at another frame rate gets one picture per
+output frame, a still is scaled once to the largest size it needs, then looped):
 
-  [cover: crop the source region] → scale (eval=frame, w/h per frame) →
-  [ken-burns: crop, x/y per frame] → RGBA → opacity (static factor; every
-  preset and transition ramp is FFmpeg's ``fade``; keyframed opacity and wipes
-  ``geq``, enabled only while they act) → pad to a fixed stage (centred,
-  per frame) → [rotate, angle per frame, transparent corners, enabled only
-  while turned] → a 2 px border and a crop that moves the stage by the
-  position's parity → overlay at an even x, y per frame.
+  [cover: crop the source region] → planar RGBA → scale (eval=frame, w/h per
+  frame) → overlaid onto a fixed transparent stage at a per-frame offset (the
+  overlay is the one filter that takes pictures changing size; pad and crop
+  keep the first frame's) → ``unpremultiply`` → opacity (static factor; every
+  preset and transition ramp is FFmpeg's ``fade``; keyframed opacity, wipes
+  and a zoomed picture's overflow ``geq``, enabled only while they act) →
+  [rotate, angle per frame, transparent corners, enabled only while turned]
+  → a 2 px border and a crop that moves the stage by its position's parity
+  → overlay at an even x, y per frame.
 
 The parity crop is the per-frame form of ``graph._align_even``: FFmpeg's
 overlay on 4:2:0 rounds x and y down to even numbers.
