@@ -105,13 +105,14 @@ def main() -> int:
         previewer = preview.Previewer(plan, use_proxies=True)
         previewer.frame(0.0, scale)
         rng = random.Random(11)
-        latencies = sorted(
-            timed(lambda t=rng.uniform(0, plan.duration), p=previewer: p.frame(t, scale)) * 1000
-            for _ in range(args.preview_samples)
-        )
-        figures[name] = (
-            statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
-        )
+        latencies = []
+        for _ in range(args.preview_samples):
+            t = rng.uniform(0, plan.duration)
+            started = time.perf_counter()
+            previewer.frame(t, scale)
+            latencies.append((time.perf_counter() - started) * 1000)
+        latencies.sort()
+        figures[name] = (statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))])
         print(f"{name} preview at random times, 1280×720, proxies: p50 "
               f"{figures[name][0]:.1f} ms, p95 {figures[name][1]:.1f} ms (goal ≤ 50)")  # fmt: skip
     p50, p95 = figures["animated"]

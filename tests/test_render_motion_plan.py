@@ -31,8 +31,8 @@ def test_per_frame_integers_are_reproduced_exactly_by_few_straight_pieces():
 
 
 def _plan(*elements):
-    comp = Composition.from_data({"output": {"width": 320, "height": 180, "fps": 10,
-                                             "duration": 4}, "elements": list(elements)})  # fmt: skip
+    output = {"width": 320, "height": 180, "fps": 10, "duration": 4}
+    comp = Composition.from_data({"output": output, "elements": list(elements)})
     facts = Facts(200, 100, None, None, has_audio=False, has_alpha=True, container="png_pipe")
     return graph.plan(comp, {e["id"]: facts for e in elements})
 
@@ -49,5 +49,5 @@ def test_an_entrance_is_animated_only_while_it_moves():
     parts = [(vp.window.start, vp.window.end, vp.track is not None) for vp in plan.visuals]
     assert parts[0][2] and parts[0][0] == 0 and parts[0][1] <= 1.0 + 1e-9
     assert parts[-1] == (parts[-1][0], 4, False)  # the rest: a plain static element
-    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))  # back to back
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))  # back to back
     assert plan.visuals[-1].element.animation_in is None

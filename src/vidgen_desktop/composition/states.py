@@ -223,12 +223,16 @@ def state_at(
         right, bottom = round_half_up((cx + cw) * scale), round_half_up((cy + ch) * scale)
         clip = Rect(left, top, max(0, right - left), max(0, bottom - top))
     opacity = _value(element, "opacity", tau, None) * change.opacity * fade
-    volume = _value(element, "volume", tau, None) * fade if isinstance(element, VideoElement) else 0.0
+    volume = (
+        _value(element, "volume", tau, None) * fade if isinstance(element, VideoElement) else 0.0
+    )
     rotation = _value(element, "rotation", tau, None) + change.rotation
     return State(box, exact, placement, rotation, min(1.0, max(0.0, opacity)), volume, clip, t)
 
 
-def opacity_ramps(element, window: Window, cues: Sequence[Cue] = ()) -> list[tuple[str, float, float]]:
+def opacity_ramps(
+    element, window: Window, cues: Sequence[Cue] = ()
+) -> list[tuple[str, float, float]]:
     """The linear opacity ramps of presets and transitions: ``("in"|"out", start, duration)``
     in composition seconds. Their product is the preset and transition part of
     ``State.opacity`` (the render draws each with FFmpeg's ``fade``)."""

@@ -37,8 +37,8 @@ from typing import Any
 import ffmpeg
 
 from vidgen_desktop.composition import layout
-from vidgen_desktop.composition.states import opacity_ramps, value_at
 from vidgen_desktop.composition.model import ImageElement, TextElement, VideoElement
+from vidgen_desktop.composition.states import opacity_ramps, value_at
 from vidgen_desktop.render.inputs import number as _num
 
 TOLERANCE = 0.45  # px: a segment's line may miss a frame's value by this, then rounds to it
@@ -219,9 +219,7 @@ def _alpha_geq(stream: Any, tr: Track, fps: float, element) -> Any:
     if kf:
         a += "*(" + piecewise(factors, tr.first, k, integer=False, tolerance=0.001) + ")"
     if any(c != (0, tr.stage[0], 0, tr.stage[1]) for c in clips):
-        left, right, top, bottom = (
-            piecewise([c[i] for c in clips], tr.first, k) for i in range(4)
-        )
+        left, right, top, bottom = (piecewise([c[i] for c in clips], tr.first, k) for i in range(4))
         a += f"*gte(X,{left})*lt(X,{right})*gte(Y,{top})*lt(Y,{bottom})"
     enable = f"between({frame_expr(fps)},{spans[0]},{spans[-1]})"
     return stream.filter("geq", r="r(X,Y)", g="g(X,Y)", b="b(X,Y)", a=a, enable=enable)
@@ -281,9 +279,7 @@ def animated_layer(
         ",format=rgba",
         f="lavfi",
     ).video
-    stage = stage.filter("settb", FINE_TIME_BASE).setpts(
-        f"PTS-STARTPTS+{_num(window.start)}/TB"
-    )
+    stage = stage.filter("settb", FINE_TIME_BASE).setpts(f"PTS-STARTPTS+{_num(window.start)}/TB")
     offsets = [tr.media_offset(st) for st in tr.states]
     stream = ffmpeg.overlay(
         stage,

@@ -205,6 +205,8 @@ class Previewer:
                 source = reader.frame(index)
         else:
             source = frames.load_image(element.source)
+            if vp.track is not None:  # moving: shrunk once to the largest size it is drawn at
+                source = motion_preview.shrunk(element.source, source, vp.track, scale)
         return _scaled_crop(source, placement)
 
 
