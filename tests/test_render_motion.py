@@ -268,3 +268,25 @@ def test_volume_keyframes_shape_the_sound(tmp_path):
     assert rms(0.1) < 0.01 * full  # held at the first keyframe's 0
     assert abs(rms(0.95) - 0.5 * full) < 0.08 * full  # half way: half the gain
     assert abs(rms(1.7) - full) < 0.08 * full  # the last keyframe's 1 holds
+
+
+def test_ken_burns_pans_and_zooms_inside_the_box(tmp_path):
+    # red on the left quarter: where the red/blue edge lands shows the zoom and the pan
+    image = solid(80, 60, (255, 0, 0, 255))
+    image[:, 20:] = (0, 0, 255, 255)
+    source = write_png(tmp_path / "q.png", image)
+    plan, frames = _render(tmp_path, [{
+        "id": "k", "type": "image", "source": str(source), "x": 40, "y": 15, "width": 80,
+        "height": 60, "fit": "cover", "animation_in": {"preset": "ken-burns", "duration": 2}}])
+    boundaries = []
+    for n in (0, 10, 19):
+        state = _state(plan, n)
+        p = state.placement
+        expected = state.drawn.x + p.scaled[0] / 4 - p.crop.x  # the image's quarter column
+        row = frames[n][45]
+        red = np.nonzero((row[:, 0] > 128) & (row[:, 2] < 100))[0]
+        assert red.min() == 40 and abs(red.max() + 1 - expected) <= 1, (n, red.max(), expected)
+        x, y, w, h = bbox(frames[n].max(axis=2) > 128)  # never past its box (±1: 4:2:0 chroma)
+        assert abs(x - 40) <= 1 and abs(y - 15) <= 1 and abs(w - 80) <= 1 and abs(h - 60) <= 1
+        boundaries.append(red.max())
+    assert boundaries[0] == 59 and boundaries[-1] < boundaries[0] - 2  # it moved
