@@ -275,9 +275,22 @@ def test_ken_burns_pans_and_zooms_inside_the_box(tmp_path):
     image = solid(80, 60, (255, 0, 0, 255))
     image[:, 20:] = (0, 0, 255, 255)
     source = write_png(tmp_path / "q.png", image)
-    plan, frames = _render(tmp_path, [{
-        "id": "k", "type": "image", "source": str(source), "x": 40, "y": 15, "width": 80,
-        "height": 60, "fit": "cover", "animation_in": {"preset": "ken-burns", "duration": 2}}])
+    plan, frames = _render(
+        tmp_path,
+        [
+            {
+                "id": "k",
+                "type": "image",
+                "source": str(source),
+                "x": 40,
+                "y": 15,
+                "width": 80,
+                "height": 60,
+                "fit": "cover",
+                "animation_in": {"preset": "ken-burns", "duration": 2},
+            }
+        ],
+    )
     boundaries = []
     for n in (0, 10, 19):
         state = _state(plan, n)
