@@ -56,8 +56,9 @@ def test_keyframes_hold_outside_and_ease_the_segment_ending_at_a_keyframe():
 
 
 def test_lengths_of_mixed_units_interpolate_in_canvas_pixels():
-    comp = _comp(_image(keyframes={"x": [{"time": 0, "value": "10%"}, {"time": 2, "value": "592px"}],
-                                   "width": [{"time": 0, "value": 100}, {"time": 2, "value": "20%"}]}))  # fmt: skip
+    x = [{"time": 0, "value": "10%"}, {"time": 2, "value": "592px"}]
+    width = [{"time": 0, "value": 100}, {"time": 2, "value": "20%"}]
+    comp = _comp(_image(keyframes={"x": x, "width": width}))
     state = _state(comp, 30)  # t = 1 s: half way
     assert state.exact[0] == pytest.approx((192 + 592) / 2)
     assert state.exact[2] == pytest.approx((100 + 384) / 2)
@@ -138,11 +139,13 @@ def test_bad_motion_gets_one_line_naming_element_and_property(fields, message):
 
 
 def test_a_keyframe_past_the_media_is_refused_when_the_media_tells_the_length():
-    comp = _comp({"id": "v", "type": "video", "source": "v.mp4",
-                  "keyframes": {"x": [{"time": 0, "value": 0}, {"time": 9, "value": 5}]}})  # fmt: skip
+    keyframes = {"x": [{"time": 0, "value": 0}, {"time": 9, "value": 5}]}
+    comp = Composition.from_data(
+        {"elements": [{"id": "v", "type": "video", "source": "v.mp4", "keyframes": keyframes}]}
+    )
 
     class Facts:
         width, height, duration, fps = 320, 240, 3.0, 25.0
 
     with pytest.raises(CompositionError, match="element 'v': keyframes.x\\[1\\].time is 9 s"):
-        layout.resolve_timeline(comp.model_copy(update={"output": comp.output.model_copy(update={"duration": None})}), {"v": Facts()})
+        layout.resolve_timeline(comp, {"v": Facts()})

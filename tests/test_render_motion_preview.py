@@ -56,33 +56,91 @@ def _compare(tmp_path, elements, frames, duration=3.0):
 
 
 def test_keyframes_and_presets_match(tmp_path, media):
-    _compare(tmp_path, [
-        {"id": "bg", "type": "video", "source": str(media["video"]), "fit": "cover",
-         "animation_in": {"preset": "slide-from-left", "duration": 0.8}},
-        {"id": "photo", "type": "image", "source": str(media["photo"]), "x": "5%", "y": "50%",
-         "width": "30%", "height": "40%", "fit": "cover",
-         "animation_in": {"preset": "ken-burns", "duration": 2.5},
-         "animation_out": {"preset": "zoom-in", "duration": 0.5}},
-        {"id": "logo", "type": "image", "source": str(media["logo"]), "x": "70%", "y": "10%",
-         "width": "20%", "height": "30%", "rotation": 10,
-         "keyframes": {
-             "x": [{"time": 0, "value": "70%"}, {"time": 2.5, "value": "40%", "easing": "ease-in-out"}],
-             "opacity": [{"time": 0, "value": 0.2}, {"time": 1, "value": 1}],
-             "rotation": [{"time": 0, "value": 0}, {"time": 2, "value": 135, "easing": [0.3, 0, 0.2, 1]}]},
-         "animation_in": {"preset": "spin", "duration": 0.6}},
-        {"id": "title", "type": "text", "text": "Spring", "x": "5%", "y": "5%",
-         "width": "40%", "height": "20%", "color": "#ffffff", "font_weight": "bold",
-         "animation_in": {"preset": "pop", "duration": 0.7},
-         "animation_out": {"preset": "slide-from-top", "duration": 0.5}},
-    ], (0, 2, 4, 6, 9, 13, 17, 21, 26, 29))
+    _compare(
+        tmp_path,
+        [
+            {
+                "id": "bg",
+                "type": "video",
+                "source": str(media["video"]),
+                "fit": "cover",
+                "animation_in": {"preset": "slide-from-left", "duration": 0.8},
+            },
+            {
+                "id": "photo",
+                "type": "image",
+                "source": str(media["photo"]),
+                "x": "5%",
+                "y": "50%",
+                "width": "30%",
+                "height": "40%",
+                "fit": "cover",
+                "animation_in": {"preset": "ken-burns", "duration": 2.5},
+                "animation_out": {"preset": "zoom-in", "duration": 0.5},
+            },
+            {
+                "id": "logo",
+                "type": "image",
+                "source": str(media["logo"]),
+                "x": "70%",
+                "y": "10%",
+                "width": "20%",
+                "height": "30%",
+                "rotation": 10,
+                "keyframes": {
+                    "x": [
+                        {"time": 0, "value": "70%"},
+                        {"time": 2.5, "value": "40%", "easing": "ease-in-out"},
+                    ],
+                    "opacity": [{"time": 0, "value": 0.2}, {"time": 1, "value": 1}],
+                    "rotation": [
+                        {"time": 0, "value": 0},
+                        {"time": 2, "value": 135, "easing": [0.3, 0, 0.2, 1]},
+                    ],
+                },
+                "animation_in": {"preset": "spin", "duration": 0.6},
+            },
+            {
+                "id": "title",
+                "type": "text",
+                "text": "Spring",
+                "x": "5%",
+                "y": "5%",
+                "width": "40%",
+                "height": "20%",
+                "color": "#ffffff",
+                "font_weight": "bold",
+                "animation_in": {"preset": "pop", "duration": 0.7},
+                "animation_out": {"preset": "slide-from-top", "duration": 0.5},
+            },
+        ],
+        (0, 2, 4, 6, 9, 13, 17, 21, 26, 29),
+    )
 
 
-@pytest.mark.parametrize("kind", ["crossfade", "wipe-left", "wipe-down", "slide-right",
-                                  "push-left", "zoom"])
+@pytest.mark.parametrize(
+    "kind", ["crossfade", "wipe-left", "wipe-down", "slide-right", "push-left", "zoom"]
+)
 def test_transitions_match(tmp_path, media, kind):
-    _compare(tmp_path, [
-        {"id": "a", "type": "video", "source": str(media["video"]), "fit": "cover",
-         "duration": 1.5},
-        {"id": "b", "type": "image", "source": str(media["photo"]), "fit": "cover",
-         "start": 1.5, "transition_in": {"type": kind, "duration": 1.0}},
-    ], (14, 15, 17, 20, 24, 25), duration=2.8)
+    _compare(
+        tmp_path,
+        [
+            {
+                "id": "a",
+                "type": "video",
+                "source": str(media["video"]),
+                "fit": "cover",
+                "duration": 1.5,
+            },
+            {
+                "id": "b",
+                "type": "image",
+                "source": str(media["photo"]),
+                "fit": "cover",
+                "start": 1.5,
+                "transition_in": {"type": kind, "duration": 1.0},
+            },
+        ],
+        (14, 15, 17, 20, 24, 25),
+        duration=2.8,
+    )

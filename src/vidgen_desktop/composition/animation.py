@@ -26,29 +26,26 @@ MAX_MOTION_SECONDS = 6 * 3600
 Preset = Literal[PRESETS]  # type: ignore[valid-type]
 TransitionType = Literal[TRANSITIONS]  # type: ignore[valid-type]
 _EASING_TEXT = ", ".join(EASINGS)
+_EASING_HELP = f"must be one of {_EASING_TEXT} or [x1, y1, x2, y2] (a CSS cubic-bezier)"
 
 
 def _check_easing(raw: Any) -> Any:
     if isinstance(raw, str):
         if raw in EASINGS:
             return raw
-        raise ValueError(
-            f"must be one of {_EASING_TEXT} or [x1, y1, x2, y2] (a CSS cubic-bezier), got {raw!r}"
-        )
-    if isinstance(raw, list | tuple) and len(raw) == 4:
-        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in raw):
-            x1, y1, x2, y2 = (float(v) for v in raw)
-            if not (0 <= x1 <= 1 and 0 <= x2 <= 1):
-                raise ValueError(
-                    "must be a cubic-bezier [x1, y1, x2, y2] with x1 and x2 between 0 and 1, "
-                    f"got [{', '.join(number(v) for v in raw)}]"
-                )
-            if any(abs(v) > 100 for v in (y1, y2)):
-                raise ValueError("must be a cubic-bezier with y1 and y2 between -100 and 100")
-            return (x1, y1, x2, y2)
-    raise ValueError(
-        f"must be one of {_EASING_TEXT} or [x1, y1, x2, y2] (a CSS cubic-bezier), got {raw!r}"
-    )
+        raise ValueError(f"{_EASING_HELP}, got {raw!r}")
+    numbers = isinstance(raw, list | tuple) and len(raw) == 4
+    if numbers and all(isinstance(v, int | float) and not isinstance(v, bool) for v in raw):
+        x1, y1, x2, y2 = (float(v) for v in raw)
+        if not (0 <= x1 <= 1 and 0 <= x2 <= 1):
+            raise ValueError(
+                "must be a cubic-bezier [x1, y1, x2, y2] with x1 and x2 between 0 and 1, "
+                f"got [{', '.join(number(v) for v in raw)}]"
+            )
+        if any(abs(v) > 100 for v in (y1, y2)):
+            raise ValueError("must be a cubic-bezier with y1 and y2 between -100 and 100")
+        return (x1, y1, x2, y2)
+    raise ValueError(f"{_EASING_HELP}, got {raw!r}")
 
 
 def _show_easing(value: Any) -> Any:
@@ -192,4 +189,3 @@ def check_window(
                 f"element ({number(round(duration, 6))} s)"
             )
     return problems
-

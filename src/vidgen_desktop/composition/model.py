@@ -213,9 +213,7 @@ class _Visual(_ElementBase):
     @property
     def animated(self) -> bool:
         """Whether anything about it changes over time beyond a plain fade."""
-        return bool(
-            self.keyframes or self.animation_in or self.animation_out or self.transition_in
-        )
+        return bool(self.keyframes or self.animation_in or self.animation_out or self.transition_in)
 
     @field_validator("width", "height", mode="after")
     @classmethod

@@ -219,7 +219,9 @@ def preset_motion(
         if p < POP_PEAK_AT:
             s = POP_PEAK * ease("ease-out", p / POP_PEAK_AT)
         else:
-            s = POP_PEAK + (1 - POP_PEAK) * ease("ease-in-out", (p - POP_PEAK_AT) / (1 - POP_PEAK_AT))
+            s = POP_PEAK + (1 - POP_PEAK) * ease(
+                "ease-in-out", (p - POP_PEAK_AT) / (1 - POP_PEAK_AT)
+            )
         return Motion(scale=max(s, 0.0), opacity=opacity)
     if preset == "spin":
         return Motion(rotation=-360.0 * left, scale=q, opacity=opacity)

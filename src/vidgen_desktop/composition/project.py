@@ -26,6 +26,7 @@ MAX_PROJECT_BYTES = 20 * 1024 * 1024  # a project is a few KB; 20 MB is a wrong 
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
+
 # from_version -> function returning data at from_version + 1. Version 1 is the
 # first public shape; a change to it adds a step here and bumps SCHEMA_VERSION.
 # Version 1 → 2 adds motion (fields with defaults: nothing moves) and variables

@@ -78,8 +78,9 @@ class State:
     ``box``: its box after motion (rounded edges); ``exact``: the same before
     rounding; ``placement``: the fitted media (``placement.drawn`` is where
     its pixels land before rotation; ken-burns zoom included); ``rotation``:
-    degrees clockwise about the centre of ``box``, applied to the drawn
-    media, not clipped to the box, corners transparent; ``opacity``: 0–1 with
+    degrees clockwise about the centre of ``box`` (renderers turn the drawn
+    media about its own centre, which is the box's to within half a pixel),
+    not clipped to the box, corners transparent; ``opacity``: 0–1 with
     the element's opacity, keyframes, fades, presets and transitions;
     ``volume``: the sound's gain (0 for elements without sound); ``clip``: a
     canvas rectangle outside which nothing of it shows (wipes), or None;
@@ -222,12 +223,16 @@ def state_at(
         right, bottom = round_half_up((cx + cw) * scale), round_half_up((cy + ch) * scale)
         clip = Rect(left, top, max(0, right - left), max(0, bottom - top))
     opacity = _value(element, "opacity", tau, None) * change.opacity * fade
-    volume = _value(element, "volume", tau, None) * fade if isinstance(element, VideoElement) else 0.0
+    volume = (
+        _value(element, "volume", tau, None) * fade if isinstance(element, VideoElement) else 0.0
+    )
     rotation = _value(element, "rotation", tau, None) + change.rotation
     return State(box, exact, placement, rotation, min(1.0, max(0.0, opacity)), volume, clip, t)
 
 
-def opacity_ramps(element, window: Window, cues: Sequence[Cue] = ()) -> list[tuple[str, float, float]]:
+def opacity_ramps(
+    element, window: Window, cues: Sequence[Cue] = ()
+) -> list[tuple[str, float, float]]:
     """The linear opacity ramps of presets and transitions: ``("in"|"out", start, duration)``
     in composition seconds. Their product is the preset and transition part of
     ``State.opacity`` (the render draws each with FFmpeg's ``fade``)."""

@@ -8,15 +8,19 @@ straight segments that reproduce every frame's integer exactly (to 0.45 px
 before rounding), written as nested ``if``. Expressions, not ``sendcmd``
 commands: a command sent from one chain reaches a filter in another (the
 overlay) frames early, because the overlay reads ahead; an expression is
-evaluated on the frame it draws. Per element, after the usual timing:
+evaluated on the frame it draws. Per element, after the usual timing
+(``animated_stream``; a video at another frame rate gets one picture per
+output frame, a still is scaled once to the largest size it needs, then looped):
 
-  [cover: crop the source region] → scale (eval=frame, w/h per frame) →
-  [ken-burns: crop, x/y per frame] → RGBA → opacity (static factor; every
-  preset and transition ramp is FFmpeg's ``fade``; keyframed opacity and wipes
-  ``geq``, enabled only while they act) → pad to a fixed stage (centred,
-  per frame) → [rotate, angle per frame, transparent corners, enabled only
-  while turned] → a 2 px border and a crop that moves the stage by the
-  position's parity → overlay at an even x, y per frame.
+  [cover: crop the source region] → planar RGBA → scale (eval=frame, w/h per
+  frame) → overlaid onto a fixed transparent stage at a per-frame offset (the
+  overlay is the one filter that takes pictures changing size; pad and crop
+  keep the first frame's) → ``unpremultiply`` → opacity (static factor; every
+  preset and transition ramp is FFmpeg's ``fade``; keyframed opacity, wipes
+  and a zoomed picture's overflow ``geq``, enabled only while they act) →
+  [rotate, angle per frame, transparent corners, enabled only while turned]
+  → a 2 px border and a crop that moves the stage by its position's parity
+  → overlay at an even x, y per frame.
 
 The parity crop is the per-frame form of ``graph._align_even``: FFmpeg's
 overlay on 4:2:0 rounds x and y down to even numbers.
@@ -33,13 +37,14 @@ from typing import Any
 import ffmpeg
 
 from vidgen_desktop.composition import layout
-from vidgen_desktop.composition.states import opacity_ramps, value_at
 from vidgen_desktop.composition.model import ImageElement, TextElement, VideoElement
+from vidgen_desktop.composition.states import opacity_ramps, value_at
 from vidgen_desktop.render.inputs import number as _num
 
 TOLERANCE = 0.45  # px: a segment's line may miss a frame's value by this, then rounds to it
 FINE_TIME_BASE = "1/1000000"
 SCALE_FLAGS = "bicubic"
+STILL_SHRINK_FLAGS = "area+accurate_rnd+full_chroma_int"
 
 
 @dataclass(frozen=True)
@@ -214,12 +219,32 @@ def _alpha_geq(stream: Any, tr: Track, fps: float, element) -> Any:
     if kf:
         a += "*(" + piecewise(factors, tr.first, k, integer=False, tolerance=0.001) + ")"
     if any(c != (0, tr.stage[0], 0, tr.stage[1]) for c in clips):
-        left, right, top, bottom = (
-            piecewise([c[i] for c in clips], tr.first, k) for i in range(4)
-        )
+        left, right, top, bottom = (piecewise([c[i] for c in clips], tr.first, k) for i in range(4))
         a += f"*gte(X,{left})*lt(X,{right})*gte(Y,{top})*lt(Y,{bottom})"
     enable = f"between({frame_expr(fps)},{spans[0]},{spans[-1]})"
     return stream.filter("geq", r="r(X,Y)", g="g(X,Y)", b="b(X,Y)", a=a, enable=enable)
+
+
+def _sizes(tr: Track) -> list[tuple[int, int]]:
+    if tr.zooms:
+        return [s.placement.scaled for s in tr.states]
+    return [(s.drawn.w, s.drawn.h) for s in tr.states]
+
+
+def prepare(stream: Any, tr: Track, media: tuple[int, int] | None, *, still: bool = False) -> Any:
+    """What comes before the per-frame scale: the cover crop; for a still, one scale down
+    to the largest size any frame needs (so each frame scales from that, not the source);
+    then planar RGBA (a frame whose size equals its input's must not pass through the
+    per-frame scale unscaled: it would keep the link's last, other size)."""
+    if tr.source_crop is not None:
+        c = tr.source_crop
+        stream = stream.filter("format", "rgba").crop(c.x, c.y, c.w, c.h, exact=1)
+        media = (c.w, c.h)
+    sizes = _sizes(tr)
+    most = (max(w for w, _ in sizes), max(h for _, h in sizes))
+    if still and media is not None and most[0] < media[0] and most[1] < media[1]:
+        stream = stream.filter("scale", *most, flags=STILL_SHRINK_FLAGS)
+    return stream.filter("format", "gbrap")
 
 
 def animated_layer(
@@ -228,21 +253,15 @@ def animated_layer(
     window: layout.Window,
     tr: Track,
     media: tuple[int, int] | None,
+    *,
+    prepared: bool = False,
 ) -> Any:
-    """The element's pictures drawn per frame on its stage (timing done by the caller)."""
+    """The element's pictures drawn per frame on its stage (timing done by the caller;
+    ``prepared``: the caller ran ``prepare`` already, on a still before looping it)."""
     fps, element = tr.fps, tr.element  # the element itself: the plan may hold a part's copy
-    if tr.source_crop is not None:
-        c = tr.source_crop
-        stream = stream.filter("format", "rgba").crop(c.x, c.y, c.w, c.h, exact=1)
-    if tr.zooms:
-        sizes = [s.placement.scaled for s in tr.states]
-    else:
-        sizes = [(s.drawn.w, s.drawn.h) for s in tr.states]
-    # planar RGBA into the scale, packed RGBA out: a frame whose size happens to equal the
-    # source's must not pass through unscaled (it would keep the link's last, other size);
-    # and nothing may convert between the scale and the stage's overlay: an inserted
-    # converter keeps the first frame's size
-    stream = stream.filter("format", "gbrap")
+    sizes = _sizes(tr)
+    if not prepared:
+        stream = prepare(stream, tr, media)
     stream = stream.filter(
         "scale",
         w=_expr(tr, [w for w, _ in sizes], fps),
@@ -260,9 +279,7 @@ def animated_layer(
         ",format=rgba",
         f="lavfi",
     ).video
-    stage = stage.filter("settb", FINE_TIME_BASE).setpts(
-        f"PTS-STARTPTS+{_num(window.start)}/TB"
-    )
+    stage = stage.filter("settb", FINE_TIME_BASE).setpts(f"PTS-STARTPTS+{_num(window.start)}/TB")
     offsets = [tr.media_offset(st) for st in tr.states]
     stream = ffmpeg.overlay(
         stage,
@@ -318,11 +335,13 @@ def animated_stream(vp: Any, stream: Any, rate: str) -> Any:
             stream = stream.filter("fps", rate, round="up")  # a picture for every frame
     else:
         stream = (
-            stream.filter("loop", loop=-1, size=1)
+            prepare(stream, vp.track, vp.media_size, still=True)
+            .filter("loop", loop=-1, size=1)
             .filter("settb", FINE_TIME_BASE)
             .filter("setpts", f"N/({rate}*TB)+{_num(window.start)}/TB")
             .trim(end=_num(window.end))
         )
+        return animated_layer(stream, element, window, vp.track, vp.media_size, prepared=True)
     return animated_layer(stream, element, window, vp.track, vp.media_size)
 
 

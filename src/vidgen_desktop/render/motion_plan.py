@@ -13,7 +13,6 @@ the original element and window, so its states are the element's own.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 

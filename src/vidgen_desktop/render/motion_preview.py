@@ -11,6 +11,7 @@ with transparent corners (FFmpeg's ``rotate``: pixel centres, clockwise).
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import cv2
 import numpy as np
@@ -58,3 +59,27 @@ def transform(pixels: np.ndarray, state: layout.State) -> tuple[np.ndarray, layo
         borderValue=(0, 0, 0, 0),
     )
     return turned, layout.Rect(drawn.x - ox, drawn.y - oy, side, side)
+
+
+_SHRUNK: OrderedDict[tuple, np.ndarray] = OrderedDict()
+SHRUNK_CACHE = 16
+
+
+def shrunk(key: str, source: np.ndarray, track, scale: float) -> np.ndarray:
+    """A moving still shrunk once (INTER_AREA) to the largest size any of its frames is
+    drawn at: scaling from it each frame is cheap, as in the render
+    (``motion_graph.prepare``). Placements stay valid: they are in drawn pixels."""
+    sh, sw = source.shape[:2]
+    most_w = max(s.placement.scaled[0] for s in track.states) * scale
+    most_h = max(s.placement.scaled[1] for s in track.states) * scale
+    size = (max(1, math.ceil(most_w)), max(1, math.ceil(most_h)))
+    if size[0] >= sw or size[1] >= sh:
+        return source
+    cache_key = (key, id(source), size)
+    picture = _SHRUNK.get(cache_key)
+    if picture is None:
+        picture = cv2.resize(source, size, interpolation=cv2.INTER_AREA)
+        _SHRUNK[cache_key] = picture
+        while len(_SHRUNK) > SHRUNK_CACHE:
+            _SHRUNK.popitem(last=False)
+    return picture

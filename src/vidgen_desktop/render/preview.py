@@ -162,6 +162,8 @@ class Previewer:
 
     def _pixels(self, vp: VisualPlan, placement: layout.Placement, t: float, scale: float):
         element = vp.element
+        if vp.track is not None:  # moving: OpenCV every frame (FFmpeg's chain is per size)
+            return self._fast_pixels(vp, placement, t, scale)
         try:
             if isinstance(element, TextElement):
                 if scale == 1 and vp.source and os.path.exists(vp.source):
@@ -203,6 +205,8 @@ class Previewer:
                 source = reader.frame(index)
         else:
             source = frames.load_image(element.source)
+            if vp.track is not None:  # moving: shrunk once to the largest size it is drawn at
+                source = motion_preview.shrunk(element.source, source, vp.track, scale)
         return _scaled_crop(source, placement)
 
 
