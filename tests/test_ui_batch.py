@@ -146,8 +146,10 @@ def test_batch_render_maps_columns_shows_bad_rows_and_groups_the_jobs(qtbot, hom
     hub = window.renders.hub
     qtbot.waitUntil(lambda: hub.is_ready, timeout=WAIT_MS)
     rows = write_rows(tmp_path, [("One", "blue.png"), ("Two", "gone.png"), ("Three", "red.png")])
+    window.batches.panel.load_rows(rows)  # previewed in the panel: the dialog starts with it
     window.actions[ActionId.BATCH_RENDER].trigger()
     dialog = window.batches.dialog
+    assert dialog.rows_edit.text() == str(rows)
     dialog.out_edit.setText(str(tmp_path / "out"))
     dialog.load_rows(rows)
     assert dialog.column_for("headline") is None  # no column of that name: the default
@@ -160,6 +162,8 @@ def test_batch_render_maps_columns_shows_bad_rows_and_groups_the_jobs(qtbot, hom
     dialog.skip_bad.setChecked(True)
     assert dialog.start_button.isEnabled()
     dialog.start_button.click()
+    # the row picker now maps the columns as the dialog did: row 1's values on the canvas
+    assert window.doc.preview_row.values == {"headline": "One", "product": "blue.png"}
 
     panel = window.renders.queue_panel
     qtbot.waitUntil(lambda: len(getattr(panel, "batch_items", {})) == 1, timeout=WAIT_MS)
