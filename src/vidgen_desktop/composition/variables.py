@@ -310,10 +310,12 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
     output = data.get("output")
     if isinstance(output, dict) and isinstance(output.get("background"), str):
         output["background"] = escape(output["background"])
-    for element in data.get("elements") or []:
-        if not isinstance(element, dict):
-            continue
-        for field in TEMPLATED.get(element.get("type"), ()):  # type: ignore[arg-type]
+    elements = data.get("elements")
+    for element in elements if isinstance(elements, list) else []:
+        kind = element.get("type") if isinstance(element, dict) else None
+        if not isinstance(kind, str):
+            continue  # the document's check names what is wrong with it
+        for field in TEMPLATED.get(kind, ()):
             if isinstance(element.get(field), str):
                 element[field] = escape(element[field])
     return data
