@@ -119,6 +119,13 @@ def test_version_one_files_load_and_their_braces_stay_literal(tmp_path: Path) ->
     assert drawn.element("i").source == str(tmp_path / "media" / "a{{b}}.png")
 
 
+def test_a_version_one_file_of_any_shape_is_refused_in_words_not_crashed(tmp_path: Path) -> None:
+    for text in ('{"elements": [{"type": [], "id": 0, "source": ""}]}',
+                 '{"elements": {"a": 1}}', '{"output": [], "elements": [3]}'):  # fmt: skip
+        with pytest.raises(CompositionError):
+            project.parse(text)
+
+
 def test_media_defaults_and_sources_keep_their_project_relative_paths(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
     path.write_text(json.dumps(TEMPLATE))

@@ -50,8 +50,10 @@ def test_twenty_rows_on_two_workers_complete_once_each(
     }))  # fmt: skip
     rows = tmp_path / "rows.csv"
     rows.write_text("who\n" + "".join(f"person{n}\n" for n in range(1, 21)))
-    workers.start("a")
-    workers.start("b")
+    # not a stall test: a loaded machine's slow heartbeat must not count as a lost worker
+    calm = {"VIDGEN_WORKER_STALL_TIMEOUT": "60", "VIDGEN_WORKER_HEARTBEAT": "1"}
+    workers.start("a", **calm)
+    workers.start("b", **calm)
 
     out = tmp_path / "out"
     status = cli.main(["batch", str(project), str(rows), "--out", str(out)])

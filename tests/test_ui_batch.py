@@ -146,8 +146,10 @@ def test_batch_render_maps_columns_shows_bad_rows_and_groups_the_jobs(qtbot, hom
     hub = window.renders.hub
     qtbot.waitUntil(lambda: hub.is_ready, timeout=WAIT_MS)
     rows = write_rows(tmp_path, [("One", "blue.png"), ("Two", "gone.png"), ("Three", "red.png")])
+    window.batches.panel.load_rows(rows)  # previewed in the panel: the dialog starts with it
     window.actions[ActionId.BATCH_RENDER].trigger()
     dialog = window.batches.dialog
+    assert dialog.rows_edit.text() == str(rows)
     dialog.out_edit.setText(str(tmp_path / "out"))
     dialog.load_rows(rows)
     assert dialog.column_for("headline") is None  # no column of that name: the default
@@ -160,6 +162,8 @@ def test_batch_render_maps_columns_shows_bad_rows_and_groups_the_jobs(qtbot, hom
     dialog.skip_bad.setChecked(True)
     assert dialog.start_button.isEnabled()
     dialog.start_button.click()
+    # the row picker now maps the columns as the dialog did: row 1's values on the canvas
+    assert window.doc.preview_row.values == {"headline": "One", "product": "blue.png"}
 
     panel = window.renders.queue_panel
     qtbot.waitUntil(lambda: len(getattr(panel, "batch_items", {})) == 1, timeout=WAIT_MS)
@@ -221,7 +225,9 @@ def test_the_batch_row_cancels_and_retries_every_job_of_the_batch(qtbot, home, t
     panel.cancel_button.click()
     qtbot.waitUntil(lambda: {c.text(C_STATUS) for c in children} == {"Cancelled"},
                     timeout=WAIT_MS)  # fmt: skip
-    assert header.text(C_STATUS) == "3/3 done" and header.text(2) == "3 failed"
+    # the batch's sums follow the same events (their slot runs just after the rows')
+    qtbot.waitUntil(lambda: header.text(C_STATUS) == "3/3 done", timeout=WAIT_MS)
+    assert header.text(2) == "3 failed"
     panel.tree.setCurrentItem(header)
     panel.retry_button.click()
     qtbot.waitUntil(lambda: {c.text(C_STATUS) for c in children} == {"Waiting"}, timeout=WAIT_MS)

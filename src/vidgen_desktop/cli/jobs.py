@@ -222,6 +222,7 @@ def cmd_jobs_show(args: argparse.Namespace) -> int:
         "route_reason", "estimated_seconds", "actual_seconds", "threshold_seconds",
         "output_path", "output_url", "error_code", "error_message", "attempts", "max_attempts",
         "created_at", "queued_at", "started_at", "completed_at", "host", "worker_pid",
+        "batch_id", "batch_row",
     )  # fmt: skip
     data = job.to_dict()
     for name in fields:

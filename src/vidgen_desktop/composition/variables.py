@@ -311,10 +311,11 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(output, dict) and isinstance(output.get("background"), str):
         output["background"] = escape(output["background"])
     elements = data.get("elements")
-    for element in elements if isinstance(elements, list) else []:  # else: validation says
-        if not isinstance(element, dict) or not isinstance(element.get("type"), str):
-            continue
-        for field in TEMPLATED.get(element.get("type"), ()):  # type: ignore[arg-type]
+    for element in elements if isinstance(elements, list) else []:
+        kind = element.get("type") if isinstance(element, dict) else None
+        if not isinstance(kind, str):
+            continue  # the document's check names what is wrong with it
+        for field in TEMPLATED.get(kind, ()):
             if isinstance(element.get(field), str):
                 element[field] = escape(element[field])
     return data

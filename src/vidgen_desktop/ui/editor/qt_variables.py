@@ -124,6 +124,9 @@ class QtVariables(QWidget):
         self.setObjectName("variables_panel")
         self.doc = doc
         self.rows: rows_files.Rows | None = None
+        self.mapping: dict[str, str] | None = (
+            None  # column -> variable (Batch Render's); None: same names
+        )
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("variables_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -304,9 +307,14 @@ class QtVariables(QWidget):
         if path:
             self.load_rows(Path(path))
 
+    def use_mapping(self, mapping: dict[str, str] | None) -> None:
+        """Columns -> variables as the Batch Render dialog maps them; the row shown follows."""
+        self.mapping = mapping or None
+        self.preview_row(self.row_spin.value())
+
     def load_rows(self, path: Path) -> None:
         try:
-            self.rows = rows_files.load(path)
+            self.rows, self.mapping = rows_files.load(path), None
         except VidgenError as exc:
             self.show_error(str(exc))
             return
@@ -321,7 +329,7 @@ class QtVariables(QWidget):
         if self.rows is None or number == 0:
             self.doc.set_preview_row(None)
         else:
-            values = self.rows.rows[number - 1]
+            values = self.rows.mapped(self.mapping)[number - 1]
             self.doc.set_preview_row(templates.PreviewRow(number, values, self.rows.folder))
         self._show_row_problems()
 

@@ -50,6 +50,7 @@ class BatchDialog(QDialog):
         self.setWindowTitle("Batch Render")
         self.hub, self.comp, self.project_path = hub, comp, project_path
         self.rows: rows_files.Rows | None = None
+        self._loaded: Path | None = None
         self.plan: Any = None
         self._token = 0
         self.rows_edit = QLineEdit()
@@ -129,8 +130,10 @@ class BatchDialog(QDialog):
     def load_rows(self, path: Path) -> None:
         if self.rows_edit.text() != str(path):
             self.rows_edit.setText(str(path))
+        if self.rows is not None and path == self._loaded:
+            return  # the same file (the field lost focus): keep the mapping made
         try:
-            self.rows = rows_files.load(path)
+            self.rows, self._loaded = rows_files.load(path), path
         except VidgenError as exc:
             self.rows, self.plan = None, None
             self.summary.setText(str(exc))
@@ -143,12 +146,15 @@ class BatchDialog(QDialog):
     def _fill_mapping(self) -> None:
         names = list(self.comp.variables)
         columns = self.rows.columns if self.rows else []
+        chosen = {n: self.column_for(n) for n in names} if self.mapping.rowCount() else {}
         self.mapping.setRowCount(len(names))
         for row, name in enumerate(names):
             self.mapping.setItem(row, 0, QTableWidgetItem(name))
             combo = QComboBox()
             combo.addItems([DEFAULT_COLUMN, *columns])
-            if name in columns:
+            if chosen.get(name) in columns:  # kept from the file before, if it has that column
+                combo.setCurrentText(chosen[name])
+            elif name in columns:
                 combo.setCurrentText(name)
             combo.currentTextChanged.connect(lambda _: self.check())
             self.mapping.setCellWidget(row, 1, combo)

@@ -15,8 +15,7 @@ def box(hub: Any) -> QComboBox:
     combo.setObjectName("history_batch")
     combo.setToolTip("Only the jobs of one batch (Export… then writes that batch)")
     combo.addItem(ALL, None)
-    combo.setMinimumContentsLength(12)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     return combo
 
 

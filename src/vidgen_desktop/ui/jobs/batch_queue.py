@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QProgressBar, QTreeWidgetItem
 
 from vidgen_desktop.jobs.states import ACTIVE, RETRYABLE
@@ -24,16 +24,25 @@ C_NAME, C_STATUS, C_STEP, C_PROGRESS = range(4)
 def _headers(panel: Any) -> dict[uuid.UUID, QTreeWidgetItem]:
     if not hasattr(panel, "batch_items"):
         panel.batch_items = {}
-        # after the panel's own handler (connected first): a job's event moves its batch's sums
-        panel.hub.job_event.connect(lambda event: _on_event(panel, event))
+        panel.batch_follower = _Follower(panel)
     return panel.batch_items
 
 
-def _on_event(panel: Any, event: Any) -> None:
-    row = panel.rows.get(event.job_id)
-    parent = row.item.parent() if row is not None else None
-    if parent is not None:
-        summarize(panel, parent.data(C_NAME, BATCH_ROLE))
+class _Follower(QObject):
+    """A job's event moves its batch's sums, on the GUI thread (a QObject's slot is queued
+    there, after the panel's own, connected first; a bare lambda would run on the worker)."""
+
+    def __init__(self, panel: Any) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        panel.hub.job_event.connect(self.on_event)
+
+    @Slot(object)
+    def on_event(self, event: Any) -> None:
+        row = self.panel.rows.get(event.job_id)
+        parent = row.item.parent() if row is not None else None
+        if parent is not None:
+            summarize(self.panel, parent.data(C_NAME, BATCH_ROLE))
 
 
 def _bar(value: int) -> QProgressBar:

@@ -60,8 +60,15 @@ class BatchUi(QObject):
             rows_path=_path(rows),
         )  # fmt: skip
         self.dialog.started.connect(self._started)
+        self.dialog.finished.connect(lambda _: self._take_mapping(self.dialog))
         self.dialog.open()
         return self.dialog
+
+    def _take_mapping(self, dialog: BatchDialog | None) -> None:
+        """The panel previews rows of the dialog's file with the dialog's column mapping."""
+        rows = dialog.rows if dialog is not None else None
+        if rows is not None and self.panel.rows_label.toolTip() == dialog.rows_edit.text():
+            self.panel.use_mapping(dialog.mapping_dict())
 
     def _started(self, batch_id) -> None:
         renders = self.renders
