@@ -12,7 +12,8 @@ Create Date: 2026-12-02
 SQLite: the outbox triggers of ``jobs`` and ``elements`` (revision 0005) list
 their columns; they are made again here with the columns the tables have now
 (every column but the local-only ones), so the new ones travel to the team
-database too, whatever other revision added columns before this one.
+database too, whatever other revision added columns before this one; the
+snapshots already waiting get the new keys as null.
 """
 
 from __future__ import annotations
@@ -68,6 +69,13 @@ def upgrade() -> None:
     op.add_column("elements", sa.Column("content_hash", sa.String(64)))
     if connection.dialect.name == "sqlite":
         _remake_triggers(connection)
+        # snapshots waiting in the outbox get the new keys too (null): the relay sends a
+        # table's rows in one INSERT, whose rows must all name the same columns
+        for table, column in (("jobs", "made_with"), ("elements", "content_hash")):
+            connection.exec_driver_sql(
+                f"UPDATE vidgen_outbox SET payload = json_set(payload, '$.{column}', NULL) "
+                f"WHERE table_name = '{table}' AND op = 'upsert'"
+            )
 
 
 def downgrade() -> None:
