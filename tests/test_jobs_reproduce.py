@@ -54,6 +54,9 @@ def test_each_rendered_job_keeps_what_made_it_and_its_sources_hashes(home, job, 
     made = shown["made_with"]
     assert made["vidgen"] == __version__ and made["ffmpeg"]
     assert "libx264" in made["encoders"] and len(made["encoders"]) > 20
+    text = run(capsys, "jobs", "show", job["id"])[0]
+    assert f"vidgen {__version__}, FFmpeg {made['ffmpeg']} ({len(made['encoders'])} encoders)" \
+        in text  # fmt: skip
     from vidgen_desktop.media.fingerprint import content_hash
     from vidgen_desktop.store import open_local
 

@@ -52,6 +52,7 @@ def test_open_as_project_rebuilds_the_job_in_the_editor(qtbot, home, tmp_path, c
     panel.table.selectRow(0)
     qtbot.waitUntil(lambda: "Launch" in details.summary.text(), timeout=WAIT_MS)
     assert details.open_button.isEnabled()
+    assert "Made with Vidgen" in details.summary.text()
     with qtbot.waitSignal(window.renders.reopener.opened, timeout=WAIT_MS) as opened:
         details.open_button.click()
     rebuilt = opened.args[0]
