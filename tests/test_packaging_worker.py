@@ -47,7 +47,7 @@ def test_the_tree_reports_its_versions_and_answers_as_a_worker(tree, tmp_path):
     assert re.search(rf"^vidgen\s+ok\s+{re.escape(__version__)}", check.stdout, re.M)
     assert re.search(r"^encoders\s+ok\s+\d+: .*libx264", check.stdout, re.M)
     package = subprocess.run(
-        [str(prefix / "bin" / "python"), "-c", "import vidgen_desktop; print(vidgen_desktop.__file__)"],
+        [str(prefix / "bin" / "python"), "-c", "import vidgen_desktop as v; print(v.__file__)"],
         env=env, cwd=tmp_path, capture_output=True, text=True, check=True, timeout=60,
     ).stdout  # fmt: skip
     assert package.startswith(str(prefix)), package

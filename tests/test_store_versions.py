@@ -21,8 +21,10 @@ def comp() -> Composition:
 
 def outbox(db, table: str) -> list[dict]:
     with db.read() as connection:
-        rows = connection.execute(sa.text(
-            "SELECT payload FROM vidgen_outbox WHERE table_name = :t ORDER BY seq"), {"t": table})
+        rows = connection.execute(
+            sa.text("SELECT payload FROM vidgen_outbox WHERE table_name = :t ORDER BY seq"),
+            {"t": table},
+        )
         return [json.loads(r[0]) if isinstance(r[0], str) else r[0] for r in rows]  # fmt: skip
 
 
@@ -45,7 +47,8 @@ def test_downgrade_below_0010_and_back_keeps_the_outbox_triggers(home):
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:  # the 0005 triggers work on the narrower tables
         connection.exec_driver_sql(  # a change queued by an older Vidgen: no made_with key
-            "UPDATE jobs SET project_name = 'renamed' WHERE id = ?", (before.id.hex,))
+            "UPDATE jobs SET project_name = 'renamed' WHERE id = ?", (before.id.hex,)
+        )
         stale = [json.loads(r[0]) for r in connection.exec_driver_sql(
             "SELECT payload FROM vidgen_outbox WHERE table_name = 'jobs'")]  # fmt: skip
         names = {r[0] for r in connection.exec_driver_sql(

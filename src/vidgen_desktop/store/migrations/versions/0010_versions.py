@@ -65,7 +65,8 @@ def _remake_triggers(connection: sa.Connection) -> None:
 
 def upgrade() -> None:
     connection = op.get_bind()
-    op.add_column("jobs", sa.Column("made_with", sa.JSON().with_variant(postgresql.JSONB(), "postgresql")))
+    json_type = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+    op.add_column("jobs", sa.Column("made_with", json_type))
     op.add_column("elements", sa.Column("content_hash", sa.String(64)))
     if connection.dialect.name == "sqlite":
         _remake_triggers(connection)
