@@ -45,6 +45,7 @@ fi
 
 if [ -n "$extra_ca" ] && ls "$extra_ca"/*.crt >/dev/null 2>&1; then
     bundle=$(mktemp)
+    trap 'rm -f "$bundle"' EXIT
     cat /etc/ssl/certs/ca-certificates.crt "$extra_ca"/*.crt > "$bundle"
     export PIP_CERT="$bundle"  # pip's own certificates plus these, for this script only
 fi
