@@ -102,6 +102,21 @@ def test_moved_renamed_and_deleted_media_are_found_by_content_and_render_the_sam
     assert (first == second).all(), "the reproduced render differs from the job's"
 
 
+def test_reproduce_says_when_the_text_layout_or_ffmpeg_is_not_what_rendered_the_job(
+    home, job, capsys, tmp_path
+):
+    from vidgen_desktop.store import open_local
+
+    with open_local() as db:
+        made = dict(db.jobs.get(job["id"]).made_with)
+        layout = made["text_layout"]
+        made.update(text_layout="basic" if layout == "raqm" else "raqm", ffmpeg="n4.4")
+        db.jobs.update(job["id"], made_with=made)
+    _, err = run(capsys, "jobs", "reproduce", job["id"], "-o", str(tmp_path / "p.vidgen.json"))
+    assert f"the text layout {made['text_layout']} rendered it, this is {layout}" in err
+    assert "FFmpeg n4.4 rendered it" in err and "the pixels may differ" in err
+
+
 def test_a_job_without_hashes_still_reproduces_what_is_there(home, job, capsys, tmp_path):
     """Jobs logged before content hashes: sources still at their path are kept unverified."""
     from vidgen_desktop.store import open_local

@@ -152,7 +152,8 @@ def differences(made_with: Mapping[str, Any] | None, now: Mapping[str, Any]) -> 
     if not made_with:
         return ["the job kept no record of the Vidgen and FFmpeg that rendered it"]
     changes = []
-    for key, label in (("vidgen", "Vidgen"), ("ffmpeg", "FFmpeg")):
+    for key, label in (("vidgen", "Vidgen"), ("ffmpeg", "FFmpeg"), ("pillow", "Pillow"),
+                       ("text_layout", "the text layout")):  # fmt: skip
         if made_with.get(key) != now.get(key):
             changes.append(f"{label} {made_with.get(key)} rendered it, this is {now.get(key)}")
     key = "ffmpeg_configuration_sha256"
