@@ -52,7 +52,9 @@ def main() -> int:
         subprocess.run([sys.executable, str(ROOT / "packaging" / "build_bundle.py"),
                         "--dist", str(args.bundle.parent)], check=True)  # fmt: skip
     program = args.bundle / ("vidgen.exe" if sys.platform == "win32" else "vidgen")
-    size = sum(p.stat().st_size for p in args.bundle.rglob("*") if p.is_file())
+    size = sum(  # a symlinked library counts once
+        p.stat().st_size for p in args.bundle.rglob("*") if p.is_file() and not p.is_symlink()
+    )
     scratch = Path(tempfile.mkdtemp(prefix="bundle-start-"))
     base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     base["QT_QPA_PLATFORM"] = "offscreen"

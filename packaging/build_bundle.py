@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         print("build_bundle: PyInstaller is missing: pip install pyinstaller", file=sys.stderr)
         return 1
     # PyInstaller lists submodules and data files by importing the package in a subprocess
-    # of its own: it must find this checkout's package there too, not only in the analysis
+    # of its own, which gets this process's sys.path: this checkout's package must be on it
+    sys.path.insert(0, str(ROOT / "src"))
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
     )

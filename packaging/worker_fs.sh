@@ -9,7 +9,8 @@
 # --prefix DIR              the venv to make (the image's /opt/vidgen)
 # --wheel FILE              the Vidgen wheel to install, with the `team` extra
 # --system-packages         first install what the venv needs from the distribution
-#                           (Debian/Ubuntu: python3, python3-venv, CA certificates);
+#                           (Debian/Ubuntu: python3, python3-venv, CA certificates,
+#                           FriBiDi for Pillow's text layout);
 #                           the image does, a developer's machine already has them
 # --extra-ca DIR            trust the PEM certificates (*.crt) in DIR too while installing
 #                           (a TLS-inspecting proxy; see packaging/extra-ca/README.md)
@@ -39,12 +40,16 @@ done
 if [ "$system_packages" = 1 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    apt-get install -y -q --no-install-recommends python3 python3-venv ca-certificates
+    # libfribidi0: Pillow lays text out with raqm only when it can load FriBiDi; without it
+    # the basic layout draws other pixels than a designer's machine for the same project
+    apt-get install -y -q --no-install-recommends python3 python3-venv ca-certificates \
+        libfribidi0
     rm -rf /var/lib/apt/lists/*
 fi
 
 if [ -n "$extra_ca" ] && ls "$extra_ca"/*.crt >/dev/null 2>&1; then
     bundle=$(mktemp)
+    trap 'rm -f "$bundle"' EXIT
     cat /etc/ssl/certs/ca-certificates.crt "$extra_ca"/*.crt > "$bundle"
     export PIP_CERT="$bundle"  # pip's own certificates plus these, for this script only
 fi

@@ -72,7 +72,7 @@ def test_a_good_configuration_checks_out(capsys, os_keyring) -> None:
         status, output = _run(capsys, "backend", "check")
     assert status == 0, output
     assert _lines(output) == {
-        "vidgen": ["ok"], "ffmpeg": ["ok"], "encoders": ["ok"],
+        "vidgen": ["ok"], "ffmpeg": ["ok"], "text": ["ok"], "encoders": ["ok"],
         "database": ["ok"], "replication": ["ok"], "storage": ["ok"], "supabase": ["--"],
         "keyring": ["ok"],
     }  # fmt: skip

@@ -54,6 +54,9 @@ def test_each_rendered_job_keeps_what_made_it_and_its_sources_hashes(home, job, 
     made = shown["made_with"]
     assert made["vidgen"] == __version__ and made["ffmpeg"]
     assert "libx264" in made["encoders"] and len(made["encoders"]) > 20
+    text = run(capsys, "jobs", "show", job["id"])[0]
+    assert f"vidgen {__version__}, FFmpeg {made['ffmpeg']} ({len(made['encoders'])} encoders)" \
+        in text  # fmt: skip
     from vidgen_desktop.media.fingerprint import content_hash
     from vidgen_desktop.store import open_local
 
@@ -97,6 +100,21 @@ def test_moved_renamed_and_deleted_media_are_found_by_content_and_render_the_sam
     first, second = decode_frames(job["output"], W, H), decode_frames(again, W, H)
     assert first.shape == second.shape and len(first) == 15
     assert (first == second).all(), "the reproduced render differs from the job's"
+
+
+def test_reproduce_says_when_the_text_layout_or_ffmpeg_is_not_what_rendered_the_job(
+    home, job, capsys, tmp_path
+):
+    from vidgen_desktop.store import open_local
+
+    with open_local() as db:
+        made = dict(db.jobs.get(job["id"]).made_with)
+        layout = made["text_layout"]
+        made.update(text_layout="basic" if layout == "raqm" else "raqm", ffmpeg="n4.4")
+        db.jobs.update(job["id"], made_with=made)
+    _, err = run(capsys, "jobs", "reproduce", job["id"], "-o", str(tmp_path / "p.vidgen.json"))
+    assert f"the text layout {made['text_layout']} rendered it, this is {layout}" in err
+    assert "FFmpeg n4.4 rendered it" in err and "the pixels may differ" in err
 
 
 def test_a_job_without_hashes_still_reproduces_what_is_there(home, job, capsys, tmp_path):

@@ -69,7 +69,7 @@ def test_the_bundle_renders_and_logs_the_example_pixel_equal_to_the_source_tree(
     assert run(bundle, home, "samples", str(folder)).returncode == 0
     project = shortened_example(folder)
     out = tmp_path / "bundle.mp4"
-    done = run(bundle, home, "submit", str(project), "--threshold", "100000", "-o", str(out),
+    done = run(bundle, home, "submit", str(project), "--threshold", "86400", "-o", str(out),
                "--json")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "completed"

@@ -93,6 +93,7 @@ def test_installed_wheel_renders_the_example_pixel_equal_to_the_source_tree(inst
     same_pixels(runs["wheel"], runs["source"])
 
 
+@pytest.mark.render  # `vidgen --version` asks the FFmpeg it found for its build
 def test_pipx_install_of_the_wheel_puts_vidgen_on_the_path(dist, tmp_path):
     bin_dir = tmp_path / "bin"
     env = clean_env(tmp_path / "home", PIPX_HOME=str(tmp_path / "pipx"),
@@ -106,3 +107,4 @@ def test_pipx_install_of_the_wheel_puts_vidgen_on_the_path(dist, tmp_path):
     done = subprocess.run(["vidgen", "--version"], env=env, cwd=tmp_path, capture_output=True,
                           text=True, check=True, timeout=60)  # fmt: skip
     assert done.stdout.split("\n")[0] == f"vidgen {__version__}"
+    assert "encoders" in done.stdout  # FFmpeg found from the pipx venv

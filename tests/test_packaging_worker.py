@@ -46,8 +46,13 @@ def test_the_tree_reports_its_versions_and_answers_as_a_worker(tree, tmp_path):
                            cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert re.search(rf"^vidgen\s+ok\s+{re.escape(__version__)}", check.stdout, re.M)
     assert re.search(r"^encoders\s+ok\s+\d+: .*libx264", check.stdout, re.M)
+    ours = subprocess.run([sys.executable, "-m", "vidgen_desktop", "backend", "check"],
+                          env=clean_env(tmp_path / "h2", PYTHONPATH=str(ROOT / "src")),
+                          capture_output=True, text=True, timeout=120).stdout  # fmt: skip
+    text_line = re.compile(r"^text\s+ok\s+.*layout$", re.M)  # Pillow and its text layout
+    assert text_line.search(check.stdout)[0] == text_line.search(ours)[0]
     package = subprocess.run(
-        [str(prefix / "bin" / "python"), "-c", "import vidgen_desktop; print(vidgen_desktop.__file__)"],
+        [str(prefix / "bin" / "python"), "-c", "import vidgen_desktop as v; print(v.__file__)"],
         env=env, cwd=tmp_path, capture_output=True, text=True, check=True, timeout=60,
     ).stdout  # fmt: skip
     assert package.startswith(str(prefix)), package

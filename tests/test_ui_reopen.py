@@ -14,6 +14,7 @@ import jobkit
 import uikit
 from mediakit import solid, write_png
 from uikit import make_window
+
 from PySide6.QtWidgets import QApplication  # isort: skip
 
 from vidgen_desktop import cli
@@ -52,6 +53,7 @@ def test_open_as_project_rebuilds_the_job_in_the_editor(qtbot, home, tmp_path, c
     panel.table.selectRow(0)
     qtbot.waitUntil(lambda: "Launch" in details.summary.text(), timeout=WAIT_MS)
     assert details.open_button.isEnabled()
+    assert "Made with Vidgen" in details.summary.text()
     with qtbot.waitSignal(window.renders.reopener.opened, timeout=WAIT_MS) as opened:
         details.open_button.click()
     rebuilt = opened.args[0]
@@ -74,8 +76,9 @@ def _dark():
     from PySide6.QtGui import QColor, QPalette
 
     palette = QPalette()
-    for role, color in ((QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.Base, "#1e1e1e"),
-                        (QPalette.ColorRole.WindowText, "#eeeeee"), (QPalette.ColorRole.Text, "#eeeeee"),
-                        (QPalette.ColorRole.Button, "#3a3a3a"), (QPalette.ColorRole.ButtonText, "#eeeeee")):
-        palette.setColor(role, QColor(color))
+    role = QPalette.ColorRole
+    for which, color in ((role.Window, "#2b2b2b"), (role.Base, "#1e1e1e"),
+                         (role.WindowText, "#eeeeee"), (role.Text, "#eeeeee"),
+                         (role.Button, "#3a3a3a"), (role.ButtonText, "#eeeeee")):  # fmt: skip
+        palette.setColor(which, QColor(color))
     return palette

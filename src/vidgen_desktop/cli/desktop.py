@@ -44,7 +44,7 @@ def launcher() -> list[str]:
 def _quote(argument: str) -> str:
     """One Exec argument (Desktop Entry Specification, "The Exec key"); a literal % is %%."""
     argument = argument.replace("%", "%%")
-    if not any(c in argument for c in ' \t\n"\'\\><~|&;$*?#()`'):
+    if not any(c in argument for c in " \t\n\"'\\><~|&;$*?#()`"):
         return argument
     escaped = "".join(f"\\{c}" if c in '"`$\\' else c for c in argument)
     return f'"{escaped}"'

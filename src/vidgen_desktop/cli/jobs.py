@@ -228,6 +228,10 @@ def cmd_jobs_show(args: argparse.Namespace) -> int:
     for name in fields:
         if data.get(name) is not None:
             print(f"{name:<18} {data[name]}")
+    if job.made_with:  # what rendered it (media.build_info): for `jobs reproduce`
+        made = job.made_with
+        print(f"{'made_with':<18} vidgen {made.get('vidgen')}, FFmpeg {made.get('ffmpeg')} "
+              f"({len(made.get('encoders') or ())} encoders)")  # fmt: skip
     print("timeline:")
     for step in steps:
         took = f"{step.duration_seconds:.2f}s" if step.duration_seconds is not None else "…"

@@ -45,9 +45,7 @@ def cmd_jobs_reproduce(args: argparse.Namespace) -> int:
 
 
 def register(jobs: argparse._SubParsersAction) -> None:
-    p = jobs.add_parser(
-        "reproduce", help="rebuild a job's project, finding its media by content"
-    )
+    p = jobs.add_parser("reproduce", help="rebuild a job's project, finding its media by content")
     p.add_argument("id", help="a job id (or a unique start of one)")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="project file or folder (default: NAME-ID.vidgen.json here)")  # fmt: skip

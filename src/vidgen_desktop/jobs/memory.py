@@ -201,7 +201,7 @@ class MemoryJobs:
     def mark_element(
         self, job_id: JobId, element_id: str, *, processed: bool = True, probe: Any = None,
         content_hash: str | None = None,
-    ) -> None:
+    ) -> None:  # fmt: skip
         with self._t.lock:
             job = self._t.job(job_id)
             if element_id not in job.elements:

@@ -244,7 +244,6 @@ class Pipeline:
             seconds = time.perf_counter() - started
             for element_id in prepared.facts:
                 self.store.jobs.mark_element(job_id, element_id, processed=True)
-            self.store.jobs.update(job_id, made_with=build_info.made_with())  # to reproduce it
             details.update(ffmpeg_seconds=seconds, ffmpeg_pid=process.pid)
             usage = getattr(process, "usage", None)
             if usage is not None:
@@ -295,6 +294,7 @@ class Pipeline:
     ) -> Rendered:  # fmt: skip
         """Render, publish and complete a prepared job."""
         target = output.target(job, prepared.composition)
+        made_with = build_info.made_with()  # asked before the render: FFmpeg's answers are cached
         seconds = self.render(job.id, prepared, target, output.label(target), stopper, on_process)
         return self.complete(job, prepared, output, target, seconds)
 
@@ -307,6 +307,7 @@ class Pipeline:
             record = self.store.jobs.transition(
                 job.id, S.COMPLETED, expected=S.PROCESSING,
                 output_path=published.path, output_url=published.url, finish_step=published.step,
+                made_with=made_with,  # what rendered it, to reproduce it (media.build_info)
             )  # fmt: skip
         except VidgenError:
             if self._cancelled(job.id):  # at the last moment: a cancelled job leaves no output

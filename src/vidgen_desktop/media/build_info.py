@@ -44,10 +44,25 @@ def ffmpeg_build() -> dict[str, Any]:
     }
 
 
+@functools.cache
+def text_engine() -> dict[str, Any]:
+    """Pillow, its FreeType and its text layout: ``raqm`` needs FriBiDi on the machine, else
+    ``basic``, and the two place glyphs differently (a render's text pixels follow them)."""
+    import PIL
+    from PIL import features
+
+    return {
+        "pillow": PIL.__version__,
+        "freetype": features.version("freetype2"),
+        "text_layout": "raqm" if features.check("raqm") else "basic",
+    }
+
+
 def made_with() -> dict[str, Any]:
     """What a render made now is made with (JSON-ready)."""
     build = ffmpeg_build()
     return {
+        **text_engine(),
         "vidgen": __version__,
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),

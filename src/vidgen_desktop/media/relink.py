@@ -152,12 +152,13 @@ def differences(made_with: Mapping[str, Any] | None, now: Mapping[str, Any]) -> 
     if not made_with:
         return ["the job kept no record of the Vidgen and FFmpeg that rendered it"]
     changes = []
-    for key, label in (("vidgen", "Vidgen"), ("ffmpeg", "FFmpeg")):
+    for key, label in (("vidgen", "Vidgen"), ("ffmpeg", "FFmpeg"), ("pillow", "Pillow"),
+                       ("text_layout", "the text layout")):  # fmt: skip
         if made_with.get(key) != now.get(key):
             changes.append(f"{label} {made_with.get(key)} rendered it, this is {now.get(key)}")
-    if made_with.get("ffmpeg_configuration_sha256") != now.get("ffmpeg_configuration_sha256"):
-        if made_with.get("ffmpeg") == now.get("ffmpeg"):
-            changes.append("FFmpeg is the same version but built with other options")
+    key = "ffmpeg_configuration_sha256"
+    if made_with.get(key) != now.get(key) and made_with.get("ffmpeg") == now.get("ffmpeg"):
+        changes.append("FFmpeg is the same version but built with other options")
     gone = sorted(set(made_with.get("encoders") or ()) - set(now.get("encoders") or ()))
     if gone:
         changes.append(f"encoders missing here: {', '.join(gone)}")

@@ -59,3 +59,19 @@ def remake(connection: sa.Connection) -> None:
     for table in TABLES:
         for statement in outbox._triggers(table):
             connection.exec_driver_sql(statement)
+
+
+def add_keys(connection: sa.Connection, columns: dict[str, tuple[str, ...]]) -> None:
+    """Give the snapshots already waiting in the outbox the new columns, as null (SQLite only).
+
+    The relay sends a table's rows in one INSERT, whose rows must all name the
+    same columns: one queued before the column existed would not.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    for table, names in columns.items():
+        for column in names:
+            connection.exec_driver_sql(
+                f"UPDATE vidgen_outbox SET payload = json_set(payload, '$.{column}', NULL) "
+                f"WHERE table_name = '{table}' AND op = 'upsert'"
+            )

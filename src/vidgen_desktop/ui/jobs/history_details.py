@@ -165,6 +165,10 @@ class QtJobDetails(QWidget):
             lines.append(f"Route: {e(job.route_reason)}")
         if job.output_path:
             lines.append(f"Output: {e(job.output_path)}")
+        if job.made_with:
+            made = job.made_with
+            lines.append(f"Made with Vidgen {e(str(made.get('vidgen')))}, "
+                         f"FFmpeg {e(str(made.get('ffmpeg')))}")  # fmt: skip
         if job.error_message:
             lines.append(f"<span style='color:#e03131'>{e(job.error_message)}</span>")
         self.summary.setText("<br>".join(lines))

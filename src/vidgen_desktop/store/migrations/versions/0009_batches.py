@@ -34,6 +34,7 @@ def upgrade() -> None:
     op.add_column("jobs", sa.Column("batch_row", Json))
     op.create_index("ix_jobs_batch_id", "jobs", ["batch_id"])
     outbox_triggers.remake(op.get_bind())
+    outbox_triggers.add_keys(op.get_bind(), {"jobs": ("batch_id", "batch_row")})
 
 
 def downgrade() -> None:

@@ -11,7 +11,8 @@ Create Date: 2026-12-02
 
 SQLite: the outbox triggers of ``jobs`` and ``elements`` (revision 0005) list
 their columns; they are made again here with the columns the tables have now
-(``store.outbox_triggers``), so the new ones travel to the team database too.
+(``store.outbox_triggers``), so the new ones travel to the team database too;
+the snapshots already waiting get the new keys as null.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ depends_on = None
 
 def upgrade() -> None:
     connection = op.get_bind()
-    op.add_column("jobs", sa.Column("made_with", sa.JSON().with_variant(postgresql.JSONB(), "postgresql")))
+    json_type = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+    op.add_column("jobs", sa.Column("made_with", json_type))
     op.add_column("elements", sa.Column("content_hash", sa.String(64)))
     outbox_triggers.remake(connection)
+    outbox_triggers.add_keys(connection, {"jobs": ("made_with",), "elements": ("content_hash",)})
 
 
 def downgrade() -> None:
