@@ -154,6 +154,7 @@ class _ElementBase(_Strict):
     track: int = Field(0, ge=-TRACK_LIMIT, le=TRACK_LIMIT - 1)
     hidden: bool = False
     locked: bool = False
+    group: str | None = Field(None, min_length=1, max_length=200)  # members move as one
 
     @model_validator(mode="after")
     def _ends_in_time(self) -> _ElementBase:

@@ -42,10 +42,16 @@ def start(canvas: QtCanvas, pos: QPointF, elements: list[VisualElement], handle:
         "rotations": {i: v.rotation for i, v in views.items()},
         "others": others,
         "key": (kind, next(_drags)),
+        "handle_of": elements[0].id if elements else None,
     }
 
 
-def _edit(canvas: QtCanvas, values: dict[str, dict], text: str, key) -> None:
+def keeps_aspect(element: VisualElement) -> bool:
+    """Media that fit their box (any fit but ``fill``) keep its aspect by default."""
+    return getattr(element, "fit", "fill") != "fill"
+
+
+def edit(canvas: QtCanvas, values: dict[str, dict], text: str, key) -> None:
     changes, problems = {}, []
     for element_id, props in values.items():
         fields, refusal = keyframes.set_values(canvas.doc, canvas.doc.element(element_id), props)
@@ -74,24 +80,30 @@ def move(canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool) -> geom
     for element_id, (x, y, _, _) in boxes.items():
         element = canvas.doc.element(element_id)
         values[element_id] = {
-            "x": geometry.at_px(_length(element, "x"), x + dx, cw),
-            "y": geometry.at_px(_length(element, "y"), y + dy, ch),
+            "x": geometry.at_px(unit_length(element, "x"), x + dx, cw),
+            "y": geometry.at_px(unit_length(element, "y"), y + dy, ch),
         }
-    _edit(canvas, values, "Move", drag["key"])
+    edit(canvas, values, "Move", drag["key"])
     return guides
 
 
-def _length(element: VisualElement, prop: str) -> Length:
+def unit_length(element: VisualElement, prop: str) -> Length:
     """A length in the unit a moved value keeps: its keyframes' unit, else the field's."""
     return Length(0.0, keyframes.unit_of(element, prop))
 
 
-def resize(canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool, keep: bool):
+def resize(
+    canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool, keep: bool, centred=False
+):
     ((element_id, box),) = drag["boxes"].items()
     degrees = drag["rotations"][element_id]
     handle = drag["handle"]
     guides = geometry.Snap()
     smallest = math.ceil(MIN_VISIBLE / canvas.zoom)  # canvas px: never too small to see
+    if centred:  # the opposite side moves as far the other way: the centre stays put
+        cx, cy = geometry.centre(box)
+        _, _, w, h = geometry.resize_turned(box, degrees, handle, 2 * dx, 2 * dy, keep, smallest)
+        return _resized(canvas, element_id, (cx - w / 2, cy - h / 2, w, h), drag["key"])
     if snap and not degrees % 360:  # guides are upright lines: a turned edge cannot meet them
         raw = geometry.resize(box, handle, dx, dy, min_size=smallest)
         flip = geometry.flipped(box, handle, dx, dy)
@@ -101,17 +113,23 @@ def resize(canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool, keep:
             raw, canvas.doc.canvas, drag["others"], threshold, edges_x=edges_x, edges_y=edges_y
         )
         dx, dy = dx + guides.dx, dy + guides.dy
-    x, y, w, h = geometry.resize_turned(box, degrees, handle, dx, dy, keep, smallest)
+    new = geometry.resize_turned(box, degrees, handle, dx, dy, keep, smallest)
+    _resized(canvas, element_id, new, drag["key"])
+    return guides
+
+
+def _resized(canvas: QtCanvas, element_id: str, new, key) -> geometry.Snap:
+    x, y, w, h = new
     element = canvas.doc.element(element_id)
     cw, ch = canvas.doc.canvas
     values = {
-        "x": geometry.at_px(_length(element, "x"), x, cw),
-        "y": geometry.at_px(_length(element, "y"), y, ch),
-        "width": geometry.at_px(_length(element, "width"), w, cw),
-        "height": geometry.at_px(_length(element, "height"), h, ch),
+        "x": geometry.at_px(unit_length(element, "x"), x, cw),
+        "y": geometry.at_px(unit_length(element, "y"), y, ch),
+        "width": geometry.at_px(unit_length(element, "width"), w, cw),
+        "height": geometry.at_px(unit_length(element, "height"), h, ch),
     }
-    _edit(canvas, {element_id: values}, "Resize", drag["key"])
-    return guides
+    edit(canvas, {element_id: values}, "Resize", key)
+    return geometry.Snap()
 
 
 def rotate(canvas: QtCanvas, drag: dict, pos: QPointF, step: bool) -> float:
@@ -122,5 +140,5 @@ def rotate(canvas: QtCanvas, drag: dict, pos: QPointF, step: bool) -> float:
     angle = geometry.rotation_drag(
         drag["rotations"][element_id], about, press, canvas.to_canvas(pos), step
     )
-    _edit(canvas, {element_id: {"rotation": angle}}, "Rotate", drag["key"])
+    edit(canvas, {element_id: {"rotation": angle}}, "Rotate", drag["key"])
     return angle

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
 from vidgen_desktop.composition.model import AudioElement
-from vidgen_desktop.ui.editor import geometry, keyframes
+from vidgen_desktop.ui.editor import geometry, keyframes, qt_canvas_marquee
 
 ACCENT = QColor("#2d8cff")
 GUIDE = QColor("#ff3da6")
@@ -37,6 +37,7 @@ def paint(canvas: QtCanvas, p: QPainter) -> None:
     if canvas.trial is None:  # a preset playing on hover: the outline would stand still
         _selection(canvas, p, frame)
     _snap_guides(canvas, p, frame)
+    qt_canvas_marquee.paint(canvas, p)
 
 
 def _safe_area(canvas: QtCanvas, p: QPainter, frame: QRectF) -> None:

@@ -54,6 +54,25 @@ class ActionId(enum.Enum):
     DELETE_KEYFRAME = "delete_keyframe"
     PREV_KEYFRAME = "prev_keyframe"
     NEXT_KEYFRAME = "next_keyframe"
+    # arranging on the canvas (ui/editor/qt_canvas_arrange.py)
+    CUT = "cut"
+    COPY = "copy"
+    PASTE = "paste"
+    ALIGN_LEFT = "align_left"
+    ALIGN_CENTRE = "align_centre"
+    ALIGN_RIGHT = "align_right"
+    ALIGN_TOP = "align_top"
+    ALIGN_MIDDLE = "align_middle"
+    ALIGN_BOTTOM = "align_bottom"
+    ALIGN_TO_CANVAS = "align_to_canvas"
+    DISTRIBUTE_H = "distribute_h"
+    DISTRIBUTE_V = "distribute_v"
+    BRING_FORWARD = "bring_forward"
+    SEND_BACKWARD = "send_backward"
+    BRING_TO_FRONT = "bring_to_front"
+    SEND_TO_BACK = "send_to_back"
+    GROUP = "group"
+    UNGROUP = "ungroup"
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,26 @@ SPECS: dict[ActionId, Spec] = {
     ),
     ActionId.PREV_KEYFRAME: Spec("&Previous Keyframe", ("J",), "Go to the previous keyframe"),
     ActionId.NEXT_KEYFRAME: Spec("&Next Keyframe", ("L",), "Go to the next keyframe"),
+    ActionId.CUT: Spec("Cu&t", (Std.Cut, "Ctrl+X"), "Cut the selection (as JSON, to any project)"),
+    ActionId.COPY: Spec("&Copy", (Std.Copy, "Ctrl+C"), "Copy the selection (as JSON, to any project)"),
+    ActionId.PASTE: Spec("&Paste", (Std.Paste, "Ctrl+V"), "Paste elements copied from any project"),
+    ActionId.ALIGN_LEFT: Spec("Align &Left", (), "Line up the left edges"),
+    ActionId.ALIGN_CENTRE: Spec("Align &Centre", (), "Line up the horizontal centres"),
+    ActionId.ALIGN_RIGHT: Spec("Align &Right", (), "Line up the right edges"),
+    ActionId.ALIGN_TOP: Spec("Align &Top", (), "Line up the top edges"),
+    ActionId.ALIGN_MIDDLE: Spec("Align &Middle", (), "Line up the vertical middles"),
+    ActionId.ALIGN_BOTTOM: Spec("Align &Bottom", (), "Line up the bottom edges"),
+    ActionId.ALIGN_TO_CANVAS: Spec(
+        "To the C&anvas", (), "Align to the canvas (off: to the selection's bounds)", True
+    ),
+    ActionId.DISTRIBUTE_H: Spec("Distribute &Horizontally", (), "Equal gaps, left to right"),
+    ActionId.DISTRIBUTE_V: Spec("Distribute &Vertically", (), "Equal gaps, top to bottom"),
+    ActionId.BRING_FORWARD: Spec("Bring &Forward", ("Ctrl+]",), "One step up the stack"),
+    ActionId.SEND_BACKWARD: Spec("Send &Backward", ("Ctrl+[",), "One step down the stack"),
+    ActionId.BRING_TO_FRONT: Spec("Bring to F&ront", ("Ctrl+Shift+]", "Ctrl+}"), "To the top"),
+    ActionId.SEND_TO_BACK: Spec("Send to B&ack", ("Ctrl+Shift+[", "Ctrl+{"), "To the bottom"),
+    ActionId.GROUP: Spec("&Group", ("Ctrl+G",), "Move, scale and hide the selection as one"),
+    ActionId.UNGROUP: Spec("&Ungroup", ("Ctrl+Shift+G",), "Break the selected groups up"),
 }
 
 
