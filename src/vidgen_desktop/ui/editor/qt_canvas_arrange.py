@@ -70,7 +70,9 @@ class Arranger:
         except ValueError as exc:
             tell_text(self.canvas, str(exc))
             return str(exc)
-        elements = clipboard.unique(elements, [e.id for e in self.doc.comp.elements], self.doc.new_id)
+        elements = clipboard.unique(
+            elements, [e.id for e in self.doc.comp.elements], self.doc.new_id
+        )
         elements = _fresh_groups(self.doc.comp.elements, elements)
         self.doc.add(elements, "Paste")
         self.doc.set_selection([e.id for e in elements])

@@ -125,7 +125,9 @@ SPECS: dict[ActionId, Spec] = {
     ActionId.PREV_KEYFRAME: Spec("&Previous Keyframe", ("J",), "Go to the previous keyframe"),
     ActionId.NEXT_KEYFRAME: Spec("&Next Keyframe", ("L",), "Go to the next keyframe"),
     ActionId.CUT: Spec("Cu&t", (Std.Cut, "Ctrl+X"), "Cut the selection (as JSON, to any project)"),
-    ActionId.COPY: Spec("&Copy", (Std.Copy, "Ctrl+C"), "Copy the selection (as JSON, to any project)"),
+    ActionId.COPY: Spec(
+        "&Copy", (Std.Copy, "Ctrl+C"), "Copy the selection (as JSON, to any project)"
+    ),
     ActionId.PASTE: Spec("&Paste", (Std.Paste, "Ctrl+V"), "Paste elements copied from any project"),
     ActionId.ALIGN_LEFT: Spec("Align &Left", (), "Line up the left edges"),
     ActionId.ALIGN_CENTRE: Spec("Align &Centre", (), "Line up the horizontal centres"),
