@@ -11,7 +11,7 @@ import uikit
 from test_ui_canvas import drag
 from uikit import make_window, point
 
-from PySide6.QtCore import QPoint, Qt, QTimer  # isort: skip
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer  # isort: skip
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu
 
@@ -275,3 +275,17 @@ def uikit_visible() -> int:
     from vidgen_desktop.ui.editor.qt_layers import VISIBLE
 
     return VISIBLE
+
+
+def test_a_group_scales_as_one_from_its_bounds_handles(qtbot, home):
+    window = make_window(qtbot, three_boxes(a={"group": "g"}, b={"group": "g"}))
+    canvas, doc = window.canvas, window.doc
+    canvas.snapping = False
+    doc.set_selection(["a", "b"])  # bounds: (100, 50) to (400, 300)
+    assert canvas.handle_at(QPointF(point(canvas, 400, 300))) == "se"
+    drag(qtbot, canvas, point(canvas, 400, 300), point(canvas, 700, 550))  # twice the size
+    a, b = doc.element("a"), doc.element("b")
+    near = pytest.approx  # the mouse lands on whole screen pixels
+    assert [px(a, f) for f in ("x", "y", "width", "height")] == near([100, 50, 200, 200], abs=2)
+    assert [px(b, f) for f in ("x", "y", "width", "height")] == near([500, 350, 200, 200], abs=2)
+    assert doc.undo_stack.count() == 1

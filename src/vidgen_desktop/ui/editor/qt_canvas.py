@@ -210,8 +210,8 @@ class QtCanvas(QWidget):
 
     def handle_at(self, point: QPointF) -> str | None:
         element = self.resizable()
-        if element is None:
-            return None
+        if element is None:  # a whole group: the handles of its bounds
+            return qt_canvas_drag.group_handle_at(self, point)
         view = self.view(element)
         spot = self.handle_rect(self.rotate_handle(view))
         if spot.adjusted(-4, -4, 4, 4).contains(point):
@@ -238,8 +238,8 @@ class QtCanvas(QWidget):
         handle = self.handle_at(pos)
         if handle is not None:
             element = self.resizable()
-            assert element is not None
-            self._drag = qt_canvas_drag.start(self, pos, [element], handle)
+            targets = [element] if element is not None else self.doc.selected_visuals()
+            self._drag = qt_canvas_drag.start(self, pos, targets, handle)
             return
         hit = self.element_at(pos)
         toggle = event.modifiers() & (
@@ -267,8 +267,10 @@ class QtCanvas(QWidget):
         if handle == "rotate":
             return Qt.CursorShape.CrossCursor
         element = self.resizable()
-        if handle is None or element is None:
+        if handle is None:
             return Qt.CursorShape.ArrowCursor
+        if element is None:  # a group's upright bounds
+            return _RESIZE_CURSORS[_HANDLE_ANGLES[handle] // 45 % 4]
         # the resize cursor follows the turned edge: the handle's direction, rounded to 45°
         turn = round((self.view(element).rotation + _HANDLE_ANGLES[handle]) / 45) % 4
         return _RESIZE_CURSORS[turn]
@@ -304,7 +306,7 @@ class QtCanvas(QWidget):
             guides = qt_canvas_drag.move(self, drag, dx, dy, snap)
         else:  # Alt: about the centre; Shift: the aspect (media that fits keep it unless Shift)
             centred = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
-            keep = shift != qt_canvas_drag.keeps_aspect(self.doc.element(drag["handle_of"]))
+            keep = shift != qt_canvas_drag.default_keep(self, drag)
             guides = qt_canvas_drag.resize(self, drag, dx, dy, self.snapping, keep, centred)
         self._show_guides(guides)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF
 
 from vidgen_desktop.composition.units import Length
-from vidgen_desktop.ui.editor import geometry, keyframes
+from vidgen_desktop.ui.editor import arrange, geometry, keyframes
 from vidgen_desktop.ui.editor.document import VisualElement
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def start(canvas: QtCanvas, pos: QPointF, elements: list[VisualElement], handle:
         canvas.view(e).box for e in doc.comp.stacking_order() if e.id not in moving and not e.hidden
     ]
     kind = "rotate" if handle == "rotate" else "resize" if handle else "move"
-    return {
+    drag = {
         "press": pos,
         "handle": handle,
         "boxes": {i: v.box for i, v in views.items()},
@@ -44,6 +44,36 @@ def start(canvas: QtCanvas, pos: QPointF, elements: list[VisualElement], handle:
         "key": (kind, next(_drags)),
         "handle_of": elements[0].id if elements else None,
     }
+    if handle and len(elements) > 1:  # a group's handles: its members scale as one
+        drag["group"] = arrange.union([arrange.bounds(v.box, v.rotation) for v in views.values()])
+    return drag
+
+
+def group_box(canvas: QtCanvas) -> geometry.Box | None:
+    """The bounds of the selection when it is one whole group, none of it locked."""
+    doc = canvas.doc
+    chosen = doc.selected_visuals()
+    names = {e.group for e in chosen}
+    if len(chosen) < 2 or len(names) != 1 or None in names or any(e.locked for e in chosen):
+        return None
+    members = {e.id for e in doc.comp.stacking_order() if e.group in names}
+    if members != {e.id for e in chosen}:
+        return None
+    views = [canvas.view(e) for e in chosen]
+    return arrange.union([arrange.bounds(v.box, v.rotation) for v in views])
+
+
+def group_handle_at(canvas: QtCanvas, point: QPointF) -> str | None:
+    box = group_box(canvas)
+    for name, at in geometry.handle_points(box).items() if box else ():
+        if canvas.handle_rect(at).adjusted(-3, -3, 3, 3).contains(point):
+            return name
+    return None
+
+
+def default_keep(canvas: QtCanvas, drag: dict) -> bool:
+    """Whether a resize keeps the aspect with no key held (Shift inverts it)."""
+    return "group" not in drag and keeps_aspect(canvas.doc.element(drag["handle_of"]))
 
 
 def keeps_aspect(element: VisualElement) -> bool:
@@ -95,6 +125,8 @@ def unit_length(element: VisualElement, prop: str) -> Length:
 def resize(
     canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool, keep: bool, centred=False
 ):
+    if "group" in drag:
+        return _resize_group(canvas, drag, dx, dy, keep, centred)
     ((element_id, box),) = drag["boxes"].items()
     degrees = drag["rotations"][element_id]
     handle = drag["handle"]
@@ -129,6 +161,32 @@ def _resized(canvas: QtCanvas, element_id: str, new, key) -> geometry.Snap:
         "height": geometry.at_px(unit_length(element, "height"), h, ch),
     }
     edit(canvas, {element_id: values}, "Resize", key)
+    return geometry.Snap()
+
+
+def _resize_group(canvas: QtCanvas, drag: dict, dx, dy, keep: bool, centred: bool):
+    """Scale every member with the group's bounds (positions and sizes, about the handle's
+    opposite side, or the centre with Alt)."""
+    box, handle = drag["group"], drag["handle"]
+    smallest = math.ceil(MIN_VISIBLE / canvas.zoom)
+    if centred:
+        cx, cy = geometry.centre(box)
+        _, _, w, h = geometry.resize(box, handle, 2 * dx, 2 * dy, keep, smallest)
+        new = (cx - w / 2, cy - h / 2, w, h)
+    else:
+        new = geometry.resize(box, handle, dx, dy, keep, smallest)
+    sx, sy = new[2] / max(box[2], 1e-9), new[3] / max(box[3], 1e-9)
+    cw, ch = canvas.doc.canvas
+    values = {}
+    for element_id, (x, y, w, h) in drag["boxes"].items():
+        element = canvas.doc.element(element_id)
+        values[element_id] = {
+            "x": geometry.at_px(unit_length(element, "x"), new[0] + (x - box[0]) * sx, cw),
+            "y": geometry.at_px(unit_length(element, "y"), new[1] + (y - box[1]) * sy, ch),
+            "width": geometry.at_px(unit_length(element, "width"), w * sx, cw),
+            "height": geometry.at_px(unit_length(element, "height"), h * sy, ch),
+        }
+    edit(canvas, values, "Scale Group", drag["key"])
     return geometry.Snap()
 
 
