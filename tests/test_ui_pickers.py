@@ -114,3 +114,21 @@ def test_dragging_a_label_scrubs_the_value_as_one_undo_step(qtbot, home):
     assert window.doc.undo_stack.count() == count + 1
     window.doc.undo_stack.undo()
     assert window.doc.element("box").width == Length(20, "%")
+
+
+def test_weight_and_style_fields_reach_the_drawn_text(qtbot, home):
+    import numpy as np
+
+    from vidgen_desktop.render import text as render_text
+
+    comp = box_comp()
+    comp.elements[0] = comp.elements[0].model_copy(update={"text": "Hello", "font_size": 60})
+    window, inspector = selected(qtbot, comp)
+    inspector.editors["font_style"].setCurrentText("italic")
+    inspector.editors["font_weight"].setCurrentText("bold")
+    box = window.doc.element("box")
+    assert (box.font_style, box.font_weight) == ("italic", "bold")
+    assert "Oblique" in render_text.find_font("DejaVu Sans", "bold", "italic")  # fontconfig's
+    upright = box.model_copy(update={"font_style": "normal"})
+    drawn = [render_text.rasterize(e, (384, 216)) for e in (box, upright)]
+    assert np.abs(drawn[0].astype(int) - drawn[1].astype(int)).sum() > 1000  # slanted glyphs

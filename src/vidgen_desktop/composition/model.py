@@ -264,6 +264,7 @@ class TextElement(_Visual):
     ] = "DejaVu Sans"
     font_size: float | None = Field(None, gt=0, le=2000)  # canvas px; None: fit the box
     font_weight: Literal["normal", "bold"] = "normal"
+    font_style: Literal["normal", "italic"] = "normal"
     align: Literal["left", "center", "right"] = "left"
     valign: Literal["top", "middle", "bottom"] = "top"
     line_spacing: float = Field(1.2, ge=0.5, le=4)
