@@ -193,6 +193,8 @@ def test_context_menu_offers_the_same_actions(qtbot, home):
         canvas, window.actions, point(canvas, 350, 250)
     )
     assert window.doc.selection == ["b"]  # a right-click selects what it hits
+    edit = next(m.menu() for m in window.menuBar().actions() if m.text() == "&Edit")
+    assert {"Cut", "Copy", "Paste"} <= {x.text().replace("&", "") for x in edit.actions()}
     texts = [x.text().replace("&", "") for x in menu.actions()]
     assert texts[:5] == ["Cut", "Copy", "Paste", "Duplicate", "Delete"]
     assert {"Order", "Align", "Distribute", "Group", "Ungroup"} <= set(texts)

@@ -1,5 +1,5 @@
 """Canvas tools on a real X11 window (Xvfb, xcb, xdotool): Ctrl+C/V, Ctrl+[ and Ctrl+],
-a marquee, and a Shift-resize, as a designer's keyboard and mouse drive them."""
+Ctrl+Shift+[, a marquee, and a Shift-resize, as a designer's keyboard and mouse drive them."""
 
 from __future__ import annotations
 
@@ -48,10 +48,13 @@ def test_copy_paste_order_marquee_and_shift_resize_on_the_real_window(x_display,
             move(x, y)
         editor.xdotool("mouseup", "1")
         editor.xdotool("keyup", "shift")
+        move(150, 100)
+        editor.xdotool("click", "1")  # a-2 (over a)
+        editor.key("ctrl+braceleft")  # Ctrl+Shift+[ as the keyboard sends it: to the back
         editor.key("ctrl+s")
         editor.wait_title(wid, "tools.json — Vidgen")
         saved = project.load(tmp_path / "tools.json")
-        assert [e.id for e in saved.stacking_order()] == ["a", "b", "a-2", "c"]
+        assert [e.id for e in saved.stacking_order()] == ["a-2", "a", "b", "c"]
         b = saved.element("b")
         assert b.width.value == b.height.value > 100  # resized, the aspect kept
         assert (b.x.value, b.y.value) == (300, 200)  # the top-left stayed put

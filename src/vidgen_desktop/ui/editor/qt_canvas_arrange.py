@@ -224,6 +224,9 @@ def install(window: QMainWindow) -> Arranger:
     menu.setObjectName("menu_arrange")
     fill(menu, a)
     window.menuBar().addMenu(menu)
+    for item in window.menuBar().actions():  # the Edit menu has the clipboard too
+        if item.menu() is not None and item.text() == "&Edit":
+            item.menu().insertActions(a[ActionId.ADD_TEXT], [a[i] for i in EDIT_ACTIONS[:3]])
     window.canvas.context_actions = a
     window.arranger = arranger
     return arranger

@@ -142,8 +142,10 @@ SPECS: dict[ActionId, Spec] = {
     ActionId.DISTRIBUTE_V: Spec("Distribute &Vertically", (), "Equal gaps, top to bottom"),
     ActionId.BRING_FORWARD: Spec("Bring &Forward", ("Ctrl+]",), "One step up the stack"),
     ActionId.SEND_BACKWARD: Spec("Send &Backward", ("Ctrl+[",), "One step down the stack"),
-    ActionId.BRING_TO_FRONT: Spec("Bring to F&ront", ("Ctrl+Shift+]", "Ctrl+}"), "To the top"),
-    ActionId.SEND_TO_BACK: Spec("Send to B&ack", ("Ctrl+Shift+[", "Ctrl+{"), "To the bottom"),
+    # one sequence each: on xcb "Ctrl+{" also matches Ctrl+Shift+[, and two matches are
+    # an ambiguous shortcut that runs nothing
+    ActionId.BRING_TO_FRONT: Spec("Bring to F&ront", ("Ctrl+Shift+]",), "To the top"),
+    ActionId.SEND_TO_BACK: Spec("Send to B&ack", ("Ctrl+Shift+[",), "To the bottom"),
     ActionId.GROUP: Spec("&Group", ("Ctrl+G",), "Move, scale and hide the selection as one"),
     ActionId.UNGROUP: Spec("&Ungroup", ("Ctrl+Shift+G",), "Break the selected groups up"),
 }
