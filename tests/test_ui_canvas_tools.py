@@ -291,3 +291,15 @@ def test_a_group_scales_as_one_from_its_bounds_handles(qtbot, home):
     assert [px(a, f) for f in ("x", "y", "width", "height")] == near([100, 50, 200, 200], abs=2)
     assert [px(b, f) for f in ("x", "y", "width", "height")] == near([500, 350, 200, 200], abs=2)
     assert doc.undo_stack.count() == 1
+
+
+def test_a_pasted_group_is_a_new_group_of_its_own(qtbot, home):
+    window = make_window(qtbot, three_boxes(a={"group": "group-1"}, b={"group": "group-1"}))
+    doc = window.doc
+    doc.set_selection(["a", "b"])
+    window.actions[ActionId.COPY].trigger()
+    window.actions[ActionId.PASTE].trigger()
+    assert {doc.element(i).group for i in ("a-2", "b-2")} == {"group-2"}
+    assert doc.element("a").group == "group-1"  # the original group is untouched
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=point(window.canvas, 150, 100))
+    assert doc.selection == ["a-2", "b-2"]  # the pasted group, on top, selects as one
