@@ -99,6 +99,7 @@ TEXT = {
     "font_family": st.sampled_from(["DejaVu Sans", "/etc/passwd", "No Such Font", "-h", "/"]),
     "font_size": st.one_of(st.none(), st.floats(1, 300)),
     "font_weight": st.sampled_from(["normal", "bold"]),
+    "font_style": st.sampled_from(["normal", "italic"]),
     "align": st.sampled_from(["left", "center", "right"]),
     "valign": st.sampled_from(["top", "middle", "bottom"]),
     "line_spacing": st.floats(0.5, 4),

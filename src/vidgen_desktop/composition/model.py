@@ -154,6 +154,7 @@ class _ElementBase(_Strict):
     track: int = Field(0, ge=-TRACK_LIMIT, le=TRACK_LIMIT - 1)
     hidden: bool = False
     locked: bool = False
+    group: str | None = Field(None, min_length=1, max_length=200)  # members move as one
 
     @model_validator(mode="after")
     def _ends_in_time(self) -> _ElementBase:
@@ -261,6 +262,7 @@ class TextElement(_Visual):
     ] = "DejaVu Sans"
     font_size: float | None = Field(None, gt=0, le=2000)  # canvas px; None: fit the box
     font_weight: Literal["normal", "bold"] = "normal"
+    font_style: Literal["normal", "italic"] = "normal"
     align: Literal["left", "center", "right"] = "left"
     valign: Literal["top", "middle", "bottom"] = "top"
     line_spacing: float = Field(1.2, ge=0.5, le=4)

@@ -34,19 +34,21 @@ RASTER_VERSION = "1"  # bump when the drawing changes, so cached PNGs are redraw
 
 
 @functools.lru_cache(maxsize=64)
-def find_font(family: str, weight: str = "normal") -> str:
+def find_font(family: str, weight: str = "normal", style: str = "normal") -> str:
     """A font file for ``family``: bundled DejaVu, a path to a font file, or fontconfig's match.
 
     Falls back to the bundled DejaVu Sans so a project always renders.
     """
     key = (family.strip().lower(), weight)
     fonts = paths.resources_dir() / "fonts"
-    if key in _BUNDLED:
+    if key in _BUNDLED and style == "normal":  # no italic is bundled: fontconfig's, if any
         return str(fonts / _BUNDLED[key])
     if os.path.isfile(family):
         return family
     try:
         pattern = f"{family}:weight={'bold' if weight == 'bold' else 'regular'}"
+        if style == "italic":
+            pattern += ":slant=italic"
         found = subprocess.run(  # "--": a family starting with "-" is not an option
             ["fc-match", "-f", "%{file}", "--", pattern], capture_output=True, text=True, timeout=5
         ).stdout.strip()
@@ -134,7 +136,7 @@ def rasterize(element: TextElement, size: tuple[int, int], scale: float = 1.0) -
         return np.asarray(image)
     pad = element.padding * scale
     inner_w, inner_h = max(1.0, w - 2 * pad), max(1.0, h - 2 * pad)
-    font_path = find_font(element.font_family, element.font_weight)
+    font_path = find_font(element.font_family, element.font_weight, element.font_style)
     try:
         if element.font_size is not None:
             px = max(1, round(element.font_size * scale))
@@ -175,6 +177,7 @@ def _digest(element: TextElement, size: tuple[int, int], scale: float) -> str:
             "font_family",
             "font_size",
             "font_weight",
+            "font_style",
             "align",
             "valign",
             "line_spacing",
@@ -188,7 +191,7 @@ def _digest(element: TextElement, size: tuple[int, int], scale: float) -> str:
             sorted(fields.items()),
             size,
             scale,
-            find_font(element.font_family, element.font_weight),
+            find_font(element.font_family, element.font_weight, element.font_style),
         )
     )
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]

@@ -36,7 +36,7 @@ from vidgen_desktop.ui.shell.background import Background
 
 AnyElement = VideoElement | ImageElement | TextElement | AudioElement
 VisualElement = VideoElement | ImageElement | TextElement
-UNLOCKED_FIELDS = {"locked", "hidden", "name"}  # what a locked element still lets change
+UNLOCKED_FIELDS = {"locked", "hidden", "name", "group"}  # what a locked element still lets change
 MEDIA_TIMING = {"start", "duration", "trim_start"}  # edits that may run past the media's end
 _EPS = 1e-6  # seconds: frame-rounding noise, not a real overrun
 

@@ -82,6 +82,7 @@ FIELDS: dict[type, tuple[FieldSpec, ...]] = {
         FieldSpec("font_family", "Font", "line"),
         FieldSpec("font_size", "Size (px, empty: fit)", "optional"),
         FieldSpec("font_weight", "Weight", "choice", ("normal", "bold")),
+        FieldSpec("font_style", "Style", "choice", ("normal", "italic")),
         FieldSpec("align", "Align", "choice", ("left", "center", "right")),
         FieldSpec("valign", "Vertical", "choice", ("top", "middle", "bottom")),
         FieldSpec("line_spacing", "Line spacing", "number"),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QDragEnterEvent,
     QDropEvent,
     QImage,
@@ -27,7 +28,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from vidgen_desktop.composition import layout
-from vidgen_desktop.ui.editor import geometry, keyframes, qt_canvas_drag, qt_canvas_paint
+from vidgen_desktop.ui.editor import (
+    arrange,
+    geometry,
+    keyframes,
+    qt_canvas_drag,
+    qt_canvas_marquee,
+    qt_canvas_paint,
+)
 from vidgen_desktop.ui.editor.document import Document, VisualElement
 from vidgen_desktop.ui.editor.qt_preview import PreviewRenderer, PreviewRequest
 
@@ -87,6 +95,7 @@ class QtCanvas(QWidget):
         # the Animate menu's live preview: a changed copy of the composition, not the document
         self.trial: tuple | None = None  # (composition, time) or None
         self.paths: dict[str, tuple] = {}  # element id -> (what it was drawn for, motion path)
+        self.context_actions: dict = {}  # ActionId -> QAction, for the context menu
         self.setAcceptDrops(True)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -201,8 +210,8 @@ class QtCanvas(QWidget):
 
     def handle_at(self, point: QPointF) -> str | None:
         element = self.resizable()
-        if element is None:
-            return None
+        if element is None:  # a whole group: the handles of its bounds
+            return qt_canvas_drag.group_handle_at(self, point)
         view = self.view(element)
         spot = self.handle_rect(self.rotate_handle(view))
         if spot.adjusted(-4, -4, 4, 4).contains(point):
@@ -229,25 +238,25 @@ class QtCanvas(QWidget):
         handle = self.handle_at(pos)
         if handle is not None:
             element = self.resizable()
-            assert element is not None
-            self._drag = qt_canvas_drag.start(self, pos, [element], handle)
+            targets = [element] if element is not None else self.doc.selected_visuals()
+            self._drag = qt_canvas_drag.start(self, pos, targets, handle)
             return
         hit = self.element_at(pos)
         toggle = event.modifiers() & (
             Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
         )
-        if hit is None:
-            if not toggle:
-                self.doc.set_selection([])
+        if hit is None:  # empty canvas: a marquee (a click clears the selection)
+            self._drag = qt_canvas_marquee.start(self, pos, bool(toggle))
             return
+        members = arrange.with_groups(self.doc.comp.elements, [hit])  # a group is one
         if toggle:
-            chosen = [i for i in self.doc.selection if i != hit]
+            chosen = [i for i in self.doc.selection if i not in members]
             if hit not in self.doc.selection:
-                chosen.append(hit)
+                chosen += members
             self.doc.set_selection(chosen)
             return
         if hit not in self.doc.selection:
-            self.doc.set_selection([hit])
+            self.doc.set_selection(members)
         movable = [e for e in self.doc.selected_visuals() if not e.locked]
         if movable:
             self._drag = qt_canvas_drag.start(self, pos, movable, None)
@@ -258,8 +267,10 @@ class QtCanvas(QWidget):
         if handle == "rotate":
             return Qt.CursorShape.CrossCursor
         element = self.resizable()
-        if handle is None or element is None:
+        if handle is None:
             return Qt.CursorShape.ArrowCursor
+        if element is None:  # a group's upright bounds
+            return _RESIZE_CURSORS[_HANDLE_ANGLES[handle] // 45 % 4]
         # the resize cursor follows the turned edge: the handle's direction, rounded to 45°
         turn = round((self.view(element).rotation + _HANDLE_ANGLES[handle]) / 45) % 4
         return _RESIZE_CURSORS[turn]
@@ -274,6 +285,8 @@ class QtCanvas(QWidget):
             self.setCursor(self._cursor(self.handle_at(pos)))
             return
         drag = self._drag
+        if "marquee" in drag:
+            return qt_canvas_marquee.move(self, drag, pos)
         if "locked" in drag:
             if not drag["told"] and (pos - drag["press"]).manhattanLength() >= 4:
                 drag["told"] = True
@@ -291,8 +304,10 @@ class QtCanvas(QWidget):
         snap = not (event.modifiers() & Qt.KeyboardModifier.AltModifier) and self.snapping
         if drag["handle"] is None:
             guides = qt_canvas_drag.move(self, drag, dx, dy, snap)
-        else:
-            guides = qt_canvas_drag.resize(self, drag, dx, dy, snap, shift)
+        else:  # Alt: about the centre; Shift: the aspect (media that fits keep it unless Shift)
+            centred = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+            keep = shift != qt_canvas_drag.default_keep(self, drag)
+            guides = qt_canvas_drag.resize(self, drag, dx, dy, self.snapping, keep, centred)
         self._show_guides(guides)
 
     def _show_guides(self, guides: geometry.Snap) -> None:
@@ -306,6 +321,18 @@ class QtCanvas(QWidget):
         self.setCursor(Qt.CursorShape.ArrowCursor)
         self._show_guides(geometry.Snap())
         self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        hit = self.element_at(event.position())  # inside a group: just this member
+        if hit is not None and self.doc.element(hit).group:
+            self.doc.set_selection([hit])
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if self.context_actions:
+            from vidgen_desktop.ui.editor import qt_canvas_arrange  # it builds on this module
+
+            menu = qt_canvas_arrange.context_menu(self, self.context_actions, event.pos())
+            menu.exec(event.globalPos())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

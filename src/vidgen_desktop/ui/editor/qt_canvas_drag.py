@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF
 
 from vidgen_desktop.composition.units import Length
-from vidgen_desktop.ui.editor import geometry, keyframes
+from vidgen_desktop.ui.editor import arrange, geometry, keyframes
 from vidgen_desktop.ui.editor.document import VisualElement
 
 if TYPE_CHECKING:
@@ -35,17 +35,53 @@ def start(canvas: QtCanvas, pos: QPointF, elements: list[VisualElement], handle:
         canvas.view(e).box for e in doc.comp.stacking_order() if e.id not in moving and not e.hidden
     ]
     kind = "rotate" if handle == "rotate" else "resize" if handle else "move"
-    return {
+    drag = {
         "press": pos,
         "handle": handle,
         "boxes": {i: v.box for i, v in views.items()},
         "rotations": {i: v.rotation for i, v in views.items()},
         "others": others,
         "key": (kind, next(_drags)),
+        "handle_of": elements[0].id if elements else None,
     }
+    if handle and len(elements) > 1:  # a group's handles: its members scale as one
+        drag["group"] = arrange.union([arrange.bounds(v.box, v.rotation) for v in views.values()])
+    return drag
 
 
-def _edit(canvas: QtCanvas, values: dict[str, dict], text: str, key) -> None:
+def group_box(canvas: QtCanvas) -> geometry.Box | None:
+    """The bounds of the selection when it is one whole group, none of it locked."""
+    doc = canvas.doc
+    chosen = doc.selected_visuals()
+    names = {e.group for e in chosen}
+    if len(chosen) < 2 or len(names) != 1 or None in names or any(e.locked for e in chosen):
+        return None
+    members = {e.id for e in doc.comp.stacking_order() if e.group in names}
+    if members != {e.id for e in chosen}:
+        return None
+    views = [canvas.view(e) for e in chosen]
+    return arrange.union([arrange.bounds(v.box, v.rotation) for v in views])
+
+
+def group_handle_at(canvas: QtCanvas, point: QPointF) -> str | None:
+    box = group_box(canvas)
+    for name, at in geometry.handle_points(box).items() if box else ():
+        if canvas.handle_rect(at).adjusted(-3, -3, 3, 3).contains(point):
+            return name
+    return None
+
+
+def default_keep(canvas: QtCanvas, drag: dict) -> bool:
+    """Whether a resize keeps the aspect with no key held (Shift inverts it)."""
+    return "group" not in drag and keeps_aspect(canvas.doc.element(drag["handle_of"]))
+
+
+def keeps_aspect(element: VisualElement) -> bool:
+    """Media that fit their box (any fit but ``fill``) keep its aspect by default."""
+    return getattr(element, "fit", "fill") != "fill"
+
+
+def edit(canvas: QtCanvas, values: dict[str, dict], text: str, key) -> None:
     changes, problems = {}, []
     for element_id, props in values.items():
         fields, refusal = keyframes.set_values(canvas.doc, canvas.doc.element(element_id), props)
@@ -74,24 +110,32 @@ def move(canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool) -> geom
     for element_id, (x, y, _, _) in boxes.items():
         element = canvas.doc.element(element_id)
         values[element_id] = {
-            "x": geometry.at_px(_length(element, "x"), x + dx, cw),
-            "y": geometry.at_px(_length(element, "y"), y + dy, ch),
+            "x": geometry.at_px(unit_length(element, "x"), x + dx, cw),
+            "y": geometry.at_px(unit_length(element, "y"), y + dy, ch),
         }
-    _edit(canvas, values, "Move", drag["key"])
+    edit(canvas, values, "Move", drag["key"])
     return guides
 
 
-def _length(element: VisualElement, prop: str) -> Length:
+def unit_length(element: VisualElement, prop: str) -> Length:
     """A length in the unit a moved value keeps: its keyframes' unit, else the field's."""
     return Length(0.0, keyframes.unit_of(element, prop))
 
 
-def resize(canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool, keep: bool):
+def resize(
+    canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool, keep: bool, centred=False
+):
+    if "group" in drag:
+        return _resize_group(canvas, drag, dx, dy, keep, centred)
     ((element_id, box),) = drag["boxes"].items()
     degrees = drag["rotations"][element_id]
     handle = drag["handle"]
     guides = geometry.Snap()
     smallest = math.ceil(MIN_VISIBLE / canvas.zoom)  # canvas px: never too small to see
+    if centred:  # the opposite side moves as far the other way: the centre stays put
+        cx, cy = geometry.centre(box)
+        _, _, w, h = geometry.resize_turned(box, degrees, handle, 2 * dx, 2 * dy, keep, smallest)
+        return _resized(canvas, element_id, (cx - w / 2, cy - h / 2, w, h), drag["key"])
     if snap and not degrees % 360:  # guides are upright lines: a turned edge cannot meet them
         raw = geometry.resize(box, handle, dx, dy, min_size=smallest)
         flip = geometry.flipped(box, handle, dx, dy)
@@ -101,17 +145,49 @@ def resize(canvas: QtCanvas, drag: dict, dx: float, dy: float, snap: bool, keep:
             raw, canvas.doc.canvas, drag["others"], threshold, edges_x=edges_x, edges_y=edges_y
         )
         dx, dy = dx + guides.dx, dy + guides.dy
-    x, y, w, h = geometry.resize_turned(box, degrees, handle, dx, dy, keep, smallest)
+    new = geometry.resize_turned(box, degrees, handle, dx, dy, keep, smallest)
+    _resized(canvas, element_id, new, drag["key"])
+    return guides
+
+
+def _resized(canvas: QtCanvas, element_id: str, new, key) -> geometry.Snap:
+    x, y, w, h = new
     element = canvas.doc.element(element_id)
     cw, ch = canvas.doc.canvas
     values = {
-        "x": geometry.at_px(_length(element, "x"), x, cw),
-        "y": geometry.at_px(_length(element, "y"), y, ch),
-        "width": geometry.at_px(_length(element, "width"), w, cw),
-        "height": geometry.at_px(_length(element, "height"), h, ch),
+        "x": geometry.at_px(unit_length(element, "x"), x, cw),
+        "y": geometry.at_px(unit_length(element, "y"), y, ch),
+        "width": geometry.at_px(unit_length(element, "width"), w, cw),
+        "height": geometry.at_px(unit_length(element, "height"), h, ch),
     }
-    _edit(canvas, {element_id: values}, "Resize", drag["key"])
-    return guides
+    edit(canvas, {element_id: values}, "Resize", key)
+    return geometry.Snap()
+
+
+def _resize_group(canvas: QtCanvas, drag: dict, dx, dy, keep: bool, centred: bool):
+    """Scale every member with the group's bounds (positions and sizes, about the handle's
+    opposite side, or the centre with Alt)."""
+    box, handle = drag["group"], drag["handle"]
+    smallest = math.ceil(MIN_VISIBLE / canvas.zoom)
+    if centred:
+        cx, cy = geometry.centre(box)
+        _, _, w, h = geometry.resize(box, handle, 2 * dx, 2 * dy, keep, smallest)
+        new = (cx - w / 2, cy - h / 2, w, h)
+    else:
+        new = geometry.resize(box, handle, dx, dy, keep, smallest)
+    sx, sy = new[2] / max(box[2], 1e-9), new[3] / max(box[3], 1e-9)
+    cw, ch = canvas.doc.canvas
+    values = {}
+    for element_id, (x, y, w, h) in drag["boxes"].items():
+        element = canvas.doc.element(element_id)
+        values[element_id] = {
+            "x": geometry.at_px(unit_length(element, "x"), new[0] + (x - box[0]) * sx, cw),
+            "y": geometry.at_px(unit_length(element, "y"), new[1] + (y - box[1]) * sy, ch),
+            "width": geometry.at_px(unit_length(element, "width"), w * sx, cw),
+            "height": geometry.at_px(unit_length(element, "height"), h * sy, ch),
+        }
+    edit(canvas, values, "Scale Group", drag["key"])
+    return geometry.Snap()
 
 
 def rotate(canvas: QtCanvas, drag: dict, pos: QPointF, step: bool) -> float:
@@ -122,5 +198,5 @@ def rotate(canvas: QtCanvas, drag: dict, pos: QPointF, step: bool) -> float:
     angle = geometry.rotation_drag(
         drag["rotations"][element_id], about, press, canvas.to_canvas(pos), step
     )
-    _edit(canvas, {element_id: {"rotation": angle}}, "Rotate", drag["key"])
+    edit(canvas, {element_id: {"rotation": angle}}, "Rotate", drag["key"])
     return angle

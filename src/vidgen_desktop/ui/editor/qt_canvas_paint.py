@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
 from vidgen_desktop.composition.model import AudioElement
-from vidgen_desktop.ui.editor import geometry, keyframes
+from vidgen_desktop.ui.editor import geometry, keyframes, qt_canvas_drag, qt_canvas_marquee
 
 ACCENT = QColor("#2d8cff")
 GUIDE = QColor("#ff3da6")
@@ -37,6 +37,7 @@ def paint(canvas: QtCanvas, p: QPainter) -> None:
     if canvas.trial is None:  # a preset playing on hover: the outline would stand still
         _selection(canvas, p, frame)
     _snap_guides(canvas, p, frame)
+    qt_canvas_marquee.paint(canvas, p)
 
 
 def _safe_area(canvas: QtCanvas, p: QPainter, frame: QRectF) -> None:
@@ -74,6 +75,15 @@ def _selection(canvas: QtCanvas, p: QPainter, frame: QRectF) -> None:
         p.setPen(QPen(ACCENT, 2, style))
         p.drawPolygon(outline)
         p.restore()
+    group = qt_canvas_drag.group_box(canvas) if canvas.resizable() is None else None
+    if group is not None:  # one group: a dashed box round it, with handles that scale it
+        p.setPen(QPen(ACCENT, 1, Qt.PenStyle.DashLine))
+        p.drawRect(canvas.rect_of(group))
+        p.setPen(QPen(ACCENT, 1))
+        p.setBrush(QColor("white"))
+        for point in geometry.handle_points(group).values():
+            p.drawRect(canvas.handle_rect(point))
+        p.setBrush(Qt.BrushStyle.NoBrush)
     primary = canvas.resizable()
     if primary is not None:
         view = canvas.view(primary)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from vidgen_desktop.render.text import font_fallback
 from vidgen_desktop.ui.editor import keyframes
 from vidgen_desktop.ui.editor import qt_inspector_motion as motion
+from vidgen_desktop.ui.editor import qt_inspector_pickers as pickers
 from vidgen_desktop.ui.editor.document import Document
 from vidgen_desktop.ui.editor.inspector_fields import FIELDS, MIXED, OUTPUT_FIELDS, FieldSpec, shown
 
@@ -101,6 +102,8 @@ class QtInspector(QScrollArea):
         doc.element_changed.connect(self._on_element_changed)
         doc.output_changed.connect(self._on_output_changed)
         doc.adjusted.connect(self._on_adjusted)
+        self.pickers: dict = {}  # field name -> its picker (qt_inspector_pickers)
+        pickers.install(self)
         self.rebuild()
 
     # -- which fields ----------------------------------------------------------------------------
@@ -299,14 +302,16 @@ class QtInspector(QScrollArea):
 
     # -- widgets → model -------------------------------------------------------------------------
 
-    def commit(self, name: str, value: Any, *, merge: bool = False) -> bool:
-        """Send one field to the model; show its refusal inline. True if accepted."""
+    def commit(self, name: str, value: Any, *, merge: object = False) -> bool:
+        """Send one field to the model; show its refusal inline. True if accepted.
+
+        ``merge``: True, or a key of its own (one scrub), merges the edits into one step."""
         targets = self.targets()
         label = f"Change {name.replace('_', ' ')}"
         self._committing, self._adjusted = True, []
         try:
             if targets:
-                key = ("inspector", name, tuple(self.doc.selection)) if merge else None
+                key = ("inspector", name, tuple(self.doc.selection), merge) if merge else None
                 changes, refusals = {}, []
                 for e in targets:  # an animated property takes a keyframe at the playhead
                     fields, refusal = keyframes.set_value(self.doc, e, name, value)

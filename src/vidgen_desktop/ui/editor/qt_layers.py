@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop.composition.model import AudioElement, TextElement
-from vidgen_desktop.ui.editor import timeline_edits
+from vidgen_desktop.ui.editor import arrange, timeline_edits
 from vidgen_desktop.ui.editor.document import AnyElement, Document
 from vidgen_desktop.ui.editor.qt_canvas import dropped_paths
 from vidgen_desktop.ui.editor.qt_layer_icons import THUMB, glyph, type_badge
@@ -255,8 +255,9 @@ class QtLayers(QWidget):
         """Flip a layer's visibility (``VISIBLE``) or lock (``LOCKED``), undoably."""
         element = self.doc.element(element_id)
         if column == VISIBLE:
-            hidden = not element.hidden
-            self.doc.edit({element_id: {"hidden": hidden}}, "Hide" if hidden else "Show")
+            hidden = not element.hidden  # a group is hidden (and shown) as one
+            members = arrange.with_groups(self.doc.comp.elements, [element_id])
+            self.doc.edit({i: {"hidden": hidden} for i in members}, "Hide" if hidden else "Show")
         else:
             locked = not element.locked
             self.doc.edit({element_id: {"locked": locked}}, "Lock" if locked else "Unlock")

@@ -60,6 +60,25 @@ class ActionId(enum.Enum):
     TIMELINE_ZOOM_IN = "timeline_zoom_in"
     TIMELINE_ZOOM_OUT = "timeline_zoom_out"
     TIMELINE_ZOOM_FIT = "timeline_zoom_fit"
+    # arranging on the canvas (ui/editor/qt_canvas_arrange.py)
+    CUT = "cut"
+    COPY = "copy"
+    PASTE = "paste"
+    ALIGN_LEFT = "align_left"
+    ALIGN_CENTRE = "align_centre"
+    ALIGN_RIGHT = "align_right"
+    ALIGN_TOP = "align_top"
+    ALIGN_MIDDLE = "align_middle"
+    ALIGN_BOTTOM = "align_bottom"
+    ALIGN_TO_CANVAS = "align_to_canvas"
+    DISTRIBUTE_H = "distribute_h"
+    DISTRIBUTE_V = "distribute_v"
+    BRING_FORWARD = "bring_forward"
+    SEND_BACKWARD = "send_backward"
+    BRING_TO_FRONT = "bring_to_front"
+    SEND_TO_BACK = "send_to_back"
+    GROUP = "group"
+    UNGROUP = "ungroup"
 
 
 @dataclass(frozen=True)
@@ -119,6 +138,30 @@ SPECS: dict[ActionId, Spec] = {
     ActionId.TIMELINE_ZOOM_IN: Spec("Zoom Timeline &In", ("+", "="), "Show the timeline closer"),
     ActionId.TIMELINE_ZOOM_OUT: Spec("Zoom Timeline &Out", ("-",), "Show more of the timeline"),
     ActionId.TIMELINE_ZOOM_FIT: Spec("&Fit Timeline", ("\\",), "The whole composition in view"),
+    ActionId.CUT: Spec("Cu&t", (Std.Cut, "Ctrl+X"), "Cut the selection (as JSON, to any project)"),
+    ActionId.COPY: Spec(
+        "&Copy", (Std.Copy, "Ctrl+C"), "Copy the selection (as JSON, to any project)"
+    ),
+    ActionId.PASTE: Spec("&Paste", (Std.Paste, "Ctrl+V"), "Paste elements copied from any project"),
+    ActionId.ALIGN_LEFT: Spec("Align &Left", (), "Line up the left edges"),
+    ActionId.ALIGN_CENTRE: Spec("Align &Centre", (), "Line up the horizontal centres"),
+    ActionId.ALIGN_RIGHT: Spec("Align &Right", (), "Line up the right edges"),
+    ActionId.ALIGN_TOP: Spec("Align &Top", (), "Line up the top edges"),
+    ActionId.ALIGN_MIDDLE: Spec("Align &Middle", (), "Line up the vertical middles"),
+    ActionId.ALIGN_BOTTOM: Spec("Align &Bottom", (), "Line up the bottom edges"),
+    ActionId.ALIGN_TO_CANVAS: Spec(
+        "To the C&anvas", (), "Align to the canvas (off: to the selection's bounds)", True
+    ),
+    ActionId.DISTRIBUTE_H: Spec("Distribute &Horizontally", (), "Equal gaps, left to right"),
+    ActionId.DISTRIBUTE_V: Spec("Distribute &Vertically", (), "Equal gaps, top to bottom"),
+    ActionId.BRING_FORWARD: Spec("Bring &Forward", ("Ctrl+]",), "One step up the stack"),
+    ActionId.SEND_BACKWARD: Spec("Send &Backward", ("Ctrl+[",), "One step down the stack"),
+    # one sequence each: on xcb "Ctrl+{" also matches Ctrl+Shift+[, and two matches are
+    # an ambiguous shortcut that runs nothing
+    ActionId.BRING_TO_FRONT: Spec("Bring to F&ront", ("Ctrl+Shift+]",), "To the top"),
+    ActionId.SEND_TO_BACK: Spec("Send to B&ack", ("Ctrl+Shift+[",), "To the bottom"),
+    ActionId.GROUP: Spec("&Group", ("Ctrl+G",), "Move, scale and hide the selection as one"),
+    ActionId.UNGROUP: Spec("&Ungroup", ("Ctrl+Shift+G",), "Break the selected groups up"),
 }
 
 

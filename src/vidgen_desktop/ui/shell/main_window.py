@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import paths
 from vidgen_desktop.composition.model import TextElement
-from vidgen_desktop.ui.editor import animate_menu, qt_timeline_edit
+from vidgen_desktop.ui.editor import animate_menu, qt_canvas_arrange, qt_timeline_edit
 from vidgen_desktop.ui.editor.document import Document
 from vidgen_desktop.ui.editor.importer import Importer
 from vidgen_desktop.ui.editor.qt_canvas import QtCanvas
@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
                           ActionId.GO_START, ActionId.GO_END):  # fmt: skip
             playback.addAction(a[action_id])
         self.animate_menu = animate_menu.install(self)  # keyframes, presets, transitions
+        qt_canvas_arrange.install(self)  # clipboard, align, order, group; the context menu
 
     def _create_toolbar(self) -> None:
         bar = QToolBar("Main", self)
