@@ -54,6 +54,7 @@ class ActionId(enum.Enum):
     DELETE_KEYFRAME = "delete_keyframe"
     PREV_KEYFRAME = "prev_keyframe"
     NEXT_KEYFRAME = "next_keyframe"
+    SHORTCUTS = "shortcuts"
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ SPECS: dict[ActionId, Spec] = {
     ),
     ActionId.PREV_KEYFRAME: Spec("&Previous Keyframe", ("J",), "Go to the previous keyframe"),
     ActionId.NEXT_KEYFRAME: Spec("&Next Keyframe", ("L",), "Go to the next keyframe"),
+    ActionId.SHORTCUTS: Spec(
+        "&Keyboard Shortcuts", (Std.HelpContents, "?"), "Every key the editor answers"
+    ),
 }
 
 
@@ -128,21 +132,36 @@ def key_sequences(spec: Spec, taken: frozenset[str] = frozenset()) -> list[QKeyS
     return keys
 
 
+def default_keys() -> dict[ActionId, list[QKeySequence]]:
+    """Each action's keys before the user changed any (Settings → Shortcuts resets to these)."""
+    defaults: dict[ActionId, list[QKeySequence]] = {}
+    taken: set[str] = set()
+    for action_id, spec in SPECS.items():
+        keys = key_sequences(spec, frozenset(taken))
+        taken.update(k.toString(QKeySequence.SequenceFormat.PortableText) for k in keys)
+        defaults[action_id] = keys
+    return defaults
+
+
+def set_keys(action: QAction, action_id: ActionId, keys: list[QKeySequence]) -> None:
+    """Bind ``keys`` and name the first in the tooltip and status tip."""
+    spec = SPECS[action_id]
+    action.setShortcuts(keys)
+    tip = spec.tip or spec.text.replace("&", "").rstrip("…")
+    if keys:
+        tip += f" ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})"
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+
+
 def create_actions(parent: QWidget) -> dict[ActionId, QAction]:
     """One QAction per id, owned by ``parent``; connect them where they are used."""
     actions: dict[ActionId, QAction] = {}
-    taken: set[str] = set()
-    for action_id, spec in SPECS.items():
+    for action_id, keys in default_keys().items():
+        spec = SPECS[action_id]
         action = QAction(spec.text, parent)
         action.setObjectName(f"action_{action_id.value}")
-        keys = key_sequences(spec, frozenset(taken))
-        taken.update(k.toString(QKeySequence.SequenceFormat.PortableText) for k in keys)
-        action.setShortcuts(keys)
-        tip = spec.tip or spec.text.replace("&", "").rstrip("…")
-        if keys:
-            tip += f" ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
+        set_keys(action, action_id, keys)
         action.setCheckable(spec.checkable)
         action.setChecked(spec.checked)
         actions[action_id] = action
