@@ -100,8 +100,9 @@ def apply(choice: str = "system", app: QApplication | None = None) -> str:
         choice = "system"
     _state["choice"] = choice
     name = resolve(choice)
-    if app.style().name().lower() != "fusion":
+    if not _state.get("fusion"):  # (under a style sheet, style() is Qt's sheet style)
         app.setStyle("Fusion")
+        _state["fusion"] = True
     app.setPalette(palette(name))
     app.setStyleSheet(style_sheet(name))
     if not _state["listening"]:
