@@ -65,6 +65,11 @@ def others(window: QWidget | None, actions: Mapping[ActionId, QAction]) -> dict[
     for shortcut in window.findChildren(QShortcut):
         for key in shortcut.keys():  # noqa: SIM118 (a QShortcut, not a dict)
             owners[key.toString(Portable)] = shortcut.whatsThis() or shortcut.objectName()
+    menu_bar = getattr(window, "menuBar", None)
+    for top in menu_bar().actions() if menu_bar is not None else ():
+        mnemonic = QKeySequence.mnemonic(top.text())  # Alt+E opens the Edit menu
+        if not mnemonic.isEmpty():
+            owners[mnemonic.toString(Portable)] = f"the {top.text().replace('&', '')} menu"
     return owners
 
 
