@@ -119,4 +119,3 @@ class ShortcutSheet(QDialog):
                 row.setHidden(not hit)
                 visible += hit
             group.setHidden(visible == 0)
-

@@ -34,7 +34,9 @@ def name(action_id: ActionId) -> str:
     return SPECS[action_id].text.replace("&", "").rstrip("…")
 
 
-def keys_for(action_id: ActionId, overrides: Mapping[str, str], defaults=None) -> list[QKeySequence]:
+def keys_for(
+    action_id: ActionId, overrides: Mapping[str, str], defaults=None
+) -> list[QKeySequence]:
     """The keys ``action_id`` answers under ``overrides``."""
     if action_id.value in overrides:
         value = overrides[action_id.value]

@@ -80,7 +80,9 @@ class ShortcutsPage(QWidget):
         reset_all.setObjectName("reset_all_shortcuts")
         reset_all.clicked.connect(self.reset_all)
         row = QHBoxLayout()
-        row.addWidget(HintLabel("Click a field and press the keys; ✕ leaves the action without."), 1)
+        row.addWidget(
+            HintLabel("Click a field and press the keys; ✕ leaves the action without."), 1
+        )
         row.addWidget(reset_all)
         column = QVBoxLayout(self)
         column.addWidget(self.filter)
