@@ -161,3 +161,13 @@ def test_the_defaults_use_the_platform_standard_key(action_id):
     platform = {k.toString(Portable) for k in QKeySequence.keyBindings(standard)}
     assert platform <= {k.toString(Portable) for k in default_keys()[action_id]}
     assert shortcuts.text(default_keys()[action_id])
+
+
+def test_a_users_key_that_is_another_actions_default_goes_to_the_users_choice(qtbot, home):
+    # e.g. a later version makes Ctrl+D a default while a designer had given it to Add Text
+    config.update(shortcuts={"add_text": "Ctrl+D"})
+    window = active(qtbot)
+    assert keys(window.actions[ActionId.ADD_TEXT]) == ["Ctrl+D"]
+    assert keys(window.actions[ActionId.DUPLICATE]) == []  # not bound twice: Qt would run neither
+    qtbot.keyClick(window.canvas, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert [e.id for e in window.doc.comp.elements] == ["box", "text"]

@@ -44,12 +44,28 @@ def keys_for(
     return list((defaults or default_keys())[action_id])
 
 
+def bound(overrides: Mapping[str, str]) -> dict[ActionId, list[QKeySequence]]:
+    """Every registry action's keys under ``overrides``, no sequence twice.
+
+    A key the user gave one action that is another's default (a default added
+    in a later version, or a hand-edited file) goes to the user's choice: the
+    other action keeps its remaining keys.
+    """
+    defaults = default_keys()
+    keys = {a: keys_for(a, overrides, defaults) for a in SPECS}
+    chosen = {k.toString(Portable) for a in SPECS if a.value in overrides for k in keys[a]}
+    for action_id in SPECS:
+        if action_id.value not in overrides:
+            keys[action_id] = [k for k in keys[action_id] if k.toString(Portable) not in chosen]
+    return keys
+
+
 def apply(actions: Mapping[ActionId, QAction], overrides: Mapping[str, str]) -> None:
     """Bind every registry action to its keys under ``overrides``, at once."""
-    defaults = default_keys()
+    keys = bound(overrides)
     for action_id, action in actions.items():
-        if action_id in SPECS:
-            set_keys(action, action_id, keys_for(action_id, overrides, defaults))
+        if action_id in keys:
+            set_keys(action, action_id, keys[action_id])
 
 
 def others(window: QWidget | None, actions: Mapping[ActionId, QAction]) -> dict[str, str]:

@@ -38,7 +38,7 @@ class ShortcutsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("shortcuts_page")
         self.defaults = default_keys()
-        self.bound = {a: shortcuts.keys_for(a, overrides, self.defaults) for a in SPECS}
+        self.bound = shortcuts.bound(overrides)
         self.outside = shortcuts.others(window, actions or {})
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Find an action or a key")
