@@ -132,6 +132,10 @@ def open_panels(qtbot, window) -> dict[str, QWidget]:
     qtbot.waitUntil(settings.error_label.isVisible)
     panels["settings"] = settings
     panels["sheet"] = show_sheet(window)
+    panels["variables"] = window.batches.panel
+    panels["queue"] = window.renders.queue_panel
+    render = window.renders.open_render_dialog()
+    panels["render"] = render
     return panels
 
 
@@ -162,9 +166,21 @@ def test_every_panel_reads_in_both_themes(qtbot, home, name):
             ratio = ink_contrast(w)
             if ratio < 4.5:
                 problems.append(f"{panel_name}: {type(w).__name__} {w.text()!r} {ratio:.2f}:1")
-    assert not problems, problems
     error = panels["settings"].error_label
     assert ink_contrast(error) >= 4.5  # the red was #e03131: 3.9:1 on a light window
+    for dialog in ("settings", "sheet", "render"):
+        panels[dialog].close()
+    window.start.show()  # the start page, before there is a project
+    qtbot.waitUntil(lambda: window.start.showing)
+    qtbot.wait(100)
+    page = window.start.page
+    assert len(texts(page)) >= 3
+    page.grab().save(str(SHOTS / f"theme_start_{name}.png"))
+    for w in texts(page):
+        ratio = ink_contrast(w)
+        if ratio < 4.5:
+            problems.append(f"start: {type(w).__name__} {w.text()!r} {ratio:.2f}:1")
+    assert not problems, problems
     assert theme.current() == name
     window.close()
 
