@@ -103,8 +103,11 @@ def apply(choice: str = "system", app: QApplication | None = None) -> str:
     if not _state.get("fusion"):  # (under a style sheet, style() is Qt's sheet style)
         app.setStyle("Fusion")
         _state["fusion"] = True
+    sheet = style_sheet(name)
+    if app.styleSheet() == sheet and app.palette() == palette(name):
+        return name  # unchanged: a new sheet would re-polish every widget for nothing
     app.setPalette(palette(name))
-    app.setStyleSheet(style_sheet(name))
+    app.setStyleSheet(sheet)
     if not _state["listening"]:
         _state["listening"] = True
         app.styleHints().colorSchemeChanged.connect(_os_changed)
