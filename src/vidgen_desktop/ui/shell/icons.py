@@ -86,14 +86,12 @@ def icon(name: str, palette: QPalette, *, ink: str | None = None) -> QIcon:
     return _glyphs().icon(name, color=text, color_active=text, color_disabled=disabled)
 
 
-def apply(actions: dict, palette: QPalette, *, primary: tuple = ()) -> None:
-    """Give every action with a glyph in ``ICONS`` its icon (``primary``: white ink)."""
+def apply(actions: dict, palette: QPalette) -> None:
+    """Give every action with a glyph in ``ICONS`` its icon, in the palette's ink."""
     for action_id, action in actions.items():
         name = ICONS.get(getattr(action_id, "value", action_id))
-        if name is None:
-            continue
-        ink = PRIMARY_INK if action_id in primary else None
-        action.setIcon(icon(name, palette, ink=ink))
+        if name is not None:
+            action.setIcon(icon(name, palette))
 
 
 def set_playing(action: QAction, playing: bool, palette: QPalette) -> None:

@@ -1,4 +1,4 @@
-"""The editor's look: Fusion, a dark or a light palette, and a small style sheet.
+"""The editor's look: Fusion, a dark or a light palette, and a style sheet for Render.
 
 Dark by default (video editors are dark: the picture reads best on a dark
 surround); "system" follows the OS only when it says light (Qt's
@@ -75,7 +75,9 @@ def palette(name: str) -> QPalette:
     return pal
 
 
-def style_sheet(name: str) -> str:
+def primary_sheet(name: str) -> str:
+    """The primary button's own style sheet (on that widget only: an application-wide sheet
+    would route every widget through Qt's slower style-sheet style)."""
     back, hover, ink = ACCENT[name]
     return (
         f"QToolButton#{PRIMARY} {{ background: {back}; color: {ink}; border: none;"
@@ -94,20 +96,16 @@ def current() -> str:
 
 
 def apply(choice: str = "system", app: QApplication | None = None) -> str:
-    """Fusion with the chosen palette and style sheet, on the whole application, at once."""
+    """Fusion with the chosen palette, on the whole application, at once."""
     app = app or QApplication.instance()
     if choice not in CHOICES:
         choice = "system"
     _state["choice"] = choice
     name = resolve(choice)
-    if not _state.get("fusion"):  # (under a style sheet, style() is Qt's sheet style)
+    if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
-        _state["fusion"] = True
-    sheet = style_sheet(name)
-    if app.styleSheet() == sheet and app.palette() == palette(name):
-        return name  # unchanged: a new sheet would re-polish every widget for nothing
-    app.setPalette(palette(name))
-    app.setStyleSheet(sheet)
+    if app.palette() != palette(name):  # unchanged: setting it again re-polishes everything
+        app.setPalette(palette(name))
     if not _state["listening"]:
         _state["listening"] = True
         app.styleHints().colorSchemeChanged.connect(_os_changed)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QSizePolicy, QToolBar, QToolButton, Q
 
 from vidgen_desktop.ui.shell import icons, theme
 from vidgen_desktop.ui.shell.actions import ActionId
+from vidgen_desktop.ui.shell.widgets import is_dark
 
 ICON_SIZE = QSize(20, 20)
 MAIN = (ActionId.OPEN, ActionId.SAVE, ActionId.IMPORT, ActionId.ADD_TEXT)  # text beside
@@ -69,6 +70,9 @@ class PrimaryButton(QToolButton):
         self.setEnabled(self.action.isEnabled())
         icon = icons.icon(icons.ICONS[ActionId.RENDER.value], self.palette(), ink=icons.PRIMARY_INK)
         self.setIcon(icon)
+        sheet = theme.primary_sheet("dark" if is_dark(self.palette()) else "light")
+        if sheet != self.styleSheet():  # a new sheet sends events of its own: only on a change
+            self.setStyleSheet(sheet)
 
 
 def create_help_menu(window: QMainWindow) -> None:
