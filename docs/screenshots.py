@@ -57,6 +57,7 @@ def open_example(qapp, name: str):
     window.resize(*SIZE)
     window.show()
     window.projects.open_path(examples.main_example(), ask=False)
+    window.timeline_dock.raise_()  # the last window's layout may have had another tab up
     settle(qapp, window)
     window.doc.set_selection([SELECTED])
     window.doc.set_time(AT)
