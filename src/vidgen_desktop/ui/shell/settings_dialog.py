@@ -114,6 +114,7 @@ class SettingsDialog(QDialog):
         for choice in theme.CHOICES:
             self.theme.addItem(theme.LABELS[choice], choice)
         self.theme.setCurrentIndex(theme.CHOICES.index(current.theme))
+        self._theme_before = current.theme
         form.addRow("Theme", self.theme)
 
         self.error_label = ErrorLabel()  # a red that reads on the window (#e03131 was 3.9:1)
@@ -244,7 +245,8 @@ class SettingsDialog(QDialog):
             self.error_label.setText(problem)
             self.error_label.show()
             return
-        theme.apply(saved.theme)  # at once, like the keys
+        if saved.theme != self._theme_before:  # at once, like the keys (only when changed)
+            theme.apply(saved.theme)
         if self.window_actions is not None:
             shortcuts.apply(self.window_actions, saved.shortcuts)
         self.applied.emit(saved)
