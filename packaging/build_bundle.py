@@ -62,6 +62,8 @@ def arguments(dist: Path, work: Path, *, team: bool) -> list[str]:
         "--collect-submodules", "alembic", "--collect-data", "alembic",
         "--hidden-import", "sqlalchemy.dialects.sqlite",
         "--hidden-import", "qasync",
+        # the toolbar's icons: QtAwesome's icon fonts and charmaps, through QtPy
+        "--collect-data", "qtawesome", "--hidden-import", "qtpy",
     ]  # fmt: skip
     for module in EXCLUDED + (() if team else TEAM):
         args += ["--exclude-module", module]

@@ -22,12 +22,22 @@ def test_every_screenshot_in_docs_is_linked_from_the_readme_and_exists() -> None
     assert sorted(linked) == sorted((ROOT / "docs").glob("*.png"))
 
 
-def test_the_screenshots_are_of_a_whole_window_in_the_dark_theme() -> None:
-    for path in _linked_images():
+def test_the_screenshots_are_of_a_whole_window_in_the_theme_they_show() -> None:
+    """Dark (the default) unless the name says ``-light``; both themes are pictured."""
+    linked = _linked_images()
+    assert {p.stem.endswith("-light") for p in linked} == {True, False}
+    for path in linked:
         image = np.asarray(Image.open(path).convert("RGB"), dtype=float)
         height, width, _ = image.shape
         assert width >= 1200 and height >= 800, path  # the window, not a panel
-        # dark chrome: the window's frame (menu bar row, status bar row) is dark
+        # the window's frame (menu bar row, status bar row) is dark, or light for -light
         edges = np.concatenate([image[:14].reshape(-1, 3), image[-14:].reshape(-1, 3)])
-        assert edges.mean() < 90, path
+        if path.stem.endswith("-light"):
+            assert edges.mean() > 200, path
+        else:
+            assert edges.mean() < 90, path
+        # the toolbar has icons and the accent-coloured Render button (issue 12's look)
+        top_right = image[20:56, width - 200 :].reshape(-1, 3)
+        accent = (top_right[:, 2] > 150) & (top_right[:, 0] < 90)
+        assert accent.mean() > 0.3, path
         assert image.std() > 30, path  # something is open on the canvas, not an empty page

@@ -139,6 +139,10 @@ class Settings(BaseModel):
     output_defaults: OutputDefaults = Field(default_factory=OutputDefaults)
     backend: BackendSettings = Field(default_factory=BackendSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    # the editor's look (ui/shell/theme.py): "system" is dark unless the OS says light
+    theme: Literal["system", "dark", "light"] = "system"
+    # the user's own keys (ui/shell/shortcuts.py): action id -> Qt portable text, "" for none
+    shortcuts: dict[str, str] = Field(default_factory=dict)
 
     def output_dir(self) -> Path:
         if self.output_folder:

@@ -79,6 +79,7 @@ class ActionId(enum.Enum):
     SEND_TO_BACK = "send_to_back"
     GROUP = "group"
     UNGROUP = "ungroup"
+    SHORTCUTS = "shortcuts"
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,9 @@ SPECS: dict[ActionId, Spec] = {
     ActionId.SEND_TO_BACK: Spec("Send to B&ack", ("Ctrl+Shift+[",), "To the bottom"),
     ActionId.GROUP: Spec("&Group", ("Ctrl+G",), "Move, scale and hide the selection as one"),
     ActionId.UNGROUP: Spec("&Ungroup", ("Ctrl+Shift+G",), "Break the selected groups up"),
+    ActionId.SHORTCUTS: Spec(
+        "&Keyboard Shortcuts", (Std.HelpContents, "?"), "Every key the editor answers"
+    ),
 }
 
 
@@ -185,21 +189,36 @@ def key_sequences(spec: Spec, taken: frozenset[str] = frozenset()) -> list[QKeyS
     return keys
 
 
+def default_keys() -> dict[ActionId, list[QKeySequence]]:
+    """Each action's keys before the user changed any (Settings → Shortcuts resets to these)."""
+    defaults: dict[ActionId, list[QKeySequence]] = {}
+    taken: set[str] = set()
+    for action_id, spec in SPECS.items():
+        keys = key_sequences(spec, frozenset(taken))
+        taken.update(k.toString(QKeySequence.SequenceFormat.PortableText) for k in keys)
+        defaults[action_id] = keys
+    return defaults
+
+
+def set_keys(action: QAction, action_id: ActionId, keys: list[QKeySequence]) -> None:
+    """Bind ``keys`` and name the first in the tooltip and status tip."""
+    spec = SPECS[action_id]
+    action.setShortcuts(keys)
+    tip = spec.tip or spec.text.replace("&", "").rstrip("…")
+    if keys:
+        tip += f" ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})"
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+
+
 def create_actions(parent: QWidget) -> dict[ActionId, QAction]:
     """One QAction per id, owned by ``parent``; connect them where they are used."""
     actions: dict[ActionId, QAction] = {}
-    taken: set[str] = set()
-    for action_id, spec in SPECS.items():
+    for action_id, keys in default_keys().items():
+        spec = SPECS[action_id]
         action = QAction(spec.text, parent)
         action.setObjectName(f"action_{action_id.value}")
-        keys = key_sequences(spec, frozenset(taken))
-        taken.update(k.toString(QKeySequence.SequenceFormat.PortableText) for k in keys)
-        action.setShortcuts(keys)
-        tip = spec.tip or spec.text.replace("&", "").rstrip("…")
-        if keys:
-            tip += f" ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
+        set_keys(action, action_id, keys)
         action.setCheckable(spec.checkable)
         action.setChecked(spec.checked)
         actions[action_id] = action

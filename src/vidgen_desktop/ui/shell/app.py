@@ -27,7 +27,10 @@ def _application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Vidgen Desktop")
     app.setOrganizationName("Vidgen")
-    app.setStyle("Fusion")  # follows the system light/dark scheme on every platform
+    from vidgen_desktop import config
+    from vidgen_desktop.ui.shell import theme
+
+    theme.apply(config.load().theme, app)  # Fusion, dark unless the OS (or the user) says light
     return app
 
 

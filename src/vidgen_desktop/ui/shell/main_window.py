@@ -20,12 +20,11 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QScrollArea,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from vidgen_desktop import paths
+from vidgen_desktop import config, paths
 from vidgen_desktop.composition.model import TextElement
 from vidgen_desktop.ui.editor import animate_menu, qt_canvas_arrange, qt_timeline_edit
 from vidgen_desktop.ui.editor.document import Document
@@ -35,7 +34,7 @@ from vidgen_desktop.ui.editor.qt_inspector import QtInspector
 from vidgen_desktop.ui.editor.qt_layers import QtLayers
 from vidgen_desktop.ui.editor.qt_transport import QtTimeline
 from vidgen_desktop.ui.jobs import render_ui
-from vidgen_desktop.ui.shell import background, recovery, start_page
+from vidgen_desktop.ui.shell import background, recovery, shortcuts, start_page, toolbar
 from vidgen_desktop.ui.shell.actions import ActionId, create_actions
 from vidgen_desktop.ui.shell.projects import ProjectFiles
 from vidgen_desktop.ui.shell.widgets import MessageBar
@@ -80,6 +79,7 @@ class MainWindow(QMainWindow):
         qt_timeline_edit.install(self)  # split, ripple delete, markers, timeline zoom
         self._create_statusbar()
         self._connect()
+        self.looks = toolbar.Looks(self)  # icons in the palette's ink, re-made when it changes
         self.renders = render_ui.install(self)  # render dialog, queue and history panels
         self.start = start_page.install(self, SETTINGS_VERSION)  # before there is a project
         self.actions[ActionId.START_PAGE].triggered.connect(lambda: self.start.show())
@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
 
     def _create_actions(self) -> None:
         self.actions = create_actions(self)
+        shortcuts.apply(self.actions, config.load().shortcuts)  # the user's own keys
         a, doc = self.actions, self.doc
         a[ActionId.NEW].triggered.connect(lambda: self.projects.new())
         a[ActionId.OPEN].triggered.connect(self.projects.open_dialog)
@@ -175,34 +176,10 @@ class MainWindow(QMainWindow):
             playback.addAction(a[action_id])
         self.animate_menu = animate_menu.install(self)  # keyframes, presets, transitions
         qt_canvas_arrange.install(self)  # clipboard, align, order, group; the context menu
+        toolbar.create_help_menu(self)  # Keyboard Shortcuts (and ?)
 
     def _create_toolbar(self) -> None:
-        bar = QToolBar("Main", self)
-        bar.setObjectName("toolbar_main")
-        bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        a = self.actions
-        for action_id in (
-            ActionId.OPEN,
-            ActionId.SAVE,
-            None,
-            ActionId.UNDO,
-            ActionId.REDO,
-            None,
-            ActionId.IMPORT,
-            ActionId.ADD_TEXT,
-            None,
-            ActionId.ZOOM_FIT,
-            ActionId.SAFE_AREA,
-            ActionId.SNAPPING,
-        ):
-            bar.addAction(a[action_id]) if action_id else bar.addSeparator()
-        spacer = QWidget()
-        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Fixed)
-        bar.addWidget(spacer)
-        bar.addAction(a[ActionId.RENDER])
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        self.toolbar = bar
+        self.toolbar = toolbar.create_toolbar(self)  # icons, text beside the main ones, Render
 
     def _create_docks(self) -> None:
         self.layers = QtLayers(self.doc)

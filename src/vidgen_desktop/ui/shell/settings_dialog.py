@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop import config, paths
-from vidgen_desktop.ui.shell.widgets import HintLabel
-
-ERROR_STYLE = "color: #e03131;"
+from vidgen_desktop.ui.shell import shortcuts, theme
+from vidgen_desktop.ui.shell.shortcuts_page import ShortcutsPage
+from vidgen_desktop.ui.shell.widgets import ErrorLabel, HintLabel
 
 
 def _describe(exc: ValidationError) -> str:
@@ -53,7 +53,7 @@ def _describe(exc: ValidationError) -> str:
 class SettingsDialog(QDialog):
     applied = Signal(object)  # the saved config.Settings
 
-    PAGES = ("general", "team")
+    PAGES = ("general", "team", "shortcuts")
 
     def __init__(self, parent=None, *, page: str = "general") -> None:
         super().__init__(parent)
@@ -107,10 +107,18 @@ class SettingsDialog(QDialog):
             self.fields[f"output_defaults.{name}"] = box
             form.addRow(name.capitalize(), box)
 
-        self.error_label = QLabel()
+        looks = QGroupBox("Appearance")
+        form = QFormLayout(looks)
+        self.theme = QComboBox()
+        self.theme.setObjectName("setting_theme")
+        for choice in theme.CHOICES:
+            self.theme.addItem(theme.LABELS[choice], choice)
+        self.theme.setCurrentIndex(theme.CHOICES.index(current.theme))
+        self._theme_before = current.theme
+        form.addRow("Theme", self.theme)
+
+        self.error_label = ErrorLabel()  # a red that reads on the window (#e03131 was 3.9:1)
         self.error_label.setObjectName("settings_error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -122,12 +130,16 @@ class SettingsDialog(QDialog):
         page_column = QVBoxLayout(general)
         page_column.addWidget(renders)
         page_column.addWidget(defaults)
+        page_column.addWidget(looks)
         page_column.addStretch(1)
         self.team_page = self._team(current.backend)
+        self.window_actions = getattr(parent, "actions", None)  # the main window's registry
+        self.shortcuts_page = ShortcutsPage(current.shortcuts, parent, self.window_actions)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settings_tabs")
         self.tabs.addTab(general, "General")
         self.tabs.addTab(self.team_page, "Team storage")
+        self.tabs.addTab(self.shortcuts_page, "Shortcuts")
         column = QVBoxLayout(self)
         column.addWidget(self.tabs)
         column.addWidget(self.error_label)
@@ -205,6 +217,8 @@ class SettingsDialog(QDialog):
         values["output_folder"] = values["output_folder"] or None
         values["output_defaults"] = defaults
         values["backend"] = backend
+        values["theme"] = self.theme.currentData()
+        values["shortcuts"] = self.shortcuts_page.overrides()
         return values
 
     def _folder_problem(self, folder: str | None) -> str | None:
@@ -231,5 +245,9 @@ class SettingsDialog(QDialog):
             self.error_label.setText(problem)
             self.error_label.show()
             return
+        if saved.theme != self._theme_before:  # at once, like the keys (only when changed)
+            theme.apply(saved.theme)
+        if self.window_actions is not None:
+            shortcuts.apply(self.window_actions, saved.shortcuts)
         self.applied.emit(saved)
         super().accept()
