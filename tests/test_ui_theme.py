@@ -89,6 +89,8 @@ def texts(panel: QWidget) -> list[QWidget]:
             if text.strip() and w.isVisible() and w.isEnabled() and w.width() > 8:
                 if isinstance(w, QLabel) and w.pixmap() is not None and not w.pixmap().isNull():
                     continue
+                if isinstance(w, QToolButton) and isinstance(w.parentWidget(), QLineEdit):
+                    continue  # a field's own action (the colour swatch): its icon, no text
                 found.append(w)
     return found
 

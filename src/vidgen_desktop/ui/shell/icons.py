@@ -63,6 +63,25 @@ ICONS: dict[str, str] = {
     "timeline_zoom_fit": "mdi6.arrow-expand-horizontal",
     "ripple_delete": "mdi6.delete-sweep-outline",
     "mute": "mdi6.volume-off",
+    # arranging on the canvas
+    "cut": "mdi6.content-cut",
+    "copy": "mdi6.content-copy",
+    "paste": "mdi6.content-paste",
+    "align_left": "mdi6.align-horizontal-left",
+    "align_centre": "mdi6.align-horizontal-center",
+    "align_right": "mdi6.align-horizontal-right",
+    "align_top": "mdi6.align-vertical-top",
+    "align_middle": "mdi6.align-vertical-center",
+    "align_bottom": "mdi6.align-vertical-bottom",
+    "align_to_canvas": "mdi6.crop-free",
+    "distribute_h": "mdi6.distribute-horizontal-center",
+    "distribute_v": "mdi6.distribute-vertical-center",
+    "bring_forward": "mdi6.arrange-bring-forward",
+    "send_backward": "mdi6.arrange-send-backward",
+    "bring_to_front": "mdi6.arrange-bring-to-front",
+    "send_to_back": "mdi6.arrange-send-to-back",
+    "group": "mdi6.group",
+    "ungroup": "mdi6.ungroup",
 }
 PRIMARY_INK = "#ffffff"  # on the accent colour of the primary action
 _font: list = []
