@@ -29,7 +29,8 @@ from vidgen_desktop.render import engine, formats, graph
 from vidgen_desktop.render.chunks import Chunk, chunk_arguments, sound_arguments, split
 from vidgen_desktop.render.runner import FFmpegProcess, Progress, ProgressCallback
 
-ChunkCallback = Callable[[Chunk, str, dict[str, Any]], None]  # (chunk, "running"|"done", facts)
+# (chunk, "running" | "done" | "failed", facts)
+ChunkCallback = Callable[[Chunk, str, dict[str, Any]], None]
 
 
 def chunk_name(chunk: Chunk, output_format: str) -> str:
@@ -190,7 +191,12 @@ class ChunkedRender:
         process = chunk_process(
             plan, chunk, folder / chunk_name(chunk, fmt), merged.for_chunk(chunk)
         )
-        path = self._run_one(process)
+        try:
+            path = self._run_one(process)
+        except BaseException as exc:
+            if self.on_chunk:
+                self.on_chunk(chunk, "failed", {"error": str(exc)[:200]})
+            raise
         seconds = time.perf_counter() - started
         self.summary.setdefault("seconds", {})[chunk.index] = round(seconds, 3)
         if self.on_chunk:
@@ -214,7 +220,8 @@ class ChunkedRender:
                         self._run_one, sound_process(plan, folder / sound_name(fmt))
                     )
                 parts = [pool.submit(self._chunk, plan, c, folder, merged) for c in self.chunks]
-                try:
+                try:  # the first failure stops the others at once
+                    concurrent.futures.wait(parts, return_when=concurrent.futures.FIRST_EXCEPTION)
                     files = [f.result() for f in parts]
                     sound_file = sound.result() if sound is not None else None
                 except BaseException:
