@@ -91,15 +91,21 @@ def test_chunks_render_on_both_workers_and_join_into_one_file(
     [render] = [s for s in remote.timeline.steps(job.job_id) if s.step == "render"]
     rows = chunk_rows(remote, job.job_id)
     assert render.status == "completed" and render.details["chunks"] == 4
-    assert sorted(r.details["index"] for r in rows) == [0, 1, 2, 3]
-    assert all(r.status == "completed" and r.details["parent"] == str(render.id) for r in rows)
-    assert sum(r.details["frames"] for r in rows) == 120
+    assert all(r.details["parent"] == str(render.id) for r in rows)
+    landed = {r.details["index"]: r for r in rows if r.status == "completed"}
+    assert sorted(landed) == [0, 1, 2, 3]
+    assert sum(r.details["frames"] for r in landed.values()) == 120
     assert all(r.details["worker"] in ("a", "b") and r.duration_seconds > 0 for r in rows)
+    # on a loaded machine a worker may stop a chunk (its database link lost, say): that
+    # chunk alone is done again
+    assert all(r.error_code in ("chunk_outage", "chunk_stalled") for r in rows
+               if r.status == "failed"), [(r.status, r.error_message) for r in rows]  # fmt: skip
     chunking = render.details["chunking"]
     assert chunking["frames_per_chunk"] == [30, 30, 30, 30]
     assert set(chunking["workers"]) <= {"a", "b"}
-    # the pieces are gone from the bucket: only the joined file is left
-    assert outputs(endpoint, bucket, job.job_id) == [f"vidgen/outputs/{job.job_id}/chunked.mp4"]
+    # the pieces are removed once the job is complete: only the joined file is left
+    joined = [f"vidgen/outputs/{job.job_id}/chunked.mp4"]
+    wait_for(lambda: outputs(endpoint, bucket, job.job_id) == joined, timeout=20)
     assert done.progress == pytest.approx(1.0)
     # the laptop's log (its mirror of the farm job) shows the same rows
     mirror.pull_job(desktop.store, remote, job.job_id)

@@ -184,9 +184,8 @@ class ChunkedRender:
     def _chunk(self, plan: graph.RenderPlan, chunk: Chunk, folder: Path, merged) -> Path:
         fmt = plan.composition.output.format
         if self.on_chunk:
-            self.on_chunk(
-                chunk, "running", {"frames": chunk.frames, "worker": f"pid {os.getpid()}"}
-            )
+            worker = f"{os.uname().nodename} {threading.current_thread().name}"  # its slot
+            self.on_chunk(chunk, "running", {"frames": chunk.frames, "worker": worker})
         started = time.perf_counter()
         process = chunk_process(
             plan, chunk, folder / chunk_name(chunk, fmt), merged.for_chunk(chunk)
@@ -198,7 +197,7 @@ class ChunkedRender:
                 self.on_chunk(chunk, "failed", {"error": str(exc)[:200]})
             raise
         seconds = time.perf_counter() - started
-        self.summary.setdefault("seconds", {})[chunk.index] = round(seconds, 3)
+        self.summary["seconds"][chunk.index] = round(seconds, 3)
         if self.on_chunk:
             self.on_chunk(chunk, "done", {"frames": chunk.frames, "seconds": round(seconds, 3),
                                           "ffmpeg_pid": process.pid})  # fmt: skip
@@ -211,9 +210,10 @@ class ChunkedRender:
         merged = MergedProgress(plan.frames, plan.composition.output.fps, self.on_progress)
         self.summary = {"chunks": len(self.chunks), "jobs": self.jobs,
                         "frames_per_chunk": [c.frames for c in self.chunks],
+                        "seconds": [None] * len(self.chunks),
                         "workers": [f"{os.uname().nodename} pid {os.getpid()}"]}  # fmt: skip
         try:
-            with concurrent.futures.ThreadPoolExecutor(self.jobs) as pool:
+            with concurrent.futures.ThreadPoolExecutor(self.jobs, "process") as pool:
                 sound = None
                 if formats.has_audio(plan.composition.output):
                     sound = pool.submit(
