@@ -171,7 +171,7 @@ def chunk_ffmpeg(remote, job_id, index: int) -> int:
 def test_a_hung_chunk_is_detected_and_redone(
     tmp_path, desktop, workers, remote, endpoint, bucket, pg_url
 ):
-    a = workers.start("a", **LONGER, VIDGEN_WORKER_STALL_TIMEOUT="5")
+    a = workers.start("a", **{**LONGER, "VIDGEN_WORKER_STALL_TIMEOUT": "5"})
     job = desktop.submit(slow(tmp_path, "hung", 6.0))
     row = _running_chunk(remote, job.job_id, "a")
     ffmpeg = chunk_ffmpeg(remote, job.job_id, row.details["index"])
