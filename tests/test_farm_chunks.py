@@ -35,8 +35,10 @@ from vidgen_desktop.store.team import mirror
 
 pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 S = JobStatus
-CHUNKED = {"VIDGEN_CHUNK_THRESHOLD": "1", "VIDGEN_CHUNK_SECONDS": "1"}
-LONGER = {"VIDGEN_CHUNK_THRESHOLD": "1", "VIDGEN_CHUNK_SECONDS": "2"}
+# a stall timeout that a loaded machine's slow start does not reach (the hung test: its own)
+CHUNKED = {"VIDGEN_CHUNK_THRESHOLD": "1", "VIDGEN_CHUNK_SECONDS": "1",
+           "VIDGEN_WORKER_STALL_TIMEOUT": "10"}  # fmt: skip
+LONGER = {**CHUNKED, "VIDGEN_CHUNK_SECONDS": "2"}
 
 
 def slow(tmp_path, name: str, seconds: float):
@@ -82,7 +84,7 @@ def test_chunks_render_on_both_workers_and_join_into_one_file(
     workers.start("b", **CHUNKED)
     source = clip(tmp_path, 8.0)
     job = desktop.submit(composition(source, name="chunked", seconds=8.0))
-    done = wait_status(remote, job.job_id, S.COMPLETED, S.FAILED, timeout=90)
+    done = wait_status(remote, job.job_id, S.COMPLETED, S.FAILED, timeout=240)
     assert done.status is S.COMPLETED, done.error_message
     path = fetch_output(endpoint, bucket, done, tmp_path)
     assert len(decode_frames(path, 160, 120)) == 120  # 8 s at 15 fps, not a frame more or less
@@ -91,15 +93,21 @@ def test_chunks_render_on_both_workers_and_join_into_one_file(
     [render] = [s for s in remote.timeline.steps(job.job_id) if s.step == "render"]
     rows = chunk_rows(remote, job.job_id)
     assert render.status == "completed" and render.details["chunks"] == 4
-    assert sorted(r.details["index"] for r in rows) == [0, 1, 2, 3]
-    assert all(r.status == "completed" and r.details["parent"] == str(render.id) for r in rows)
-    assert sum(r.details["frames"] for r in rows) == 120
+    assert all(r.details["parent"] == str(render.id) for r in rows)
+    landed = {r.details["index"]: r for r in rows if r.status == "completed"}
+    assert sorted(landed) == [0, 1, 2, 3]
+    assert sum(r.details["frames"] for r in landed.values()) == 120
     assert all(r.details["worker"] in ("a", "b") and r.duration_seconds > 0 for r in rows)
+    # on a loaded machine a worker may stop a chunk (its database link lost, say): that
+    # chunk alone is done again
+    assert all(r.error_code in ("chunk_outage", "chunk_stalled") for r in rows
+               if r.status == "failed"), [(r.status, r.error_message) for r in rows]  # fmt: skip
     chunking = render.details["chunking"]
     assert chunking["frames_per_chunk"] == [30, 30, 30, 30]
     assert set(chunking["workers"]) <= {"a", "b"}
-    # the pieces are gone from the bucket: only the joined file is left
-    assert outputs(endpoint, bucket, job.job_id) == [f"vidgen/outputs/{job.job_id}/chunked.mp4"]
+    # the pieces are removed once the job is complete: only the joined file is left
+    joined = [f"vidgen/outputs/{job.job_id}/chunked.mp4"]
+    wait_for(lambda: outputs(endpoint, bucket, job.job_id) == joined, timeout=20)
     assert done.progress == pytest.approx(1.0)
     # the laptop's log (its mirror of the farm job) shows the same rows
     mirror.pull_job(desktop.store, remote, job.job_id)
@@ -131,7 +139,7 @@ def test_a_chunk_killed_with_its_worker_is_redone_elsewhere_and_the_job_complete
     os.kill(a.pid, signal.SIGKILL)  # the worker and (parent-death signal) its FFmpeg
     a.wait(10)
     wait_for(lambda: not any(alive(pid) for pid in ffmpegs), timeout=10)
-    done = wait_status(remote, job.job_id, S.COMPLETED, S.FAILED, timeout=120)
+    done = wait_status(remote, job.job_id, S.COMPLETED, S.FAILED, timeout=240)
     assert done.status is S.COMPLETED, done.error_message
     assert done.attempts == 1  # the job was not started again: only the chunk was
     redone = [
@@ -148,17 +156,30 @@ def test_a_chunk_killed_with_its_worker_is_redone_elsewhere_and_the_job_complete
     assert frames_in(fetch_output(endpoint, bucket, done, tmp_path)) == 180
 
 
+def chunk_ffmpeg(remote, job_id, index: int) -> int:
+    """The pid of the FFmpeg rendering chunk ``index`` (its worker notes it on the timeline)."""
+
+    def noted():
+        for step in remote.timeline.steps(job_id):
+            if step.step == "note" and step.details.get("chunk") == index:
+                return step.details["ffmpeg_pid"]
+        return None
+
+    return wait_for(noted, timeout=60, every=0.05)
+
+
 def test_a_hung_chunk_is_detected_and_redone(
     tmp_path, desktop, workers, remote, endpoint, bucket, pg_url
 ):
-    a = workers.start("a", **LONGER)
+    a = workers.start("a", **{**LONGER, "VIDGEN_WORKER_STALL_TIMEOUT": "5"})
     job = desktop.submit(slow(tmp_path, "hung", 6.0))
     row = _running_chunk(remote, job.job_id, "a")
-    ffmpeg = wait_for(lambda: children(a.pid), timeout=20)[0]
-    os.kill(ffmpeg, signal.SIGSTOP)  # FFmpeg hangs; the worker keeps heartbeating
+    ffmpeg = chunk_ffmpeg(remote, job.job_id, row.details["index"])
+    assert ffmpeg in children(a.pid)
+    os.kill(ffmpeg, signal.SIGSTOP)  # the chunk's FFmpeg hangs; the worker keeps heartbeating
     workers.start("b", **LONGER)
     try:
-        done = wait_status(remote, job.job_id, S.COMPLETED, S.FAILED, timeout=120)
+        done = wait_status(remote, job.job_id, S.COMPLETED, S.FAILED, timeout=240)
     finally:
         if alive(ffmpeg):
             os.kill(ffmpeg, signal.SIGCONT)
@@ -183,4 +204,4 @@ def test_cancel_cancels_every_chunk(tmp_path, desktop, workers, remote, pg_url):
 
     tasks = wait_for(settled, timeout=30, every=0.2)
     assert len(tasks) == 8 and "join" not in tasks
-    assert all(s in ("cancelled", "aborted", "succeeded") for s, _ in tasks.values())
+    assert all(s in ("cancelled", "aborted", "succeeded") for s, _ in tasks.values()), tasks

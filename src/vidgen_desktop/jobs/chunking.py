@@ -75,7 +75,9 @@ class ChunkRows:
             else:
                 with self._lock:
                     row_id = self._rows.pop(chunk.index, None)
-                if row_id is not None:
+                if row_id is not None and state == "failed":
+                    self.store.timeline.fail(row_id, "chunk_failed", details.pop("error", ""))
+                elif row_id is not None:
                     self.store.timeline.finish(row_id, details=details)
         except VidgenError:  # bookkeeping: a busy database must not stop the render
             pass

@@ -29,7 +29,8 @@ from vidgen_desktop.render import engine, formats, graph
 from vidgen_desktop.render.chunks import Chunk, chunk_arguments, sound_arguments, split
 from vidgen_desktop.render.runner import FFmpegProcess, Progress, ProgressCallback
 
-ChunkCallback = Callable[[Chunk, str, dict[str, Any]], None]  # (chunk, "running"|"done", facts)
+# (chunk, "running" | "done" | "failed", facts)
+ChunkCallback = Callable[[Chunk, str, dict[str, Any]], None]
 
 
 def chunk_name(chunk: Chunk, output_format: str) -> str:
@@ -183,16 +184,20 @@ class ChunkedRender:
     def _chunk(self, plan: graph.RenderPlan, chunk: Chunk, folder: Path, merged) -> Path:
         fmt = plan.composition.output.format
         if self.on_chunk:
-            self.on_chunk(
-                chunk, "running", {"frames": chunk.frames, "worker": f"pid {os.getpid()}"}
-            )
+            worker = f"{os.uname().nodename} {threading.current_thread().name}"  # its slot
+            self.on_chunk(chunk, "running", {"frames": chunk.frames, "worker": worker})
         started = time.perf_counter()
         process = chunk_process(
             plan, chunk, folder / chunk_name(chunk, fmt), merged.for_chunk(chunk)
         )
-        path = self._run_one(process)
+        try:
+            path = self._run_one(process)
+        except BaseException as exc:
+            if self.on_chunk:
+                self.on_chunk(chunk, "failed", {"error": str(exc)[:200]})
+            raise
         seconds = time.perf_counter() - started
-        self.summary.setdefault("seconds", {})[chunk.index] = round(seconds, 3)
+        self.summary["seconds"][chunk.index] = round(seconds, 3)
         if self.on_chunk:
             self.on_chunk(chunk, "done", {"frames": chunk.frames, "seconds": round(seconds, 3),
                                           "ffmpeg_pid": process.pid})  # fmt: skip
@@ -205,16 +210,18 @@ class ChunkedRender:
         merged = MergedProgress(plan.frames, plan.composition.output.fps, self.on_progress)
         self.summary = {"chunks": len(self.chunks), "jobs": self.jobs,
                         "frames_per_chunk": [c.frames for c in self.chunks],
+                        "seconds": [None] * len(self.chunks),
                         "workers": [f"{os.uname().nodename} pid {os.getpid()}"]}  # fmt: skip
         try:
-            with concurrent.futures.ThreadPoolExecutor(self.jobs) as pool:
+            with concurrent.futures.ThreadPoolExecutor(self.jobs, "process") as pool:
                 sound = None
                 if formats.has_audio(plan.composition.output):
                     sound = pool.submit(
                         self._run_one, sound_process(plan, folder / sound_name(fmt))
                     )
                 parts = [pool.submit(self._chunk, plan, c, folder, merged) for c in self.chunks]
-                try:
+                try:  # the first failure stops the others at once
+                    concurrent.futures.wait(parts, return_when=concurrent.futures.FIRST_EXCEPTION)
                     files = [f.result() for f in parts]
                     sound_file = sound.result() if sound is not None else None
                 except BaseException:

@@ -74,18 +74,6 @@ def split(render_plan: RenderPlan, count: int) -> list[Chunk]:
     return [Chunk(n, count, bounds[n], bounds[n + 1]) for n in range(count)]
 
 
-def count_for(
-    render_plan: RenderPlan, *, threshold: float, chunk_seconds: float, workers: int
-) -> int:
-    """How many chunks: one below ``threshold`` seconds; else one per ``chunk_seconds``,
-    at least one per worker (when that many fit)."""
-    duration = render_plan.duration
-    if workers <= 1 and chunk_seconds <= 0 or duration <= threshold:
-        return 1
-    by_length = math.ceil(duration / chunk_seconds) if chunk_seconds > 0 else 1
-    return max(by_length, workers)
-
-
 def chunk_plan(render_plan: RenderPlan, chunk: Chunk) -> RenderPlan:
     """The plan that renders ``chunk``'s picture (its frames only, on the composition clock)."""
     fps = render_plan.composition.output.fps

@@ -1,9 +1,9 @@
 """Watching one chunk's FFmpeg run on a farm worker (``worker.chunks``).
 
 ``ChunkWatch`` stops FFmpeg on a cancel (the job row no longer ``processing``,
-procrastinate's abort, a lost database) or on a stall: no new frame for the
-stall timeout while the worker itself still heartbeats (a hung FFmpeg, a hung
-disk); the chunk is then retried, elsewhere once this worker has failed the
+procrastinate's abort, a lost database) or on a stall: no new frame and no
+CPU time used for the stall timeout while the worker itself still heartbeats
+(a hung FFmpeg, a hung disk); the chunk is then retried, elsewhere once this worker has failed the
 job's chunks ``skip_after`` times. It also writes the chunk's progress and the
 job's merged progress, and notes FFmpeg's pid on the timeline for operators.
 """
@@ -26,6 +26,19 @@ from vidgen_desktop.render import chunks
 log = logging.getLogger(__name__)
 S = JobStatus
 PROGRESS_EVERY = 1.0  # seconds between progress writes of one chunk
+
+
+def _cpu_ticks(pid: int | None) -> int | None:
+    """The CPU time FFmpeg has used (Linux /proc; None elsewhere): a process that gets
+    no new frame out but still computes (a loaded machine, a long seek) is not hung."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 class ChunkStopped(VidgenError):
@@ -70,10 +83,13 @@ class ChunkWatch(threading.Thread):
         stall = self.work.farm.options.stall_timeout
         last_write = 0.0
         noted = False
+        cpu = None
         while not self._stopped.wait(0.25):
             if not noted and self.process.pid is not None:
                 noted = True
                 self._note_pid()
+            if (now := _cpu_ticks(self.process.pid)) != cpu:  # working, if slowly: no stall
+                cpu, self._last_progress = now, time.monotonic()
             why = self.stopper.reason()
             if why is None and time.monotonic() - self._last_progress > stall:
                 why = "stalled"

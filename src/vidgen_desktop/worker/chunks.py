@@ -163,16 +163,29 @@ class FarmChunks:
             raise pexc.JobAborted(f"job {job.id} is cancelled or no longer processing") from exc
         if reason in ("shutdown", "outage"):
             raise farm_queue.RetryLater(0, "worker stopping") from exc
-        tries = context.job.attempts + 1
-        again = reason == "stalled" or failure.kind is failures.FailureKind.TRANSIENT
-        if again and tries < max(2, job.max_attempts):
-            with self.farm._lock:
-                self.farm._failed[job.id] = self.farm._failed.get(job.id, 0) + 1
-            raise farm_queue.RetryLater(self.farm.options.retry_base, str(exc)) from exc
-        # bad input, or out of tries: the job fails, and its other chunks stop
-        settle(self._remote, job.id, exc, delay=lambda *_: None, worker_pid=job.worker_pid,
-               note={"worker": self.farm.options.label, "chunk": True})  # fmt: skip
+        if reason == "stalled":
+            exc = failures.TransientFailure(str(exc), code=code)
+        self._gave_up(context, job, exc, count_here=True)
+
+    def _gave_up(
+        self, context: JobContext, job: Any, exc: BaseException, *, count_here: bool = False
+    ) -> None:
+        """A chunk or join task that failed: again later if the failure is transient and
+        tries are left, else the job fails and its other tasks stop. Always raises."""
+        from vidgen_desktop.worker.farm import _translate  # the worker's failure kinds
+
+        failure = failures.classify(_translate(exc))
+        if failure.kind is failures.FailureKind.TRANSIENT and (
+            context.job.attempts + 1 < max(2, job.max_attempts)
+        ):
+            if count_here:  # the per-job blocklist: this worker failed this job's chunks
+                with self.farm._lock:
+                    self.farm._failed[job.id] = self.farm._failed.get(job.id, 0) + 1
+            raise farm_queue.RetryLater(self.farm.options.retry_base, failure.message) from exc
+        settle(self._remote, job.id, _translate(exc), delay=lambda *_: None,
+               worker_pid=job.worker_pid, note={"worker": self.farm.options.label})  # fmt: skip
         farm_chunks.cancel_all(context.app, job.id)
+        self._discard(job)
         raise ChunkFailed(f"job {job.id}: {failure.message}") from exc
 
     # The join ------------------------------------------------------------------
@@ -218,8 +231,8 @@ class FarmChunks:
             if sound is not None:
                 team.delete(team.output_key(jid, sound.name), job_id=jid)
         except BaseException as exc:
-            self.farm._fail(context, job, exc, 0.0)
-            raise AssertionError("_fail always raises") from exc  # pragma: no cover
+            self._gave_up(context, job, exc)
+            raise AssertionError("_gave_up always raises") from exc  # pragma: no cover
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return str(self._remote.jobs.get(jid).output_path)

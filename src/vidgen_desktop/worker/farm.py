@@ -137,8 +137,9 @@ class Farm:
             self.metrics.add_running(-1)
             shutil.rmtree(folder, ignore_errors=True)
         seconds = time.perf_counter() - started
-        self.metrics.count("completed", seconds)
-        self._record_seconds(jid, seconds, "completed")
+        outcome = "chunked" if url.startswith("chunked") else "completed"  # handed to chunks
+        self.metrics.count(outcome, seconds)
+        self._record_seconds(jid, seconds, outcome)
         with self._lock:
             self._failed.pop(jid, None)
         return url

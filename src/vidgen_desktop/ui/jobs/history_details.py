@@ -28,6 +28,7 @@ from vidgen_desktop.ui.jobs import jobtext, share_ui
 STEP_COLUMNS = ("Step", "Status", "Started", "Took", "CPU", "Peak memory", "Details")
 ERROR_COLUMNS = ("When", "Try", "Step", "Error", "Kind", "What was done", "Message")
 SHARE_COLUMNS = ("Shared", "Expiry", "Link (without its signature)")
+_IN_CHUNK_TEXT = {"parent", "index", "count", "first", "end", "worker"}  # a chunk row's name
 
 
 class QtJobDetails(QWidget):
@@ -172,10 +173,14 @@ class QtJobDetails(QWidget):
         if job.error_message:
             lines.append(f"<span style='color:#e03131'>{e(job.error_message)}</span>")
         self.summary.setText("<br>".join(lines))
+        items: dict[str, QTreeWidgetItem] = {}
         for step in steps:
-            details = step.error_message or _details(step.details)
+            chunk = step.step == "render_chunk" and (step.details or {}).get("parent") in items
+            shown = {k: v for k, v in (step.details or {}).items() if k not in _IN_CHUNK_TEXT}
+            details = step.error_message or _details(shown if chunk else step.details)
             item = QTreeWidgetItem([
-                jobtext.step_text(step.step) if step.status != "note" else "note",
+                jobtext.chunk_text(step.details) if chunk
+                else jobtext.step_text(step.step) if step.status != "note" else "note",
                 step.status,
                 jobtext.local_time(step.started_at),
                 jobtext.seconds_text(step.duration_seconds),
@@ -186,7 +191,13 @@ class QtJobDetails(QWidget):
             item.setToolTip(6, details)
             if step.cpu_percent is not None:
                 item.setToolTip(4, "average CPU use of FFmpeg (100 % = one core)")
-            self.steps.addTopLevelItem(item)
+            if chunk:  # a chunk of a chunked render: under its render step
+                items[step.details["parent"]].addChild(item)
+                items[step.details["parent"]].setExpanded(True)
+                self.steps.setRootIsDecorated(True)
+            else:
+                items[str(step.id)] = item
+                self.steps.addTopLevelItem(item)
         self._show_errors(errors)
 
     def _show_errors(self, errors: list) -> None:

@@ -60,6 +60,14 @@ def step_text(step: str | None) -> str:
     return STEP_TEXT.get(step or "", step or "")
 
 
+def chunk_text(details: dict) -> str:
+    """A chunk's row under its render step: ``Chunk 2 of 4 · frames 450–899 · worker a``."""
+    where = f" · {details['worker']}" if details.get("worker") else ""
+    first, end = details.get("first", 0), details.get("end", 0)
+    return (f"Chunk {details.get('index', 0) + 1} of {details.get('count', '?')} · "
+            f"frames {first}–{end - 1}{where}")  # fmt: skip
+
+
 def eta_text(eta: float | None) -> str:
     return "" if eta is None else f"{about(eta)} left"
 
