@@ -296,12 +296,15 @@ class Pipeline:
         target = output.target(job, prepared.composition)
         made_with = build_info.made_with()  # asked before the render: FFmpeg's answers are cached
         seconds = self.render(job.id, prepared, target, output.label(target), stopper, on_process)
-        return self.complete(job, prepared, output, target, seconds)
+        return self.complete(job, prepared, output, target, seconds, made_with=made_with)
 
     def complete(
-        self, job: Any, prepared: Prepared | None, output: Output, target: Path, seconds: float
+        self, job: Any, prepared: Prepared | None, output: Output, target: Path, seconds: float,
+        *, made_with: dict[str, Any] | None = None,
     ) -> Rendered:
         """Publish a rendered file and complete the job (also the farm's join of chunks)."""
+        if made_with is None:
+            made_with = build_info.made_with()  # what rendered it (FFmpeg's answers are cached)
         published = output.publish(self, job, target)
         try:
             record = self.store.jobs.transition(
