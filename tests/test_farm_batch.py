@@ -76,7 +76,11 @@ def test_twenty_rows_on_two_workers_complete_once_each(
         assert outputs(endpoint, bucket, job.id) == [
             f"vidgen/outputs/{job.id}/card-{job.batch_row['row']:03d}.mp4"
         ]
-        assert entry["output"] == f"s3://{bucket}/{outputs(endpoint, bucket, job.id)[0]}"
+        # the farm's render is downloaded into DIR, under a name of its own per job
+        local = Path(entry["output"])
+        assert local.parent == out and local.is_file(), entry["output"]
+        assert local.name == f"card-{job.batch_row['row']:03d}-{job.id.hex[:8]}.mp4"
+        assert local.read_bytes()[4:8] == b"ftyp"
         renders = [s for s in remote.timeline.steps(job.id) if s.step == "render"]
         assert [s.status for s in renders] == ["completed"]  # rendered once
         rendered_by |= {s.details.get("worker_pid") for s in remote.timeline.steps(job.id)
@@ -90,4 +94,4 @@ def test_twenty_rows_on_two_workers_complete_once_each(
         mine = db.jobs.list(JobQuery(batch_id=batch, limit=None))
         assert len(mine) == 20 and {j.status for j in mine} == {JobStatus.COMPLETED}
         assert {j.route for j in mine} == {"remote"}
-    assert not list(Path(out).glob("*.mp4"))  # farm outputs stay in the team storage
+    assert len(list(Path(out).glob("*.mp4"))) == 20  # every farm render is here, once

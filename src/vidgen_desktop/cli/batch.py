@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace, db: Any, planned: Any, out: Path) -> int:
         if local is not None:
             local.stop()
         jobs = batches.jobs_of(db, planned.batch_id)
-        table = batches.write_table(out / "batch.csv", jobs, _farm_output(farm))
+        table = batches.write_table(out / "batch.csv", jobs, _farm_output(db, farm))
         if farm is not None:
             farm.close()
     print(planned.batch_id)
@@ -104,14 +104,27 @@ def _run(args: argparse.Namespace, db: Any, planned: Any, out: Path) -> int:
     return 0
 
 
-def _farm_output(farm: Any) -> Any:
-    """A farm job's output: its file on the team storage (the laptop's row keeps the name)."""
+def _farm_output(db: Any, farm: Any) -> Any:
+    """A farm job's output: downloaded into DIR beside the others (``name-<job>.ext``).
+
+    Where it cannot be fetched (the storage is unreachable), its file on the team
+    storage is listed instead, so ``batch.csv`` still says where the render is.
+    """
     if farm is None:
         return None
+    from vidgen_desktop.errors import VidgenError
+    from vidgen_desktop.queue import farm_outputs
 
     def output_of(job: Any) -> str | None:
         if job.route != farm.route:
             return None
+        try:
+            fresh = farm_outputs.refresh(db, job, farm.remote)  # pulled, its render fetched
+            path = farm_outputs.fetch_output(db, fresh)
+            if path is not None:
+                return str(path)
+        except VidgenError as exc:
+            _say(f"vidgen: job {job.id}: its render stays on the team storage: {exc}")
         try:
             return farm.remote.jobs.get(job.id).output_path
         except Exception:  # noqa: BLE001 - the team database is gone: the local name will do
