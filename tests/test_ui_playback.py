@@ -9,11 +9,10 @@ import time
 import numpy as np
 import pytest
 
+import soundkit
 import uikit
 from mediakit import decode_audio, tone
-from soundkit import sound_server  # noqa: F401 - the fixture
 from uikit import make_window
-
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.render import engine
 from vidgen_desktop.ui.editor import qt_preview
@@ -21,6 +20,7 @@ from vidgen_desktop.ui.editor.audio_mix import RATE, AudioMix
 from vidgen_desktop.ui.editor.qt_audio import wait_sent
 
 home = uikit.home
+sound_server = soundkit.sound_server
 pytestmark = pytest.mark.render
 
 
@@ -120,7 +120,7 @@ def test_scrubbing_plays_a_snippet_of_the_new_time(qtbot, home, tones, sound_ser
 def test_a_slow_preview_skips_frames_instead_of_drifting(
     qtbot, home, tones, sound_server, monkeypatch
 ):
-    comp = mixed(tones, fps=30)
+    comp = mixed(tones, fps=30, duration=4.0)
     window, transport = open_playing(qtbot, comp)
     real_draw = qt_preview.draw
 
@@ -131,23 +131,27 @@ def test_a_slow_preview_skips_frames_instead_of_drifting(
     monkeypatch.setattr(qt_preview, "draw", slow_draw)
     shown: list[tuple[float, float]] = []  # (audio clock when shown, frame time)
     window.canvas.renderer.ready.connect(
-        lambda image, request: shown.append((transport.audio.clock() or 0.0, request.t))
+        lambda image, request: (
+            transport.playing and shown.append((transport.audio.clock() or 0.0, request.t))
+        )
     )
     transport.play()
     assert transport.clock.audio_driven, transport.audio.error
     qtbot.waitUntil(lambda: window.doc.time > 0.1, timeout=5000)  # the sound has started
     started, t_started = time.monotonic(), window.doc.time
-    qtbot.waitUntil(lambda: time.monotonic() - started > 1.2, timeout=5000)
-    heard, at, elapsed = transport.audio.clock(), window.doc.time, time.monotonic() - started
+    qtbot.waitUntil(lambda: time.monotonic() - started > 2.0, timeout=5000)
+    heard, at = transport.audio.clock(), window.doc.time
+    lead = transport.clock.lead
     transport.stop()
     # the playhead is where the sound is (the sound's clock: a loaded machine's card may
-    # stall, and the picture waits with it), and it moved on, slow preview or not
-    assert heard is not None and abs(heard - at) < 0.1
-    assert at - t_started > 0.5 * elapsed
+    # stall, and the picture waits with it) plus the preview's draw time, and it moved on
+    assert 0.0 <= lead <= 0.3  # frames asked for ahead by the preview's pace, within reason
+    assert heard is not None and abs(heard + lead - at) < 0.1
+    assert at - t_started > 0.2  # (how far depends on the card: a loaded machine stalls it)
     times = [t for _, t in shown if t > 0]
-    assert 2 <= len(times) < 0.5 * at * 30  # far fewer frames than 30 a second were drawn
-    assert all(b > a for a, b in zip(times, times[1:], strict=False))
+    assert 2 <= len(times) < 0.6 * (times[-1] - times[0]) * 30  # far fewer than every frame
+    assert times == sorted(times)  # never back
     gaps = np.diff(times)
     assert gaps.max() > 2 / 30  # frames skipped
-    late = [clock - t for clock, t in shown[1:] if t > 0]
-    assert max(late) < 0.6  # each frame shown is about the time being heard
+    late = [clock - t for clock, t in shown[len(shown) // 2 :] if t > 0]
+    assert max(abs(x) for x in late) < 0.4  # each frame shown is about the time being heard

@@ -36,8 +36,8 @@ def decode_pcm(source: str) -> np.ndarray:
     """The whole sound of ``source`` as (n, 2) float32 at ``RATE``; raises ``ValueError``."""
     from vidgen_desktop.media.ffmpeg import ffmpeg_exe, file_url
 
-    args = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", file_url(source), "-vn", "-ac", str(CHANNELS),
-            "-ar", str(RATE), "-f", "f32le", "-"]  # fmt: skip
+    args = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", file_url(source), "-vn",
+            "-ac", str(CHANNELS), "-ar", str(RATE), "-f", "f32le", "-"]  # fmt: skip
     done = subprocess.run(args, capture_output=True, check=False)
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]

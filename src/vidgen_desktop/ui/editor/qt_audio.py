@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from vidgen_desktop.ui.editor.audio_mix import CHANNELS, RATE, AudioMix
 
-LATENCY = 0.1  # s of buffer: a loaded machine still feeds it in time; the clock allows for it
+LATENCY = 0.2  # s of buffer: a loaded machine still feeds it in time; the clock allows for it
 SNIPPET_SECONDS = 0.1  # what a scrub plays
 CLOSE_AFTER_MS = 1500  # idle stream kept this long (the next scrub starts quicker)
 KEEP_SENT_SECONDS = 4.0  # what ``sent`` remembers, for tests and the benchmark

@@ -21,7 +21,13 @@ import math
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )  # fmt: skip
 
 from vidgen_desktop.ui.editor.audio_mix import AudioMix
@@ -182,11 +188,16 @@ class QtTimeline(QWidget):
     def _tick(self) -> None:
         duration = self.doc.timeline().duration
         t = self.clock.now()
-        shown = min(duration, frame_time(t, self.doc.comp.output.fps))
-        if shown != self.doc.time:
+        shown = min(duration, frame_time(t + self.clock.lead, self.doc.comp.output.fps))
+        if shown > self.doc.time:  # never back (the lead may shrink)
             self.doc.set_time(shown)
         if t >= duration:
             self.stop()
+
+    def frame_shown(self, t: float) -> None:
+        """The canvas shows the frame for ``t`` (playback learns the preview's pace)."""
+        if self.playing:
+            self.clock.frame_shown(t, self.doc.comp.output.fps)
 
     def _go_end(self) -> None:
         fps = self.doc.comp.output.fps

@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         self.layers = QtLayers(self.doc)
         self.inspector = QtInspector(self.doc)
         self.timeline = QtTimeline(self.doc, self.actions, settings=self.settings)
+        self.canvas.renderer.ready.connect(lambda _, request: self.timeline.frame_shown(request.t))
         self.layers_dock = self.add_panel(
             self.layers, "Layers", Qt.DockWidgetArea.LeftDockWidgetArea
         )
