@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vidgen_desktop.composition import layout  # noqa: F401 - first: states and layout import each other
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.composition.states import value_at
 from vidgen_desktop.render import graph

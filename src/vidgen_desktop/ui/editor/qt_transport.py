@@ -138,6 +138,8 @@ class QtTimeline(QWidget):
 
     def _stale(self, *_: object) -> None:
         self._mix_stale = True
+        if self.playing:  # an edit while playing is heard at once
+            self.fresh_mix()
 
     def fresh_mix(self) -> AudioMix:
         """The mix of the composition as it is now (sources decoded on first use)."""
