@@ -9,7 +9,7 @@ from the bytes written. On Linux it plays through ALSA, which reaches
 PulseAudio/PipeWire.
 
 The stream is opened when sound is wanted (playback, a scrub snippet) and
-closed a moment after it is no longer; no sound card means no sound and a
+closed a minute after it is no longer; no sound card means no sound and a
 one-line ``error``, never a failure: playback then runs on the monotonic clock.
 """
 
@@ -25,7 +25,9 @@ from vidgen_desktop.ui.editor.audio_mix import CHANNELS, RATE, AudioMix
 
 LATENCY = 0.2  # s of buffer: a loaded machine still feeds it in time; the clock allows for it
 SNIPPET_SECONDS = 0.1  # what a scrub plays
-CLOSE_AFTER_MS = 1500  # idle stream kept this long (the next scrub starts quicker)
+# an idle stream (handing out silence) is kept this long: a new stream's first second is
+# slow to start on a busy PulseAudio, and an open one plays the next scrub or Play at once
+CLOSE_AFTER_MS = 60_000
 KEEP_SENT_SECONDS = 4.0  # what ``sent`` remembers, for tests and the benchmark
 
 
