@@ -155,3 +155,21 @@ def test_a_slow_preview_skips_frames_instead_of_drifting(
     assert gaps.max() > 2 / 30  # frames skipped
     late = [clock - t for clock, t in shown[len(shown) // 2 :] if t > 0]
     assert max(abs(x) for x in late) < 0.4  # each frame shown is about the time being heard
+
+
+def test_without_a_sound_output_playback_runs_silent_and_says_why(
+    qtbot, home, tones, sound_server, monkeypatch, tmp_path
+):
+    window, transport = open_playing(qtbot, mixed(tones))
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'no-such-server'}")
+    soundkit._reload_portaudio()
+    try:
+        transport.play()
+        assert not transport.clock.audio_driven
+        assert transport.audio.error.startswith("no sound output")
+        assert "no sound output" in transport.mute_button.toolTip()
+        qtbot.waitUntil(lambda: window.doc.time >= 0.3, timeout=5000)  # the monotonic clock
+        transport.stop()
+    finally:
+        monkeypatch.setenv("PULSE_SERVER", f"unix:{sound_server}")
+        soundkit._reload_portaudio()

@@ -28,6 +28,7 @@ SNIPPET_SECONDS = 0.1  # what a scrub plays
 # an idle stream (handing out silence) is kept this long: a new stream's first second is
 # slow to start on a busy PulseAudio, and an open one plays the next scrub or Play at once
 CLOSE_AFTER_MS = 60_000
+RETRY_AFTER_S = 10.0  # after failing to open the output (each try blocks ~0.1 s)
 KEEP_SENT_SECONDS = 4.0  # what ``sent`` remembers, for tests and the benchmark
 
 
@@ -52,6 +53,7 @@ class AudioOut(QObject):
         self.volume = 1.0  # master, 0..1
         self.error = ""
         self._stream = None
+        self._retry_at = 0.0  # monotonic time before which no stream is tried again
         self._lock = threading.Lock()
         self._next = 0  # the next sample the callback hands out
         self._until: int | None = None  # stop handing out sound here (a snippet); None: on
@@ -117,6 +119,8 @@ class AudioOut(QObject):
     def _open(self) -> bool:
         if self._stream is not None:
             return True
+        if time.monotonic() < self._retry_at:  # no output a moment ago: scrubs stay quick
+            return False
         sd, problem = _sounddevice()
         if sd is not None:
             try:
@@ -130,6 +134,8 @@ class AudioOut(QObject):
             else:
                 self._stream = stream
                 problem = ""
+        if problem:
+            self._retry_at = time.monotonic() + RETRY_AFTER_S
         if problem != self.error:
             self.error = problem
             self.error_changed.emit(problem)

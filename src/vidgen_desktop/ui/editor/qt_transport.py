@@ -92,6 +92,7 @@ class QtTimeline(QWidget):
         self.timer.timeout.connect(self._tick)
         self.clock = PlaybackClock()
         self._restore_sound()
+        self.audio.error_changed.connect(lambda _: self._mute_icon())
         self.mute_button.toggled.connect(self.set_muted)
         self.volume_slider.valueChanged.connect(lambda v: self.set_volume(v / 100))
         actions[ActionId.PLAY].triggered.connect(self.toggle)
@@ -134,7 +135,8 @@ class QtTimeline(QWidget):
         icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if self.audio.muted else (
             QStyle.StandardPixmap.SP_MediaVolume)  # fmt: skip
         self.mute_button.setIcon(self.style().standardIcon(icon))
-        self.mute_button.setToolTip("Unmute" if self.audio.muted else "Mute")
+        tip = "Unmute" if self.audio.muted else "Mute"
+        self.mute_button.setToolTip(f"{tip} ({self.audio.error})" if self.audio.error else tip)
 
     def _stale(self, *_: object) -> None:
         self._mix_stale = True
