@@ -279,7 +279,8 @@ def _audio_stream(ap: AudioPlan, inputs: Inputs) -> Any:
         .filter("asetpts", "PTS-STARTPTS")
         .filter("aformat", sample_rates=SAMPLE_RATE, channel_layouts="stereo", sample_fmts="fltp")
     )
-    if "volume" in element.keyframes:  # the gain stepped every 10 ms
+    if "volume" in element.keyframes:  # the gain stepped every 10 ms: one gain a frame (eval)
+        stream = stream.filter("asetnsamples", n=SAMPLE_RATE // 100, p=0)  # frames of 10 ms
         stream = stream.filter("volume", motion_graph.volume_expr(element, window), eval="frame")
     elif element.volume != 1:
         stream = stream.filter("volume", _num(element.volume))

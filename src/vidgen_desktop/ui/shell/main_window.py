@@ -184,7 +184,8 @@ class MainWindow(QMainWindow):
     def _create_docks(self) -> None:
         self.layers = QtLayers(self.doc)
         self.inspector = QtInspector(self.doc)
-        self.timeline = QtTimeline(self.doc, self.actions)
+        self.timeline = QtTimeline(self.doc, self.actions, settings=self.settings)
+        self.canvas.renderer.ready.connect(lambda _, request: self.timeline.frame_shown(request.t))
         self.layers_dock = self.add_panel(
             self.layers, "Layers", Qt.DockWidgetArea.LeftDockWidgetArea
         )
@@ -367,6 +368,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.autosave_timer.stop()
         self.timeline.stop()
+        self.timeline.audio.shutdown()
         recovery.discard()
         workers = (self.canvas.renderer, self.importer.background, self.layers.background)
         for worker in (*workers, self.doc.background, self.start, self.renders):
