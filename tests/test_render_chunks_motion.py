@@ -3,9 +3,10 @@
 Four chunks of 30 frames (boundaries at 1, 2 and 3 s); every kind of motion
 runs across a boundary: keyframed position and rotation on a video mid-play,
 keyframed opacity on a video at another frame rate, a slide-in and a fade-out
-preset around a resting (static) stretch, a ken-burns still over the whole
-composition, a zooming text, a crossfade and a wipe, and keyframed volume.
-ProRes is intra-only, so any difference would be the chunking's.
+preset around a resting (static) stretch, a zoom-in off the frame grid, a
+ken-burns still over the whole composition, a zooming text, a crossfade and a
+wipe, and keyframed volume. ProRes is intra-only, so any difference would be
+the chunking's.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ def _motion(media) -> list[dict]:
         {"id": "title", "type": "text", "text": "Go", "start": 0.6, "duration": 2.0,
          "x": 0, "y": 60, "width": 60, "height": 30, "color": "#00ff00",
          "animation_in": {"preset": "zoom-in", "duration": 1.2}},
+        # off the frame grid, growing fast: its sizes before its first frame would be < 0
+        {"id": "pop", "type": "image", "source": str(media["duo"]), "start": 0.733,
+         "duration": 3.1, "x": "40%", "y": "40%", "width": "30%", "height": "30%",
+         "animation_in": {"preset": "zoom-in", "duration": 1.0}},
         {"id": "music", "type": "audio", "source": str(media["tone"]),
          "keyframes": {"volume": [{"time": 0, "value": 1}, {"time": 2.5, "value": 0.1},
                                   {"time": 4, "value": 0.8}]}},

@@ -159,9 +159,14 @@ def piecewise(
     (clamped at both ends); rounded to integers when ``integer``."""
     pieces = _segments(values, tolerance)
     parts = []
-    for start, v0, slope in pieces:
+    for n, (start, v0, slope) in enumerate(pieces):
         k0 = first + start
-        body = _num(v0) if slope == 0 else f"{_num(v0)}+{slope!r}*({var}-{k0})"
+        step = f"{var}-{k0}"
+        if n == 0:  # before the first frame (FFmpeg configures a filter at t 0, or NaN)
+            step = f"max({step},0)"
+        if n == len(pieces) - 1:
+            step = f"min({step},{len(values) - 1 - start})"
+        body = _num(v0) if slope == 0 else f"{_num(v0)}+{slope!r}*({step})"
         if integer and slope != 0:
             body = f"floor({body}+0.5)"
         parts.append((k0, body))
