@@ -141,7 +141,8 @@ def _with_lead(vp: VisualPlan, t0: float, fps: float) -> VisualPlan:
             return vp
         # opened half a source frame before frame k: FFmpeg's exact seek keeps k on
         return dataclasses.replace(vp, lead=(k - k0) / src_fps, seek=(k - 0.5) / src_fps)
-    if isinstance(element, ImageElement | TextElement) and (element.fade_in or element.fade_out):
+    looped = element.fade_in or element.fade_out or vp.track is not None  # a frame per frame
+    if isinstance(element, ImageElement | TextElement) and looped:
         skipped = max(0, math.floor(before * fps + _EPS) - 1)  # looped at the output rate
         return dataclasses.replace(vp, lead=skipped / fps) if skipped else vp
     return vp  # a still shown as one held frame: nothing to skip

@@ -159,9 +159,14 @@ def piecewise(
     (clamped at both ends); rounded to integers when ``integer``."""
     pieces = _segments(values, tolerance)
     parts = []
-    for start, v0, slope in pieces:
+    for n, (start, v0, slope) in enumerate(pieces):
         k0 = first + start
-        body = _num(v0) if slope == 0 else f"{_num(v0)}+{slope!r}*({var}-{k0})"
+        step = f"{var}-{k0}"
+        if n == 0:  # before the first frame (FFmpeg configures a filter at t 0, or NaN)
+            step = f"max({step},0)"
+        if n == len(pieces) - 1:
+            step = f"min({step},{len(values) - 1 - start})"
+        body = _num(v0) if slope == 0 else f"{_num(v0)}+{slope!r}*({step})"
         if integer and slope != 0:
             body = f"floor({body}+0.5)"
         parts.append((k0, body))
@@ -255,9 +260,11 @@ def animated_layer(
     media: tuple[int, int] | None,
     *,
     prepared: bool = False,
+    lead: float = 0.0,
 ) -> Any:
     """The element's pictures drawn per frame on its stage (timing done by the caller;
-    ``prepared``: the caller ran ``prepare`` already, on a still before looping it)."""
+    ``prepared``: the caller ran ``prepare`` already, on a still before looping it;
+    ``lead``: a chunk's seconds of the window before it, whose stage frames are dropped)."""
     fps, element = tr.fps, tr.element  # the element itself: the plan may hold a part's copy
     sizes = _sizes(tr)
     if not prepared:
@@ -280,6 +287,8 @@ def animated_layer(
         f="lavfi",
     ).video
     stage = stage.filter("settb", FINE_TIME_BASE).setpts(f"PTS-STARTPTS+{_num(window.start)}/TB")
+    if skipped := math.floor(lead * fps + 1e-6):  # a chunk: its stage frames keep their times
+        stage = stage.trim(start=_num(window.start + (skipped - 0.5) / fps))
     offsets = [tr.media_offset(st) for st in tr.states]
     stream = ffmpeg.overlay(
         stage,
@@ -324,25 +333,32 @@ def animated_layer(
 
 
 def animated_stream(vp: Any, stream: Any, rate: str) -> Any:
-    """An animated element: one picture per output frame, drawn by ``motion_graph``."""
-    element, window, fps = vp.element, vp.window, vp.track.fps
+    """An animated element: one picture per output frame, drawn by ``motion_graph``.
+
+    On the composition clock, a chunk's too: the track's expressions index composition
+    frames, so a chunk (``render.chunks``) only skips its ``lead``: a video opened at its
+    ``seek`` starts ``lead`` into the window, a looped still counts its frames on from there.
+    """
+    element, window, fps, lead = vp.element, vp.window, vp.track.fps, vp.lead
     stream = stream.filter("settb", FINE_TIME_BASE)
     if isinstance(element, VideoElement):
-        stream = stream.trim(duration=_num(window.duration)).setpts(
-            f"PTS-STARTPTS+{_num(window.start)}/TB"
+        stream = stream.trim(duration=_num(window.duration - lead)).setpts(
+            f"PTS-STARTPTS+{_num(window.start + lead)}/TB"
         )
         if vp.facts is None or vp.facts.fps is None or abs(vp.facts.fps - fps) > 1e-6:
             stream = stream.filter("fps", rate, round="up")  # a picture for every frame
-    else:
-        stream = (
-            prepare(stream, vp.track, vp.media_size, still=True)
-            .filter("loop", loop=-1, size=1)
-            .filter("settb", FINE_TIME_BASE)
-            .filter("setpts", f"N/({rate}*TB)+{_num(window.start)}/TB")
-            .trim(end=_num(window.end))
-        )
-        return animated_layer(stream, element, window, vp.track, vp.media_size, prepared=True)
-    return animated_layer(stream, element, window, vp.track, vp.media_size)
+        return animated_layer(stream, element, window, vp.track, vp.media_size, lead=lead)
+    frame = f"(N+round({_num(lead)}*{rate}))" if lead else "N"
+    stream = (
+        prepare(stream, vp.track, vp.media_size, still=True)
+        .filter("loop", loop=-1, size=1)
+        .filter("settb", FINE_TIME_BASE)
+        .filter("setpts", f"{frame}/({rate}*TB)+{_num(window.start)}/TB")
+        .trim(end=_num(window.end))
+    )
+    return animated_layer(
+        stream, element, window, vp.track, vp.media_size, prepared=True, lead=lead
+    )
 
 
 def volume_expr(element, window: layout.Window, steps: float = 100.0) -> str:
