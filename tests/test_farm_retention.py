@@ -67,9 +67,11 @@ def _farm_render(remote, name: str, days: float, tmp_path):
             status="completed", route="remote", output_path=stored.uri,
             output_url=team.share_link(stored.key).url, created_at=when, completed_at=when,
         ))  # fmt: skip
-        connection.execute(sa.update(schema.url_access_logs)  # the worker's link, long expired
-                           .where(schema.url_access_logs.c.job_id == job.id)
-                           .values(accessed_at=when, expires_at=when + dt.timedelta(days=7)))
+        connection.execute(
+            sa.update(schema.url_access_logs)  # the worker's link, long expired
+            .where(schema.url_access_logs.c.job_id == job.id)
+            .values(accessed_at=when, expires_at=when + dt.timedelta(days=7))
+        )
     return job.id, sorted([stored.key, team.output_key(job.id, "chunk-000.mp4")])
 
 

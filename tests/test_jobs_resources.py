@@ -1,5 +1,6 @@
 """Resource figures (issue 19): CPU time and peak memory of FFmpeg's process tree, per step
-that runs FFmpeg (probe, render), in processing_timeline (cpu_percent no longer NULL) and its details."""
+that runs FFmpeg (probe, render), in processing_timeline (cpu_percent no longer NULL) and
+its details."""
 
 from __future__ import annotations
 

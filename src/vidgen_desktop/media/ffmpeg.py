@@ -92,8 +92,9 @@ def usage_of(rusage: os.struct_rusage | None, wall_seconds: float) -> ResourceUs
     """A finished process's figures from its ``wait4`` rusage (Linux: ru_maxrss in kB)."""
     if rusage is None:
         return None
-    return ResourceUsage(cpu_seconds=rusage.ru_utime + rusage.ru_stime,
-                         peak_memory_mb=rusage.ru_maxrss / 1024, wall_seconds=wall_seconds)  # fmt: skip
+    cpu = rusage.ru_utime + rusage.ru_stime
+    return ResourceUsage(cpu_seconds=cpu, peak_memory_mb=rusage.ru_maxrss / 1024,
+                         wall_seconds=wall_seconds)  # fmt: skip
 
 
 class _Measured(subprocess.Popen):  # type: ignore[type-arg]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import dataclasses
 import os
 import signal
 import subprocess
@@ -19,7 +20,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -275,7 +275,8 @@ class FFmpegProcess:
             process.returncode = code = os.waitstatus_to_exitcode(status)
             used = usage_of(rusage, time.monotonic() - started)
             assert used is not None
-            self.usage = dataclasses.replace(used, peak_memory_mb=max(self._peak_mb, used.peak_memory_mb))
+            peak = max(self._peak_mb, used.peak_memory_mb)  # a /proc sample may have seen more
+            self.usage = dataclasses.replace(used, peak_memory_mb=peak)
             return code
         self.usage = ResourceUsage(cpu_seconds=cpu, peak_memory_mb=peak,
                                    wall_seconds=time.monotonic() - started)  # fmt: skip

@@ -200,7 +200,8 @@ def apply(
     if not dry_run:
         db.metrics.put(METRIC, len(jobs), unit="jobs", details={
             "outputs": len(removed_outputs),
-            "objects": sum(len(r.objects) for r in (*jobs, *removed_outputs)), "timelines": len(timelines), "protected": kept,
+            "objects": sum(len(r.objects) for r in (*jobs, *removed_outputs)),
+            "timelines": len(timelines), "protected": kept,
             "policy": dataclasses.asdict(policy),
         })  # fmt: skip
     for line in report.lines():
@@ -248,7 +249,9 @@ def _old_jobs(connection: sa.Connection, policy: Policy, at: dt.datetime) -> tup
     return removed, kept
 
 
-def _old_outputs(connection: sa.Connection, policy: Policy, at: dt.datetime, *, stored: bool) -> list:
+def _old_outputs(
+    connection: sa.Connection, policy: Policy, at: dt.datetime, *, stored: bool
+) -> list[Removed]:
     """Completed jobs whose output goes: a local file, or (``stored``) the team storage's."""
     if policy.outputs_days is None:
         return []
@@ -320,7 +323,8 @@ def _note_outputs(db: Database, rows: list[Removed], *, stored: bool = False) ->
     with db.write() as connection:
         for row in rows:
             connection.execute(sa.update(j).where(j.c.id == row.job_id)
-                               .values(output_path=None, updated_at=queries.now(), **gone))  # fmt: skip
+                               .values(output_path=None, updated_at=queries.now(),
+                                       **gone))  # fmt: skip
             details = {"output_path": row.output_path, "by": "retention"}
             if row.objects:
                 details["objects"] = list(row.objects)
