@@ -1,5 +1,6 @@
-"""Resource figures (issue 19): CPU time and peak memory of FFmpeg's process tree, per render
-step, in processing_timeline (cpu_percent no longer NULL) and its details."""
+"""Resource figures (issue 19): CPU time and peak memory of FFmpeg's process tree, per step
+that runs FFmpeg (probe, render), in processing_timeline (cpu_percent no longer NULL) and
+its details."""
 
 from __future__ import annotations
 
@@ -27,8 +28,13 @@ def test_a_render_step_records_what_ffmpeg_used(db, home):
     assert 100 * details["cpu_seconds"] / details["ffmpeg_seconds"] <= render.cpu_percent
     assert 0 < render.cpu_percent <= 100 * (os.cpu_count() or 1) + 10
     assert render.memory_mb == pytest.approx(details["peak_memory_mb"], abs=0.1)
-    others = [s for s in db.timeline.steps(answer.job_id) if s.step != "render"]
-    assert all(s.cpu_percent is None for s in others)  # no FFmpeg ran there
+    probe = next(s for s in db.timeline.steps(answer.job_id) if s.step == "probe")
+    assert probe.details["cpu_seconds"] > 0  # `ffmpeg -i` of the clip: the sum of its runs
+    assert 0 < probe.cpu_percent <= 100 * (os.cpu_count() or 1) + 10
+    assert 5 < probe.memory_mb < 2000
+    assert probe.memory_mb == pytest.approx(probe.details["peak_memory_mb"], abs=0.1)
+    others = [s for s in db.timeline.steps(answer.job_id) if s.step not in ("probe", "render")]
+    assert others and all(s.cpu_percent is None for s in others)  # no FFmpeg ran there
 
 
 def test_sampling_reads_this_process_from_proc():

@@ -45,15 +45,18 @@ def _retention(args: argparse.Namespace) -> int:
     from vidgen_desktop.store import retention
 
     policy = retention.Policy.from_settings(config.load())
+    stored = None
     if args.remote:
         from vidgen_desktop.cli.joblog import _remote_url
+        from vidgen_desktop.queue.farm_retention import TeamOutputs
         from vidgen_desktop.store.team import database as team_db
 
         db = store.open_url(team_db.sqlalchemy_url(_remote_url()))
+        stored = TeamOutputs(db)  # the farm's renders in the team storage go with their jobs
     else:
         db = store.open_local()
     with db:
-        report = retention.apply(db, policy, dry_run=args.dry_run)
+        report = retention.apply(db, policy, dry_run=args.dry_run, stored=stored)
     for line in report.lines():
         print(line)
     return 0

@@ -45,7 +45,7 @@ from vidgen_desktop.jobs.events import EventFeed, JobEvent
 from vidgen_desktop.jobs.outcome import Outcome, cancel, queue_again, settle  # noqa: F401
 from vidgen_desktop.jobs.ports import JobStore
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.media import build_info, fingerprint
+from vidgen_desktop.media import build_info, ffmpeg, fingerprint
 from vidgen_desktop.render import chunk_run, engine
 from vidgen_desktop.render import estimate as estimating
 from vidgen_desktop.render.graph import RenderPlan
@@ -180,7 +180,9 @@ class Pipeline:
 
     def probe(self, job_id: uuid.UUID, comp: Composition) -> Mapping[str, Any]:
         with self.step(job_id, "probe") as details:
-            facts = engine.probe_sources(comp)
+            with ffmpeg.measured() as used:  # the probes' FFmpeg runs, added up
+                facts = engine.probe_sources(comp)
+            self._record_usage(details, used.total())
             hashes = fingerprint.local_hashes(  # so a moved file is found again (reproduce)
                 {e.id: e.source for e in comp.elements if getattr(e, "source", None)}
             )
@@ -191,6 +193,18 @@ class Pipeline:
                 )  # fmt: skip
             details["sources"] = len(facts)
         return facts
+
+    def _record_usage(self, details: Any, usage: Any) -> None:
+        """A step's FFmpeg figures (``ffmpeg.ResourceUsage``): on its row and in its details."""
+        if usage is None:  # no FFmpeg ran (every source probed before)
+            return
+        details.update(cpu_seconds=round(usage.cpu_seconds, 3),
+                       peak_memory_mb=round(usage.peak_memory_mb, 1))  # fmt: skip
+        try:
+            self.store.timeline.progress(details.step_id, 1.0, cpu_percent=round(
+                usage.cpu_percent, 1), memory_mb=round(usage.peak_memory_mb, 1))  # fmt: skip
+        except VidgenError as exc:
+            log.warning("resource use of a step not recorded: %s", exc)
 
     def prepare(
         self, job_id: uuid.UUID, comp: Composition, facts: Mapping[str, Any],

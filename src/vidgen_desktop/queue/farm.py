@@ -43,8 +43,7 @@ from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.errors import VidgenError
 from vidgen_desktop.jobs import pipeline, states
 from vidgen_desktop.jobs.states import JobStatus
-from vidgen_desktop.queue import farm_chunks, farm_outputs
-from vidgen_desktop.store import retention as retention_policy
+from vidgen_desktop.queue import farm_chunks, farm_outputs, farm_retention
 from vidgen_desktop.store.team import database as team_db
 from vidgen_desktop.store.team import mirror
 
@@ -175,7 +174,7 @@ def make_app(
               queueing_lock=RETENTION_TASK)  # fmt: skip
     async def retention(context: procrastinate.JobContext, timestamp: int = 0) -> Any:
         """Apply the retention settings to the team database (one designated worker)."""
-        return await asyncio.to_thread(retention_policy.run, _farm(context).remote)
+        return await asyncio.to_thread(farm_retention.run, _farm(context))
 
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import dataclasses
 import os
 import re
@@ -47,7 +48,10 @@ def probe_sources(
     sources = [e for e in comp.elements if not isinstance(e, TextElement)]
     # each probe is an FFmpeg process: run them side by side
     with concurrent.futures.ThreadPoolExecutor(max_workers=PROBE_WORKERS) as pool:
-        answers = list(pool.map(lambda e: _probe_one(prober, e.source), sources))
+        context = contextvars.copy_context()  # the probes' FFmpeg is measured (ffmpeg.measured)
+        answers = list(pool.map(
+            lambda e: context.copy().run(_probe_one, prober, e.source), sources
+        ))  # fmt: skip
     for element, (info, error) in zip(sources, answers, strict=True):
         if error is not None:
             problems.append(f"element '{element.id}': {error}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import dataclasses
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from vidgen_desktop.errors import RenderCancelled, RenderError, display_name
 from vidgen_desktop.files import move_into_place
+from vidgen_desktop.media.ffmpeg import ResourceUsage, usage_of
 from vidgen_desktop.render import partials
 from vidgen_desktop.render.partials import PARTIAL_MARK, partial_path
 
@@ -43,20 +45,6 @@ class Progress:
     eta: float | None = None
     frame: int | None = None
     done: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceUsage:
-    """What one FFmpeg run (its process tree) used: CPU seconds, peak resident memory."""
-
-    cpu_seconds: float
-    peak_memory_mb: float
-    wall_seconds: float
-
-    @property
-    def cpu_percent(self) -> float:
-        """Average CPU use over the run (100 = one core busy the whole time)."""
-        return 100.0 * self.cpu_seconds / max(self.wall_seconds, 1e-6)
 
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -285,8 +273,11 @@ class FFmpegProcess:
             peak = self._peak_mb
         else:
             process.returncode = code = os.waitstatus_to_exitcode(status)
-            cpu = rusage.ru_utime + rusage.ru_stime
-            peak = max(self._peak_mb, rusage.ru_maxrss / 1024)  # kB on Linux
+            used = usage_of(rusage, time.monotonic() - started)
+            assert used is not None
+            peak = max(self._peak_mb, used.peak_memory_mb)  # a /proc sample may have seen more
+            self.usage = dataclasses.replace(used, peak_memory_mb=peak)
+            return code
         self.usage = ResourceUsage(cpu_seconds=cpu, peak_memory_mb=peak,
                                    wall_seconds=time.monotonic() - started)  # fmt: skip
         return code

@@ -156,6 +156,11 @@ class Storage(abc.ABC):
     def exists(self, key: str) -> bool:
         return self._stat(self.check_key(key)) is not None
 
+    def output_keys(self, job_id: uuid.UUID | str) -> list[str]:
+        """Every key stored under ``outputs/<job id>/`` (a render, a chunked job's parts)."""
+        folder = self.output_key(job_id, "x")[: -len("x")]
+        return sorted(self._list(folder))
+
     def delete(self, key: str, *, job_id: uuid.UUID | str | None = None) -> bool:
         """Remove ``key``; False if it was not there."""
         self.check_key(key)
@@ -217,6 +222,9 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     def _remove(self, key: str) -> bool: ...
+
+    @abc.abstractmethod
+    def _list(self, folder: str) -> list[str]: ...
 
     @abc.abstractmethod
     def _link(self, key: str, *, expires_in: int | None, public: bool) -> ShareLink: ...

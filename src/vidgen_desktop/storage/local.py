@@ -92,5 +92,11 @@ class LocalFolderStorage(Storage):
             parent = parent.parent
         return True
 
+    def _list(self, folder: str) -> list[str]:
+        base = self.root.joinpath(*[p for p in folder.split("/") if p])
+        if not base.is_dir():
+            return []
+        return [p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file()]
+
     def _link(self, key: str, *, expires_in: int | None, public: bool) -> ShareLink:
         return ShareLink(key=key, url=self.path(key).as_uri(), mode="file", expires_at=None)

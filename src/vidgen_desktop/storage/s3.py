@@ -241,6 +241,13 @@ class S3Storage(Storage):
             self.client.delete_object(Bucket=self.bucket, Key=key)
         return existed
 
+    def _list(self, folder: str) -> list[str]:
+        with self._translated("list", folder):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=folder
+            )
+            return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
     def _link(self, key: str, *, expires_in: int | None, public: bool) -> ShareLink:
         if public or (self.link_mode == "public" and expires_in is None):
             return ShareLink(key=key, url=self.public_url(key), mode="public", expires_at=None)

@@ -17,6 +17,13 @@ in days (None: keep forever):
   its storage has its own lifecycle) is deleted and the job keeps a note;
 - ``timelines_days``: the steps of a finished job go, the job stays.
 
+On the team database (``stored`` given: the ``--retention`` worker, ``vidgen
+cleanup --retention --remote``) a removed job's objects in the team storage
+(``outputs/<job id>/…``: its render, a chunked job's parts) go too, after its
+row, and so does a completed job's render under ``outputs_days``; each
+deletion is in ``storage_operations`` and the job's audit row or note. Share
+uploads (``shares/<sha>/…``, content-addressed, possibly another job's) stay.
+
 A job that is shared (a link that has not expired nor been revoked) or that
 belongs to a batch is never touched. What a run removed is written to the
 audit trail and as one ``retention_run`` metric with the counts.
@@ -31,7 +38,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 
@@ -48,6 +55,14 @@ METRIC = "retention_run"
 REVOKED = ("revoked", "expired", "link_revoked")  # url_access_logs actions that end a link
 
 j, u, a, t = schema.jobs, schema.url_access_logs, schema.job_audit_log, schema.processing_timeline
+
+
+class StoredOutputs(Protocol):
+    """The team storage as retention sees it (``queue.farm_retention.TeamOutputs``)."""
+
+    def keys(self, job_id: uuid.UUID) -> list[str]: ...
+
+    def delete(self, job_id: uuid.UUID, key: str, *, job_kept: bool) -> bool: ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -79,6 +94,7 @@ class Removed:
     rule: str  # e.g. "failed older than 90 days"
     output_path: str | None = None
     route: str | None = None
+    objects: tuple[str, ...] = ()  # its keys in the team storage (``stored`` runs only)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -93,6 +109,8 @@ class Report:
         verb = "would remove" if self.dry_run else "removed"
         rows = [f"{verb} job {r.job_id} ({r.project_name or '-'}): {r.rule}" for r in self.jobs]
         rows += [f"{verb} output {r.output_path} of job {r.job_id}: {r.rule}" for r in self.outputs]
+        rows += [f"{verb} stored object {key} of job {r.job_id}"
+                 for r in (*self.jobs, *self.outputs) for key in r.objects]  # fmt: skip
         rows += [f"{verb} the timeline of job {r.job_id}: {r.rule}" for r in self.timelines]
         rows.append(
             f"{verb} {len(self.jobs)} job(s), {len(self.outputs)} output(s), "
@@ -144,33 +162,46 @@ def _audit_shared() -> sa.ColumnElement[bool]:
 
 def apply(
     db: Database, policy: Policy, *, dry_run: bool = False, at: dt.datetime | None = None,
-    remove_output: Callable[[str], bool] | None = None,
+    remove_output: Callable[[str], bool] | None = None, stored: StoredOutputs | None = None,
 ) -> Report:  # fmt: skip
     """Apply ``policy`` to ``db`` once; ``remove_output(path)``: delete one output (default:
-    a local file). Nothing changes with ``dry_run``."""
+    a local file); ``stored``: the team storage, whose objects of the jobs go too (the team
+    database). Nothing changes with ``dry_run``."""
     if not policy.enabled:
         return Report(dry_run=dry_run)
     at = at or queries.now()
     remove_output = remove_output or _remove_local_file
     with db.write() as connection:
         jobs, kept = _old_jobs(connection, policy, at)
-        outputs = _old_outputs(connection, policy, at, {r.job_id for r in jobs})
+        outputs = _old_outputs(connection, policy, at, stored=stored is not None)
         timelines = _old_timelines(connection, policy, at, {r.job_id for r in jobs})
+        if stored is not None:  # listed before anything goes, so the audit row names them
+            jobs = [dataclasses.replace(r, objects=tuple(stored.keys(r.job_id))) for r in jobs]
+            outputs = [dataclasses.replace(r, objects=tuple(stored.keys(r.job_id)))
+                       for r in outputs]  # fmt: skip
         if not dry_run:
             _delete_jobs(connection, jobs)
             _keep_farm_jobs_remote(connection, jobs)
             _drop_timelines(connection, timelines)
+    if stored is not None and not dry_run:  # objects after their rows: a failure leaves a log
+        jobs = [_delete_objects(stored, r, job_kept=False) for r in jobs]
     removed_outputs = []
     for row in outputs:  # files last: the database cannot undo a deleted file
-        if dry_run or remove_output(row.output_path or ""):
+        if stored is not None:
+            gone = row if dry_run else _delete_objects(stored, row, job_kept=True)
+            if dry_run or gone.objects or not row.objects:  # none went: the next run tries
+                removed_outputs.append(gone)
+        elif dry_run or remove_output(row.output_path or ""):
             removed_outputs.append(row)
     if not dry_run:
-        _note_outputs(db, removed_outputs)
+        _note_outputs(db, removed_outputs, stored=stored is not None)
     report = Report(dry_run=dry_run, jobs=tuple(jobs), outputs=tuple(removed_outputs),
                     timelines=tuple(timelines), protected=kept)  # fmt: skip
     if not dry_run:
         db.metrics.put(METRIC, len(jobs), unit="jobs", details={
-            "outputs": len(removed_outputs), "timelines": len(timelines), "protected": kept,
+            "outputs": len(removed_outputs),
+            "objects": sum(len(r.objects) for r in (*jobs, *removed_outputs)),
+            "timelines": len(timelines), "protected": kept,
             "policy": dataclasses.asdict(policy),
         })  # fmt: skip
     for line in report.lines():
@@ -178,11 +209,25 @@ def apply(
     return report
 
 
-def run(db: Database, *, dry_run: bool = False) -> list[str]:
+def run(db: Database, *, dry_run: bool = False, stored: StoredOutputs | None = None) -> list[str]:
     """Apply the settings' policy now (the team's ``vidgen.retention`` task); what it did."""
     from vidgen_desktop import config
 
-    return apply(db, Policy.from_settings(config.load()), dry_run=dry_run).lines()
+    policy = Policy.from_settings(config.load())
+    return apply(db, policy, dry_run=dry_run, stored=stored).lines()
+
+
+def _delete_objects(stored: StoredOutputs, row: Removed, *, job_kept: bool) -> Removed:
+    """Delete ``row``'s objects; ``row`` with those that went (a failure is logged)."""
+    gone = []
+    for key in row.objects:
+        try:
+            stored.delete(row.job_id, key, job_kept=job_kept)
+        except Exception as exc:  # noqa: BLE001 - in storage_operations; the next run tries again
+            log.warning("retention: %s of job %s not deleted: %s", key, row.job_id, exc)
+            continue
+        gone.append(key)
+    return dataclasses.replace(row, objects=tuple(gone))
 
 
 def _old_jobs(connection: sa.Connection, policy: Policy, at: dt.datetime) -> tuple[list, int]:
@@ -204,14 +249,17 @@ def _old_jobs(connection: sa.Connection, policy: Policy, at: dt.datetime) -> tup
     return removed, kept
 
 
-def _old_outputs(connection: sa.Connection, policy: Policy, at: dt.datetime, going: set) -> list:
+def _old_outputs(
+    connection: sa.Connection, policy: Policy, at: dt.datetime, *, stored: bool
+) -> list[Removed]:
+    """Completed jobs whose output goes: a local file, or (``stored``) the team storage's."""
     if policy.outputs_days is None:
         return []
     rule = f"output older than {policy.outputs_days:g} days"
+    local = sa.true() if stored else ~j.c.output_path.contains("://")
     rows = connection.execute(
         sa.select(j.c.id, j.c.status, j.c.project_name, j.c.output_path).where(
-            j.c.status == "completed", j.c.output_path.is_not(None),
-            ~j.c.output_path.contains("://"),
+            j.c.status == "completed", j.c.output_path.is_not(None), local,
             sa.func.coalesce(j.c.completed_at, j.c.created_at) < at - _days(policy.outputs_days),
             ~protected(),
         )
@@ -244,7 +292,7 @@ def _delete_jobs(connection: sa.Connection, jobs: list[Removed]) -> None:
         for row in chunk:
             audit.insert(connection, row.job_id, "deleted", details={
                 "by": "retention", "rule": row.rule, "project_name": row.project_name,
-                "status": row.status,
+                "status": row.status, **({"objects": list(row.objects)} if row.objects else {}),
             })  # fmt: skip
 
 
@@ -270,12 +318,16 @@ def _drop_timelines(connection: sa.Connection, jobs: list[Removed]) -> None:
         connection.execute(sa.delete(t).where(t.c.job_id.in_(ids[start : start + BATCH])))
 
 
-def _note_outputs(db: Database, rows: list[Removed]) -> None:
+def _note_outputs(db: Database, rows: list[Removed], *, stored: bool = False) -> None:
+    gone = {"output_url": None} if stored else {}  # its link leads nowhere now
     with db.write() as connection:
         for row in rows:
             connection.execute(sa.update(j).where(j.c.id == row.job_id)
-                               .values(output_path=None, updated_at=queries.now()))  # fmt: skip
+                               .values(output_path=None, updated_at=queries.now(),
+                                       **gone))  # fmt: skip
             details = {"output_path": row.output_path, "by": "retention"}
+            if row.objects:
+                details["objects"] = list(row.objects)
             steps.insert_note(
                 connection, row.job_id, f"output removed: {row.rule}", details=details
             )
