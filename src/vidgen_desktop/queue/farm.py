@@ -1,10 +1,6 @@
 """The team queue: procrastinate on the team database, rendered by ``vidgen worker``.
 
->>> queue = FarmQueue(open_local())          # the desktop side (route "remote")
->>> service = JobService(open_local(), queue=queue)
->>> service.submit(long_composition)            # queued: sources go up, a worker renders
-
-``enqueue`` runs the pipeline's ``upload_sources`` step (``jobs.pipeline``)
+``FarmQueue(open_local())`` is the desktop side (route "remote"); ``enqueue`` runs the pipeline's ``upload_sources`` step (``jobs.pipeline``)
 through ``TeamHandoff``: the job's source files go to the team storage
 (content addressed: a file already there is not sent again), the sources
 are rewritten to their storage URIs, the job is written with its elements

@@ -12,9 +12,9 @@ Per visual element, bottom to top:
 Stills are scaled once and held by the overlay; only stills that fade are
 looped (a fade needs frames). Animated elements: ``render.motion_plan`` and
 ``render.motion_graph``. Which inputs FFmpeg opens, and how elements that read
-the same file share them, is ``render.inputs``. Audio of every audible element
-is trimmed, volume- and fade-adjusted, delayed to its start and mixed; a
-silent track is generated when nothing is audible.
+the same file share them, is ``render.inputs``. The sound (every audible
+element trimmed, volume- and fade-adjusted, delayed to its start and mixed;
+silence when nothing is audible) is ``render.audio_graph``.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.render import formats, motion_graph, motion_plan
+from vidgen_desktop.render import audio_graph, formats, motion_graph, motion_plan
 from vidgen_desktop.render.inputs import Inputs, ffmpeg_path
 from vidgen_desktop.render.inputs import number as _num
 
-SAMPLE_RATE = 48000  # Hz
+SAMPLE_RATE = audio_graph.SAMPLE_RATE  # Hz (the sound is render.audio_graph)
 # Element timestamps are placed on the timeline in microseconds: a source's own time
 # base (1/25 s for images, 1/100 s for GIFs) would round start times and fade frames.
 FINE_TIME_BASE = "1/1000000"
@@ -271,29 +271,6 @@ def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
     return stream
 
 
-def _audio_stream(ap: AudioPlan, inputs: Inputs) -> Any:
-    element, window = ap.element, ap.window
-    stream = (
-        inputs.audio(ap)
-        .filter("atrim", duration=_num(window.duration))
-        .filter("asetpts", "PTS-STARTPTS")
-        .filter("aformat", sample_rates=SAMPLE_RATE, channel_layouts="stereo", sample_fmts="fltp")
-    )
-    if "volume" in element.keyframes:  # the gain stepped every 10 ms: one gain a frame (eval)
-        stream = stream.filter("asetnsamples", n=SAMPLE_RATE // 100, p=0)  # frames of 10 ms
-        stream = stream.filter("volume", motion_graph.volume_expr(element, window), eval="frame")
-    elif element.volume != 1:
-        stream = stream.filter("volume", _num(element.volume))
-    if element.fade_in > 0:
-        stream = stream.filter("afade", t="in", st=0, d=_num(element.fade_in))
-    if element.fade_out > 0:
-        st = max(0.0, window.duration - element.fade_out)
-        stream = stream.filter("afade", t="out", st=_num(st), d=_num(element.fade_out))
-    if window.start > 0:
-        stream = stream.filter("adelay", delays=f"{round(window.start * 1000)}", all=1)
-    return stream
-
-
 def _needs_border(drawn: layout.Rect) -> bool:
     return bool(drawn.x % 2 or drawn.y % 2 or drawn.w % 2 or drawn.h % 2)
 
@@ -378,16 +355,7 @@ def picture(render_plan: RenderPlan, inputs: Inputs) -> Any:
     return video
 
 
-def sound(render_plan: RenderPlan, inputs: Inputs) -> Any:
-    """Every audible element mixed, padded to the composition's length (silence if none)."""
-    total = _num(render_plan.duration)
-    streams = [_audio_stream(ap, inputs) for ap in render_plan.audio]
-    if not streams:
-        return ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi", t=total).audio
-    audio = streams[0] if len(streams) == 1 else ffmpeg.filter(
-        streams, "amix", inputs=len(streams), normalize=0, duration="longest", dropout_transition=0
-    )  # fmt: skip
-    return audio.filter("apad", whole_dur=total).filter("atrim", end=total)
+sound = audio_graph.sound  # every audible element mixed (render.audio_graph)
 
 
 def build(render_plan: RenderPlan, output_path: str) -> Any:

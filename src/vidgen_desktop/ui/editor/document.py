@@ -31,14 +31,13 @@ from vidgen_desktop.composition.model import (
 )
 from vidgen_desktop.errors import CompositionError, MediaError
 from vidgen_desktop.media import probe as media_probe
-from vidgen_desktop.ui.editor import commands, templates
+from vidgen_desktop.ui.editor import commands, templates, timeline_edits
 from vidgen_desktop.ui.shell.background import Background
 
 AnyElement = VideoElement | ImageElement | TextElement | AudioElement
 VisualElement = VideoElement | ImageElement | TextElement
 UNLOCKED_FIELDS = {"locked", "hidden", "name", "group"}  # what a locked element still lets change
 MEDIA_TIMING = {"start", "duration", "trim_start"}  # edits that may run past the media's end
-_EPS = 1e-6  # seconds: frame-rounding noise, not a real overrun
 
 
 class Document(QObject):
@@ -239,35 +238,16 @@ class Document(QObject):
         return None
 
     def _fit_to_media(self, element: AnyElement) -> AnyElement:
-        """``element`` with its trim and duration inside its media (when its length is known).
+        """``element`` with its trim and duration inside its media (``timeline_edits``).
 
-        The one place every timing edit passes (timeline drags, inspector, commands):
-        a clip cannot show more than its file has. At least one frame stays visible.
+        The one place every timing edit passes (timeline drags, inspector, commands).
         """
-        if not isinstance(element, VideoElement | AudioElement):
-            return element
-        info = self.media.get(element.source)
-        if info is None or not info.duration:
-            return element  # not probed yet (or a still): nothing to clamp against
-        length, one = info.duration, 1 / self._comp.output.fps
-        trim = min(element.trim_start, max(0.0, length - one))
-        duration = element.duration
-        if duration is not None and duration > length - trim + _EPS:
-            duration = length - trim
-        if (trim, duration) == (element.trim_start, element.duration):
-            return element
-        name = os.path.basename(element.source)
-        if trim != element.trim_start:
-            note = f"{element.label}: {name} is {length:g} s long; trim start set to {trim:g} s"
-        elif trim:
-            note = (
-                f"{element.label}: {name} has {length - trim:g} s after the {trim:g} s trim; "
-                f"duration set to {duration:g} s"
-            )
-        else:
-            note = f"{element.label}: {name} is {length:g} s long; duration set to {duration:g} s"
-        self.adjusted.emit(note)
-        return element.model_copy(update={"trim_start": trim, "duration": duration})
+        source = getattr(element, "source", None)
+        info = self.media.get(source) if source else None
+        fitted, note = timeline_edits.fit_to_media(element, info, self._comp.output.fps)
+        if note:
+            self.adjusted.emit(note)
+        return fitted
 
     def add(self, elements: Sequence[AnyElement], text: str, index: int | None = None) -> None:
         at = len(self._comp.elements) if index is None else index

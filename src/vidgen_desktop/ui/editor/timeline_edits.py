@@ -7,6 +7,7 @@ the rules are testable without a window.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -194,3 +195,33 @@ def with_marker(markers: Sequence[Marker], t: float) -> list[Marker] | None:
     while f"Marker {n}" in taken:
         n += 1
     return sorted([*markers, Marker(time=t, name=f"Marker {n}")], key=lambda m: m.time)
+
+
+def fit_to_media(element: Any, info: Any, fps: float) -> tuple[Any, str | None]:
+    """``element`` with its trim and duration inside its media (when its length is known),
+    and the note that says what changed (None: nothing did).
+
+    A clip cannot show more than its file has; at least one frame stays visible.
+    """
+    if not isinstance(element, VideoElement | AudioElement):
+        return element, None
+    if info is None or not info.duration:
+        return element, None  # not probed yet (or a still): nothing to clamp against
+    length, one = info.duration, 1 / fps
+    trim = min(element.trim_start, max(0.0, length - one))
+    duration = element.duration
+    if duration is not None and duration > length - trim + _EPS:
+        duration = length - trim
+    if (trim, duration) == (element.trim_start, element.duration):
+        return element, None
+    name = os.path.basename(element.source)
+    if trim != element.trim_start:
+        note = f"{element.label}: {name} is {length:g} s long; trim start set to {trim:g} s"
+    elif trim:
+        note = (
+            f"{element.label}: {name} has {length - trim:g} s after the {trim:g} s trim; "
+            f"duration set to {duration:g} s"
+        )
+    else:
+        note = f"{element.label}: {name} is {length:g} s long; duration set to {duration:g} s"
+    return element.model_copy(update={"trim_start": trim, "duration": duration}), note
