@@ -108,6 +108,7 @@ def steps(store, job_id) -> list[tuple[str, str]]:
     return [(s.step, s.status) for s in store.timeline.steps(job_id)]
 
 
+@pytest.mark.render  # the job keeps what made it: FFmpeg's build and encoders (-version)
 def test_a_short_render_runs_now_and_logs_every_step(service, store, renders, tmp_path):
     answer = service.submit(text(), output=tmp_path / "promo.mp4")
     assert answer.response_type == "immediate" and answer.status == "completed"

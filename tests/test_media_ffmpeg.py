@@ -24,6 +24,7 @@ def _fresh(monkeypatch: pytest.MonkeyPatch):
     probe.probe.cache_clear()
 
 
+@pytest.mark.render  # imageio-ffmpeg runs the binary it finds (-version) to check it
 def test_uses_the_bundled_ffmpeg_by_default():
     assert ffmpeg.ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
 
