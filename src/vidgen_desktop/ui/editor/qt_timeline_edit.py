@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtWidgets import QMenu
 from pydantic import ValidationError
 
 from vidgen_desktop.composition.messages import describe_errors
@@ -118,7 +119,12 @@ def install(window) -> None:
     snap = a[ActionId.SNAPPING]
     view.snapping = snap.isChecked()
     snap.toggled.connect(lambda on: setattr(view, "snapping", on))
-    menu = window.menuBar().addMenu("&Timeline")
+    menu = QMenu("&Timeline", window)
+    help_menu = getattr(window, "help_menu", None)  # Help stays the last menu
+    if help_menu is not None:
+        window.menuBar().insertMenu(help_menu.menuAction(), menu)
+    else:
+        window.menuBar().addMenu(menu)
     for action_id in MENU:
         menu.addAction(a[action_id]) if action_id else menu.addSeparator()
     window.timeline_menu = menu
