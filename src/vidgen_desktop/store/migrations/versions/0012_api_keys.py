@@ -42,8 +42,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "api_job_owners",
-        sa.Column("job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE"),
-                  primary_key=True),  # fmt: skip
+        sa.Column(
+            "job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+        ),  # fmt: skip
         sa.Column("owner", sa.String(200), nullable=False),
         sa.Column("key_id", sa.Uuid()),
         sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -53,8 +54,9 @@ def upgrade() -> None:
         "tracked_links",
         sa.Column("id", sa.Uuid(), primary_key=True),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column("job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE"),
-                  nullable=False),  # fmt: skip
+        sa.Column(
+            "job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False
+        ),  # fmt: skip
         sa.Column("owner", sa.String(200)),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime()),
