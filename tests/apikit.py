@@ -54,8 +54,11 @@ def api_server(settings: config.Settings) -> Iterator[tuple[str, ApiServer]]:
     """``vidgen serve``'s app under a real uvicorn in a thread; yields (base URL, state)."""
     state = ApiServer.open(settings)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(state), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(state), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

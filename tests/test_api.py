@@ -16,9 +16,9 @@ import pytest
 from apikit import api_server, media_server
 from jobkit import clip
 from vidgen_desktop import config
-from vidgen_desktop.store.api_keys import ApiKeys
 from vidgen_desktop.api.limits import Buckets, client_address
 from vidgen_desktop.media import probe
+from vidgen_desktop.store.api_keys import ApiKeys
 
 pytestmark = pytest.mark.render
 
@@ -27,12 +27,29 @@ REPO = Path(__file__).resolve().parents[1]
 
 def element_form(url: str, seconds: float = 1.0) -> dict:
     return {
-        "output_format": "mp4", "width": 160, "height": 90, "fps": 15, "quality": "draft",
-        "background": "#203040", "duration": seconds,
-        "elements": [{"type": "video", "source_url": url, "element_order": 0, "track": 0,
-                      "x_position": "10%", "y_position": "10%", "width": "80%", "height": "80%",
-                      "fit_mode": "contain", "start_time": 0, "duration": seconds}],
-    }  # fmt: skip
+        "output_format": "mp4",
+        "width": 160,
+        "height": 90,
+        "fps": 15,
+        "quality": "draft",
+        "background": "#203040",
+        "duration": seconds,
+        "elements": [
+            {
+                "type": "video",
+                "source_url": url,
+                "element_order": 0,
+                "track": 0,
+                "x_position": "10%",
+                "y_position": "10%",
+                "width": "80%",
+                "height": "80%",
+                "fit_mode": "contain",
+                "start_time": 0,
+                "duration": seconds,
+            }
+        ],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +69,14 @@ def env(tmp_path_factory):
             keys = ApiKeys(state.db)
             a, b = keys.create("alice").key, keys.create("bob").key
             yield {
-                "base": base, "state": state, "root": root, "media": f"{media_url}/media/{source.name}",
-                "secret": f"{media_url}/secret/{source.name}", "a": a, "b": b,
-            }  # fmt: skip
+                "base": base,
+                "state": state,
+                "root": root,
+                "media": f"{media_url}/media/{source.name}",
+                "secret": f"{media_url}/secret/{source.name}",
+                "a": a,
+                "b": b,
+            }
     if old is None:
         os.environ.pop("VIDGEN_HOME", None)
     else:
@@ -134,20 +156,41 @@ def test_the_element_form_renders_the_same_pixels_as_the_project_file(env, tmp_p
     source = next((env["root"] / "media" / "media").glob("*.mp4"))
     assert local
     project = {
-        "schema_version": 2, "name": "same",
-        "output": {"width": 160, "height": 90, "fps": 15, "quality": "draft", "format": "mp4",
-                   "background": "#203040", "duration": 1.0},
-        "elements": [{"type": "video", "id": "clip", "source": str(source), "x": "10%", "y": "10%",
-                      "width": "80%", "height": "80%", "fit": "contain", "start": 0,
-                      "duration": 1.0}],
-    }  # fmt: skip
+        "schema_version": 2,
+        "name": "same",
+        "output": {
+            "width": 160,
+            "height": 90,
+            "fps": 15,
+            "quality": "draft",
+            "format": "mp4",
+            "background": "#203040",
+            "duration": 1.0,
+        },
+        "elements": [
+            {
+                "type": "video",
+                "id": "clip",
+                "source": str(source),
+                "x": "10%",
+                "y": "10%",
+                "width": "80%",
+                "height": "80%",
+                "fit": "contain",
+                "start": 0,
+                "duration": 1.0,
+            }
+        ],
+    }
     path = tmp_path / "same.json"
     path.write_text(json.dumps(project))
     rendered = tmp_path / "rendered.mp4"
     subprocess.run(
         [sys.executable, "-m", "vidgen_desktop", "render", str(path), "-o", str(rendered)],
-        check=True, env={**os.environ, "PYTHONPATH": str(REPO / "src")}, capture_output=True,
-    )  # fmt: skip
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+    )
     a, b = middle_frame(served), middle_frame(rendered)
     assert a.shape == b.shape == (90, 160, 3)
     assert np.array_equal(a, b)
@@ -160,11 +203,17 @@ def test_each_error_answers_its_status(env) -> None:
         assert anonymous.get("/health").status_code == 200
         assert "vidgen_api_requests_total" in anonymous.get("/metrics").text
     with client(env) as http:
-        big = http.post("/api/v1/videocreate", content=b"{" + b" " * 1_100_000 + b"}",
-                        headers={"Content-Type": "application/json"})  # fmt: skip
+        big = http.post(
+            "/api/v1/videocreate",
+            content=b"{" + b" " * 1_100_000 + b"}",
+            headers={"Content-Type": "application/json"},
+        )
         assert big.status_code == 413
-        malformed = http.post("/api/v1/videocreate", content=b'{"elements": [',
-                              headers={"Content-Type": "application/json"})  # fmt: skip
+        malformed = http.post(
+            "/api/v1/videocreate",
+            content=b'{"elements": [',
+            headers={"Content-Type": "application/json"},
+        )
         assert (
             malformed.status_code == 400 and malformed.json()["error"]["code"] == "malformed_json"
         )
@@ -218,8 +267,10 @@ def test_a_revoked_link_gives_410_and_its_accesses_are_logged(env) -> None:
         )
     done = subprocess.run(
         [sys.executable, "-m", "vidgen_desktop", "share", "revoke", url],
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")}, capture_output=True, text=True,
-    )  # fmt: skip
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     gone = httpx.get(url)
     assert gone.status_code == 410
@@ -238,8 +289,10 @@ def test_a_revoked_link_gives_410_and_its_accesses_are_logged(env) -> None:
 def test_a_source_url_to_loopback_is_refused(env) -> None:
     with client(env) as http:
         refused = http.post("/api/v1/videocreate", json=element_form(env["secret"]))
-        metadata = http.post("/api/v1/videocreate",
-                             json=element_form("http://169.254.169.254/latest/meta-data/x.mp4"))  # fmt: skip
+        metadata = http.post(
+            "/api/v1/videocreate",
+            json=element_form("http://169.254.169.254/latest/meta-data/x.mp4"),
+        )
         path = element_form(env["media"])
         path["elements"][0]["source_url"] = "/etc/passwd"
         local = http.post("/api/v1/videocreate", json=path)

@@ -29,8 +29,15 @@ OPEN_PATHS = ("/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/s/
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, *, headers: dict | None = None,
-                 errors: list[dict[str, Any]] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.headers = headers or {}
@@ -119,16 +126,23 @@ async def _guard(server: ApiServer, request: Request) -> JSONResponse | None:
     )
     if key is None:
         return JSONResponse(
-            error_body("unauthorized", "an API key is needed: Authorization: Bearer KEY "
-                       "(vidgen api-key create --name NAME)"), 401,
+            error_body(
+                "unauthorized",
+                "an API key is needed: Authorization: Bearer KEY "
+                "(vidgen api-key create --name NAME)",
+            ),
+            401,
             {"WWW-Authenticate": "Bearer"},
-        )  # fmt: skip
+        )
     wait = server.buckets.take(str(key.id))
     if wait > 0:
         return JSONResponse(
-            error_body("rate_limited", f"too many requests for key '{key.name}'; retry in "
-                       f"{limits.retry_after(wait)} s"), 429,
+            error_body(
+                "rate_limited",
+                f"too many requests for key '{key.name}'; retry in {limits.retry_after(wait)} s",
+            ),
+            429,
             {"Retry-After": limits.retry_after(wait)},
-        )  # fmt: skip
+        )
     request.state.key = key
     return None

@@ -21,14 +21,26 @@ from typing import Any
 from vidgen_desktop.composition.model import SCHEMA_VERSION
 
 OUTPUT_FIELDS = {  # platform name -> our output field
-    "output_format": "format", "format": "format", "width": "width", "height": "height",
-    "fps": "fps", "frame_rate": "fps", "quality": "quality", "background": "background",
-    "background_color": "background", "duration": "duration",
-}  # fmt: skip
+    "output_format": "format",
+    "format": "format",
+    "width": "width",
+    "height": "height",
+    "fps": "fps",
+    "frame_rate": "fps",
+    "quality": "quality",
+    "background": "background",
+    "background_color": "background",
+    "duration": "duration",
+}
 ELEMENT_FIELDS = {  # platform name -> our element field
-    "source_url": "source", "x_position": "x", "y_position": "y", "fit_mode": "fit",
-    "start_time": "start", "trim": "trim_start", "text_color": "color",
-}  # fmt: skip
+    "source_url": "source",
+    "x_position": "x",
+    "y_position": "y",
+    "fit_mode": "fit",
+    "start_time": "start",
+    "trim": "trim_start",
+    "text_color": "color",
+}
 DROPPED = {"element_order"}  # used for ordering only
 
 

@@ -12,6 +12,7 @@ proxies from closing the connection. It ends after a final state.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -53,16 +54,15 @@ def stream(
                 elif time.monotonic() - last_sent > KEEPALIVE:
                     last_sent = time.monotonic()
                     yield b": keep-alive\n\n"
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), POLL)
-                except TimeoutError:
-                    pass
                 wake.clear()
                 await asyncio.sleep(0.05)  # progress comes in bursts: one read per burst
         finally:
             unsubscribe()
 
     return StreamingResponse(
-        body(), media_type="text/event-stream",
+        body(),
+        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )  # fmt: skip
+    )

@@ -58,14 +58,17 @@ def _eta(job: Any) -> float | None:
 def result(server: ApiServer, job: Any, base: str) -> dict[str, Any]:
     """What ``videoresult`` answers for ``job`` (also each SSE event's data)."""
     body: dict[str, Any] = {
-        "job_id": str(job.id), "status": str(job.status),
-        "progress": round(100.0 * (job.progress or 0.0), 1), "current_step": job.current_step,
+        "job_id": str(job.id),
+        "status": str(job.status),
+        "progress": round(100.0 * (job.progress or 0.0), 1),
+        "current_step": job.current_step,
         "eta": None if (eta := _eta(job)) is None else round(eta, 1),
-        "estimated_time": job.estimated_seconds, "project_name": job.project_name,
+        "estimated_time": job.estimated_seconds,
+        "project_name": job.project_name,
         "created_at": job.created_at.isoformat(),
         "completed_at": job.completed_at.isoformat() if job.completed_at else None,
         "processing_time": job.actual_seconds,
-    }  # fmt: skip
+    }
     if str(job.status) == "completed":
         body["video_url"] = server.video_url(job, base)
     if str(job.status) == "failed":
@@ -116,10 +119,14 @@ def install(app: FastAPI, server: ApiServer) -> None:
 
     @app.get(PREFIX + "/jobs", tags=["jobs"])
     def jobs(
-        request: Request, status: str | None = None, since: str | None = None,
-        until: str | None = None, search: str | None = None,
-        limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
-    ) -> JSONResponse:  # fmt: skip
+        request: Request,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        search: str | None = None,
+        limit: int = Query(50, ge=1, le=500),
+        offset: int = Query(0, ge=0),
+    ) -> JSONResponse:
         """The key owner's jobs, newest first; ``status`` (comma-separated), ``since``/``until``
         (dates), ``search`` (project name), ``limit``/``offset`` as ``vidgen jobs list``."""
         statuses = tuple(s for s in (status or "").split(",") if s)
@@ -131,9 +138,14 @@ def install(app: FastAPI, server: ApiServer) -> None:
                     f"'{s}' is not a job state (one of: {', '.join(STATUSES)})",
                 )
         total, ids = server.keys.owned(
-            request.state.key.owner, statuses=statuses, limit=limit, offset=offset,
-            since=_date(since, "since"), until=_date(until, "until", end=True), search=search,
-        )  # fmt: skip
+            request.state.key.owner,
+            statuses=statuses,
+            limit=limit,
+            offset=offset,
+            since=_date(since, "since"),
+            until=_date(until, "until", end=True),
+            search=search,
+        )
         base = _base(request)
         found = []
         for job_id in ids:
@@ -199,20 +211,36 @@ def _create(server: ApiServer, data: dict[str, Any], key: Any, base: str) -> JSO
             else 500
         )
         return JSONResponse(
-            {**result(server, job, base),
-             "error": {"code": job.error_code or "failed", "message": str(answer).splitlines()[0]}},
+            {
+                **result(server, job, base),
+                "error": {
+                    "code": job.error_code or "failed",
+                    "message": str(answer).splitlines()[0],
+                },
+            },
             status,
-        )  # fmt: skip
+        )
     status_url = f"{server.base_url(base)}{PREFIX}/videoresult/{answer.job_id}"
     if answer.response_type == "immediate":
         job = server.db.jobs.get(answer.job_id)
-        return JSONResponse({
-            "status": "completed", "job_id": str(job.id), "video_url": server.video_url(job, base),
-            "processing_time": round(answer.duration or 0.0, 3), "estimated_time": answer.estimate,
-            "status_url": status_url,
-        })  # fmt: skip
+        return JSONResponse(
+            {
+                "status": "completed",
+                "job_id": str(job.id),
+                "video_url": server.video_url(job, base),
+                "processing_time": round(answer.duration or 0.0, 3),
+                "estimated_time": answer.estimate,
+                "status_url": status_url,
+            }
+        )
     return JSONResponse(
-        {"status": "queued", "job_id": str(answer.job_id), "estimated_time": answer.estimate,
-         "status_url": status_url, "events_url": status_url + "/events"},
-        202, {"Location": status_url},
-    )  # fmt: skip
+        {
+            "status": "queued",
+            "job_id": str(answer.job_id),
+            "estimated_time": answer.estimate,
+            "status_url": status_url,
+            "events_url": status_url + "/events",
+        },
+        202,
+        {"Location": status_url},
+    )

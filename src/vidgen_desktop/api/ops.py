@@ -97,24 +97,32 @@ def metrics_text(server: ApiServer) -> str:
         lines.append(
             f'vidgen_api_requests_total{{method="{method}",route="{route}",status="{status}"}} {n}'
         )
-    lines += ["# HELP vidgen_api_request_seconds Time to answer a request.",
-              "# TYPE vidgen_api_request_seconds histogram"]  # fmt: skip
+    lines += [
+        "# HELP vidgen_api_request_seconds Time to answer a request.",
+        "# TYPE vidgen_api_request_seconds histogram",
+    ]
     running = 0
     for bound, n in zip(counters.BOUNDS, buckets, strict=True):
         running = n  # buckets are cumulative already (each counts requests at most its bound)
         lines.append(f'vidgen_api_request_seconds_bucket{{le="{bound}"}} {running}')
-    lines += [f'vidgen_api_request_seconds_bucket{{le="+Inf"}} {count}',
-              f"vidgen_api_request_seconds_sum {total:.6f}", f"vidgen_api_request_seconds_count {count}",
-              "# HELP vidgen_jobs Jobs in the job log, by state.", "# TYPE vidgen_jobs gauge"]  # fmt: skip
+    lines += [
+        f'vidgen_api_request_seconds_bucket{{le="+Inf"}} {count}',
+        f"vidgen_api_request_seconds_sum {total:.6f}",
+        f"vidgen_api_request_seconds_count {count}",
+        "# HELP vidgen_jobs Jobs in the job log, by state.",
+        "# TYPE vidgen_jobs gauge",
+    ]
     from vidgen_desktop.jobs.states import JobStatus
     from vidgen_desktop.store import JobQuery
 
     for status in JobStatus:
         n = server.db.jobs.count(JobQuery(statuses=(str(status),)))
         lines.append(f'vidgen_jobs{{status="{status}"}} {n}')
-    lines += ["# HELP vidgen_api_uptime_seconds Seconds since the server started.",
-              "# TYPE vidgen_api_uptime_seconds gauge",
-              f"vidgen_api_uptime_seconds {time.time() - server.started:.1f}"]  # fmt: skip
+    lines += [
+        "# HELP vidgen_api_uptime_seconds Seconds since the server started.",
+        "# TYPE vidgen_api_uptime_seconds gauge",
+        f"vidgen_api_uptime_seconds {time.time() - server.started:.1f}",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -130,12 +138,14 @@ def install(app: FastAPI, server: ApiServer) -> None:
 
     @app.get(PATH + "{token}", tags=["links"])
     def _shared(token: str, request: Request) -> Response:
-        """A tracked share link: the render (the file, or a 302 to it); 410 once revoked or expired."""
+        """A tracked share link: the render (the file, or a 302 to it); 410 once revoked/expired."""
         try:
             link = server.links.access(
-                token, client=client_hash(request.state.client, salt=str(server.started)),
-                user_agent=request.headers.get("user-agent"), referrer=request.headers.get("referer"),
-            )  # fmt: skip
+                token,
+                client=client_hash(request.state.client, salt=str(server.started)),
+                user_agent=request.headers.get("user-agent"),
+                referrer=request.headers.get("referer"),
+            )
         except UnknownLink:
             raise ApiError(404, "not_found", "no such share link") from None
         except LinkGone as exc:

@@ -63,9 +63,11 @@ class ApiServer:
         self.links = TrackedLinks(db)
         api = settings.api
         self.fetcher = SourceFetcher(
-            allowed=api.allowed_source_prefixes, max_bytes=api.max_source_bytes,
-            timeout=api.source_timeout, max_redirects=api.max_redirects,
-        )  # fmt: skip
+            allowed=api.allowed_source_prefixes,
+            max_bytes=api.max_source_bytes,
+            timeout=api.source_timeout,
+            max_redirects=api.max_redirects,
+        )
         self.buckets = Buckets(api.rate_per_second, api.burst)
         self.counters = Counters()
         self.started = time.time()
@@ -142,9 +144,11 @@ class ApiServer:
             if url is None:
                 owner = self.keys.owner_of(job.id)
                 made = self.links.create(
-                    job.id, base_url=self.base_url(request_base),
-                    expires_in=self.settings.api.link_expiry, owner=owner,
-                )  # fmt: skip
+                    job.id,
+                    base_url=self.base_url(request_base),
+                    expires_in=self.settings.api.link_expiry,
+                    owner=owner,
+                )
                 url = self.job_links[job.id] = made.url
         return url
 

@@ -61,9 +61,14 @@ def _public(address: str) -> bool:
 
 class SourceFetcher:
     def __init__(
-        self, *, allowed: list[str] | tuple[str, ...] = (), max_bytes: int = 500 * 2**20,
-        timeout: float = 60.0, max_redirects: int = 3, cache: DownloadCache | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        allowed: list[str] | tuple[str, ...] = (),
+        max_bytes: int = 500 * 2**20,
+        timeout: float = 60.0,
+        max_redirects: int = 3,
+        cache: DownloadCache | None = None,
+    ) -> None:
         self.allowed = allowed_prefixes(allowed)
         self.max_bytes = max_bytes
         self.timeout = timeout
@@ -139,7 +144,7 @@ class SourceFetcher:
                     size += len(chunk)
                     if size > self.max_bytes:
                         raise SourceRefused(
-                            f"{where}: source_url {url!r} is over the limit of {self.max_bytes} bytes"
+                            f"{where}: source_url {url!r} is over {self.max_bytes} bytes"
                         )
                     if time.monotonic() > deadline:
                         raise SourceRefused(

@@ -17,8 +17,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = config.load()
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"vidgen: serving on {args.host}: every request but /health, /metrics and /s/ "
-              "needs an API key", file=sys.stderr)  # fmt: skip
+        print(
+            f"vidgen: serving on {args.host}: every request but /health, /metrics and /s/ "
+            "needs an API key",
+            file=sys.stderr,
+        )
     run(settings, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
@@ -36,8 +39,11 @@ def cmd_key_create(args: argparse.Namespace) -> int:
         print(json.dumps({**made.record.to_dict(), "key": made.key}))
     else:
         print(made.key)
-        print(f"API key '{made.record.name}' (owner {made.record.owner}): shown once, "
-              "only its hash is kept", file=sys.stderr)  # fmt: skip
+        print(
+            f"API key '{made.record.name}' (owner {made.record.owner}): shown once, "
+            "only its hash is kept",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -51,8 +51,10 @@ class ApiKey:
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        return {k: (v.isoformat() if isinstance(v, dt.datetime) else str(v) if k == "id" else v)
-                for k, v in data.items()}  # fmt: skip
+        return {
+            k: (v.isoformat() if isinstance(v, dt.datetime) else str(v) if k == "id" else v)
+            for k, v in data.items()
+        }
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -63,9 +65,14 @@ class MadeKey:
 
 def _record(row: Any) -> ApiKey:
     return ApiKey(
-        id=row.id, name=row.name, owner=row.owner, prefix=row.prefix, created_at=row.created_at,
-        last_used_at=row.last_used_at, revoked_at=row.revoked_at,
-    )  # fmt: skip
+        id=row.id,
+        name=row.name,
+        owner=row.owner,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 class ApiKeys:
@@ -80,9 +87,14 @@ class ApiKeys:
             raise VidgenError("an API key needs a name (--name)")
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         record = ApiKey(
-            id=uuid.uuid4(), name=name, owner=(owner or name).strip(), prefix=key[:SHOWN],
-            created_at=_now(), last_used_at=None, revoked_at=None,
-        )  # fmt: skip
+            id=uuid.uuid4(),
+            name=name,
+            owner=(owner or name).strip(),
+            prefix=key[:SHOWN],
+            created_at=_now(),
+            last_used_at=None,
+            revoked_at=None,
+        )
         with self._db.write() as connection:
             connection.execute(
                 sa.insert(table).values(key_hash=digest(key), **dataclasses.asdict(record))
@@ -97,9 +109,10 @@ class ApiKeys:
     def find(self, text: str) -> ApiKey:
         """A key by id, name or shown prefix; VidgenError when none or several match."""
         found = [
-            k for k in self.list()
+            k
+            for k in self.list()
             if text in (str(k.id), k.name, k.prefix) or str(k.id).startswith(text)
-        ]  # fmt: skip
+        ]
         if len(found) != 1:
             what = "no API key" if not found else f"{len(found)} API keys"
             raise VidgenError(f"{what} match '{text}' (vidgen api-key list shows them)")
@@ -108,9 +121,10 @@ class ApiKeys:
     def revoke(self, key_id: uuid.UUID) -> ApiKey:
         with self._db.write() as connection:
             connection.execute(
-                sa.update(table).where(table.c.id == key_id, table.c.revoked_at.is_(None))
+                sa.update(table)
+                .where(table.c.id == key_id, table.c.revoked_at.is_(None))
                 .values(revoked_at=_now())
-            )  # fmt: skip
+            )
         return next(k for k in self.list() if k.id == key_id)
 
     def authenticate(self, key: str) -> ApiKey | None:
@@ -134,9 +148,14 @@ class ApiKeys:
     def own(self, job_id: uuid.UUID, key: ApiKey | None) -> None:
         owner = key.owner if key is not None else ""
         with self._db.write() as connection:
-            connection.execute(sa.insert(owners).values(
-                job_id=job_id, owner=owner, key_id=key.id if key else None, created_at=_now(),
-            ))  # fmt: skip
+            connection.execute(
+                sa.insert(owners).values(
+                    job_id=job_id,
+                    owner=owner,
+                    key_id=key.id if key else None,
+                    created_at=_now(),
+                )
+            )
 
     def owner_of(self, job_id: uuid.UUID) -> str | None:
         with self._db.read() as connection:
@@ -145,9 +164,16 @@ class ApiKeys:
             ).scalar()
 
     def owned(
-        self, owner: str | None, *, statuses: Sequence[str] = (), limit: int = 50, offset: int = 0,
-        since: dt.datetime | None = None, until: dt.datetime | None = None, search: str | None = None,
-    ) -> tuple[int, list[uuid.UUID]]:  # fmt: skip
+        self,
+        owner: str | None,
+        *,
+        statuses: Sequence[str] = (),
+        limit: int = 50,
+        offset: int = 0,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        search: str | None = None,
+    ) -> tuple[int, list[uuid.UUID]]:
         """(total, ids newest first) of the jobs ``owner`` made (None: every API job)."""
         query = sa.select(owners.c.job_id).join(jobs_table, jobs_table.c.id == owners.c.job_id)
         if owner is not None:

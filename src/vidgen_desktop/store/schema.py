@@ -210,7 +210,7 @@ api_keys = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("owner", sa.String(200), nullable=False),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex of the key
-    sa.Column("prefix", sa.String(16), nullable=False),  # the key's first characters, to tell keys apart
+    sa.Column("prefix", sa.String(16), nullable=False),  # its first characters, listed
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("last_used_at", UTCDateTime()),
     sa.Column("revoked_at", UTCDateTime()),

@@ -78,8 +78,14 @@ class MadeLink:
 
 
 def _link(row: Any) -> Link:
-    return Link(id=row.id, job_id=row.job_id, owner=row.owner, created_at=row.created_at,
-                expires_at=row.expires_at, revoked_at=row.revoked_at)  # fmt: skip
+    return Link(
+        id=row.id,
+        job_id=row.job_id,
+        owner=row.owner,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 class TrackedLinks:
@@ -87,15 +93,24 @@ class TrackedLinks:
         self._db = db
 
     def create(
-        self, job_id: uuid.UUID, *, base_url: str, expires_in: float | None,
-        owner: str | None = None, client: str = "api",
-    ) -> MadeLink:  # fmt: skip
+        self,
+        job_id: uuid.UUID,
+        *,
+        base_url: str,
+        expires_in: float | None,
+        owner: str | None = None,
+        client: str = "api",
+    ) -> MadeLink:
         token = secrets.token_urlsafe(24)
         now = _now()
         link = Link(
-            id=uuid.uuid4(), job_id=job_id, owner=owner, created_at=now, revoked_at=None,
+            id=uuid.uuid4(),
+            job_id=job_id,
+            owner=owner,
+            created_at=now,
+            revoked_at=None,
             expires_at=now + dt.timedelta(seconds=expires_in) if expires_in else None,
-        )  # fmt: skip
+        )
         url = base_url.rstrip("/") + PATH + token
         with self._db.write() as connection:
             connection.execute(
@@ -103,9 +118,13 @@ class TrackedLinks:
             )
         shown = base_url.rstrip("/") + PATH + token[:6] + "…"  # the log never holds the token
         self._db.storage_log.record_link(
-            shown, "created", job_id=job_id, expires_at=link.expires_at, client=client,
+            shown,
+            "created",
+            job_id=job_id,
+            expires_at=link.expires_at,
+            client=client,
             details={"link": str(link.id), "tracked": True},
-        )  # fmt: skip
+        )
         self._db.audit.record(job_id, "shared", details={"link": str(link.id), "tracked": True})
         return MadeLink(link=link, url=url)
 
@@ -165,11 +184,19 @@ class TrackedLinks:
         link = self.by_token(token)
         state = link.state
         self._db.storage_log.record_link(
-            f"{PATH}{token[:6]}…", "opened" if state == "active" else "refused",
-            job_id=link.job_id, expires_at=link.expires_at, client="server",
-            details={"link": str(link.id), "client_hash": client, "user_agent": user_agent,
-                     "referrer": referrer, "state": state},
-        )  # fmt: skip
+            f"{PATH}{token[:6]}…",
+            "opened" if state == "active" else "refused",
+            job_id=link.job_id,
+            expires_at=link.expires_at,
+            client="server",
+            details={
+                "link": str(link.id),
+                "client_hash": client,
+                "user_agent": user_agent,
+                "referrer": referrer,
+                "state": state,
+            },
+        )
         if state != "active":
             raise LinkGone(f"this share link was {state}")
         return link
@@ -177,6 +204,8 @@ class TrackedLinks:
     def accesses(self, link_id: uuid.UUID) -> list[Any]:
         job_id = self.get(link_id).job_id
         return [
-            row for row in self._db.storage_log.links(job_id)
-            if (row.details or {}).get("link") == str(link_id) and row.action in ("opened", "refused")
-        ]  # fmt: skip
+            row
+            for row in self._db.storage_log.links(job_id)
+            if (row.details or {}).get("link") == str(link_id)
+            and row.action in ("opened", "refused")
+        ]
