@@ -122,7 +122,7 @@ async def _guard(server: ApiServer, request: Request) -> JSONResponse | None:
         return None
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     key = (
-        server.keys.authenticate(secret.strip()) if scheme.lower() == "bearer" and secret else None
+        server.authenticate(secret.strip()) if scheme.lower() == "bearer" and secret else None
     )
     if key is None:
         return JSONResponse(

@@ -27,7 +27,11 @@ from vidgen_desktop.api.limits import Buckets
 from vidgen_desktop.api.sources import SourceFetcher
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.store.api_keys import ApiKey, ApiKeys
+from vidgen_desktop.store.api_keys import digest as keys_digest
 from vidgen_desktop.store.tracked_links import TrackedLinks
+
+KEY_CACHE = 2.0  # s a found key is trusted without reading the table again
+OWNERS_KEPT = 100_000  # job owners remembered (then forgotten all at once)
 
 
 @dataclasses.dataclass
@@ -73,7 +77,9 @@ class ApiServer:
         self.started = time.time()
         self.job_links: dict[uuid.UUID, str] = {}  # a job's /s/ link made by this process
         self._owning = threading.local()
-        self._lock = threading.Lock()
+        self._keys: dict[str, tuple[ApiKey, float]] = {}  # sha256 -> (key, until)
+        self._owners: dict[uuid.UUID, str] = {}
+        self._lock = threading.RLock()  # video_url holds it while it asks owner_of
         service.subscribe(self._on_event)
 
     @classmethod
@@ -124,8 +130,38 @@ class ApiServer:
             owning.job_id = event.job_id
             self.keys.own(event.job_id, owning.key)
 
+    def authenticate(self, secret: str) -> ApiKey | None:
+        """The live key for ``secret``; a found key is remembered ``KEY_CACHE`` seconds, so a
+        revocation (``vidgen api-key revoke``, any process) takes at most that long."""
+        now = time.monotonic()
+        digest = keys_digest(secret)
+        with self._lock:
+            cached = self._keys.get(digest)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        key = self.keys.authenticate(secret)
+        with self._lock:
+            if key is None:
+                self._keys.pop(digest, None)
+            else:
+                self._keys[digest] = (key, now + KEY_CACHE)
+        return key
+
+    def owner_of(self, job_id: uuid.UUID) -> str | None:
+        """Who owns the job (never changes once written, so remembered)."""
+        with self._lock:
+            owner = self._owners.get(job_id)
+        if owner is None:
+            owner = self.keys.owner_of(job_id)
+            if owner is not None:
+                with self._lock:
+                    if len(self._owners) > OWNERS_KEPT:
+                        self._owners.clear()
+                    self._owners[job_id] = owner
+        return owner
+
     def may_read(self, key: ApiKey | None, job_id: uuid.UUID) -> bool:
-        owner = self.keys.owner_of(job_id)
+        owner = self.owner_of(job_id)
         if owner is None:
             return False  # not made through the API
         return key is None or owner == key.owner
@@ -142,7 +178,7 @@ class ApiServer:
         with self._lock:
             url = self.job_links.get(job.id)
             if url is None:
-                owner = self.keys.owner_of(job.id)
+                owner = self.owner_of(job.id)
                 made = self.links.create(
                     job.id,
                     base_url=self.base_url(request_base),
