@@ -81,24 +81,43 @@ def create_app(server: ApiServer) -> FastAPI:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(error_body("http_error", str(exc.detail)), exc.status_code, exc.headers)
 
-    @app.middleware("http")
-    async def _access(request: Request, call_next: Any) -> Any:
-        started = time.perf_counter()
-        response = await _guard(server, request)
-        if response is None:
-            response = await call_next(request)
-        route = request.scope.get("route")
-        name = getattr(route, "path", None) or "unmatched"
-        server.counters.count(
-            request.method, name, response.status_code, time.perf_counter() - started
-        )
-        return response
+    app.add_middleware(Access, server=server)
 
     from vidgen_desktop.api import jobs_routes, ops
 
     jobs_routes.install(app, server)
     ops.install(app, server)
     return app
+
+
+class Access:
+    """Plain ASGI middleware (cheaper than ``BaseHTTPMiddleware`` on every poll): the guard,
+    then the route; each answer counted for /metrics."""
+
+    def __init__(self, app: Any, server: ApiServer) -> None:
+        self.app, self.server = app, server
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request = Request(scope)
+        status = 500
+
+        async def sending(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        response = await _guard(self.server, request)
+        if response is not None:
+            await response(scope, receive, sending)
+        else:
+            await self.app(scope, receive, sending)
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        self.server.counters.count(scope["method"], route, status, time.perf_counter() - started)
 
 
 def _open(server: ApiServer, path: str) -> bool:

@@ -102,7 +102,7 @@ def install(app: FastAPI, server: ApiServer) -> None:
         return await run_in_threadpool(_create, server, data, key, base)
 
     @app.get(PREFIX + "/videoresult/{job_id}", tags=["jobs"])
-    def videoresult(job_id: str, request: Request) -> Response:
+    async def videoresult(job_id: str, request: Request) -> Response:  # ~1 ms: on the loop
         """A job's state, progress (0–100), step, ETA, ``video_url`` when completed, the error
         when failed. Send ``If-None-Match`` with the last ``ETag`` to get 304 while unchanged."""
         body = result(server, _job(server, request, job_id), _base(request))
