@@ -36,6 +36,9 @@ TABLES = {
     "processing_timeline",
     "storage_operations",
     "url_access_logs",
+    "api_keys",
+    "api_job_owners",
+    "tracked_links",
     "system_metrics",
     "vidgen_outbox",  # revision 0005: changes waiting for the team database
     "processing_error_log",  # revision 0007
@@ -79,8 +82,9 @@ def test_revisions_form_one_line() -> None:
         "0008_share_links",
         "0009_batches",
         "0010_versions",
+        "0012_api_keys",
     ]
-    assert migrate.head() == "0010_versions"
+    assert migrate.head() == "0012_api_keys"
 
 
 def test_head_is_the_newest_migration_file() -> None:

@@ -125,6 +125,25 @@ class RetentionSettings(BaseModel):
     enabled: bool = True
 
 
+class ApiSettings(BaseModel):
+    """``vidgen serve``: the HTTP API's limits and trust (``api/``)."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    rate_per_second: float = Field(10.0, ge=0, le=10_000)  # per key, sustained; 0: no limit
+    burst: int = Field(60, ge=1, le=100_000)  # requests a key may make at once
+    public_metrics: bool = True  # /metrics without a key (a scraper); /health always is
+    trusted_proxies: list[str] = Field(default_factory=list)  # X-Forwarded-For only from these
+    allowed_source_prefixes: list[str] = Field(default_factory=list)  # source_url allowed anyway
+    max_body_bytes: int = Field(1_000_000, ge=1024, le=100_000_000)
+    max_source_bytes: int = Field(500 * 2**20, ge=1024)
+    source_timeout: float = Field(60.0, gt=0, le=3600)
+    max_redirects: int = Field(3, ge=0, le=10)
+    link_expiry: int = Field(7 * 24 * 3600, ge=60)  # s: how long a /s/ link works
+    public_url: str | None = None  # the server's address as clients reach it (behind a proxy)
+    server_url: str | None = None  # the editor: a server whose /s/ links Share makes
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
 
@@ -141,6 +160,7 @@ class Settings(BaseModel):
     output_folder: str | None = None  # None: the platform's videos folder / Vidgen
     output_defaults: OutputDefaults = Field(default_factory=OutputDefaults)
     backend: BackendSettings = Field(default_factory=BackendSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     # the editor's look (ui/shell/theme.py): "system" is dark unless the OS says light
     theme: Literal["system", "dark", "light"] = "system"

@@ -300,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     __import__("vidgen_desktop.cli.worker", fromlist=["register"]).register(sub)  # vidgen worker
     __import__("vidgen_desktop.cli.desktop", fromlist=["register"]).register(sub)  # XDG files
     __import__("vidgen_desktop.cli.batch", fromlist=["register"]).register(sub)  # vidgen batch
+    __import__("vidgen_desktop.cli.serve", fromlist=["register"]).register(sub)  # serve, api-key
     return parser
 
 

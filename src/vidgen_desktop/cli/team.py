@@ -89,6 +89,9 @@ def cmd_share(args: argparse.Namespace) -> int:
     from vidgen_desktop import storage, store
     from vidgen_desktop.storage import share
 
+    if args.id == "revoke":  # `vidgen share revoke LINK`: a link `vidgen serve` made (/s/...)
+        return _revoke(args.link)
+
     try:
         expiry = share.expiry(args.expires)
     except ValueError as exc:
@@ -112,6 +115,21 @@ def cmd_share(args: argparse.Namespace) -> int:
         print(f"expires {expires_text(expires)}"
               f"{'' if shared.uploaded else ' (already in the team storage: nothing sent)'}",
               file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _revoke(text: str | None) -> int:
+    from vidgen_desktop import store
+    from vidgen_desktop.store.tracked_links import TrackedLinks, UnknownLink
+
+    if not text:
+        raise VidgenError("vidgen share revoke needs the link (its URL, or its id)")
+    links = TrackedLinks(store.open_local())
+    try:
+        link = links.revoke(links.find(text).id)
+    except UnknownLink as exc:
+        raise VidgenError(str(exc)) from None
+    print(f"revoked share link {link.id} of job {link.job_id}: it answers 410 from now on")
     return 0
 
 
@@ -143,7 +161,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     from vidgen_desktop.storage import share
 
     p = sub.add_parser("share", help="a link to a finished render, through the team storage")
-    p.add_argument("id", help="the job id (or a unique start of it)")
+    p.add_argument("id", help="the job id (or a unique start of it); or `revoke LINK`")
+    p.add_argument("link", nargs="?", help="with revoke: the /s/ link (its URL or id)")
     p.add_argument(
         "--expires", default=share.DEFAULT, choices=[e.code for e in share.EXPIRIES],
         help="how long the link works (public: only where the bucket is public)",

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 SUPABASE = "vidgen_supabase"  # config attribute: True, False or None (detect)
-HEAD = "0010_versions"  # the newest file in migrations/versions/ (a test checks it)
+HEAD = "0012_api_keys"  # the newest file in migrations/versions/ (a test checks it)
 
 
 def config(connection: sa.Connection | None = None) -> Config:

@@ -201,6 +201,44 @@ url_access_logs = sa.Table(
     sa.Index(None, "job_id"),
 )
 
+# The HTTP API (revision 0012): keys (only a hash of each), who owns each job made
+# through the API, and the tracked share links the server answers at /s/{token}.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex of the key
+    sa.Column("prefix", sa.String(16), nullable=False),  # its first characters, listed
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("last_used_at", UTCDateTime()),
+    sa.Column("revoked_at", UTCDateTime()),
+)
+
+api_job_owners = sa.Table(
+    "api_job_owners",
+    metadata,
+    sa.Column("job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("key_id", sa.Uuid()),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Index(None, "owner", "created_at"),
+)
+
+tracked_links = sa.Table(
+    "tracked_links",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex of the token
+    sa.Column("job_id", sa.Uuid(), sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("owner", sa.String(200)),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime()),
+    sa.Column("revoked_at", UTCDateTime()),
+    sa.Index(None, "job_id"),
+)
+
 system_metrics = sa.Table(
     "system_metrics",
     metadata,

@@ -21,7 +21,7 @@ DO $$
 DECLARE
     ours text[] := ARRAY['jobs', 'elements', 'processing_timeline', 'storage_operations',
                          'url_access_logs', 'system_metrics', 'vidgen_outbox', 'alembic_version',
-                         'processing_error_log', 'job_audit_log', 'job_summary', 'job_status_realtime', 'active_jobs', 'daily_job_stats',
+                         'processing_error_log', 'job_audit_log', 'api_keys', 'api_job_owners', 'tracked_links', 'job_summary', 'job_status_realtime', 'active_jobs', 'daily_job_stats',
                          'storage_performance'];
     readable text[] := ARRAY['jobs', 'elements', 'processing_timeline', 'storage_operations',
                              'url_access_logs', 'processing_error_log', 'job_audit_log',
