@@ -24,6 +24,8 @@ from jobkit import clip, composition, save
 from teamkit import database
 from test_farm_e2e import FAST, endpoint
 
+from vidgen_desktop.store import migrate
+
 pytestmark = [pytest.mark.postgres, pytest.mark.render, pytest.mark.s3]
 __all__ = ["endpoint"]
 PAGE = Path(__file__).parent.parent / "docs" / "team-backend.md"
@@ -66,7 +68,7 @@ def test_the_walk_through_runs_as_written(tmp_path, endpoint):
     assert done.returncode == 0, f"{out}\n{done.stderr}"
     said = dict(re.findall(r"=== step (\d)\n(.*?)(?==== step|\Z)", out, flags=re.S))
     assert "backend.s3_endpoint" in said["2"] and "backend.database_url" in said["2"]
-    assert "schema at 0008_share_links" in said["3"] and "storage" in said["3"]
+    assert f"schema at {migrate.HEAD}" in said["3"] and "storage" in said["3"]
     farm = re.search(r"^output_path\s+(\S+)", said["5"], flags=re.M)
     assert farm and Path(farm[1]).is_file() and Path(farm[1]).parent == tmp_path / "videos"
     assert re.search(r"^\w{8} completed ", said["5"], flags=re.M)  # jobs watch, to the end
