@@ -9,6 +9,7 @@ from jobkit import clip, composition
 from vidgen_desktop import store
 from vidgen_desktop.jobs import watch
 from vidgen_desktop.jobs.events import EventFeed
+from vidgen_desktop.jobs.states import JobStatus
 from vidgen_desktop.render.runner import Progress
 
 pytestmark = pytest.mark.render  # clip() makes its media with FFmpeg
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.render  # clip() makes its media with FFmpeg
 def test_a_progress_tick_moves_the_job_and_its_step_in_one_transaction(tmp_path):
     db = store.open_local(tmp_path / "jobs.sqlite3")
     job = db.jobs.create(composition(clip(tmp_path, 1.0)))
+    db.jobs.transition(job.id, JobStatus.PROCESSING)  # progress moves only while it renders
     step = db.timeline.start(job.id, "render")
     outbox_before = _outbox(db)
     commits: list[int] = []
