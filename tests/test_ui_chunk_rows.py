@@ -48,14 +48,14 @@ def test_chunk_rows_sit_under_the_render_step_with_worker_and_frames(qtbot, home
     qtbot.addWidget(view)
     view.resize(760, 260)
     view.job_id = job.id
-    view._shown(job.id, (record, steps), None)
+    view._shown(job.id, (record, steps, [], []), None)  # job, steps, errors, shares
     tree = view.steps
     [top] = [tree.topLevelItem(n) for n in range(tree.topLevelItemCount())]
     assert top.text(0) == "Rendering" and top.childCount() == 2 and top.isExpanded()
     assert top.child(0).text(0) == "Chunk 1 of 2 · frames 0–899 · render-a"
     assert top.child(1).text(0) == "Chunk 2 of 2 · frames 900–1799 · render-b"
     assert top.child(1).text(1) == "completed"
-    assert top.child(1).text(4) == "frames=900, seconds=12.5"  # not repeating the name
+    assert top.child(1).text(6) == "frames=900, seconds=12.5"  # Details; not repeating the name
     shots = os.environ.get("I14_SHOTS")
     for name, palette in (
         ("dark", dark_palette()),

@@ -71,6 +71,7 @@ class QtTimeline(QWidget):
         self.play_button = self._button(self.play_action)
         self.time_label = QLabel()
         self.time_label.setObjectName("time_label")
+        self.time_label.setMinimumWidth(40)  # clipped in a narrow dock, not holding the window wide
         controls = QHBoxLayout()
         controls.setContentsMargins(6, 2, 6, 2)
         for action_id in (ActionId.GO_START, ActionId.PREV_FRAME):
