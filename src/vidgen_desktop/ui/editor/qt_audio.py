@@ -61,6 +61,7 @@ class AudioOut(QObject):
         # the last block played: (first sample, samples, monotonic time handed out, its delay)
         self._anchor: tuple[int, int, float, float] | None = None
         self.sent: list[tuple[int, np.ndarray]] = []  # (first sample, block as sent), recent
+        self._generation = 0  # counts starts: a block is recorded only for the start it is of
         self.close_timer = QTimer(self, singleShot=True, interval=CLOSE_AFTER_MS)
         self.close_timer.timeout.connect(self._close_if_idle)
 
@@ -109,6 +110,7 @@ class AudioOut(QObject):
             self._playing = samples is None
             self._anchor = None
             self.sent = []
+            self._generation += 1  # a block worked out for an earlier start is not this one's
         self.close_timer.stop()
         if not self._open():
             return False
@@ -158,6 +160,7 @@ class AudioOut(QObject):
     def _fill(self, outdata: np.ndarray, frames: int, time_info, status) -> None:
         """PortAudio's thread: the next ``frames`` samples, or silence."""
         with self._lock:
+            generation = self._generation
             first, until = self._next, self._until
             count = frames if until is None else max(0, min(frames, until - first))
             self._next = first + count
@@ -173,10 +176,14 @@ class AudioOut(QObject):
         elif self.volume != 1.0:
             block *= np.float32(self.volume)
         outdata[:count] = block
-        sent = self.sent
-        sent.append((first, block))
-        while sent and (first - sent[0][0]) > KEEP_SENT_SECONDS * RATE:
-            sent.pop(0)
+        with self._lock:
+            if generation != self._generation:  # restarted (and maybe muted) meanwhile
+                outdata.fill(0)
+                return
+            sent = self.sent
+            sent.append((first, block))
+            while sent and (first - sent[0][0]) > KEEP_SENT_SECONDS * RATE:
+                sent.pop(0)
 
     def sent_pcm(self) -> tuple[int, np.ndarray]:
         """What was handed to the card since the last start: (first sample, samples)."""
