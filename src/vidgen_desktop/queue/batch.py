@@ -207,27 +207,24 @@ def progress(jobs: Iterable[Any]) -> tuple[float, int, int]:
 
 def cancel(service: Any, batch_id: uuid.UUID) -> int:
     """Cancel every job of the batch still waiting or rendering; how many were."""
-    count = 0
-    for job in jobs_of(service.store, batch_id):
-        if JobStatus(job.status) in states.CANCELLABLE:
-            try:
-                service.cancel(job.id)
-                count += 1
-            except VidgenError:
-                pass  # it ended meanwhile
-    return count
+    return _each(service, batch_id, states.CANCELLABLE, service.cancel)
 
 
 def retry(service: Any, batch_id: uuid.UUID) -> int:
     """Queue every failed or cancelled job of the batch again; how many."""
+    return _each(service, batch_id, states.RETRYABLE, service.retry)
+
+
+def _each(service: Any, batch_id: uuid.UUID, when: frozenset, act: Callable[[Any], Any]) -> int:
+    """``act`` on each job of the batch whose status is in ``when``; how many it took."""
     count = 0
     for job in jobs_of(service.store, batch_id):
-        if JobStatus(job.status) in states.RETRYABLE:
+        if JobStatus(job.status) in when:
             try:
-                service.retry(job.id)
+                act(job.id)
                 count += 1
             except VidgenError:
-                pass
+                pass  # it changed state meanwhile (ended, or was retried elsewhere)
     return count
 
 
