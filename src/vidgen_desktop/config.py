@@ -53,6 +53,7 @@ SECRETS = {
     "supabase_access_token": "VIDGEN_SUPABASE_ACCESS_TOKEN",  # the designer's session JWT
     "s3_access_key_id": "AWS_ACCESS_KEY_ID",
     "s3_secret_access_key": "AWS_SECRET_ACCESS_KEY",
+    "api_server_key": "VIDGEN_API_KEY",  # the editor's key for its share server (api.server_url)
 }
 DATABASE_URL_ENV = "VIDGEN_DATABASE_URL"  # may carry a password: environment only, never a file
 
@@ -142,6 +143,22 @@ class ApiSettings(BaseModel):
     link_expiry: int = Field(7 * 24 * 3600, ge=60)  # s: how long a /s/ link works
     public_url: str | None = None  # the server's address as clients reach it (behind a proxy)
     server_url: str | None = None  # the editor: a server whose /s/ links Share makes
+    max_upload_bytes: int = Field(8 * 2**30, ge=1024)  # a render the editor sends to be shared
+
+    @field_validator("server_url")
+    @classmethod
+    def _plain_address(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be the server's address, http://host:port or https://host")
+        if parts.username or parts.password or parts.query:
+            raise ValueError(
+                "must not carry a user, password or key; the API key goes in the OS keyring "
+                f"(Settings > Team storage) or {SECRETS['api_server_key']}"
+            )
+        return value.strip().rstrip("/")
 
 
 class Settings(BaseModel):

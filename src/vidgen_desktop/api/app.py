@@ -83,9 +83,10 @@ def create_app(server: ApiServer) -> FastAPI:
 
     app.add_middleware(Access, server=server)
 
-    from vidgen_desktop.api import jobs_routes, ops
+    from vidgen_desktop.api import jobs_routes, ops, shares_routes
 
     jobs_routes.install(app, server)
+    shares_routes.install(app, server)
     ops.install(app, server)
     return app
 
