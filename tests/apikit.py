@@ -50,9 +50,14 @@ def media_server(folder: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def api_server(settings: config.Settings) -> Iterator[tuple[str, ApiServer]]:
-    """``vidgen serve``'s app under a real uvicorn in a thread; yields (base URL, state)."""
-    state = ApiServer.open(settings)
+def api_server(
+    settings: config.Settings, state: ApiServer | None = None
+) -> Iterator[tuple[str, ApiServer]]:
+    """``vidgen serve``'s app under a real uvicorn in a thread; yields (base URL, state).
+
+    ``state``: a server made by the test (e.g. on a job log of its own, beside an editor's).
+    """
+    state = state or ApiServer.open(settings)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

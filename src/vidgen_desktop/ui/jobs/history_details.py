@@ -2,7 +2,8 @@
 
 Every link made to the job (``url_access_logs``, ``created``) is listed with
 its expiry; Share makes a new one, Re-issue a new one like the selected
-(same length), both through ``share_ui``.
+(same length), both through ``share_ui``. With a share server set, the
+server's tracked links are listed under them, with Revoke (``server_links``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop.storage import share
 from vidgen_desktop.ui.jobs import jobtext, share_ui
+from vidgen_desktop.ui.jobs.server_links import QtServerLinks
 
 STEP_COLUMNS = ("Step", "Status", "Started", "Took", "CPU", "Peak memory", "Details")
 ERROR_COLUMNS = ("When", "Try", "Step", "Error", "Kind", "What was done", "Message")
@@ -93,6 +95,8 @@ class QtJobDetails(QWidget):
         column.addWidget(self.errors, 1)
         column.addWidget(self.shares)
         column.addLayout(row)
+        self.server_links = QtServerLinks()
+        column.addWidget(self.server_links)
         self._show_errors([])
         self._update_buttons()
 
@@ -126,6 +130,7 @@ class QtJobDetails(QWidget):
             self._show_errors([])
             self.shares.clear()
             self.job = None
+            self.server_links.show_job(hub, None)
             self._update_buttons()
             return
 
@@ -153,6 +158,7 @@ class QtJobDetails(QWidget):
                 share_ui.expires_text(link.expires_at), link.url,
             ]))  # fmt: skip
         self._update_buttons()
+        self.server_links.show_job(self.hub, job)
         e = html.escape
         lines = [
             f"<b>{e(job.project_name or 'Untitled')}</b> · "

@@ -9,6 +9,11 @@ shows the link and when it expires, with Copy (logged as ``copied``).
 Without team storage it says what to set up and offers the Settings at that
 page (``RenderHub.settings_requested``).
 
+With a share server set (``api.server_url``), the dialog makes the server's
+tracked links instead (``server_share``: the render sent once, each link
+revocable in the Job History); when the server does not answer it says so
+in one line and offers a storage link, made only if the designer asks.
+
 ``open_output`` opens (or shows in its folder) a job's render, downloading a
 farm job's first when it is not on this machine yet.
 """
@@ -35,7 +40,10 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import config
 from vidgen_desktop.storage import share
+from vidgen_desktop.ui.jobs import server_share
 from vidgen_desktop.ui.shell import files
+
+TRACKED_HINT = "Anyone with the link can download the render until it expires or is revoked."
 
 
 def expires_text(when: dt.datetime | None, now: dt.datetime | None = None) -> str:
@@ -76,10 +84,12 @@ class ShareDialog(QDialog):
         self.setWindowTitle(f"Share “{name or 'render'}”")
         self.setMinimumWidth(520)
         self.hub, self.job_id = hub, job_id
-        self.link: Any = None  # storage.ShareLink, once made
+        self.link: Any = None  # storage.ShareLink or api.client.ServerLink, once made
+        self.link_url = ""  # the link itself (a server link's token is only here)
+        self.server = server_share.configured()  # the server's tracked links, not storage's
         self.expiry = QComboBox()
         self.expiry.setObjectName("share_expiry")
-        for choice in share.choices(public_allowed()):
+        for choice in share.choices(public_allowed() and not self.server):
             self.expiry.addItem(choice.label, choice.code)
         self.expiry.setCurrentIndex(max(0, self.expiry.findData(expiry or share.DEFAULT)))
         self.url = QLineEdit()
@@ -88,7 +98,11 @@ class ShareDialog(QDialog):
         self.url.setPlaceholderText("Create a link to see it here")
         self.expires = QLabel("")
         self.expires.setObjectName("share_expires")
-        self.status = QLabel("Anyone with the link can download the render until it expires.")
+        self.status = QLabel(
+            TRACKED_HINT if self.server
+            else "Anyone with the link can download the render until it expires."
+        )  # fmt: skip
+        self.status.setObjectName("share_status")
         self.status.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Link works for", self.expiry)
@@ -98,6 +112,11 @@ class ShareDialog(QDialog):
         self.create_button = self._button("Create Link", "share_create", self.create)
         self.copy_button = self._button("Copy Link", "share_copy", self.copy)
         self.copy_button.setEnabled(False)
+        self.storage_button = self._button(
+            "Use Storage Link", "share_use_storage", self.use_storage
+        )
+        self.storage_button.setToolTip("A link from the team storage: not tracked, not revocable")
+        self.storage_button.hide()  # offered when the server does not answer
         self.buttons.rejected.connect(self.reject)
         column = QVBoxLayout(self)
         column.addLayout(form)
@@ -117,29 +136,62 @@ class ShareDialog(QDialog):
 
     def create(self) -> None:
         self.create_button.setEnabled(False)
+        self.storage_button.hide()
+        if self.server:
+            self.status.setText("Asking the share server (the render is sent to it once)…")
+            server_share.share(self.hub, self.job_id, self.expiry.currentData(), self._made)
+            return
         self.status.setText("Uploading to the team storage (once per render) and signing…")
         self.hub.share(self.job_id, self.expiry.currentData(), self._made)
+
+    def use_storage(self) -> None:
+        """The server did not answer: a storage link this once (the designer's choice)."""
+        self.server = False
+        self.create()
 
     def _made(self, shared: Any, error: BaseException | None) -> None:
         self.create_button.setEnabled(True)
         if error is not None:
-            self.status.setText(f"No link: {error}")
+            self._failed(error)
             return
         self.link = shared.link
-        self.url.setText(shared.link.url)
+        self.link_url = getattr(shared, "url", None) or shared.link.url
+        self.url.setText(self.link_url)
         self.url.setCursorPosition(0)  # the address's start: where it goes
         self.expires.setText(expires_text(shared.link.expires_at))
-        sent = "uploaded" if shared.uploaded else "already in the team storage"
-        self.status.setText(f"Link created; the render is {sent}.")
+        if self.server:
+            sent = "sent to it" if shared.uploaded else "there already"
+            self.status.setText(
+                f"Tracked link created on the share server (the render was {sent}); "
+                "the Job History lists its opens and revokes it."
+            )
+        else:
+            sent = "uploaded" if shared.uploaded else "already in the team storage"
+            self.status.setText(f"Link created; the render is {sent}.")
         self.create_button.setText("Create New Link")
         self.copy_button.setEnabled(True)
+
+    def _failed(self, error: BaseException) -> None:
+        from vidgen_desktop.api.client import ServerUnreachable
+
+        line = server_share.short_error(error)
+        if self.server and isinstance(error, ServerUnreachable):
+            if storage_ready():
+                line = f"{line[0].upper()}{line[1:]}; use a storage link instead?"
+                self.storage_button.show()
+            else:
+                line = f"{line[0].upper()}{line[1:]}; try again when it is up."
+            self.status.setText(line)
+            return
+        self.status.setText(f"No link: {line}")
 
     def copy(self) -> None:
         if self.link is None:
             return
-        files.copy_text(self.link.url)
+        files.copy_text(self.link_url)
         self.status.setText("Copied to the clipboard.")
-        self.hub.link_copied(self.job_id, self.link.url)
+        logged = getattr(self.link, "shown", None) or self.link_url  # never a server token
+        self.hub.link_copied(self.job_id, logged)
 
 
 def no_storage(parent: QWidget | None, hub: Any) -> QMessageBox:
@@ -165,7 +217,7 @@ def share_job(
     parent: QWidget | None, hub: Any, job_id: uuid.UUID, name: str, *, expiry: str | None = None
 ) -> QDialog:
     """The Share button: the share dialog, or what to set up first."""
-    if not storage_ready():
+    if not storage_ready() and not server_share.configured():
         return no_storage(parent, hub)
     dialog = ShareDialog(hub, job_id, name, parent, expiry=expiry)
     dialog.open()

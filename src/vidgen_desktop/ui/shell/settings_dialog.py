@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from vidgen_desktop import config, paths
 from vidgen_desktop.ui.shell import shortcuts, theme
+from vidgen_desktop.ui.shell.server_fields import ServerFields
 from vidgen_desktop.ui.shell.shortcuts_page import ShortcutsPage
 from vidgen_desktop.ui.shell.widgets import ErrorLabel, HintLabel
 
@@ -40,7 +41,7 @@ from vidgen_desktop.ui.shell.widgets import ErrorLabel, HintLabel
 def _describe(exc: ValidationError) -> str:
     names = {
         "route_threshold": "Render now up to", "queue_concurrency": "Renders at once",
-        "output_folder": "Output folder",
+        "output_folder": "Output folder", "api.server_url": "Share server",
     }  # fmt: skip
     lines = []
     for error in exc.errors():
@@ -180,6 +181,7 @@ class SettingsDialog(QDialog):
             "s3_secret_access_key) or, without a keyring, AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY."
         ))  # fmt: skip
+        self.server = ServerFields(form, config.saved().api, self.error_label.hide)
         return page
 
     def _line(self, name: str, value: str) -> QLineEdit:
@@ -217,6 +219,7 @@ class SettingsDialog(QDialog):
         values["output_folder"] = values["output_folder"] or None
         values["output_defaults"] = defaults
         values["backend"] = backend
+        values["api"] = self.server.api_changes()
         values["theme"] = self.theme.currentData()
         values["shortcuts"] = self.shortcuts_page.overrides()
         return values
@@ -233,7 +236,7 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         changes = self.changes()
-        problem = self._folder_problem(changes["output_folder"])
+        problem = self._folder_problem(changes["output_folder"]) or self.server.store_key()
         if problem is None:
             try:
                 saved = config.update(**changes)
