@@ -19,8 +19,9 @@ from apikit import api_server, free_port
 from test_backend_cli import os_keyring
 from test_ui_hints import SHOTS, palette
 from test_ui_share import endpoint, rendered, team_storage
-from uikit import make_window
+from uikit import box_comp, make_window
 
+from PySide6.QtCore import Qt  # isort: skip
 from PySide6.QtWidgets import QApplication, QSplitter  # isort: skip
 
 from vidgen_desktop import config, store
@@ -79,7 +80,7 @@ def test_share_makes_a_tracked_link_that_revoke_in_the_job_details_turns_410(
     qtbot, home, tmp_path, share_server, os_keyring, palette
 ):
     base, server, key = share_server
-    window = make_window(qtbot)
+    window = make_window(qtbot, box_comp())  # something on the canvas, for the picture
     set_up_server(window, base, key)
     assert config.load().api.server_url == base
     assert os_keyring[(config.KEYRING_SERVICE, "api_server_key")] == key
@@ -122,7 +123,12 @@ def test_share_makes_a_tracked_link_that_revoke_in_the_job_details_turns_410(
     assert [a.action for a in links.links[0].accesses] == ["opened", "refused"]
     assert links.tree.topLevelItem(0).text(3) == "revoked"
     history, dock = window.renders.history, window.renders.history_dock
-    dock.setFloating(True)  # a size of its own for the picture
+    dock.raise_()
+    window.resizeDocks([dock], [500], Qt.Orientation.Vertical)
+    history.findChild(QSplitter).setSizes([200, 580])  # the details, wide enough to read
+    qtbot.wait(300)  # the layout and the canvas's preview
+    window.grab().save(str(SHOTS / f"window_server_links_{palette}.png"))
+    dock.setFloating(True)  # a size of its own for the panel's picture
     dock.resize(1280, 800)
     qtbot.waitUntil(lambda: history.width() > 1200, timeout=5000)
     history.findChild(QSplitter).setSizes([400, 880])
