@@ -141,39 +141,41 @@ def test_share_makes_a_tracked_link_that_revoke_in_the_job_details_turns_410(
     assert [details.shares.topLevelItem(0).text(2)] == [logged[0].url]  # the share log
 
 
-def test_an_unreachable_server_says_so_in_one_line_and_offers_nothing_without_storage(
-    qtbot, home, tmp_path, os_keyring, monkeypatch
-):
+def share_with_the_server_down(qtbot, tmp_path, key: str):
+    """A render shared while the server set in the Settings is down: (dialog, details, its URL,
+    the render's file), once the dialog has answered."""
     window = make_window(qtbot)
     down = f"http://127.0.0.1:{free_port()}"
-    set_up_server(window, down, "vg_not-shown-anywhere")
-    job_id, _ = rendered(qtbot, window, tmp_path)
+    set_up_server(window, down, key)
+    job_id, target = rendered(qtbot, window, tmp_path)
     details = open_job(qtbot, window, job_id)
-    links = details.server_links
-    qtbot.waitUntil(lambda: "not answering" in links.label.text(), timeout=WAIT_MS)
-    assert links.links == [] and "\n" not in links.label.text()
     dialog = details.share()
     dialog.create_button.click()
     qtbot.waitUntil(lambda: "not answering" in dialog.status.text(), timeout=WAIT_MS)
+    return dialog, details, down, target
+
+
+def test_an_unreachable_server_says_so_in_one_line_and_offers_nothing_without_storage(
+    qtbot, home, tmp_path, os_keyring
+):
+    dialog, details, down, _ = share_with_the_server_down(qtbot, tmp_path, "vg_not-shown")
     assert dialog.status.text() == (
         f"The share server {down} is not answering (ConnectError); try again when it is up."
     )
     assert dialog.storage_button.isHidden() and dialog.link is None
-    assert "vg_not-shown-anywhere" not in dialog.status.text()
+    assert "vg_not-shown" not in dialog.status.text()
+    links = details.server_links
+    qtbot.waitUntil(lambda: "not answering" in links.label.text(), timeout=WAIT_MS)
+    assert links.links == [] and "\n" not in links.label.text()
+    assert not links.revoke_button.isEnabled()
 
 
 @pytest.mark.s3
 def test_an_unreachable_server_offers_a_storage_link_made_only_when_asked(
     qtbot, home, tmp_path, team_storage, os_keyring
 ):
-    window = make_window(qtbot)
-    down = f"http://127.0.0.1:{free_port()}"
-    set_up_server(window, down, "vg_key")
-    job_id, target = rendered(qtbot, window, tmp_path)
-    details = open_job(qtbot, window, job_id)
-    dialog = details.share()
-    dialog.create_button.click()
-    qtbot.waitUntil(lambda: dialog.storage_button.isVisible(), timeout=WAIT_MS)
+    dialog, _, _, target = share_with_the_server_down(qtbot, tmp_path, "vg_key")
+    assert dialog.storage_button.isVisible()
     assert dialog.status.text().endswith(
         "is not answering (ConnectError); use a storage link instead?"
     )

@@ -10,8 +10,6 @@ every click and key is xdotool's, through the X server, as a designer's.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 
 import pytest
@@ -124,15 +122,7 @@ def test_share_and_revoke_with_the_mouse_and_keys_on_the_real_window(
     config.update(api={**config.saved().api.model_dump(), "server_url": base})
     project.save(comp, tmp_path / "teaser.json")
 
-    editor = Editor(x_display, home, str(tmp_path / "teaser.json"))
-    editor.process.kill()  # the scripted editor below instead: the same app, and a watcher
-    editor.process.wait(10)
-    editor._log_file.close()
-    editor._log_file = editor.log.open("w")
-    editor.process = subprocess.Popen(
-        [sys.executable, "-c", WATCH, str(tmp_path / "teaser.json")],
-        env=editor.env, stdout=editor._log_file, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    editor = Editor(x_display, home, str(tmp_path / "teaser.json"), script=WATCH)
     try:
         wid = editor.window("teaser.json — Vidgen")
         editor.focus(wid)

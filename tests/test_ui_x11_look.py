@@ -7,8 +7,6 @@ and the xkb keymap decides, so the sheet's key and a user's own binding are trie
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import xkit
@@ -83,15 +81,7 @@ app.run(sys.argv[1])
 def test_a_shortcut_recorded_in_settings_on_x11_answers_at_once(x_display, tmp_path):
     project.save(box_comp(), tmp_path / "shot.json")
     home = tmp_path / "home"
-    editor = Editor(x_display, home, str(tmp_path / "shot.json"))
-    editor.process.kill()  # the plain editor is not wanted: the scripted one below
-    editor.process.wait(10)
-    editor._log_file.close()
-    editor._log_file = editor.log.open("w")
-    editor.process = subprocess.Popen(
-        [sys.executable, "-c", EDIT_A_SHORTCUT, str(tmp_path / "shot.json")],
-        env=editor.env, stdout=editor._log_file, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    editor = Editor(x_display, home, str(tmp_path / "shot.json"), script=EDIT_A_SHORTCUT)
     try:
         wid = editor.window("shot.json — Vidgen")
         editor.focus(wid)

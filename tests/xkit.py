@@ -68,7 +68,8 @@ def wait_for(what: str, check: Callable[[], object], timeout: float = WAIT) -> o
 class Editor:
     """``vidgen gui`` in a subprocess on ``display``, driven with xdotool."""
 
-    def __init__(self, display: str, home: Path, *args: str) -> None:
+    def __init__(self, display: str, home: Path, *args: str, script: str | None = None) -> None:
+        """``script``: Python run instead of ``vidgen gui`` (the app with a test's watcher)."""
         self.env = {
             **os.environ,
             "DISPLAY": display,
@@ -80,7 +81,11 @@ class Editor:
         home.mkdir(parents=True, exist_ok=True)
         self._log_file = self.log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "vidgen_desktop", "gui", *args],
+            [
+                sys.executable,
+                *(("-c", script) if script else ("-m", "vidgen_desktop", "gui")),
+                *args,
+            ],  # fmt: skip
             env=self.env,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
