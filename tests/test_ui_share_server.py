@@ -184,3 +184,24 @@ def test_an_unreachable_server_offers_a_storage_link_made_only_when_asked(
     qtbot.waitUntil(lambda: dialog.link is not None, timeout=WAIT_MS)
     assert "X-Amz-Signature" in dialog.url.text()
     assert status_of(dialog.url.text()) == (200, target.read_bytes())
+
+
+def test_the_settings_refuse_a_server_address_carrying_a_key_and_write_nothing(
+    qtbot, home, os_keyring
+):
+    window = make_window(qtbot)
+    dialog = SettingsDialog(window, page="team")
+    dialog.server.url.setText("http://designer:vg_secret@127.0.0.1:8000")
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and not dialog.error_label.isHidden()
+    message = dialog.error_label.text()
+    assert message.startswith("Share server: ") and "\n" not in message
+    assert "OS keyring" in message
+    assert config.load().api.server_url is None
+    assert not config.settings_path().exists() or "vg_secret" not in (
+        config.settings_path().read_text()
+    )
+    dialog.server.url.setText("http://127.0.0.1:8000/")
+    dialog.accept()
+    assert config.load().api.server_url == "http://127.0.0.1:8000"
+    assert (config.KEYRING_SERVICE, "api_server_key") not in os_keyring  # none was pasted
