@@ -30,7 +30,8 @@ import httpx
 from vidgen_desktop import config
 from vidgen_desktop.errors import VidgenError
 
-TIMEOUT = 10.0  # s to connect and for each answer; an upload's body may take longer
+TIMEOUT = 10.0  # s for each answer; an upload's body may take longer
+CONNECT = 3.0  # s to reach the server: the job details ask on every selection
 UPLOAD_BLOCK = 1 << 20  # bytes sent at a time
 
 
@@ -139,7 +140,8 @@ class ShareServer:
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self._key}", **kwargs.pop("headers", {})}
         try:
-            with httpx.Client(base_url=self.base_url, timeout=self._timeout) as http:
+            timeout = httpx.Timeout(self._timeout, connect=min(CONNECT, self._timeout))
+            with httpx.Client(base_url=self.base_url, timeout=timeout) as http:
                 answer = http.request(method, path, headers=headers, **kwargs)
         except httpx.TransportError as exc:
             raise ServerUnreachable(
@@ -182,7 +184,7 @@ class ShareServer:
         answer = self._request(
             "PUT", f"/api/v1/jobs/{job_id}/output", params=params, content=_chunks(path),
             headers={"Content-Type": "application/octet-stream"},
-            timeout=httpx.Timeout(self._timeout, write=None, read=300.0),
+            timeout=httpx.Timeout(self._timeout, connect=CONNECT, write=None, read=300.0),
         )  # fmt: skip
         return answer.json()["status"]
 
