@@ -79,7 +79,7 @@ def link_body(server: ApiServer, link: Link, *, shown: str | None = None) -> dic
 
 
 def _listed(server: ApiServer, job_id: uuid.UUID) -> list[dict[str, Any]]:
-    log = server.db.storage_log.links(job_id)
+    log = server.db.storage_log.links(job_id, limit=None)  # every access counts
     shown = {
         (row.details or {}).get("link"): row.url
         for row in log
