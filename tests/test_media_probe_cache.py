@@ -145,3 +145,21 @@ def test_the_report_check_refuses_what_the_probe_refused(tmp_path, home):
     bigger = tmp_path / "bigger.mp4"  # FFmpeg said less than is there: probed, and it plays
     shutil.copyfile(out, bigger)
     engine.output_verifier(plan, reported=lambda: {**report, "total_size": "1"})(bigger)
+
+
+def test_the_bundled_ffmpeg_is_checked_once_while_it_is_the_same_file(tmp_path, home):
+    binary = tmp_path / "ffmpeg"  # what is remembered is the file's identity, not its contents
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    assert ffmpeg._bundled_seen_before() is None  # nothing remembered yet: imageio checks
+    ffmpeg._remember_bundled(str(binary))
+    assert ffmpeg._bundled_seen_before() == str(binary)
+    os.utime(binary, ns=(binary.stat().st_atime_ns, binary.stat().st_mtime_ns + 10**9))
+    assert ffmpeg._bundled_seen_before() is None  # replaced (an upgrade): checked again
+    ffmpeg._remember_bundled(str(binary))
+    (home / "home" / "cache" / ffmpeg._SEEN_FILE).write_text("{not json")
+    assert ffmpeg._bundled_seen_before() is None
+    ffmpeg.ffmpeg_exe.cache_clear()
+    assert ffmpeg.ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()  # and it is remembered again
+    assert ffmpeg._bundled_seen_before() == imageio_ffmpeg.get_ffmpeg_exe()
+    ffmpeg.ffmpeg_exe.cache_clear()
