@@ -96,13 +96,17 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def _render(comp, target: Path, args: argparse.Namespace, bar: ProgressBar) -> Path:
     """One FFmpeg run, or with ``--jobs N`` (N > 1) chunks in N FFmpeg processes."""
-    from vidgen_desktop.render import chunk_run, chunks, engine
+    from vidgen_desktop.render import engine
 
     plan = engine.prepare(comp)
     jobs = args.jobs or 1
-    if jobs > 1 and (why := chunks.unjoinable(plan)):
+    if jobs <= 1:
+        return engine.render_process(plan, target, on_progress=bar).run()
+    from vidgen_desktop.render import chunk_run, chunks  # only for --jobs N
+
+    if why := chunks.unjoinable(plan):
         print(f"vidgen: rendering in one piece: {why}", file=sys.stderr)
-    if jobs <= 1 or len(chunks.split(plan, jobs)) <= 1:
+    if len(chunks.split(plan, jobs)) <= 1:
         return engine.render_process(plan, target, on_progress=bar).run()
     return chunk_run.ChunkedRender(plan, target, jobs=jobs, on_progress=bar).run()
 
