@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vidgen_desktop import __version__, files
+from vidgen_desktop.cli import registry
 from vidgen_desktop.cli.args import MAX_AT, number, whole_number
 from vidgen_desktop.errors import RenderCancelled, VidgenError
 
@@ -64,7 +65,6 @@ def _load(path: str):
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from vidgen_desktop import config
     from vidgen_desktop.render import engine, formats
 
     comp = _load(args.project)
@@ -82,6 +82,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         elif not args.format and target.suffix.lower().lstrip(".") in formats.EXTENSIONS:
             comp.output = comp.output.model_copy(update={"format": target.suffix.lower()[1:]})
     else:
+        from vidgen_desktop import config  # the settings: only for their output folder
+
         target = engine.default_output_path(comp, args.project, config.load().output_dir())
     bar = ProgressBar()
     try:
@@ -94,13 +96,17 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def _render(comp, target: Path, args: argparse.Namespace, bar: ProgressBar) -> Path:
     """One FFmpeg run, or with ``--jobs N`` (N > 1) chunks in N FFmpeg processes."""
-    from vidgen_desktop.render import chunk_run, chunks, engine
+    from vidgen_desktop.render import engine
 
     plan = engine.prepare(comp)
     jobs = args.jobs or 1
-    if jobs > 1 and (why := chunks.unjoinable(plan)):
+    if jobs <= 1:
+        return engine.render_process(plan, target, on_progress=bar).run()
+    from vidgen_desktop.render import chunk_run, chunks  # only for --jobs N
+
+    if why := chunks.unjoinable(plan):
         print(f"vidgen: rendering in one piece: {why}", file=sys.stderr)
-    if jobs <= 1 or len(chunks.split(plan, jobs)) <= 1:
+    if len(chunks.split(plan, jobs)) <= 1:
         return engine.render_process(plan, target, on_progress=bar).run()
     return chunk_run.ChunkedRender(plan, target, jobs=jobs, on_progress=bar).run()
 
@@ -243,13 +249,23 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The ``vidgen`` parser, every command in it.
+
+    With ``argv``, only the module of the command it runs is imported (see
+    ``cli.registry``); without, every command is complete.
+    """
     parser = argparse.ArgumentParser(
         prog="vidgen", description="Vidgen Desktop: compose short videos and render them."
     )
     parser.add_argument("--version", action=VersionAction, help="Vidgen's version and its FFmpeg")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_own_commands(sub)
+    registry.add_commands(sub, argv)
+    return parser
 
+
+def _add_own_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="render a project to a video file")
     p.add_argument("project")
     p.add_argument("-o", "--output", help="output file or folder")
@@ -292,16 +308,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", nargs="?")
     p.add_argument("value", nargs="?", help="a value, a JSON object, or 'default'")
     p.set_defaults(handler=cmd_settings)
-
-    from vidgen_desktop.cli import jobs as cli_jobs  # the job log, queue and estimate commands
-
-    cli_jobs.register(sub)
-    __import__("vidgen_desktop.cli.backend", fromlist=["register"]).register(sub)  # backend
-    __import__("vidgen_desktop.cli.worker", fromlist=["register"]).register(sub)  # vidgen worker
-    __import__("vidgen_desktop.cli.desktop", fromlist=["register"]).register(sub)  # XDG files
-    __import__("vidgen_desktop.cli.batch", fromlist=["register"]).register(sub)  # vidgen batch
-    __import__("vidgen_desktop.cli.serve", fromlist=["register"]).register(sub)  # serve, api-key
-    return parser
 
 
 def _one_line(message: str) -> str:
@@ -348,8 +354,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     if not getattr(args, "handler", None):
         args.handler = cmd_gui  # plain `vidgen` opens the editor
     try:

@@ -124,18 +124,66 @@ def ffmpeg_exe() -> str:
                 f"Fix the path or unset {ENV_VAR} to use the bundled FFmpeg."
             )
         return found
-    try:
-        import imageio_ffmpeg
+    bundled = _bundled_seen_before()
+    if bundled is None:
+        try:
+            import imageio_ffmpeg
 
-        bundled = imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError):
-        bundled = None
+            bundled = imageio_ffmpeg.get_ffmpeg_exe()  # runs it (-version) to check it
+        except (ImportError, RuntimeError):
+            bundled = None
+        else:
+            _remember_bundled(bundled)
     if bundled and os.access(bundled, os.X_OK):
         return bundled
     on_path = shutil.which("ffmpeg")
     if on_path:
         return on_path
     raise errors.FFmpegNotFoundError()
+
+
+# imageio-ffmpeg checks the binary it finds by running it (``-version``): an FFmpeg
+# process before every command's real work. The binary it chose is remembered in the
+# cache folder, with its size and modification time, and trusted while they hold.
+_SEEN_FILE = "ffmpeg-binary.json"
+
+
+def _seen_key() -> str:
+    """What else imageio-ffmpeg's choice depends on (an upgrade changes the binary's file)."""
+    return os.environ.get("IMAGEIO_FFMPEG_EXE", "")
+
+
+def _bundled_seen_before() -> str | None:
+    """The binary imageio-ffmpeg chose last time, if it is still that same file."""
+    import json
+
+    from vidgen_desktop import paths
+
+    try:
+        seen = json.loads((paths.cache_dir() / _SEEN_FILE).read_text(encoding="utf-8"))
+        path = seen["path"]
+        found = os.stat(path)
+        if (seen["size"], seen["mtime_ns"]) != (found.st_size, found.st_mtime_ns):
+            return None
+        if seen["key"] != _seen_key() or not os.access(path, os.X_OK):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return path
+
+
+def _remember_bundled(path: str) -> None:
+    import json
+
+    from vidgen_desktop import files, paths
+
+    try:
+        found = os.stat(path)
+        record = {"path": path, "size": found.st_size, "mtime_ns": found.st_mtime_ns,
+                  "key": _seen_key()}  # fmt: skip
+        files.atomic_write(paths.cache_dir() / _SEEN_FILE, json.dumps(record))
+    except OSError:
+        return  # not remembered: checked again next time
 
 
 def file_url(path: str | os.PathLike[str]) -> str:

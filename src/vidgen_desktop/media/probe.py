@@ -14,7 +14,12 @@ Conventions others rely on:
 - Stills (``kind == "image"``) have ``duration``, ``fps`` and ``frame_count``
   None. Audio has ``width == height == 0`` and ``fps`` None. An animated GIF
   is a video; a one-frame GIF is an image.
-- Results are cached by (path, modification time, size); ``probe.cache_clear()``.
+- Results are cached by (path, modification time, size): in memory
+  (``probe.cache_clear()``) and on disk across commands (``media.probe_cache``,
+  which also keys by the FFmpeg binary; ``probe_cache.clear()``).
+- ``frame_count`` is the container's own count where the index holds one
+  (MP4/QuickTime: ``media.isobmff``), as FFmpeg's ``nb_frames`` and OpenCV's
+  frame count give it, when it agrees with duration × fps; else duration × fps.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from pathlib import Path
 from typing import Literal
 
 from vidgen_desktop import errors
-from vidgen_desktop.media import damage, ffmpeg, imagefile
+from vidgen_desktop.media import damage, ffmpeg, imagefile, isobmff, probe_cache
 from vidgen_desktop.media.header import Header, StreamHeader, parse_header
 
 MAX_IMAGE_SIDE = 16384  # px: the largest picture Vidgen decodes (FFmpeg's own limit is lower
@@ -142,7 +147,16 @@ def _regular_file(full: str) -> os.stat_result:
 
 @functools.lru_cache(maxsize=1024)
 def _probe_cached(path: str, mtime_ns: int, size: int) -> MediaInfo:
-    del mtime_ns  # part of the cache key only: an edited file is probed again
+    exe = ffmpeg.ffmpeg_exe()  # another FFmpeg may read the file differently
+    kept = probe_cache.load(path, mtime_ns, size, exe, MediaInfo)
+    if kept is not None:
+        return kept
+    info = _probe_file(path, size)
+    probe_cache.store(path, mtime_ns, size, exe, info)
+    return info
+
+
+def _probe_file(path: str, size: int) -> MediaInfo:
     name = errors.display_name(path)
     url = ffmpeg.file_url(path)
     try:
@@ -292,7 +306,7 @@ def _media_info(header: Header, path: str, size: int, stderr: str) -> MediaInfo:
         duration = fps = frame_count = None
     else:
         duration, fps = header.duration, video.fps
-        frame_count = _frame_count(path, duration, fps)
+        frame_count = _frame_count(path, header.format, duration, fps)
     return MediaInfo(
         kind="image" if still else "video",
         width=width,
@@ -309,21 +323,16 @@ def _media_info(header: Header, path: str, size: int, stderr: str) -> MediaInfo:
     )
 
 
-def _frame_count(path: str, duration: float | None, fps: float | None) -> int | None:
-    """The container's frame count (via OpenCV) when it has one, else duration × fps."""
+def _frame_count(path: str, container: str | None, duration: float | None,
+                 fps: float | None) -> int | None:  # fmt: skip
+    """The container's frame count when it has one near duration × fps, else duration × fps."""
     estimate = None
     if duration and fps:
         estimate = max(1, math.floor(duration * fps + 0.5))
-    try:
-        import cv2
-
-        capture = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
-        try:
-            counted = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
-        finally:
-            capture.release()
-    except Exception:  # noqa: BLE001 - the cross-check is optional
-        counted = 0
+    counted = 0
+    if container and container.startswith("mov,"):  # FFmpeg's MP4/QuickTime demuxer
+        track = isobmff.first_video_track(path)
+        counted = track.frames if track is not None else 0
     if counted > 0 and (estimate is None or abs(counted - estimate) <= max(2, estimate // 10)):
         return counted
     return estimate

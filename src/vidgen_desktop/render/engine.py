@@ -20,6 +20,7 @@ from vidgen_desktop.composition.model import (
 )
 from vidgen_desktop.errors import MediaError, RenderCancelled, RenderError, display_name
 from vidgen_desktop.media import ffmpeg as ffmpeg_bin
+from vidgen_desktop.media import isobmff
 from vidgen_desktop.media import probe as media_probe
 from vidgen_desktop.render import formats, graph
 from vidgen_desktop.render.runner import FFmpegProcess, ProgressCallback
@@ -68,11 +69,30 @@ def probe_sources(
     return facts
 
 
-def output_verifier(render_plan: graph.RenderPlan) -> Callable[[Path], None]:
-    """A check that the finished file decodes to the expected size and length."""
+def output_verifier(
+    render_plan: graph.RenderPlan, reported: Callable[[], Mapping[str, str] | None] | None = None
+) -> Callable[[Path], None]:
+    """A check that the finished file decodes to the expected size and length.
+
+    With ``reported`` (FFmpeg's final progress report, see ``FFmpegProcess.reported``),
+    an MP4 or MOV is checked without probing it: FFmpeg said it finished, the file on
+    disk is as long as FFmpeg said it wrote (complete), and its index holds a video
+    track of the canvas size with the frames FFmpeg counted, as many as the composition
+    has. Anything else, or a report that is missing, is probed as before.
+    """
     out = render_plan.composition.output
+    slack = max(DURATION_TOLERANCE, 2 / out.fps)
 
     def verify(path: Path) -> None:
+        report = reported() if reported is not None else None
+        if report is not None and out.format in ("mp4", "mov"):
+            problems = _report_problems(path, report, render_plan, slack)
+            if problems is not None:
+                if problems:
+                    raise RenderError(
+                        "the rendered file is not what was asked for: " + "; ".join(problems)
+                    )
+                return
         try:
             info = media_probe.probe(str(path))
         except MediaError as exc:
@@ -82,13 +102,38 @@ def output_verifier(render_plan: graph.RenderPlan) -> Callable[[Path], None]:
         problems = []
         if (info.width, info.height) != (out.width, out.height):
             problems.append(f"size {info.width}×{info.height}, expected {out.width}×{out.height}")
-        slack = max(DURATION_TOLERANCE, 2 / out.fps)
         if info.duration is None or abs(info.duration - render_plan.duration) > slack:
             problems.append(f"length {info.duration}, expected {render_plan.duration:.3f} s")
         if problems:
             raise RenderError("the rendered file is not what was asked for: " + "; ".join(problems))
 
     return verify
+
+
+def _report_problems(
+    path: Path, report: Mapping[str, str], render_plan: graph.RenderPlan, slack: float
+) -> list[str] | None:
+    """What is wrong with ``path`` going by FFmpeg's report and the file's index; None when
+    they cannot tell (the caller then probes the file)."""
+    out = render_plan.composition.output
+    try:
+        written, frames = int(report["total_size"]), int(report["frame"])
+        seconds = int(report["out_time_us"]) / 1e6
+    except (KeyError, ValueError):
+        return None
+    if written != path.stat().st_size:
+        return None  # moved after the last report (or FFmpeg counts differently): look
+    track = isobmff.first_video_track(str(path))
+    if track is None:
+        return None
+    problems = []
+    if (track.width, track.height) != (out.width, out.height):
+        problems.append(f"size {track.width}×{track.height}, expected {out.width}×{out.height}")
+    if track.frames != frames or abs(frames - render_plan.frames) > slack * out.fps:
+        problems.append(f"{track.frames} frames ({frames} encoded), expected {render_plan.frames}")
+    if abs(seconds - render_plan.duration) > slack:
+        problems.append(f"length {seconds:g} s, expected {render_plan.duration:.3f} s")
+    return problems
 
 
 def default_output_path(comp: Composition, project_path: str | None, folder: Path) -> Path:
@@ -240,7 +285,7 @@ def render_process(
         target,
         duration=render_plan.duration,
         on_progress=on_progress,
-        verify=output_verifier(render_plan),
+        verify=output_verifier(render_plan, reported=lambda: process.reported),
         inputs=[],
     )
     return process

@@ -143,6 +143,9 @@ class FFmpegProcess:
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self.pid: int | None = None
         self.usage: ResourceUsage | None = None  # set when FFmpeg has exited
+        # FFmpeg's last progress report (frame=, total_size=, out_time_us=, …) when it
+        # reported the end (progress=end): what it wrote, for ``verify`` to check
+        self.reported: dict[str, str] | None = None
         self._peak_mb = 0.0
         self._last_sample: tuple[float, float] | None = None  # (monotonic time, cpu seconds)
         self._partial_fd = -1  # holds the partial's lock while this render writes it
@@ -247,6 +250,8 @@ class FFmpegProcess:
             key, _, value = raw.decode("utf-8", "replace").strip().partition("=")
             fields[key] = value
             if key == "progress":
+                if value == "end":
+                    self.reported = fields
                 self._emit(fields, started, done=value == "end")
                 fields = {}
         code = self._wait(process, started)
