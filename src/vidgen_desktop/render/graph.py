@@ -170,20 +170,15 @@ def _hex(color: str) -> str:
     return f"0x{r:02x}{g:02x}{b:02x}"
 
 
-def _huge(p: layout.Placement, media: tuple[int, int] | None) -> bool:
-    sw, sh = p.scaled
-    return (
-        media is not None
-        and sw * sh > HUGE_SCALE_FACTOR * max(1, p.box.w * p.box.h)
-        and p.needs_crop
-    )
-
-
 def _scale_crop(
     stream: Any, p: layout.Placement, media: tuple[int, int] | None, *, still: bool
 ) -> Any:
     sw, sh = p.scaled
-    if _huge(p, media):
+    if (
+        media is not None
+        and sw * sh > HUGE_SCALE_FACTOR * max(1, p.box.w * p.box.h)
+        and p.needs_crop
+    ):
         # cover with an extreme aspect: crop the needed part of the source first,
         # so FFmpeg never allocates the full enlarged frame.
         kx, ky = sw / media[0], sh / media[1]
@@ -215,7 +210,6 @@ def layer_pixels(
     element: VideoElement | ImageElement | TextElement,
     placement: layout.Placement,
     media: tuple[int, int] | None,
-    facts: SourceFacts | None = None,
 ) -> tuple[Any, bool]:
     """A source's pictures scaled, cropped and in the pixel format they are overlaid in.
 
@@ -230,11 +224,6 @@ def layer_pixels(
     if parity.needs_rgba(placement.drawn, video=is_video):
         return stream.filter("format", "rgba"), True
     if element.opacity < 1 or fades or not is_video or border:
-        planar = getattr(facts, "pix_fmt", None) == "yuv420p" and not _huge(placement, media)
-        if is_video and planar:
-            # the same pixels as scaling straight to yuva420p, without swscale
-            # resampling a plane of 255s (4 M instructions a 768×432 frame)
-            stream = stream.filter("format", "yuv420p")
         stream = stream.filter("format", "yuva420p")
     return stream, False
 
@@ -251,7 +240,7 @@ def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
             .filter("settb", FINE_TIME_BASE)
             .setpts(f"PTS-STARTPTS+{_num(window.start + vp.lead)}/TB")
         )
-    stream, rgba = layer_pixels(stream, vp.element, vp.placement, vp.media_size, vp.facts)
+    stream, rgba = layer_pixels(stream, vp.element, vp.placement, vp.media_size)
     fades = element.fade_in > 0 or element.fade_out > 0
     if element.opacity < 1:
         if rgba:
