@@ -13,7 +13,7 @@ media from ``media.samples.make_samples``), decoded and filtered to ``-f null``
 - ``chain``: reference plus four more clips (6 videos, 8 layers): the graph as it is
   against each video's trim/settb/setpts chain twice (what the chain costs), and
   against ``-t`` on the inputs in place of ``trim`` (rejected: the same frames,
-  more work).
+  no measurable saving).
 
 Each pair runs alternately (ABBA), ``--runs`` times; figures are CPU-seconds
 (user + system of FFmpeg) with the load average beside them; whether the two
