@@ -8,7 +8,8 @@ FFmpeg starts. ``render.runner`` runs the result.
 Per visual element, bottom to top:
   input (-ss for the trim) → trim to its window → setpts onto the timeline →
   crop/scale per ``composition.layout`` → alpha (opacity, fades) →
-  overlay at the drawn position, enabled only on [start, end).
+  overlay at the drawn position (at odd ones: ``render.parity``), enabled only on
+  [start, end).
 Stills are scaled once and held by the overlay; only stills that fade are
 looped (a fade needs frames). Animated elements: ``render.motion_plan`` and
 ``render.motion_graph``. Which inputs FFmpeg opens, and how elements that read
@@ -36,7 +37,7 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.render import audio_graph, formats, motion_graph, motion_plan
+from vidgen_desktop.render import audio_graph, formats, motion_graph, motion_plan, parity
 from vidgen_desktop.render.inputs import Inputs, ffmpeg_path
 from vidgen_desktop.render.inputs import number as _num
 
@@ -214,18 +215,17 @@ def layer_pixels(
 
     The render's own resampling: the preview asks FFmpeg for exactly this chain
     (``render.exact``) to draw what the render draws. Returns the stream and
-    whether it is RGBA (elements that need a border for exact placement).
+    whether it is RGBA (``render.parity.needs_rgba``: a border for exact placement).
     """
     is_video = isinstance(element, VideoElement)
     stream = _scale_crop(stream, placement, media, still=not is_video)
     fades = element.fade_in > 0 or element.fade_out > 0
-    # elements that need an RGBA border for exact placement get RGBA once, here
-    rgba = _needs_border(placement.drawn)
-    if rgba:
-        stream = stream.filter("format", "rgba")
-    elif element.opacity < 1 or fades or not is_video:
+    border = parity.needs_border(placement.drawn)
+    if parity.needs_rgba(placement.drawn, video=is_video):
+        return stream.filter("format", "rgba"), True
+    if element.opacity < 1 or fades or not is_video or border:
         stream = stream.filter("format", "yuva420p")
-    return stream, rgba
+    return stream, False
 
 
 def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
@@ -271,32 +271,10 @@ def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
     return stream
 
 
-def _needs_border(drawn: layout.Rect) -> bool:
-    return bool(drawn.x % 2 or drawn.y % 2 or drawn.w % 2 or drawn.h % 2)
-
-
-def _align_even(stream: Any, drawn: layout.Rect) -> tuple[Any, int, int]:
-    """Make an overlay land exactly where the layout says, at any position and size.
-
-    In 4:2:0 FFmpeg's overlay rounds x and y down to even numbers (moving an
-    element by a pixel) and smears the far edge of an odd-sized overlay. A
-    transparent border (added in RGBA, which has no chroma subsampling) on the
-    odd sides lets it sit at an even position with an even size and still draw
-    every pixel where the layout put it.
-    """
-    dx, dy = drawn.x % 2, drawn.y % 2
-    pad_w, pad_h = (drawn.w + dx) % 2, (drawn.h + dy) % 2
-    if not _needs_border(drawn):
-        return stream, drawn.x, drawn.y
-    stream = stream.filter(  # already RGBA (see _visual_stream)
-        "pad", w=drawn.w + dx + pad_w, h=drawn.h + dy + pad_h, x=dx, y=dy, color="black@0"
-    )
-    return stream, drawn.x - dx, drawn.y - dy
-
-
 def _placed(vp: VisualPlan, stream: Any) -> tuple[Any, Any, Any]:
     if vp.track is None:
-        return _align_even(stream, vp.placement.drawn)
+        drawn, video = vp.placement.drawn, isinstance(vp.element, VideoElement)
+        return parity.align(stream, drawn, rgba=parity.needs_rgba(drawn, video=video))
     return (stream, *motion_graph.overlay_position(vp.track))
 
 

@@ -22,7 +22,7 @@ output frame, a still is scaled once to the largest size it needs, then looped):
   → a 2 px border and a crop that moves the stage by its position's parity
   → overlay at an even x, y per frame.
 
-The parity crop is the per-frame form of ``graph._align_even``: FFmpeg's
+The parity crop is the per-frame form of ``render.parity.align``: FFmpeg's
 overlay on 4:2:0 rounds x and y down to even numbers.
 """
 
