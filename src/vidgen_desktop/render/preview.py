@@ -72,22 +72,41 @@ def _blend(region: np.ndarray, patch: np.ndarray, alpha_scale: float) -> None:
     float32 and truncated, as 8-bit "over" has always been drawn here.
 
     Only the box where the patch is not fully see-through is blended (a lower third
-    is mostly alpha 0: a full 1280×720 blend costs ~15 ms of CPU, its band ~5 ms), and
-    in place, without the formula's three full-size temporaries.
+    is mostly alpha 0: a full 1280×720 blend costs ~15 ms of CPU, its band ~5 ms), rows
+    that are fully opaque are copied (what the formula gives for alpha 255), and the
+    rest in place, without the formula's three full-size temporaries.
     """
-    if patch.shape[2] == 4:
-        seen = patch[..., 3]
-        rows = np.flatnonzero(seen.any(axis=1))
-        if rows.size == 0:
+    if patch.shape[2] == 3:
+        _mix(region, patch, np.float32(alpha_scale))
+        return
+    seen = patch[..., 3]
+    rows = np.flatnonzero(seen.any(axis=1))
+    if rows.size == 0:
+        return
+    top, bottom = rows[0], rows[-1] + 1
+    cols = np.flatnonzero(seen[top:bottom].any(axis=0))
+    box = (slice(top, bottom), slice(cols[0], cols[-1] + 1))
+    region, patch = region[box], patch[box]
+    if alpha_scale >= 1:
+        solid = (patch[..., 3] == 255).all(axis=1)
+        if solid.any():
+            region[solid] = patch[solid, :, :3]
+            soft = ~solid
+            if soft.any():
+                below, above = region[soft], patch[soft]  # copies: written back after
+                _mix(below, above, _alpha(above, alpha_scale))
+                region[soft] = below
             return
-        top, bottom = rows[0], rows[-1] + 1
-        cols = np.flatnonzero(seen[top:bottom].any(axis=0))
-        box = (slice(top, bottom), slice(cols[0], cols[-1] + 1))
-        region, patch = region[box], patch[box]
-        alpha = patch[..., 3:4].astype(np.float32)
-        alpha *= np.float32(alpha_scale / 255.0)
-    else:
-        alpha = np.float32(alpha_scale)
+    _mix(region, patch, _alpha(patch, alpha_scale))
+
+
+def _alpha(patch: np.ndarray, alpha_scale: float) -> np.ndarray:
+    alpha = patch[..., 3:4].astype(np.float32)
+    alpha *= np.float32(alpha_scale / 255.0)
+    return alpha
+
+
+def _mix(region: np.ndarray, patch: np.ndarray, alpha: np.ndarray | np.float32) -> None:
     below = region.astype(np.float32)
     mixed = patch[..., :3].astype(np.float32)
     mixed -= below
