@@ -87,8 +87,10 @@ def test_two_makers_of_the_same_proxy_at_once_both_get_it(tmp_path):
 
 
 def test_a_see_through_video_gets_a_proxy_that_keeps_its_alpha(tmp_path):
-    source = make_test_video(tmp_path / "lower third.mov", codec="prores", alpha=True,
-                             width=320, height=180, fps=25, duration=2, pattern="index")  # fmt: skip
+    source = make_test_video(
+        tmp_path / "lower third.mov", codec="prores", alpha=True,
+        width=320, height=180, fps=25, duration=2, pattern="index",
+    )  # fmt: skip
     assert proxy.make_proxy(source) is not None
     reader = proxy.proxy_frames(source)
     assert reader.has_alpha and reader.frame_count == 50

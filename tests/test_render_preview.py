@@ -114,8 +114,10 @@ def test_see_through_video_after_a_jump_back_shows_the_rendered_frame(tmp_path, 
     from vidgen_desktop.media.samples import index_of, make_test_video
 
     if codec == "prores":
-        clip = make_test_video(tmp_path / "lower third.mov", codec="prores", alpha=True,
-                               pattern="index", width=160, height=90, fps=FPS, duration=4)  # fmt: skip
+        clip = make_test_video(
+            tmp_path / "lower third.mov", codec="prores", alpha=True,
+            pattern="index", width=160, height=90, fps=FPS, duration=4,
+        )  # fmt: skip
     else:
         clip = tmp_path / "lower third rle.mov"
         ffmpeg("-f", "lavfi", "-i", "color=black:s=160x90:r=10:d=4,format=rgba,geq="
