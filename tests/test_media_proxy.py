@@ -84,3 +84,47 @@ def test_two_makers_of_the_same_proxy_at_once_both_get_it(tmp_path):
     (folder,) = made
     assert proxy.proxy_frames(source).frame_count == 30
     assert not [p for p in folder.parent.iterdir() if files.is_partial(p)]
+
+
+def test_a_see_through_video_gets_a_proxy_that_keeps_its_alpha(tmp_path):
+    source = make_test_video(
+        tmp_path / "lower third.mov", codec="prores", alpha=True,
+        width=320, height=180, fps=25, duration=2, pattern="index",
+    )  # fmt: skip
+    assert proxy.make_proxy(source) is not None
+    reader = proxy.proxy_frames(source)
+    assert reader.has_alpha and reader.frame_count == 50
+    original = VideoFrames(source)
+    for index in (0, 31, 7, 49, 48):
+        for height in (None, 90):  # full size, and the half-size decode
+            picture = reader.frame(index, height)
+            h, w = picture.shape[:2]
+            assert picture.shape[2] == 4 and h == (180 if height is None else 90)
+            assert (picture[:, : w // 2 - 2, 3] == 255).all()  # the opaque half
+            assert (picture[:, w // 2 + 2 :, 3] == 0).all()  # the see-through half
+            assert index_of(picture[:, : w // 2 - 2]) == index == index_of(original.frame(index))
+    original.close()
+
+
+def test_preview_of_a_soft_edged_see_through_video_is_the_same_through_its_proxy(tmp_path):
+    from mediakit import ffmpeg, psnr
+
+    source = tmp_path / "glow.mov"  # moving colour behind a soft radial alpha edge
+    ffmpeg("-f", "lavfi", "-i", "gradients=s=640x360:r=25:d=2:speed=0.05",
+           "-f", "lavfi", "-i", "color=black:s=640x360:r=25:d=2,drawbox=x=160:y=90:w=320:h=180:"
+           "color=white:t=fill,gblur=sigma=12,format=gray",
+           "-filter_complex", "[0][1]alphamerge,format=yuva444p10le",
+           "-c:v", "prores_ks", "-profile:v", "4444", str(source))  # fmt: skip
+    comp = Composition.from_data({
+        "output": {"width": 640, "height": 360, "duration": 2, "background": "#3050a0"},
+        "elements": [{"id": "v", "type": "video", "source": str(source), "fit": "cover"}],
+    })  # fmt: skip
+    plan = engine.prepare(comp)
+    direct = preview.Previewer(plan, use_proxies=False)
+    proxy.make_proxy(source)
+    proxied = preview.Previewer(plan)
+    assert proxy.proxy_frames(source).has_alpha
+    for t in (1.5, 0.2, 1.9, 0.7):
+        for scale in (1.0, 0.5):
+            drawn, expected = proxied.frame(t, scale), direct.frame(t, scale)
+            assert psnr(drawn, expected) > 32, (t, scale)

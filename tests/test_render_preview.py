@@ -104,3 +104,36 @@ def test_preview_outside_every_window_is_the_background(media):
     )
     frame = preview.preview_frame(engine.prepare(comp), 0.5)
     assert (frame[..., :3] == (255, 128, 0)).all()
+
+
+@pytest.mark.parametrize("codec", ["prores", "qtrle"])
+def test_see_through_video_after_a_jump_back_shows_the_rendered_frame(tmp_path, codec):
+    # the preview reads a video with alpha through an FFmpeg pipe that seeks on a jump:
+    # after jumping back (and far ahead) it must show the very frame the render does.
+    # qtrle has inter frames (a keyframe every 12), so the seek lands before the frame.
+    from vidgen_desktop.media.samples import index_of, make_test_video
+
+    if codec == "prores":
+        clip = make_test_video(
+            tmp_path / "lower third.mov", codec="prores", alpha=True,
+            pattern="index", width=160, height=90, fps=FPS, duration=4,
+        )  # fmt: skip
+    else:
+        clip = tmp_path / "lower third rle.mov"
+        ffmpeg("-f", "lavfi", "-i", "color=black:s=160x90:r=10:d=4,format=rgba,geq="
+               "r='16+32*mod(N\\,8)':g='16+32*mod(floor(N/8)\\,8)':b='16':a='if(lt(X\\,W/2)\\,255\\,0)'",
+               "-c:v", "qtrle", "-g", "12", str(clip))  # fmt: skip
+    comp = Composition.from_data({
+        "output": {"width": W, "height": H, "fps": FPS, "duration": 3.5, "background": "#203040",
+                   "format": FORMAT, "quality": "high"},
+        "elements": [{"id": "third", "type": "video", "source": str(clip), "fit": "fill",
+                      "trim_start": 0.3}],
+    })  # fmt: skip
+    plan = engine.prepare(comp)
+    rendered = decode_frames(engine.render(comp, tmp_path / "out.mp4"), W, H)
+    previewer = preview.Previewer(plan, use_proxies=False)
+    for n in (31, 24, 23, 9, 2, 0, 30, 16):  # backwards, one step, far ahead, back again
+        drawn = previewer.frame(n / FPS)[..., :3]
+        left = (slice(None), slice(0, W // 2 - 4))
+        assert index_of(drawn[left]) == index_of(rendered[n][left]) == n + 3, f"frame {n}"
+        assert psnr(drawn, rendered[n]) >= 35, f"frame {n}"
