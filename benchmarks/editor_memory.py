@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from editor_start import child_report, loadavg  # noqa: E402 - the benchmarks' folder
+
 HERE = Path(__file__).resolve().parents[1] / "src"
 GOAL_MB = 220
 
@@ -108,21 +110,11 @@ window.close()
 """
 
 
-def loadavg() -> list[str]:
-    with open("/proc/loadavg") as stream:
-        return stream.read().split()[:3]
-
-
 def one(project: Path, home: Path, steps: int, src: Path = HERE) -> dict:
     env = {**os.environ, "PYTHONPATH": str(src), "VIDGEN_HOME": str(home),
            "BENCH_PROJECT": str(project), "BENCH_STEPS": str(steps)}  # fmt: skip
     env.pop("VIDGEN_DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True,
-                            text=True, timeout=900)  # fmt: skip
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCH "):
-            return json.loads(line[6:])
-    raise SystemExit(f"no report:\n{result.stdout}\n{result.stderr[-4000:]}")
+    return child_report(CHILD, env, timeout=900)
 
 
 def main() -> int:

@@ -151,20 +151,26 @@ app.exec()
 """
 
 
-def start(code: str, env: dict[str, str]) -> dict:
-    """One cold start; moments in seconds after the process was spawned."""
-    spawned = time.time()
+def child_report(code: str, env: dict[str, str], timeout: float = 300) -> dict:
+    """Run ``code`` in a new Python; the JSON of its ``BENCH {...}`` line (or exit saying why)."""
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, timeout=300)  # fmt: skip
+                            text=True, timeout=timeout)  # fmt: skip
     for line in result.stdout.splitlines():
         if line.startswith("BENCH "):
             figures = json.loads(line[6:])
-            if figures["error"]:
-                raise SystemExit(f"the editor did not start: {figures['error']}\n{result.stderr}")
-            out = {f"{k}_s": v - spawned for k, v in figures["at"].items()}
-            out.update({f"cpu_{k}_s": v for k, v in figures["cpu"].items()})
-            return out
+            if figures.get("error"):
+                raise SystemExit(f"the child failed: {figures['error']}\n{result.stderr}")
+            return figures
     raise SystemExit(f"no report:\n{result.stdout}\n{result.stderr[-4000:]}")
+
+
+def start(code: str, env: dict[str, str]) -> dict:
+    """One cold start; moments in seconds after the process was spawned."""
+    spawned = time.time()
+    figures = child_report(code, env)
+    out = {f"{k}_s": v - spawned for k, v in figures["at"].items()}
+    out.update({f"cpu_{k}_s": v for k, v in figures["cpu"].items()})
+    return out
 
 
 def loadavg() -> list[str]:
@@ -209,12 +215,7 @@ hub.db.close()
 def open_only(home: str, busy: int, switch: str) -> dict:
     env = {**os.environ, "VIDGEN_HOME": home, "PYTHONPATH": str(HERE), "BENCH_BUSY": str(busy),
            "BENCH_SWITCH": switch}  # fmt: skip
-    result = subprocess.run([sys.executable, "-c", OPEN_ONLY], env=env, capture_output=True,
-                            text=True, timeout=180)  # fmt: skip
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCH "):
-            return json.loads(line[6:])
-    raise SystemExit(f"the hub did not open:\n{result.stdout}\n{result.stderr}")
+    return child_report(OPEN_ONLY, env, timeout=180)
 
 
 def main_open_only(args: argparse.Namespace) -> int:

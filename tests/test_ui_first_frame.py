@@ -71,6 +71,14 @@ def test_the_job_log_opens_once_the_canvas_shows_the_composition(qtbot, home, me
     assert window.first_frame.done
     thumbs = window.layers.background
     qtbot.waitUntil(lambda: not thumbs._held, timeout=WAIT_MS)  # then the thumbnails
+    idle(qtbot, window)
+
+
+def idle(qtbot, window) -> None:
+    """The released lanes' work done (FFmpeg for waveforms): none of it outlives the test."""
+    lanes = (window.layers.background, window.timeline.view.pictures.background,
+             window.renders.proxies.background)  # fmt: skip
+    qtbot.waitUntil(lambda: not any(lane.busy for lane in lanes), timeout=WAIT_MS)
 
 
 @pytest.mark.render
@@ -83,6 +91,7 @@ def test_a_job_action_before_the_first_frame_opens_the_job_service(qtbot, home, 
     qtbot.waitUntil(lambda: bool(answers), timeout=WAIT_MS)
     assert answers == [(0, None)]
     qtbot.waitUntil(lambda: hub.is_ready, timeout=WAIT_MS)  # and the queue starts as usual
+    idle(qtbot, window)
 
 
 def test_the_start_page_lets_the_job_log_open_at_once(qtbot, home):
