@@ -38,7 +38,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from vidgen_desktop.ui.shell.app import _application, settled
-app = _application()  # as ``vidgen gui`` makes it (theme, heap settings)
+app = _application()  # as ``vidgen gui`` makes it (the theme)
 from vidgen_desktop.ui.shell.main_window import MainWindow
 
 def spin(condition, timeout=300.0):

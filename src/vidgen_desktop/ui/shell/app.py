@@ -24,9 +24,6 @@ IDLE_EXIT_ENV = "VIDGEN_EXIT_WHEN_IDLE"  # set: print the time of the first idle
 
 
 def _application() -> QApplication:
-    from vidgen_desktop.ui.shell import memory
-
-    memory.tune()  # freed frames go back to the system (before any worker thread starts)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Vidgen Desktop")
     app.setOrganizationName("Vidgen")
