@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 PEAKS_PER_SECOND = 100
 MIN_THUMBS = 3  # a video bar shows thumbnails when this many fit on it
-THUMB_BUDGET = 600  # cached thumbnails
+THUMB_BYTES = 16 * 1024 * 1024  # cached thumbnails' pixels (~1,500 at a 40 px track)
 
 
 def _peaks(source: str) -> np.ndarray:
@@ -61,6 +61,7 @@ class MediaPictures(QObject):
             collections.OrderedDict()
         )
         self._asked: set[tuple[str, int, int]] = set()
+        self.thumb_bytes = 0  # the cached thumbnails' pixels, bounded by THUMB_BYTES
 
     def peaks(self, source: str) -> np.ndarray | None:
         if source not in self.waveforms:
@@ -88,9 +89,12 @@ class MediaPictures(QObject):
 
         def done(result: list[tuple[int, QImage]] | None, error: BaseException | None) -> None:
             for index, image in result or []:
+                old = self.thumbs.pop((source, index, height), None)
+                self.thumb_bytes += image.sizeInBytes() - (old.sizeInBytes() if old else 0)
                 self.thumbs[(source, index, height)] = image
-            while len(self.thumbs) > THUMB_BUDGET:
-                gone, _ = self.thumbs.popitem(last=False)
+            while self.thumb_bytes > THUMB_BYTES and len(self.thumbs) > 1:
+                gone, image = self.thumbs.popitem(last=False)
+                self.thumb_bytes -= image.sizeInBytes()
                 self._asked.discard(gone)
             self.ready.emit()
 

@@ -102,6 +102,8 @@ class JobTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         self._token += 1
+        if not self.hub.is_ready and self.hub.open_error is None:
+            return  # the log is not open yet: the panel refreshes on ``hub.ready``
         token, fields = self._token, self._query_fields()
         self.loading = True
 

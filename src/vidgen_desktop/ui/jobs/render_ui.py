@@ -9,7 +9,7 @@ the window closes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 
 from vidgen_desktop.ui.editor.proxies import ProxyMaker
 from vidgen_desktop.ui.jobs import batch_ui, reopen, team_feed
@@ -37,6 +37,7 @@ class RenderUi(QObject):
         window.tabifyDockWidget(self.queue_dock, self.history_dock)
         window.timeline_dock.raise_()
         self.proxies = ProxyMaker(window.doc, self)
+        window.first_frame.hold(self.proxies.background)  # FFmpeg would share the first frame's CPU
         self.proxies.made.connect(lambda _: window.canvas.refresh_timer.start())
         self.dialog: RenderDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -49,9 +50,10 @@ class RenderUi(QObject):
         self.remote = team_feed.install(self.hub)
         if self.remote is not None:
             self.remote.state_changed.connect(self._remote_state)
-        # the queue and the job log (SQLAlchemy, migrations) start on the event loop's first
-        # turn, once the window is up: their imports would hold the GIL while it is built
-        QTimer.singleShot(0, self.hub.start)
+        # the queue and the job log (SQLAlchemy, ~300 imports) start once the canvas shows the
+        # composition: their imports would hold the GIL while it is built and drawn
+        window.first_frame.later(self.hub.start)
+        window.first_frame.hold_until(self.hub.ready, self.hub.open_failed)  # then thumbnails
 
     def open_render_dialog(self) -> RenderDialog:
         """Show the Render dialog for the document as it is now (window-modal, not blocking)."""

@@ -8,7 +8,9 @@ The editor has one thread pool (``executor()``), shut down once, by
 ``shutdown()`` when the window closes. Each ``Background`` is a lane of it: it
 keeps its own limit of tasks at once (the preview draws two frames at a time,
 proxies are made one by one, renders take a thread for their whole run) and
-its own queue, so a slow lane never holds up another.
+its own queue, so a slow lane never holds up another. A lane can be held
+(``hold``): its tasks wait until ``release``, as the thumbnails, waveforms and
+proxies wait for the window's first frame (``first_frame``).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class Background(QObject):
         self._lane_lock = threading.Lock()
         self._pending = 0
         self._closed = False
+        self._held = False
         self._finished.connect(self._deliver)
         with _lock:
             _lanes.add(self)
@@ -106,11 +109,20 @@ class Background(QObject):
         self._pump()
         return future
 
+    def hold(self) -> None:
+        """Keep new tasks waiting (the running ones go on) until ``release``."""
+        self._held = True
+
+    def release(self) -> None:
+        """Start what waited while the lane was held."""
+        self._held = False
+        self._pump()
+
     def _pump(self) -> None:
         """Hand waiting tasks to the pool while this lane is under its limit (any thread)."""
         while True:
             with self._lane_lock:
-                if self._running >= self.workers or not self._waiting:
+                if self._held or self._running >= self.workers or not self._waiting:
                     return
                 future, work = self._waiting.popleft()
                 self._running += 1

@@ -1,11 +1,16 @@
-"""Icons for the actions: QtAwesome's Material Design Icons (``mdi6``), in the palette's ink.
+"""Icons for the actions: the Material Design Icons font (``mdi6``), in the palette's ink.
 
-Why QtAwesome rather than bundled SVGs: one maintained set of ~7,000 glyphs
-(a new action finds its icon by name, no drawing), and a font glyph is drawn
-at whatever device pixels Qt asks for, so it is crisp at 2× (and 1.5×) with
-no per-size files. The icons take the palette's text colour, so they are
-re-made when the palette changes (``MainWindow`` calls ``apply`` on
+Why a font rather than bundled SVGs: one maintained set of ~7,000 glyphs (a
+new action finds its icon by name, no drawing), and a glyph is drawn at
+whatever device pixels Qt asks for, so it is crisp at 2× (and 1.5×) with no
+per-size files. The icons take the palette's text colour, so they are re-made
+when the palette changes (``MainWindow`` calls ``apply`` on
 ``ApplicationPaletteChange``).
+
+The font and its charmap are QtAwesome's (the package ships and updates them);
+the glyphs are drawn here as QtAwesome draws them (a centred character, 7/8 of
+the icon's height), without importing it: its import (QtPy's ``import *`` of
+three Qt modules) cost ~100 ms of the editor's start for some 60 icons.
 
 ``ICONS`` maps an action id's value to a glyph; actions added to the registry
 later get one here too (the test fails for a toolbar or transport action
@@ -14,12 +19,22 @@ without one).
 
 from __future__ import annotations
 
-import os
+import importlib.util
+import json
+from pathlib import Path
 
-from PySide6.QtGui import QAction, QIcon, QPalette
-
-os.environ.setdefault("QT_API", "pyside6")  # QtPy, under QtAwesome: the binding we ship
-import qtawesome  # noqa: E402
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontDatabase,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 
 ICONS: dict[str, str] = {
     "start_page": "mdi6.home-outline",
@@ -84,25 +99,70 @@ ICONS: dict[str, str] = {
     "ungroup": "mdi6.ungroup",
 }
 PRIMARY_INK = "#ffffff"  # on the accent colour of the primary action
-_font: list = []
+GLYPH_HEIGHT = 0.875  # of the icon's height, as QtAwesome draws them (room for the bearings)
+_font: list[tuple[str, dict[str, str]]] = []  # (family, glyph name -> character), once loaded
 
 
-def _glyphs():
-    """QtAwesome with only the Material Design font loaded (all nine fonts cost ~90 ms more)."""
+def _fonts_dir() -> Path:
+    spec = importlib.util.find_spec("qtawesome")  # finds the package, does not import it
+    if spec is None or spec.origin is None:
+        raise RuntimeError("QtAwesome is not installed: pip install QtAwesome")
+    return Path(spec.origin).parent / "fonts"
+
+
+def _glyphs() -> tuple[str, dict[str, str]]:
+    """The Material Design font's family and its charmap (loaded on the first icon)."""
     if not _font:
-        mdi6 = [f for f in getattr(qtawesome, "_BUNDLED_FONTS", ()) if f[0] == "mdi6"]
-        try:
-            _font.append(qtawesome.IconicFont(*mdi6) if mdi6 else qtawesome)
-        except Exception:  # a QtAwesome that names its fonts otherwise: the whole set
-            _font.append(qtawesome)
+        folder = _fonts_dir()
+        ttf = max(folder.glob("materialdesignicons6-webfont-*.ttf"))
+        charmap = max(folder.glob("materialdesignicons6-webfont-charmap-*.json"))
+        font_id = QFontDatabase.addApplicationFont(str(ttf))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        if not families:
+            raise RuntimeError(f"{ttf.name}: Qt cannot load this icon font")
+        codes = json.loads(charmap.read_text(encoding="utf-8"))
+        _font.append((families[0], {name: chr(int(code, 16)) for name, code in codes.items()}))
     return _font[0]
 
 
+class _GlyphEngine(QIconEngine):
+    """One glyph in one colour (another for the disabled look), drawn at the size asked."""
+
+    def __init__(self, char: str, ink: QColor, disabled: QColor) -> None:
+        super().__init__()
+        self.char, self.ink, self.disabled = char, ink, disabled
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.save()
+        painter.setPen(self.disabled if mode == QIcon.Mode.Disabled else self.ink)
+        font = QFont(_glyphs()[0])
+        font.setPixelSize(max(1, round(GLYPH_HEIGHT * rect.height())))
+        painter.setFont(font)
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), self.char)
+        painter.restore()
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        pixmap = QPixmap(size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        try:
+            self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+        finally:
+            painter.end()
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        return _GlyphEngine(self.char, self.ink, self.disabled)
+
+
 def icon(name: str, palette: QPalette, *, ink: str | None = None) -> QIcon:
-    """The glyph ``name`` in the palette's text colour (dimmed when disabled)."""
-    text = ink or palette.color(QPalette.ColorRole.ButtonText).name()
-    disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText).name()
-    return _glyphs().icon(name, color=text, color_active=text, color_disabled=disabled)
+    """The glyph ``name`` ("mdi6.…") in the palette's text colour (dimmed when disabled)."""
+    text = QColor(ink) if ink else palette.color(QPalette.ColorRole.ButtonText)
+    disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
+    char = _glyphs()[1].get(name.removeprefix("mdi6."))
+    if char is None:
+        raise KeyError(f"no icon named {name!r} in the Material Design Icons font")
+    return QIcon(_GlyphEngine(char, QColor(text), QColor(disabled)))
 
 
 def apply(actions: dict, palette: QPalette) -> None:

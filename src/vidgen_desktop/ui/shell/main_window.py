@@ -34,7 +34,15 @@ from vidgen_desktop.ui.editor.qt_inspector import QtInspector
 from vidgen_desktop.ui.editor.qt_layers import QtLayers
 from vidgen_desktop.ui.editor.qt_transport import QtTimeline
 from vidgen_desktop.ui.jobs import render_ui
-from vidgen_desktop.ui.shell import background, recovery, shortcuts, start_page, toolbar
+from vidgen_desktop.ui.shell import (
+    background,
+    first_frame,
+    memory,
+    recovery,
+    shortcuts,
+    start_page,
+    toolbar,
+)
 from vidgen_desktop.ui.shell.actions import ActionId, create_actions
 from vidgen_desktop.ui.shell.projects import ProjectFiles
 from vidgen_desktop.ui.shell.widgets import MessageBar
@@ -61,6 +69,8 @@ class MainWindow(QMainWindow):
         self.projects = ProjectFiles(self)
         self._reported: set[str] = set()  # media errors already shown
         self.canvas = QtCanvas(self.doc)
+        self.first_frame = first_frame.FirstFrame(self)  # the rest waits for the canvas's frame
+        self.idle_trim = memory.IdleTrim(self.canvas, self)  # the heap, once the playhead rests
         self.messages = MessageBar()
         central = QWidget()
         column = QVBoxLayout(central)
@@ -195,6 +205,8 @@ class MainWindow(QMainWindow):
         self.timeline_dock = self.add_panel(
             self.timeline, "Timeline", Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        for lane in (self.layers.background, self.timeline.view.pictures.background):
+            self.first_frame.hold(lane)  # thumbnails and waveforms after the canvas's frame
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
