@@ -237,7 +237,7 @@ class JobService:
         if self.learn and seconds >= MIN_LEARN_SECONDS:
             try:
                 self._speed = speeds.learn(
-                    self.store.metrics, est.encoder, est.raw_seconds, seconds
+                    self.store.metrics, est.encoder, est.raw_seconds, seconds, est.resolution
                 )
             except VidgenError:
                 log.warning("could not store the refined render speed", exc_info=True)
