@@ -87,7 +87,7 @@ def _lowest_priority() -> None:
 
 
 def _locked() -> int | None:
-    """The lock's descriptor, held until the process ends; None if another process has it."""
+    """The lock's descriptor (held while it is open); None if another process has it."""
     fd = os.open(paths.data_dir() / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -107,11 +107,19 @@ def rendering(db: Any) -> bool:
 
 def run(*, even_if_busy: bool = False) -> str:
     """Calibrate and store, in this process; what happened, in a word."""
+    lock = _locked()
+    if lock is None:
+        return "locked"
+    try:
+        return _measure_and_store(even_if_busy)
+    finally:
+        os.close(lock)
+
+
+def _measure_and_store(even_if_busy: bool) -> str:
     from vidgen_desktop.render import calibrate
     from vidgen_desktop.store import open_local
 
-    if _locked() is None:
-        return "locked"
     with open_local() as db:
         if speeds.calibrated(db.metrics):
             return "done before"
