@@ -29,8 +29,8 @@ from pathlib import Path
 
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.media import samples
-from vidgen_desktop.render import engine, estimate
 from vidgen_desktop.render import calibrate as calibration
+from vidgen_desktop.render import engine, estimate
 
 # name, width, height, seconds, layers, format, quality
 CASES = [
