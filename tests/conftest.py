@@ -30,6 +30,13 @@ def db(home):
 
 
 @pytest.fixture(autouse=True)
+def _no_background_calibration(monkeypatch):
+    """An editor's first start calibrates in the background (queue.calibration): not in
+    tests, whose machine is busy with other tests (tests of it turn it back on)."""
+    monkeypatch.setenv("VIDGEN_BACKGROUND_CALIBRATION", "0")
+
+
+@pytest.fixture(autouse=True)
 def _previous_editor_closed():
     """An editor window closes in the background (ui.jobs.render_hub): let the last test's finish
     before this one opens a job log (Alembic's migration context is one per process)."""

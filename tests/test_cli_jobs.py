@@ -52,6 +52,26 @@ def test_estimate_says_how_long_where_and_why(project, capsys):
     assert data["estimate"] == pytest.approx(sum(data["parts"].values()))
 
 
+def test_estimate_reports_its_own_accuracy_over_this_machines_last_renders(home, project, capsys):
+    assert "accuracy:  no finished render on this machine yet" in run(capsys, "estimate",
+                                                                      str(project))  # fmt: skip
+    assert json.loads(run(capsys, "estimate", str(project), "--json"))["accuracy"] == {
+        "median_error": None, "renders": 0}  # fmt: skip
+    done = [json.loads(run(capsys, "submit", str(project), "-o", str(home / f"{n}.mp4"),
+                           "--json"))["job_id"] for n in range(3)]  # fmt: skip
+    with open_local() as db:
+        jobs = [db.jobs.get(job_id) for job_id in done]
+        db.jobs.update(done[0], host="another-machine")  # a team log: not this machine's
+    errors = sorted(abs(j.estimated_seconds - j.actual_seconds) / j.actual_seconds
+                    for j in jobs[1:])  # fmt: skip
+    data = json.loads(run(capsys, "estimate", str(project), "--json"))
+    assert data["accuracy"]["renders"] == 2
+    assert data["accuracy"]["median_error"] == pytest.approx(sum(errors) / 2, abs=1e-4)
+    assert data["resolution"] == "sd" and data["correction"] > 0
+    out = run(capsys, "estimate", str(project))
+    assert f"median error {sum(errors) / 2:.0%} over the last 2 renders on this machine" in out
+
+
 def test_a_bad_project_is_one_clear_line(home, capsys):
     jobkit.save(jobkit.composition(home / "gone.mp4"), home / "bad.json")
     assert cli.main(["submit", str(home / "bad.json")]) == 1

@@ -81,6 +81,34 @@ def test_a_retry_from_the_command_line_shows_at_once_and_stays(qtbot, home, tmp_
 
 
 @pytest.mark.render
+def test_a_job_read_while_its_status_moves_on_still_shows_its_time_left(qtbot, home, tmp_path):
+    """The race behind a queued render showing "—" for its whole run: the row's first read
+    (of the pending job, no estimate yet) was still in flight when the queued and
+    processing events came; the queued event's read was skipped as a duplicate and the
+    first read, older than those events, was dropped: the row never learnt the estimate."""
+    from vidgen_desktop.jobs.events import JobEvent
+
+    window, panel = idle_window(qtbot)
+    panel.follow_timer.stop()  # its reads of the whole log, every second, would hide the race
+    with open_local() as db:
+        job = db.jobs.create(jobkit.composition(jobkit.clip(tmp_path), name="raced"))
+        panel.on_event(JobEvent(job_id=job.id, kind="status", status="pending"))
+        db.jobs.transition(job.id, JobStatus.QUEUED, estimated_seconds=40.0)
+        db.jobs.transition(job.id, JobStatus.PROCESSING)
+    # on the GUI thread: no read has landed yet when the events come (another process's)
+    panel.on_event(JobEvent(job_id=job.id, kind="status", status="queued"))
+    panel.on_event(JobEvent(job_id=job.id, kind="status", status="processing"))
+    qtbot.waitUntil(lambda: panel.rows[job.id].item.text(C_ETA).startswith("~"), timeout=20_000)
+    assert panel.rows[job.id].estimate == 40.0
+
+    other = db.jobs.create(jobkit.composition(jobkit.clip(tmp_path), name="told"))
+    # this process's own events carry the estimate: the time left shows before any read
+    panel.on_event(JobEvent(job_id=other.id, kind="status", status="processing",
+                            details={"estimated_seconds": 12.0}))  # fmt: skip
+    assert panel.rows[other.id].item.text(C_ETA).startswith("~")
+
+
+@pytest.mark.render
 def test_time_left_shows_from_the_start_of_a_queued_render_here(qtbot, home, tmp_path):
     from test_ui_render import open_dialog
     from vidgen_desktop import config

@@ -92,11 +92,14 @@ def _progress(event: Any) -> Any:
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
+    from vidgen_desktop.cli import accuracy
+
     db = _db()
     service = _service(db, args.threshold)
     prepared = service.prepare(_load(args.project, None))
     est = prepared.estimate
     decision = service.decide(est.seconds)
+    record = accuracy.recent(db.jobs)
     if args.json:
         _print_json(
             {
@@ -104,6 +107,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
                 "queue": decision.route, "threshold": decision.threshold,
                 "reason": decision.reason, "encoder": est.encoder, "frames": est.frames,
                 "duration": est.duration, "parts": dict(est.parts), "speed": service.speed.source,
+                "resolution": est.resolution, "correction": est.factor,
+                "accuracy": record.to_dict(),
             }
         )  # fmt: skip
         return 0
@@ -111,6 +116,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     print(f"route:     {'render now' if decision.response_type == 'immediate' else 'queue'}")
     print(f"why:       {decision.reason}")
     print(f"speed:     {service.speed.source} (vidgen calibrate measures this machine)")
+    print(f"accuracy:  {record.text()}")
     return 0
 
 

@@ -97,6 +97,10 @@ class JobService:
             self._speed = speeds.load(self.store.metrics)
         return self._speed
 
+    def reload_speed(self) -> None:
+        """Read the stored speed again on next use (a calibration in another process)."""
+        self._speed = None
+
     def prepare(self, comp: Composition) -> Prepared:
         """Probe, plan and estimate without logging anything (``vidgen estimate``)."""
         facts = engine.probe_sources(comp)
@@ -152,16 +156,19 @@ class JobService:
         common = {"job_id": job.id, "estimate": decision.estimate, "reason": decision.reason}
         if decision.response_type == "async" and self._hands_over(decision.route):
             self._hand_over(job.id, fields)  # the farm's from now on
-            self._emit(job.id, "status", status=str(S.QUEUED), message=decision.reason)
+            self._emit(job.id, "status", status=str(S.QUEUED), message=decision.reason,
+                       details=_estimated(fields["estimated_seconds"]))  # fmt: skip
             return routing.Submission(response_type="async", status=str(S.QUEUED), **common)
         if decision.response_type == "async":
             self.store.jobs.transition(job.id, S.QUEUED, expected=S.PENDING, **fields)
-            self._emit(job.id, "status", status=str(S.QUEUED), message=decision.reason)
+            self._emit(job.id, "status", status=str(S.QUEUED), message=decision.reason,
+                       details=_estimated(fields["estimated_seconds"]))  # fmt: skip
             if self.queue is not None:
                 self.queue.enqueue(job.id)
             return routing.Submission(response_type="async", status=str(S.QUEUED), **common)
         self.store.jobs.transition(job.id, S.PROCESSING, expected=S.PENDING, **fields)
-        self._emit(job.id, "status", status=str(S.PROCESSING), message=decision.reason)
+        self._emit(job.id, "status", status=str(S.PROCESSING), message=decision.reason,
+                   details=_estimated(fields["estimated_seconds"]))  # fmt: skip
         try:
             record = self._render_and_finish(job.id, prepared, target)
         except BaseException as exc:
@@ -206,7 +213,8 @@ class JobService:
 
     def execute(self, job: Any) -> Any:
         """Render a job this worker has claimed (``processing``); return its final record."""
-        self._emit(job.id, "status", status=str(S.PROCESSING))
+        self._emit(job.id, "status", status=str(S.PROCESSING),
+                   details=_estimated(getattr(job, "estimated_seconds", None)))  # fmt: skip
         try:
             comp = Composition.model_validate(job.composition)
             prepared = self._probe_and_prepare(job.id, comp)
@@ -237,7 +245,7 @@ class JobService:
         if self.learn and seconds >= MIN_LEARN_SECONDS:
             try:
                 self._speed = speeds.learn(
-                    self.store.metrics, est.encoder, est.raw_seconds, seconds
+                    self.store.metrics, est.encoder, est.raw_seconds, seconds, est.resolution
                 )
             except VidgenError:
                 log.warning("could not store the refined render speed", exc_info=True)
@@ -334,3 +342,9 @@ class JobService:
         if remove_output and job.output_path:
             Path(job.output_path).unlink(missing_ok=True)
         return self.store.jobs.delete(job.id)
+
+
+def _estimated(seconds: float | None) -> dict[str, float] | None:
+    """A status event's details: the job's estimate, so a view shows the time left at once
+    (before its read of the job log lands)."""
+    return None if seconds is None else {"estimated_seconds": seconds}

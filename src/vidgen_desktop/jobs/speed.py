@@ -2,8 +2,9 @@
 
 ``load`` gives the newest coefficients (the defaults before any calibration),
 ``save`` stores a new set (``vidgen calibrate``), ``learn`` refines the
-per-encoder correction after a completed render. Each save is a new row, so
-the history of how the estimate evolved stays readable.
+correction of the render's encoder and resolution class after it completed.
+Each save is a new row, so the history of how the estimate evolved stays
+readable.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def save(metrics: MetricRepo, speed: MachineSpeed) -> MachineSpeed:
     return speed
 
 
-def learn(metrics: MetricRepo, encoder: str, raw_estimate: float, actual: float) -> MachineSpeed:
+def learn(
+    metrics: MetricRepo, encoder: str, raw_estimate: float, actual: float, resolution: str = ""
+) -> MachineSpeed:
     """Fold one finished render (FFmpeg's own seconds) into the stored speed."""
-    return save(metrics, refine(load(metrics), encoder, raw_estimate, actual))
+    return save(metrics, refine(load(metrics), encoder, raw_estimate, actual, resolution))
+
+
+def calibrated(metrics: MetricRepo) -> bool:
+    """Whether this machine's speed was ever measured or learned (else the defaults)."""
+    return load(metrics).source != "defaults"

@@ -11,7 +11,8 @@ read or run here. The work is counted in megapixel-frames (Mpx × frames):
   preset (x264 ultrafast … slow, VP9 realtime/good, ProRes, GIF palette);
 - per video layer: its source pixels × the source frames it is visible
   (decoded), the larger of source and scaled pixels × those frames (scaled),
-  and the pixels it covers × the output frames it is shown (overlaid);
+  and the pixels it covers × the output frames it is shown (overlaid), but
+  for a background clip that is the canvas itself (``graph.is_canvas``);
 - per still (image or text): decoded and scaled once, overlaid every frame
   (fading stills are looped, so they pay a per-frame fade as well);
 - audio: seconds decoded per audible input and seconds encoded.
@@ -20,7 +21,8 @@ Each kind of work has a coefficient in seconds per unit (``MachineSpeed``).
 ``render.calibrate`` times a set of small real renders and ``fit`` solves for
 the coefficients by least squares on relative error, pulled gently toward a
 prior so that what the runs cannot tell apart stays sensible; after that,
-every completed job refines a per-encoder correction factor (see ``refine``).
+every completed job refines a correction per encoder and resolution class
+(``refine``, ``render.learning``).
 """
 
 from __future__ import annotations
@@ -32,16 +34,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from vidgen_desktop.composition.model import TextElement, VideoElement
-from vidgen_desktop.render import formats
-from vidgen_desktop.render.graph import RenderPlan
+from vidgen_desktop.render import formats, learning
+from vidgen_desktop.render.graph import RenderPlan, is_canvas
 
 MPX = 1_000_000.0
-REFINE_WEIGHT = 0.3  # share of a new observation in the per-encoder correction (EMA)
-RATIO_LIMITS = (0.25, 4.0)  # an observed actual/estimate ratio is clamped to this range
-FACTOR_LIMITS = (0.1, 10.0)  # the correction factor never leaves this range
 
 # ``fit``'s regularisation, in units of one run's relative error:
-FIT_PRIOR_WEIGHT = 0.15  # each coefficient's ratio to the prior toward the shared ratio
+FIT_PRIOR_WEIGHT = 0.25  # each coefficient's ratio to the prior toward the shared ratio
 FAMILY_WEIGHT = 0.3  # presets of one encoder toward each other
 FIT_ANCHOR_WEIGHT = 0.01  # the shared ratio toward 1
 FIT_HUBER = 0.15  # relative error beyond which a run's weight shrinks
@@ -51,25 +50,28 @@ FIT_LIMITS = (0.1, 10.0)  # a fitted coefficient stays within this multiple of i
 FITTED = ("startup", "per_frame", "per_layer_frame", "canvas", "decode_video", "scale", "overlay")
 SAME_COST = {"gif:draft": "gif:standard", "gif:high": "gif:standard"}  # GIF has no presets
 
-# Seconds per Mpx-frame of encoding, by encoder and quality preset, as ``calibrate``
-# measured them with textured content (testsrc2) on a 2-core x86-64 VM, on top of the
-# per-frame and canvas costs. Before calibration they are the estimate; after, the
-# prior that ``fit`` anchors to (their ratios to each other matter most).
+# Seconds per Mpx-frame of encoding, by encoder and quality preset, on top of the
+# per-frame and canvas costs: fitted (with every other default below) to the CPU-seconds
+# of 29 renders of varied compositions (1 to 8 layers, 270p to 1080p, 0.2 to 20 s, every
+# encoder) on a 2-core x86-64 VM, over 1.4 (what two cores save, rendering).
+# Before calibration they are the estimate; after, the prior that ``fit`` anchors to
+# (their ratios to each other matter most).
 DEFAULT_ENCODE: dict[str, float] = {
-    "libx264:draft": 0.0035,  # ultrafast
-    "libx264:standard": 0.008,  # veryfast
-    "libx264:high": 0.05,  # slow
-    "libvpx-vp9:draft": 0.017,  # realtime, cpu-used 8
-    "libvpx-vp9:standard": 0.18,  # good, cpu-used 5
-    "libvpx-vp9:high": 0.30,  # good, cpu-used 2
-    "prores_ks:draft": 0.06,  # proxy: no cheaper than standard here
-    "prores_ks:standard": 0.065,
-    "prores_ks:high": 0.065,  # HQ
-    "gif:draft": 0.20,  # palettegen + paletteuse + LZW; no presets
-    "gif:standard": 0.20,
-    "gif:high": 0.20,
+    "libx264:draft": 0.0017,  # ultrafast
+    "libx264:standard": 0.0074,  # veryfast
+    "libx264:high": 0.033,  # slow
+    "libvpx-vp9:draft": 0.0082,  # realtime, cpu-used 8
+    "libvpx-vp9:standard": 0.068,  # good, cpu-used 5
+    "libvpx-vp9:high": 0.10,  # good, cpu-used 2: half as much again (small frames cost more)
+    "prores_ks:draft": 0.050,  # proxy: no cheaper than standard here
+    "prores_ks:standard": 0.051,
+    "prores_ks:high": 0.053,  # HQ
+    "gif:draft": 0.087,  # palettegen + paletteuse + LZW; no presets
+    "gif:standard": 0.087,
+    "gif:high": 0.087,
 }
-AUDIO_ENCODE = {"libx264": 0.0010, "libvpx-vp9": 0.0015, "prores_ks": 0.0002, "gif": 0.0}
+# s per second of sound: AAC (with x264) and Opus cost far more than PCM (with ProRes)
+AUDIO_ENCODE = {"libx264": 0.0069, "libvpx-vp9": 0.0030, "prores_ks": 0.00014, "gif": 0.0}
 
 
 class SourceFacts(Protocol):
@@ -87,28 +89,30 @@ class SourceFacts(Protocol):
 class MachineSpeed:
     """This machine's coefficients: seconds per unit of each kind of work."""
 
-    startup: float = 0.08  # s per render: process start, muxer set-up, verification probe
-    per_input: float = 0.02  # s per input file opened
-    per_frame: float = 0.0007  # s per output frame, whatever its size
-    per_layer_frame: float = 0.0003  # s per frame a layer feeds the graph (decoded or looped)
-    canvas: float = 0.0013  # s per output Mpx-frame: background, pixel-format conversions
-    decode_video: float = 0.0016  # s per source Mpx-frame decoded
-    decode_still: float = 0.0076  # s per Mpx of a still, decoded once
-    scale: float = 0.002  # s per Mpx-frame through the scaler
-    overlay: float = 0.0022  # s per covered Mpx-frame blended (alpha, format conversion)
-    fade: float = 0.0009  # s per covered Mpx-frame of a fading still
-    audio_decode: float = 0.0008  # s per second of audio decoded, per input
+    startup: float = 0.04  # s per render: process start, muxer set-up, verification probe
+    per_input: float = 0.009  # s per input file opened
+    per_frame: float = 0.00033  # s per output frame, whatever its size
+    per_layer_frame: float = 0.00005  # s per frame a layer feeds the graph (decoded or looped)
+    canvas: float = 0.00048  # s per output Mpx-frame: background, pixel-format conversions
+    decode_video: float = 0.0019  # s per source Mpx-frame decoded
+    decode_still: float = 0.0035  # s per Mpx of a still, decoded once
+    scale: float = 0.0018  # s per Mpx-frame through the scaler
+    overlay: float = 0.0004  # s per covered Mpx-frame blended (alpha, format conversion)
+    fade: float = 0.0003  # s per covered Mpx-frame of a fading still
+    audio_decode: float = 0.00037  # s per second of audio decoded, per input
     encode: Mapping[str, float] = dataclasses.field(default_factory=lambda: dict(DEFAULT_ENCODE))
     audio_encode: Mapping[str, float] = dataclasses.field(
         default_factory=lambda: dict(AUDIO_ENCODE)
     )
-    factors: Mapping[str, float] = dataclasses.field(default_factory=dict)  # learned, per encoder
+    factors: Mapping[str, float] = dataclasses.field(default_factory=dict)  # learned corrections
+    history: Mapping[str, tuple[float, ...]] = dataclasses.field(default_factory=dict)  # ratios
     source: str = "defaults"  # "defaults", "calibrated", "refined"
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         for key in ("encode", "audio_encode", "factors"):
             data[key] = dict(data[key])
+        data["history"] = {key: list(ratios) for key, ratios in self.history.items()}
         return data
 
     @classmethod
@@ -121,6 +125,7 @@ class MachineSpeed:
         defaults = cls()
         for key in ("encode", "audio_encode"):  # keep defaults for encoders not measured
             values[key] = {**getattr(defaults, key), **dict(values.get(key) or {})}
+        values["history"] = {k: tuple(v) for k, v in dict(values.get("history") or {}).items()}
         return cls(**values)
 
     def evolve(self, **changes: Any) -> MachineSpeed:
@@ -142,6 +147,7 @@ class Estimate:
     frames: int
     duration: float
     speed: str = "defaults"  # MachineSpeed.source: "defaults" means never measured here
+    resolution: str = ""  # the output's resolution class (``learning.resolution_class``)
 
     @property
     def calibrated(self) -> bool:
@@ -181,6 +187,7 @@ def work(plan: RenderPlan, facts: Mapping[str, SourceFacts]) -> dict[str, float]
         "audio_decode": 0.0,
         "audio_encode": plan.duration if formats.has_audio(out) else 0.0,
     }
+    canvas_layer = plan.visuals[0] if is_canvas(plan) else None
     for vp in plan.visuals:
         amounts["inputs"] += 1
         window, placement = vp.window, vp.placement
@@ -207,7 +214,8 @@ def work(plan: RenderPlan, facts: Mapping[str, SourceFacts]) -> dict[str, float]
                 amounts["scale"] += max(media_mpx, scaled_mpx)
             if vp.element.fade_in > 0 or vp.element.fade_out > 0:
                 amounts["fade"] += covered * out_frames
-        amounts["overlay"] += covered * out_frames
+        if vp is not canvas_layer:  # a background clip is the canvas: nothing blended
+            amounts["overlay"] += covered * out_frames
     for ap in plan.audio:
         amounts["inputs"] += 1
         amounts["audio_decode"] += max(0.0, ap.window.duration)
@@ -228,6 +236,8 @@ def estimate(
     key = encoder_key(plan)
     amounts = work(plan, facts)
     codec = key.split(":", 1)[0]
+    out = plan.composition.output
+    resolution = learning.resolution_class(out.width, out.height)
     parts = {
         "startup": speed.startup + speed.per_input * amounts["inputs"],
         "frames": speed.per_frame * amounts["frames"]
@@ -242,7 +252,7 @@ def estimate(
         + speed.audio_encode.get(codec, 0.0) * amounts["audio_encode"],
     }
     raw = sum(parts.values())
-    factor = float(speed.factors.get(key, 1.0))
+    factor = learning.factor(speed.factors, key, resolution)
     return Estimate(
         seconds=raw * factor,
         raw_seconds=raw,
@@ -252,23 +262,22 @@ def estimate(
         frames=plan.frames,
         duration=plan.duration,
         speed=speed.source,
+        resolution=resolution,
     )
 
 
-def refine(speed: MachineSpeed, encoder: str, raw_estimate: float, actual: float) -> MachineSpeed:
-    """Learn from one finished render: move the encoder's correction toward actual/raw.
-
-    An exponential moving average (weight ``REFINE_WEIGHT``) of the ratio, each
-    observation clamped to ``RATIO_LIMITS`` so one odd render (a machine busy
-    with something else) cannot throw the estimate far off.
-    """
+def refine(
+    speed: MachineSpeed, encoder: str, raw_estimate: float, actual: float, resolution: str = ""
+) -> MachineSpeed:
+    """Learn from one finished render: its actual/raw ratio joins the history of its
+    encoder and resolution class, and every correction is worked out again from that
+    history (robust medians, ``render.learning``)."""
     if raw_estimate <= 0 or actual <= 0:
         return speed
-    ratio = min(max(actual / raw_estimate, RATIO_LIMITS[0]), RATIO_LIMITS[1])
-    old = float(speed.factors.get(encoder, 1.0))
-    new = (1 - REFINE_WEIGHT) * old + REFINE_WEIGHT * ratio
-    new = min(max(new, FACTOR_LIMITS[0]), FACTOR_LIMITS[1])
-    return speed.evolve(factors={**speed.factors, encoder: new}, source="refined")
+    key = learning.fine_key(encoder, resolution)
+    history = learning.observe(speed.history, key, raw_estimate, actual)
+    factors = {**speed.factors, **learning.corrections(history)}
+    return speed.evolve(factors=factors, history=history, source="refined")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -356,6 +365,7 @@ def fit(
         audio_encode={k: v * overall for k, v in prior.audio_encode.items()},
         encode=encode,
         factors={},
+        history={},  # ratios to the old coefficients say nothing about the new ones
         source="calibrated",
     )
 

@@ -78,6 +78,10 @@ class QtQueuePanel(QWidget):
         self.hub, self.notifier = hub, notifier
         self.rows: dict[uuid.UUID, Row] = {}
         self._fetching: set[uuid.UUID] = set()
+        # jobs asked for again while a read of them was in flight: read once more after it
+        # (the "then notify" wish of the asks, or-ed), or a status event that came meanwhile
+        # would make that read stale and the row would never get the job's estimate
+        self._fetch_again: dict[uuid.UUID, bool] = {}
         self.tree = QTreeWidget()
         self.tree.setObjectName("queue_tree")
         self.tree.setHeaderLabels(COLUMNS)
@@ -231,6 +235,7 @@ class QtQueuePanel(QWidget):
 
     def _fetch(self, job_id: uuid.UUID, then_notify: bool = False) -> None:
         if job_id in self._fetching:
+            self._fetch_again[job_id] = self._fetch_again.get(job_id, False) or then_notify
             return
         self._fetching.add(job_id)
         self._reads += 1
@@ -238,11 +243,14 @@ class QtQueuePanel(QWidget):
 
         def done(job, error: BaseException | None) -> None:
             self._fetching.discard(job_id)
+            again = self._fetch_again.pop(job_id, None)
             if error is not None:  # deleted meanwhile
                 return
             self.put(job, read)
             if then_notify:
                 self._notify(self.rows[job_id])
+            if again is not None:
+                self._fetch(job_id, then_notify=again)
 
         self.hub.job(job_id, done)  # the local log, a farm job's mirror too
 
@@ -250,12 +258,17 @@ class QtQueuePanel(QWidget):
 
     def on_event(self, event: JobEvent) -> None:
         row = self.rows.get(event.job_id)
+        details = (event.details or {}) if event.kind == "status" else {}
+        estimated = details.get("estimated_seconds")
+        if estimated is not None:  # the time left shows from the start, before the read lands
+            self._row(event.job_id).estimate = estimated
         if row is None:
             self._row(event.job_id)
             row = self.rows[event.job_id]
             if event.status:
                 self._set_status(row, event.status)
                 row.event_read = self._reads
+                self._show_eta(row)
             self._fetch(event.job_id, then_notify=event.status in ("completed", "failed"))
             return
         if event.kind == "status" and event.status:

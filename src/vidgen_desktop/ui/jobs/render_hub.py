@@ -102,6 +102,7 @@ class RenderHub(QObject):
         self._relay: Any = None  # store.team.relay.Relay, with a team backend
         self._relay_stop: threading.Event | None = None
         self._retention: Any = None  # store.retention.Daily: on start, then every day
+        self._calibration: Any = None  # the first, background calibration's process
         self._lock = threading.Lock()
         self._closed = False
         self.is_ready = False
@@ -158,6 +159,9 @@ class RenderHub(QObject):
 
             policy = lambda: retention.Policy.from_settings(config.load())  # noqa: E731
             self._retention = retention.Daily(self.db, policy).start()
+            from vidgen_desktop.queue import calibration
+
+            self._calibration = calibration.start_if_needed(self.db, self.service.reload_speed)
         return self.service
 
     def _start_relay(self, settings: config.Settings) -> None:
@@ -215,6 +219,10 @@ class RenderHub(QObject):
             queue.stop(wait=True)
         if self._retention is not None:
             self._retention.stop()
+        if self._calibration is not None:
+            from vidgen_desktop.queue import calibration
+
+            calibration.stop(self._calibration)
         if self._relay_stop is not None:
             self._relay_stop.set()  # the relay thread closes its team engine as it ends
         farm = getattr(service, "queue", None)
