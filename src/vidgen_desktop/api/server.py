@@ -58,11 +58,21 @@ class Counters:
 
 
 class ApiServer:
-    def __init__(self, db: Any, settings: config.Settings, service: JobService, queue: Any) -> None:
+    def __init__(
+        self,
+        db: Any,
+        settings: config.Settings,
+        service: JobService,
+        queue: Any,
+        *,
+        run_queue: bool = True,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.service = service
         self.queue = queue
+        # False (`vidgen serve --no-queue`): queued jobs wait for `vidgen queue run` elsewhere
+        self.runs_queue = run_queue or not hasattr(queue, "start")
         self.keys = ApiKeys(db)
         self.links = TrackedLinks(db)
         api = settings.api
@@ -83,7 +93,7 @@ class ApiServer:
         service.subscribe(self._on_event)
 
     @classmethod
-    def open(cls, settings: config.Settings | None = None) -> ApiServer:
+    def open(cls, settings: config.Settings | None = None, *, run_queue: bool = True) -> ApiServer:
         from vidgen_desktop import store
         from vidgen_desktop.queue import async_queue
         from vidgen_desktop.queue.local import LocalQueue
@@ -93,15 +103,16 @@ class ApiServer:
         farm = async_queue(db, settings)
         service = JobService(db, queue=farm, threshold=settings.route_threshold)
         queue = farm or LocalQueue(db, service, concurrency=settings.queue_concurrency)
-        return cls(db, settings, service, queue)
+        return cls(db, settings, service, queue, run_queue=run_queue)
 
     def start(self) -> None:
-        if hasattr(self.queue, "start"):
+        if self.runs_queue and hasattr(self.queue, "start"):
             self.queue.start()  # the embedded queue renders in this process
 
     def close(self) -> None:
         if hasattr(self.queue, "start"):
-            self.queue.stop(wait=True)
+            if self.runs_queue:
+                self.queue.stop(wait=True)
         elif hasattr(self.queue, "close"):
             self.queue.close()
         self.db.close()
@@ -189,11 +200,18 @@ class ApiServer:
         return url
 
 
-def run(settings: config.Settings, *, host: str, port: int, log_level: str = "info") -> None:
+def run(
+    settings: config.Settings,
+    *,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    run_queue: bool = True,
+) -> None:
     import uvicorn
 
     from vidgen_desktop.api.app import create_app
 
-    server = ApiServer.open(settings)
+    server = ApiServer.open(settings, run_queue=run_queue)
     app = create_app(server)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
