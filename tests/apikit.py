@@ -50,9 +50,13 @@ def media_server(folder: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def api_server(settings: config.Settings) -> Iterator[tuple[str, ApiServer]]:
-    """``vidgen serve``'s app under a real uvicorn in a thread; yields (base URL, state)."""
-    state = ApiServer.open(settings)
+def api_server(
+    settings: config.Settings, *, run_queue: bool = True
+) -> Iterator[tuple[str, ApiServer]]:
+    """``vidgen serve``'s app under a real uvicorn in a thread; yields (base URL, state).
+
+    ``run_queue=False``: as ``vidgen serve --no-queue`` (queued jobs stay queued)."""
+    state = ApiServer.open(settings, run_queue=run_queue)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

@@ -24,6 +24,7 @@ from typing import Any
 
 from vidgen_desktop import config
 from vidgen_desktop.api.limits import Buckets
+from vidgen_desktop.api.snapshots import Snapshots
 from vidgen_desktop.api.sources import SourceFetcher
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.store.api_keys import ApiKey, ApiKeys
@@ -85,6 +86,7 @@ class ApiServer:
         self.buckets = Buckets(api.rate_per_second, api.burst)
         self.counters = Counters()
         self.started = time.time()
+        self.snapshots = Snapshots(db, salt=repr(self.started))  # videoresult's reads
         self.job_links: dict[uuid.UUID, str] = {}  # a job's /s/ link made by this process
         self._owning = threading.local()
         self._keys: dict[str, tuple[ApiKey, float]] = {}  # sha256 -> (key, until)
@@ -115,6 +117,7 @@ class ApiServer:
                 self.queue.stop(wait=True)
         elif hasattr(self.queue, "close"):
             self.queue.close()
+        self.snapshots.close()
         self.db.close()
 
     # Ownership ---------------------------------------------------------------------
@@ -207,11 +210,24 @@ def run(
     port: int,
     log_level: str = "info",
     run_queue: bool = True,
+    access_log: bool = False,
 ) -> None:
+    """uvicorn with httptools and uvloop when installed (its ``auto``), one process.
+
+    No line per request unless ``access_log`` (a poller's every GET would be
+    one: at 200 pollers that is a fifth of the server's CPU; a reverse proxy
+    in front keeps its own log)."""
     import uvicorn
 
     from vidgen_desktop.api.app import create_app
 
     server = ApiServer.open(settings, run_queue=run_queue)
     app = create_app(server)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=access_log,
+        proxy_headers=False,
+    )

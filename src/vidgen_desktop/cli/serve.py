@@ -28,6 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=args.log_level,
         run_queue=not args.no_queue,
+        access_log=args.access_log,
     )
     return 0
 
@@ -82,6 +83,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--no-queue",
         action="store_true",
         help="render no queued job here (`vidgen queue run` does, in another process)",
+    )
+    p.add_argument(
+        "--access-log", action="store_true", help="log a line per request (default: none)"
     )
     p.set_defaults(handler=cmd_serve)
 
