@@ -40,6 +40,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import sqlite3
 import statistics
 import subprocess
@@ -86,7 +87,7 @@ def pct(values: list[float], q: float) -> float:
 class Load:
     """The clients' state across phases: one connection, one job, the last ETag each."""
 
-    def __init__(self, conns: list, jobs: list[str], control) -> None:  # noqa: ANN001
+    def __init__(self, conns: list, jobs: list[str], control: dict) -> None:
         self.conns, self.jobs, self.control = conns, jobs, control
         self.tags: list[str | None] = [None] * len(conns)
         self.tag_status: list[str | None] = [None] * len(conns)
@@ -120,12 +121,15 @@ class Load:
             if sent > self.cancelled.get(job, float("inf")) and seen != "cancelled":
                 self.stale += 1
 
-    async def canceller(self, until: float, queued: list[str]) -> int:
+    async def canceller(self, until: float, queued: list[tuple[str, str]]) -> int:
+        """One queued job a second cancelled, through a connection of its owner's key."""
         n = 0
         while queued and time.perf_counter() + 1.0 < until:
             await asyncio.sleep(1.0)
-            job = queued.pop()
-            status, _, body = await self.control.request("POST", f"/api/v1/jobs/{job}/cancel")
+            job, owner = queued.pop()
+            status, _, body = await self.control[owner].request(
+                "POST", f"/api/v1/jobs/{job}/cancel"
+            )
             if status != 200:
                 raise RuntimeError(f"cancel {job}: {status} {body[:200]!r}")
             self.cancelled[job] = time.perf_counter()
@@ -153,6 +157,33 @@ class Load:
             "cancels": parts[0] or 0,
             "loadavg": [before, loadavg()],
         }
+
+
+async def histogram(port: int, key: str) -> dict[str, float]:
+    """The server's /metrics request-time histogram (cumulative counts by bound, and +Inf)."""
+    conn = await rawhttp.Connection.open("127.0.0.1", port, {"Authorization": f"Bearer {key}"})
+    try:  # a connection of its own: an idle one is closed by the server after 5 s
+        _, _, text = await conn.request("GET", "/metrics")
+    finally:
+        await conn.close()
+    buckets: dict[str, float] = {}
+    for line in text.decode().splitlines():
+        if line.startswith("vidgen_api_request_seconds_bucket"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[bound] = float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def served_within(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """The share of the polls answered within each bound as timed inside the server (from
+    the request's arrival in the app to its answer), so a figure taken on a loaded machine
+    can be told apart from the time spent waiting for a core."""
+    count = after["+Inf"] - before["+Inf"]
+    return {
+        f"le_{b}s": round((n - before[b]) / count, 4)
+        for b, n in after.items()
+        if count and b != "+Inf"
+    }
 
 
 def merged(a: dict, b: dict) -> dict:
@@ -215,25 +246,30 @@ async def run(port: int, pid: int, keys: list[str], form: dict, args: argparse.N
         await rawhttp.Connection.open("127.0.0.1", port, {"Authorization": f"Bearer {owner}"})
         for owner in owners[: args.pollers]
     ]
-    control = await rawhttp.Connection.open(
-        "127.0.0.1", port, {"Authorization": f"Bearer {keys[0]}"}
-    )
-    mine = [j for j, o in zip(jobs, owners, strict=False) if o == keys[0] and j not in completed]
+    control = {
+        key: await rawhttp.Connection.open("127.0.0.1", port, {"Authorization": f"Bearer {key}"})
+        for key in keys
+    }
+    mine = [(j, o) for j, o in zip(jobs, owners, strict=False) if j not in completed]
+    random.Random(0).shuffle(mine)  # cancels spread over the keys and the pollers
     load = Load(conns, jobs, control)
     await load.phase(pid, 2.0, args.interval, False, [])  # warm: connections, caches
     s, every = args.seconds, args.interval
+    counted = await histogram(port, keys[0])
     a1 = await load.phase(pid, s, every, False, mine)
     b1 = await load.phase(pid, s, every, True, mine)
     b2 = await load.phase(pid, s, every, True, mine)
     a2 = await load.phase(pid, s, every, False, mine)
+    inside = served_within(counted, await histogram(port, keys[0]))
     say("closed loop")
     closed = await load.phase(pid, s, 0.0, False, [])
-    for conn in [*conns, control]:
+    for conn in [*conns, *control.values()]:
         await conn.close()
     return {
         "poll_200": merged(a1, a2),
         "poll_304": merged(b1, b2),
         "closed_loop": closed,
+        "served_within": inside,
         "stale": load.stale,
         "created": created,
         "create": create_figures,
