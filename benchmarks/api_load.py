@@ -87,8 +87,8 @@ def pct(values: list[float], q: float) -> float:
 class Load:
     """The clients' state across phases: one connection, one job, the last ETag each."""
 
-    def __init__(self, conns: list, jobs: list[str], control: dict) -> None:
-        self.conns, self.jobs, self.control = conns, jobs, control
+    def __init__(self, conns: list, jobs: list[str], port: int) -> None:
+        self.conns, self.jobs, self.port = conns, jobs, port
         self.tags: list[str | None] = [None] * len(conns)
         self.tag_status: list[str | None] = [None] * len(conns)
         self.cancelled: dict[str, float] = {}  # job -> when its cancel was answered
@@ -122,14 +122,19 @@ class Load:
                 self.stale += 1
 
     async def canceller(self, until: float, queued: list[tuple[str, str]]) -> int:
-        """One queued job a second cancelled, through a connection of its owner's key."""
+        """One queued job a second cancelled, by its owner's key on a new connection (the server
+        closes one idle for 5 s)."""
         n = 0
         while queued and time.perf_counter() + 1.0 < until:
             await asyncio.sleep(1.0)
             job, owner = queued.pop()
-            status, _, body = await self.control[owner].request(
-                "POST", f"/api/v1/jobs/{job}/cancel"
+            conn = await rawhttp.Connection.open(
+                "127.0.0.1", self.port, {"Authorization": f"Bearer {owner}"}
             )
+            try:
+                status, _, body = await conn.request("POST", f"/api/v1/jobs/{job}/cancel")
+            finally:
+                await conn.close()
             if status != 200:
                 raise RuntimeError(f"cancel {job}: {status} {body[:200]!r}")
             self.cancelled[job] = time.perf_counter()
@@ -246,13 +251,9 @@ async def run(port: int, pid: int, keys: list[str], form: dict, args: argparse.N
         await rawhttp.Connection.open("127.0.0.1", port, {"Authorization": f"Bearer {owner}"})
         for owner in owners[: args.pollers]
     ]
-    control = {
-        key: await rawhttp.Connection.open("127.0.0.1", port, {"Authorization": f"Bearer {key}"})
-        for key in keys
-    }
     mine = [(j, o) for j, o in zip(jobs, owners, strict=False) if j not in completed]
     random.Random(0).shuffle(mine)  # cancels spread over the keys and the pollers
-    load = Load(conns, jobs, control)
+    load = Load(conns, jobs, port)
     await load.phase(pid, 2.0, args.interval, False, [])  # warm: connections, caches
     s, every = args.seconds, args.interval
     counted = await histogram(port, keys[0])
@@ -263,7 +264,7 @@ async def run(port: int, pid: int, keys: list[str], form: dict, args: argparse.N
     inside = served_within(counted, await histogram(port, keys[0]))
     say("closed loop")
     closed = await load.phase(pid, s, 0.0, False, [])
-    for conn in [*conns, *control.values()]:
+    for conn in conns:
         await conn.close()
     return {
         "poll_200": merged(a1, a2),
