@@ -51,13 +51,13 @@ def media_server(folder: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def api_server(
-    settings: config.Settings, state: ApiServer | None = None
+    settings: config.Settings, state: ApiServer | None = None, *, run_queue: bool = True
 ) -> Iterator[tuple[str, ApiServer]]:
     """``vidgen serve``'s app under a real uvicorn in a thread; yields (base URL, state).
 
     ``state``: a server made by the test (e.g. on a job log of its own, beside an editor's).
-    """
-    state = state or ApiServer.open(settings)
+    ``run_queue=False``: as ``vidgen serve --no-queue`` (queued jobs stay queued)."""
+    state = state or ApiServer.open(settings, run_queue=run_queue)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

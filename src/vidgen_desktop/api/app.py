@@ -138,7 +138,7 @@ async def _guard(server: ApiServer, request: Request) -> JSONResponse | None:
         peer, request.headers.get("x-forwarded-for"), server.settings.api.trusted_proxies
     )
     request.state.key = None
-    if _open(server, request.url.path):
+    if _open(server, request.scope["path"]):  # not request.url: a URL object per poll
         return None
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     key = (

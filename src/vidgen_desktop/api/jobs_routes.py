@@ -7,8 +7,6 @@ it does not exist (404), so ids cannot be probed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -76,10 +74,6 @@ def result(server: ApiServer, job: Any, base: str) -> dict[str, Any]:
     return body
 
 
-def etag(body: dict[str, Any]) -> str:
-    return '"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32] + '"'
-
-
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
@@ -102,13 +96,20 @@ def install(app: FastAPI, server: ApiServer) -> None:
         return await run_in_threadpool(_create, server, data, key, base)
 
     @app.get(PREFIX + "/videoresult/{job_id}", tags=["jobs"])
-    async def videoresult(job_id: str, request: Request) -> Response:  # ~1 ms: on the loop
+    async def videoresult(job_id: str, request: Request) -> Response:  # ~0.1 ms: on the loop
         """A job's state, progress (0–100), step, ETA, ``video_url`` when completed, the error
         when failed. Send ``If-None-Match`` with the last ``ETag`` to get 304 while unchanged."""
-        body = result(server, _job(server, request, job_id), _base(request))
-        tag = etag(body)
-        if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        wanted = _job_id(job_id)
+        if not server.may_read(request.state.key, wanted):
+            raise ApiError(404, "not_found", f"no job {wanted}")
+        try:  # the job's stamp, then the record kept with it (api.snapshots)
+            job, tag = server.snapshots.answer(wanted, request.headers.get("if-none-match"))
+        except LookupError:
+            raise ApiError(404, "not_found", f"no job {wanted}") from None
+        if job is None:
             return Response(status_code=304, headers={"ETag": tag})
+        base = _base(request) if str(job.status) == "completed" else ""  # only video_url uses it
+        body = result(server, job, base)
         return JSONResponse(body, headers={"ETag": tag, "Cache-Control": "no-cache"})
 
     @app.get(PREFIX + "/videoresult/{job_id}/events", tags=["jobs"])

@@ -45,6 +45,8 @@ def _check_queue(server: ApiServer) -> str:
     queue = server.queue
     runner = getattr(queue, "_runner", None)
     if hasattr(queue, "start"):
+        if not server.runs_queue:
+            return "ok: embedded queue, run by `vidgen queue run` (vidgen serve --no-queue)"
         if runner is None or not runner.is_alive():
             raise RuntimeError("the embedded queue is not running")
         return "ok: embedded queue"

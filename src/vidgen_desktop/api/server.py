@@ -24,6 +24,7 @@ from typing import Any
 
 from vidgen_desktop import config
 from vidgen_desktop.api.limits import Buckets
+from vidgen_desktop.api.snapshots import Snapshots
 from vidgen_desktop.api.sources import SourceFetcher
 from vidgen_desktop.jobs.service import JobService
 from vidgen_desktop.store.api_keys import ApiKey, ApiKeys
@@ -58,11 +59,21 @@ class Counters:
 
 
 class ApiServer:
-    def __init__(self, db: Any, settings: config.Settings, service: JobService, queue: Any) -> None:
+    def __init__(
+        self,
+        db: Any,
+        settings: config.Settings,
+        service: JobService,
+        queue: Any,
+        *,
+        run_queue: bool = True,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.service = service
         self.queue = queue
+        # False (`vidgen serve --no-queue`): queued jobs wait for `vidgen queue run` elsewhere
+        self.runs_queue = run_queue or not hasattr(queue, "start")
         self.keys = ApiKeys(db)
         self.links = TrackedLinks(db)
         api = settings.api
@@ -75,6 +86,7 @@ class ApiServer:
         self.buckets = Buckets(api.rate_per_second, api.burst)
         self.counters = Counters()
         self.started = time.time()
+        self.snapshots = Snapshots(db, salt=repr(self.started))  # videoresult's reads
         self.job_links: dict[uuid.UUID, str] = {}  # a job's /s/ link made by this process
         self._owning = threading.local()
         self._keys: dict[str, tuple[ApiKey, float]] = {}  # sha256 -> (key, until)
@@ -83,7 +95,7 @@ class ApiServer:
         service.subscribe(self._on_event)
 
     @classmethod
-    def open(cls, settings: config.Settings | None = None) -> ApiServer:
+    def open(cls, settings: config.Settings | None = None, *, run_queue: bool = True) -> ApiServer:
         from vidgen_desktop import store
         from vidgen_desktop.queue import async_queue
         from vidgen_desktop.queue.local import LocalQueue
@@ -93,17 +105,19 @@ class ApiServer:
         farm = async_queue(db, settings)
         service = JobService(db, queue=farm, threshold=settings.route_threshold)
         queue = farm or LocalQueue(db, service, concurrency=settings.queue_concurrency)
-        return cls(db, settings, service, queue)
+        return cls(db, settings, service, queue, run_queue=run_queue)
 
     def start(self) -> None:
-        if hasattr(self.queue, "start"):
+        if self.runs_queue and hasattr(self.queue, "start"):
             self.queue.start()  # the embedded queue renders in this process
 
     def close(self) -> None:
         if hasattr(self.queue, "start"):
-            self.queue.stop(wait=True)
+            if self.runs_queue:
+                self.queue.stop(wait=True)
         elif hasattr(self.queue, "close"):
             self.queue.close()
+        self.snapshots.close()
         self.db.close()
 
     # Ownership ---------------------------------------------------------------------
@@ -189,11 +203,31 @@ class ApiServer:
         return url
 
 
-def run(settings: config.Settings, *, host: str, port: int, log_level: str = "info") -> None:
+def run(
+    settings: config.Settings,
+    *,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    run_queue: bool = True,
+    access_log: bool = False,
+) -> None:
+    """uvicorn with httptools and uvloop when installed (its ``auto``), one process.
+
+    No line per request unless ``access_log`` (a poller's every GET would be
+    one: at 200 pollers that is a fifth of the server's CPU; a reverse proxy
+    in front keeps its own log)."""
     import uvicorn
 
     from vidgen_desktop.api.app import create_app
 
-    server = ApiServer.open(settings)
+    server = ApiServer.open(settings, run_queue=run_queue)
     app = create_app(server)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=access_log,
+        proxy_headers=False,
+    )

@@ -22,7 +22,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "needs an API key",
             file=sys.stderr,
         )
-    run(settings, host=args.host, port=args.port, log_level=args.log_level)
+    run(
+        settings,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        run_queue=not args.no_queue,
+        access_log=args.access_log,
+    )
     return 0
 
 
@@ -71,6 +78,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=PORT, default=8000)
     p.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    p.add_argument(
+        "--no-queue",
+        action="store_true",
+        help="render no queued job here (`vidgen queue run` does, in another process)",
+    )
+    p.add_argument(
+        "--access-log", action="store_true", help="log a line per request (default: none)"
     )
     p.set_defaults(handler=cmd_serve)
 
