@@ -31,7 +31,11 @@ from vidgen_desktop.media import ffmpeg
 from vidgen_desktop.media.probe import MediaInfo, probe
 
 PROXY_HEIGHT = 720  # px: a full-canvas layer in a 1280×720 preview still reads the proxy
-CACHE_FRAMES = 48  # decoded proxy frames kept per video (scrubbing back and forth)
+# Decoded proxy frames kept per video, by bytes (scrubbing back and forth over the same
+# frames): 16 MiB is 5 full-size 1280×720 RGB frames or 23 half-size ones. A count of 48
+# held ~130 MB per video after one scrub across the demo (benchmarks/editor_memory.py),
+# while a miss costs one JPEG decode (~3 ms).
+CACHE_BYTES = 16 * 1024 * 1024
 
 
 def proxy_path(info: MediaInfo) -> Path:
@@ -122,6 +126,7 @@ class ProxyFrames:
         self._cache: collections.OrderedDict[tuple[int, bool], np.ndarray] = (
             collections.OrderedDict()
         )
+        self._cached_bytes = 0
 
     def frame(self, index: int, height: int | None = None) -> np.ndarray:
         """RGB uint8 (RGBA if the video has alpha) of source frame ``index``, clamped.
@@ -151,9 +156,11 @@ class ProxyFrames:
             picture = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         picture.flags.writeable = False
         with self._lock:
-            self._cache[key] = picture
-            if len(self._cache) > CACHE_FRAMES:
-                self._cache.popitem(last=False)
+            if key not in self._cache:
+                self._cache[key] = picture
+                self._cached_bytes += picture.nbytes
+            while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
+                self._cached_bytes -= self._cache.popitem(last=False)[1].nbytes
         return picture
 
     def _alpha(self, index: int, half: bool, size: tuple[int, int]) -> np.ndarray:
@@ -170,6 +177,7 @@ class ProxyFrames:
     def close(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._cached_bytes = 0
 
 
 _open: dict[Path, ProxyFrames] = {}
