@@ -113,6 +113,7 @@ def chunk_arguments(render_plan: RenderPlan, chunk: Chunk, output_path: str) -> 
     video = video.filter("trim", start=half_before).setpts("PTS-STARTPTS")
     kwargs = formats.output_kwargs(plan.composition.output)
     kwargs = {k: v for k, v in kwargs.items() if k not in formats.AUDIO_OPTIONS}
+    kwargs.pop("movflags", None)  # the join writes the index up front; a chunk need not
     node = ffmpeg.output(video, ffmpeg_path(output_path), t=graph.length(plan), an=None, **kwargs)
     return _arguments(plan, node)
 
