@@ -29,15 +29,25 @@ def plan(fmt: str = "mp4") -> graph.RenderPlan:
 
 
 def test_chunks_cover_every_frame_once():
-    pieces = chunks.split(plan(), 4)
+    pieces = chunks.split(plan("mov"), 4)  # ProRes: every frame is a keyframe
     assert [(c.first, c.end) for c in pieces] == [(0, 75), (75, 150), (150, 225), (225, 300)]
-    assert len(chunks.split(plan(), 100)) == 10  # never shorter than a second of frames
+    assert len(chunks.split(plan("mov"), 100)) == 10  # never shorter than a second of frames
     assert len(chunks.split(plan("gif"), 4)) == 1 and "GIF" in chunks.unjoinable(plan("gif"))
+    assert len(chunks.split(plan("webm"), 4)) == 1 and "VP9" in chunks.unjoinable(plan("webm"))
+
+
+def test_h264_chunks_are_cut_on_its_two_second_keyframe_grid():
+    pieces = chunks.split(plan(), 4)  # 5 GOPs of 60 frames shared by 4 chunks
+    assert [(c.first, c.end) for c in pieces] == [(0, 60), (60, 120), (120, 240), (240, 300)]
+    assert [c.count for c in pieces] == [4, 4, 4, 4]
+    assert [(c.first, c.end) for c in chunks.split(plan(), 100)] == [
+        (n, n + 60) for n in range(0, 300, 60)
+    ]  # never shorter than a GOP
 
 
 def test_a_chunk_opens_its_sources_where_it_starts_and_keeps_the_composition_clock():
-    third = chunks.split(plan(), 4)[2]  # frames 150–224: 5 s to 7.5 s
-    cut = chunks.chunk_plan(plan(), third)
+    third = chunks.split(plan("mov"), 4)[2]  # frames 150–224: 5 s to 7.5 s
+    cut = chunks.chunk_plan(plan("mov"), third)
     ids = [vp.element.id for vp in cut.visuals]
     assert ids == ["early", "mid", "logo"]  # "late" starts after it; "early" is the bottom one
     mid = next(vp for vp in cut.visuals if vp.element.id == "mid")
@@ -46,7 +56,7 @@ def test_a_chunk_opens_its_sources_where_it_starts_and_keeps_the_composition_clo
     assert mid.seek == pytest.approx(111.5 / 25) and mid.lead == pytest.approx(99 / 25)
     logo = next(vp for vp in cut.visuals if vp.element.id == "logo")
     assert logo.lead == pytest.approx(29 / 30)  # its looped frames count on from there
-    args = " ".join(chunks.chunk_arguments(cut, third, "/out/c.mp4"))
+    args = " ".join(chunks.chunk_arguments(cut, third, "/out/c.mov"))
     assert "setpts=PTS+150" in args  # the canvas starts at the chunk's first frame ...
     assert "fade=alpha=1:d=3:st=1:t=in" in args  # ... and fades keep their composition times
     assert "-ss 4.46" in args and "-an" in args and "-t 2.5" in args

@@ -167,10 +167,12 @@ class Settings(BaseModel):
     route_threshold: float = Field(30.0, ge=0, le=24 * 3600)  # s: longer estimates are queued
     queue_concurrency: int = Field(1, ge=1, le=16)  # renders at once in the embedded queue
     # chunked renders (render.chunks): compositions longer than this many seconds are cut
-    # into chunks rendered side by side. benchmarks/chunked_render.py measured about 2
-    # CPU-s of fixed cost per 1080p chunk (FFmpeg's start, the seek's decode from the
-    # sources' previous keyframe, the encoder's start) and 1.5-3.5 s for the sound and
-    # the join: below ~20 s a split saves less time than it costs in CPU.
+    # into chunks rendered side by side. benchmarks/chunked_render.py (1080p30 H.264)
+    # measures 0.27-0.30 CPU-s of fixed cost per chunk (FFmpeg's start, opening the
+    # sources, the seek's decode from their keyframe before the cut, the encoder's start),
+    # 0.6 for the sound's own FFmpeg and 0.1-0.2 for the join, against 23-26 ms a frame:
+    # two chunks stay within 5 % of the one-piece CPU from about 20 s ("threshold_5pct_s";
+    # 20-42 s over its runs on a loaded machine), and save nearly half the wall time.
     chunk_threshold: float = Field(20.0, ge=0, le=24 * 3600)
     chunk_seconds: float = Field(15.0, ge=1, le=3600)  # farm: about this long per chunk
     render_jobs: int = Field(0, ge=0, le=64)  # FFmpeg processes per render here; 0: by cores

@@ -16,8 +16,13 @@ window lies before the chunk: a video's input is opened there (``seek``), a
 looped still counts its frames from there, so no chunk decodes or filters
 what an earlier chunk shows. Elements no frame of the chunk shows are left out.
 
-Formats that cannot be joined exactly say so (``unjoinable``) and render in
-one piece: GIF (one palette for the whole file, no stream copy).
+Chunks are cut on the encoder's keyframe grid (``formats.gop_frames``: every
+2 s for H.264, any frame for ProRes), where the one-piece encode starts a
+closed GOP too, with no rate control memory across it: each chunk is then the
+very bitstream the one-piece render has there, and the joined file decodes to
+the same frames. Formats that cannot be joined exactly say so (``unjoinable``)
+and render in one piece: GIF (one palette for the whole file, no stream copy)
+and VP9 (libvpx's rate control carries from frame to frame).
 """
 
 from __future__ import annotations
@@ -60,17 +65,26 @@ def unjoinable(render_plan: RenderPlan) -> str | None:
     out = render_plan.composition.output
     if out.format == "gif":
         return "a GIF has one palette for the whole file and cannot be joined without re-encoding"
+    if formats.video_codec(out) == "libvpx-vp9":
+        return (
+            "VP9's rate control carries from frame to frame, so chunks encoded apart would "
+            "not match the one-piece file at their boundaries"
+        )
     return None
 
 
 def split(render_plan: RenderPlan, count: int) -> list[Chunk]:
-    """``count`` chunks of (nearly) equal frames; fewer if they would be shorter than
-    ``MIN_CHUNK_FRAMES``; one when the format cannot be joined."""
+    """``count`` chunks of (nearly) equal frames, cut on the keyframe grid; fewer if they
+    would be shorter than ``MIN_CHUNK_FRAMES`` or a GOP; one when the format cannot be
+    joined."""
     frames = render_plan.frames
+    gop = formats.gop_frames(render_plan.composition.output)
     if unjoinable(render_plan) is not None:
         count = 1
-    count = max(1, min(count, frames // MIN_CHUNK_FRAMES))
-    bounds = [round(frames * n / count) for n in range(count + 1)]
+    count = max(1, min(count, frames // max(MIN_CHUNK_FRAMES, gop)))
+    inner = {gop * round(frames * n / count / gop) for n in range(1, count)}
+    bounds = [0, *sorted(b for b in inner if 0 < b < frames), frames]
+    count = len(bounds) - 1
     return [Chunk(n, count, bounds[n], bounds[n + 1]) for n in range(count)]
 
 
@@ -99,6 +113,7 @@ def chunk_arguments(render_plan: RenderPlan, chunk: Chunk, output_path: str) -> 
     video = video.filter("trim", start=half_before).setpts("PTS-STARTPTS")
     kwargs = formats.output_kwargs(plan.composition.output)
     kwargs = {k: v for k, v in kwargs.items() if k not in formats.AUDIO_OPTIONS}
+    kwargs.pop("movflags", None)  # the join writes the index up front; a chunk need not
     node = ffmpeg.output(video, ffmpeg_path(output_path), t=graph.length(plan), an=None, **kwargs)
     return _arguments(plan, node)
 
