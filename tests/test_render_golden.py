@@ -50,12 +50,9 @@ GOLDEN = [
     "[s14][s19]amix=dropout_transition=0:duration=longest:inputs=2:normalize=0[s20];"
     "[s20]apad=whole_dur=4[s21];[s21]atrim=end=4[s22]",
     "-map", "[s10]", "-map", "[s22]",
-    "-f", "mp4", "-ac", "2", "-acodec", "aac", "-ar", "48000", "-b:a", "160k", "-crf", "27",
+    "-f", "mp4", "-ac", "2", "-acodec", "aac", "-ar", "48000", "-b:a", "160k", "-crf", "23",
     "-movflags", "+faststart", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-r", "30",
-    "-t", "4", "-vcodec", "libx264",
-    "-x264-params", "keyint=60:min-keyint=60:scenecut=0:open-gop=0:stitchable=1:threads=2"
-    ":qcomp=1:ipratio=1:pbratio=1",
-    "file:/out/x.mp4",
+    "-t", "4", "-vcodec", "libx264", "file:/out/x.mp4",
 ]  # fmt: skip
 
 

@@ -98,7 +98,7 @@ def chunk_plan(render_plan: RenderPlan, chunk: Chunk) -> RenderPlan:
         if n == 0 or _shown(vp, chunk, fps)  # the bottom one may be the canvas: kept
     ]
     return dataclasses.replace(
-        render_plan, visuals=visuals, audio=[], span=(chunk.first, chunk.end)
+        render_plan, visuals=visuals, audio=[], span=(chunk.first, chunk.end), chunk_safe=True
     )
 
 
@@ -111,7 +111,7 @@ def chunk_arguments(render_plan: RenderPlan, chunk: Chunk, output_path: str) -> 
     video = graph.picture(plan, Inputs(plan))
     half_before = _num(max(0.0, (chunk.first - 0.5) / fps))  # a cut rounding cannot move
     video = video.filter("trim", start=half_before).setpts("PTS-STARTPTS")
-    kwargs = formats.output_kwargs(plan.composition.output)
+    kwargs = formats.output_kwargs(plan.composition.output, chunk_safe=True)
     kwargs = {k: v for k, v in kwargs.items() if k not in formats.AUDIO_OPTIONS}
     kwargs.pop("movflags", None)  # the join writes the index up front; a chunk need not
     node = ffmpeg.output(video, ffmpeg_path(output_path), t=graph.length(plan), an=None, **kwargs)

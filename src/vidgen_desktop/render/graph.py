@@ -100,6 +100,9 @@ class RenderPlan:
     text_folder: Path | None = None  # where the run step writes text PNGs (None: the cache)
     # a chunk (``render.chunks``): output frames [first, end) only, on the composition's clock
     span: tuple[int, int] | None = None
+    # H.264 coded so that chunks join into this very bitstream (``formats.output_kwargs``):
+    # renders long enough to be cut, whether or not they are; every chunk
+    chunk_safe: bool = False
 
     @property
     def duration(self) -> float:
@@ -162,7 +165,8 @@ def plan(
             if info is None or not info.has_audio or element.volume == 0 or window.duration <= 0:
                 continue
             audio.append(AudioPlan(element, window, info))
-    return RenderPlan(comp, timeline, visuals, audio, text_folder)
+    chunk_safe = timeline.duration > formats.CHUNK_SAFE_SECONDS
+    return RenderPlan(comp, timeline, visuals, audio, text_folder, chunk_safe=chunk_safe)
 
 
 def _hex(color: str) -> str:
@@ -338,7 +342,8 @@ sound = audio_graph.sound  # every audible element mixed (render.audio_graph)
 
 def build(render_plan: RenderPlan, output_path: str) -> Any:
     """The ffmpeg-python output node for ``render_plan``, writing to ``output_path``."""
-    kwargs = formats.output_kwargs(render_plan.composition.output)
+    output = render_plan.composition.output
+    kwargs = formats.output_kwargs(output, chunk_safe=render_plan.chunk_safe)
     total, inputs = _num(render_plan.duration), Inputs(render_plan)
     video = picture(render_plan, inputs)
     if render_plan.composition.output.format == "gif":  # one palette: never chunked
