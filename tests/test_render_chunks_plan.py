@@ -66,3 +66,24 @@ def test_a_chunk_opens_its_sources_where_it_starts_and_keeps_the_composition_clo
 def test_the_sound_is_the_whole_composition_mixed_once():
     args = chunks.sound_arguments(plan(), "/out/sound.mp4")
     assert "-vn" in args and "amix" in " ".join(args) and args[args.index("-t") + 1] == "10"
+
+
+def test_only_renders_that_can_be_cut_and_their_chunks_are_coded_chunk_safe():
+    def with_length(seconds: float) -> graph.RenderPlan:
+        comp = Composition.from_data({
+            "output": {"width": 320, "height": 180, "fps": 30, "duration": seconds},
+            "elements": [{"id": "clip", "type": "video", "source": "/m/a.mp4"}],
+        })  # fmt: skip
+        return graph.plan(comp, {"clip": CLIP})
+
+    short, long = with_length(10), with_length(21)
+    short_args = graph.arguments(short, "/out/x.mp4")
+    assert "-x264-params" not in short_args  # x264's own rate control: smaller files
+    assert short_args[short_args.index("-crf") + 1] == "23"
+    long_args = graph.arguments(long, "/out/x.mp4")
+    params = long_args[long_args.index("-x264-params") + 1]
+    assert "keyint=60" in params and "qcomp=1" in params  # the same bitstream as its chunks
+    assert long_args[long_args.index("-crf") + 1] == "27"
+    piece = chunks.split(short, 2)[0]  # a chunk is chunk-safe whatever the length
+    chunk_args = chunks.chunk_arguments(short, piece, "/out/c.mp4")
+    assert "keyint=60" in chunk_args[chunk_args.index("-x264-params") + 1]
