@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from jobkit import wait_for
+
 from test_farm_e2e import (  # noqa: F401 - fixtures
     bucket,
     endpoint,
@@ -54,6 +56,9 @@ def test_twenty_rows_on_two_workers_complete_once_each(
     calm = {"VIDGEN_WORKER_STALL_TIMEOUT": "60", "VIDGEN_WORKER_HEARTBEAT": "1"}
     workers.start("a", **calm)
     workers.start("b", **calm)
+    # both serving before the rows go out: on a loaded machine the first worker up could
+    # otherwise take all twenty tiny renders before the second had started
+    wait_for(lambda: all(f"worker {n} started" in workers.log(n) for n in "ab"), timeout=60)
 
     out = tmp_path / "out"
     status = cli.main(["batch", str(project), str(rows), "--out", str(out)])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
@@ -104,6 +105,9 @@ _font: list[tuple[str, dict[str, str]]] = []  # (family, glyph name -> character
 
 
 def _fonts_dir() -> Path:
+    frozen = getattr(sys, "_MEIPASS", None)  # the desktop bundle: its data, not a package
+    if frozen and (Path(frozen) / "qtawesome" / "fonts").is_dir():
+        return Path(frozen) / "qtawesome" / "fonts"  # packaging/build_bundle.py collects it
     spec = importlib.util.find_spec("qtawesome")  # finds the package, does not import it
     if spec is None or spec.origin is None:
         raise RuntimeError("QtAwesome is not installed: pip install QtAwesome")
