@@ -10,7 +10,10 @@ in whole milliseconds (``adelay``) and summed without normalising (``amix
 normalize=0``). Stereo float32 at ``graph.SAMPLE_RATE``.
 
 Sources are decoded once, whole, by FFmpeg (imageio-ffmpeg's binary) and
-kept by path and modification time: a minute of stereo is 23 MB.
+kept by path and modification time as 16-bit PCM, what the renderer writes:
+a minute of stereo is 11.5 MB (float32 kept twice that: the example's music
+held 15 MB of the editor's memory, ``benchmarks/editor_memory.py``). The mix
+itself is float32: each source sample is within 1/65536 of FFmpeg's float.
 """
 
 from __future__ import annotations
@@ -33,17 +36,20 @@ CHANNELS = 2
 VOLUME_STEPS = 100.0  # per second, as the renderer's keyframed volume
 
 
+PCM_SCALE = 1.0 / 32768.0  # int16 -> [-1, 1)
+
+
 def decode_pcm(source: str) -> np.ndarray:
-    """The whole sound of ``source`` as (n, 2) float32 at ``RATE``; raises ``ValueError``."""
+    """The whole sound of ``source`` as (n, 2) int16 at ``RATE``; raises ``ValueError``."""
     from vidgen_desktop.media.ffmpeg import ffmpeg_exe, file_url
 
     args = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", file_url(source), "-vn",
-            "-ac", str(CHANNELS), "-ar", str(RATE), "-f", "f32le", "-"]  # fmt: skip
+            "-ac", str(CHANNELS), "-ar", str(RATE), "-f", "s16le", "-"]  # fmt: skip
     done = subprocess.run(args, capture_output=True, check=False)
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
         raise ValueError(f"{Path(source).name}: cannot decode its sound: {detail[0]}")
-    return np.frombuffer(done.stdout, dtype=np.float32).reshape(-1, CHANNELS)
+    return np.frombuffer(done.stdout, dtype=np.int16).reshape(-1, CHANNELS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +60,7 @@ class Voice:
     start: int  # first sample on the timeline (the delay, in whole ms like ``adelay``)
     length: int  # samples it lasts (its window)
     trim: float  # seconds into the source
-    pcm: np.ndarray
+    pcm: np.ndarray  # (n, 2): int16 (``decode_pcm``) or float in [-1, 1]
 
     def gains(self, tau: np.ndarray) -> np.ndarray:
         """The gain at ``tau`` seconds into the element (volume × fades)."""
@@ -124,7 +130,10 @@ class AudioMix:
             if not inside.any():
                 continue
             local, src = local[inside], src[inside]
-            gain = voice.gains(local / RATE).astype(np.float32)
+            gain = voice.gains(local / RATE)
+            if voice.pcm.dtype == np.int16:
+                gain = gain * PCM_SCALE
+            gain = gain.astype(np.float32)
             out[local[0] + voice.start - first : local[-1] + voice.start - first + 1] += (
                 voice.pcm[src] * gain[:, None]
             )
