@@ -20,7 +20,6 @@ import contextlib
 import os
 import shutil
 import stat
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -31,7 +30,7 @@ NEW_FILE_MODE = 0o644  # a new file is an ordinary file (mkstemp's 0600 would hi
 
 def partial_path(target: Path) -> Path:
     """A fresh temporary name beside ``target``, with its extension (nothing is created)."""
-    token = uuid.uuid4().hex[:8]
+    token = os.urandom(4).hex()  # as uuid4().hex[:8], without uuid's import
     return target.with_name(f".{target.stem}{PARTIAL_MARK}{token}{target.suffix}")
 
 

@@ -108,6 +108,11 @@ Duration = Annotated[
 PathText = Annotated[str, Field(min_length=1), AfterValidator(_no_nul)]
 
 
+def _no_items() -> list:
+    """An empty list: a default factory pydantic can inspect without parsing ``list``'s text signature."""
+    return []
+
+
 def _length_shown(value: Length) -> str:
     """A length as written, or short (``1e+308px``) when it is absurdly large."""
     return f"{value.value:g}{value.unit}" if abs(value.value) >= 1e15 else str(value)
@@ -120,8 +125,11 @@ def _length_default(text: str) -> Any:
 
 class _Strict(BaseModel):
     # No inf/NaN: Python's json reads "Infinity" and "NaN", and writes them back as
-    # text no other JSON reader accepts.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    # text no other JSON reader accepts. defer_build: a class's validator is built on its
+    # first use, so a render builds only Composition's (which holds every element's).
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, allow_inf_nan=False, defer_build=True
+    )
 
 
 class Output(_Strict):
@@ -313,11 +321,11 @@ class Composition(_Strict):
     schema_version: int = Field(SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     name: str = Field("Untitled", max_length=1000)
     output: Output = Field(default_factory=Output)
-    elements: list[Element] = Field(default_factory=list)
+    elements: list[Element] = Field(default_factory=_no_items)
     variables: dict[VariableName, Variable] = Field(
         default_factory=dict, max_length=MAX_VARIABLES
     )  # a template's fields (composition.variables); version 2
-    markers: list[Marker] = Field(default_factory=list, max_length=MAX_MARKERS)  # editor marks
+    markers: list[Marker] = Field(default_factory=_no_items, max_length=MAX_MARKERS)  # editor marks
 
     @field_validator("schema_version", mode="after")
     @classmethod

@@ -57,7 +57,9 @@ def check_format(fmt: str) -> str:
 class Variable(BaseModel):
     """One declared variable: its type, its default and (numbers) how it is shown."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, allow_inf_nan=False, defer_build=True
+    )
 
     type: VariableType = "text"
     default: str | float | None = Field(None)

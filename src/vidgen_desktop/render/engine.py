@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextvars
 import dataclasses
 import os
@@ -47,12 +46,16 @@ def probe_sources(
     facts: dict[str, media_probe.MediaInfo] = {}
     problems: list[str] = []
     sources = [e for e in comp.elements if not isinstance(e, TextElement)]
-    # each probe is an FFmpeg process: run them side by side
-    with concurrent.futures.ThreadPoolExecutor(max_workers=PROBE_WORKERS) as pool:
-        context = contextvars.copy_context()  # the probes' FFmpeg is measured (ffmpeg.measured)
-        answers = list(pool.map(
-            lambda e: context.copy().run(_probe_one, prober, e.source), sources
-        ))  # fmt: skip
+    context = contextvars.copy_context()  # the probes' FFmpeg is measured (ffmpeg.measured)
+    if len(sources) <= 1:  # one probe: no pool (nor its import, ~27 M instructions) to wait on
+        answers = [context.copy().run(_probe_one, prober, e.source) for e in sources]
+    else:
+        import concurrent.futures  # each probe is an FFmpeg process: run them side by side
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=PROBE_WORKERS) as pool:
+            answers = list(pool.map(
+                lambda e: context.copy().run(_probe_one, prober, e.source), sources
+            ))  # fmt: skip
     for element, (info, error) in zip(sources, answers, strict=True):
         if error is not None:
             problems.append(f"element '{element.id}': {error}")
