@@ -28,7 +28,10 @@ from typing import Any
 
 from vidgen_desktop.store.job_stamps import JobStamps
 
-KEPT = 10_000  # jobs kept (then the oldest read is dropped): a few MB with their documents
+# jobs kept (then the oldest read is dropped). Each record carries its whole document
+# (tens of KB as Python objects for a real project), so 10,000 could hold hundreds of MB;
+# 1,000 covers as many pollers at once, and a job past that is read again (~0.3 ms).
+KEPT = 1_000
 
 
 class Snapshots:
