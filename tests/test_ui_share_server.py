@@ -101,6 +101,8 @@ def test_share_makes_a_tracked_link_that_revoke_in_the_job_details_turns_410(
     assert "sent to it" in dialog.status.text()
     assert status_of(url) == (200, target.read_bytes())  # anyone with the link: no key
     SHOTS.mkdir(parents=True, exist_ok=True)
+    dialog.show()  # laid out as the user sees it (a hidden dialog keeps its first layout)
+    qtbot.waitExposed(dialog)
     dialog.grab().save(str(SHOTS / f"share_server_{palette}.png"))
     dialog.copy_button.click()
     assert QApplication.clipboard().text() == url
