@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from vidgen_desktop import __version__, files
+from vidgen_desktop import files
 from vidgen_desktop.cli import registry
 from vidgen_desktop.cli.args import MAX_AT, number, whole_number
 from vidgen_desktop.errors import RenderCancelled, VidgenError
