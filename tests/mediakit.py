@@ -109,6 +109,32 @@ def decode_frames(path: Path, width: int, height: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8).reshape(-1, height, width, 3)
 
 
+# FFmpeg's ``gradients`` picks its colours and its line at random on every run whatever
+# its ``seed`` (seen: a different framemd5 each time); a test's footage must be the
+# same each run, so colours and line are given
+GRADIENT_LOOK = (
+    "c0=0x3060c0:c1=0xe0a040:c2=0x40c080:c3=0xc04070:c4=0x80e0f0:x0=30:y0=20:x1=210:y1=140"
+)
+
+
+def footage(size: str, seconds: float, *, rate: int = 25) -> str:
+    """A lavfi source like camera footage: smooth moving gradients, the same every run."""
+    return f"gradients=s={size}:r={rate}:d={seconds}:speed=0.05:n=5:{GRADIENT_LOOK}"
+
+
+def as_yuv420(rgb: np.ndarray) -> np.ndarray:
+    """``rgb`` as FFmpeg shows it after 4:2:0 (swscale's own conversion there and back):
+    what a canvas composited in 4:2:0 can hold of a picture, chroma at half resolution."""
+    h, w = rgb.shape[:2]
+    raw = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-nostdin", "-f", "rawvideo", "-pix_fmt", "rgb24",
+         "-s", f"{w}x{h}", "-i", "-", "-vf", "format=yuv420p,format=rgb24",
+         "-f", "rawvideo", "-"],
+        input=np.ascontiguousarray(rgb[..., :3]).tobytes(), check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, dtype=np.uint8).reshape(h, w, 3)
+
+
 def decode_audio(path: Path) -> np.ndarray:
     """The soundtrack as float32 (samples, 2) at 48 kHz."""
     raw = subprocess.run(

@@ -107,10 +107,10 @@ def test_a_see_through_video_gets_a_proxy_that_keeps_its_alpha(tmp_path):
 
 
 def test_preview_of_a_soft_edged_see_through_video_is_the_same_through_its_proxy(tmp_path):
-    from mediakit import ffmpeg, psnr
+    from mediakit import ffmpeg, footage, psnr
 
     source = tmp_path / "glow.mov"  # moving colour behind a soft radial alpha edge
-    ffmpeg("-f", "lavfi", "-i", "gradients=s=640x360:r=25:d=2:speed=0.05",
+    ffmpeg("-f", "lavfi", "-i", footage("640x360", 2),
            "-f", "lavfi", "-i", "color=black:s=640x360:r=25:d=2,drawbox=x=160:y=90:w=320:h=180:"
            "color=white:t=fill,gblur=sigma=12,format=gray",
            "-filter_complex", "[0][1]alphamerge,format=yuva444p10le",

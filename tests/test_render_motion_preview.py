@@ -1,17 +1,28 @@
-"""Motion in the preview equals motion in the render (ProRes HQ, exact frame indices)."""
+"""Motion in the preview equals motion in the render (ProRes HQ, exact frame indices).
+
+The render composites in 4:2:0 whatever it delivers (ProRes HQ here), so an edge at
+an odd row or column carries the chroma of both sides; the RGB preview keeps it
+sharp. Each preview frame is compared as 4:2:0 holds it (``as_yuv420``), against a
+floor of 38 dB: compared raw, the zoom's frame 24 (its whole border on odd rows)
+sat at 34.4–36.1 dB under the old 35 dB floor, by the colours FFmpeg's ``gradients``
+drew at random each run (the footage is now fixed, ``mediakit.footage``). Compared
+so, every frame here measures 39.4–45 dB, and the same preview moved one pixel
+27–39 dB: each test has frames below the floor.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from mediakit import decode_frames, ffmpeg, psnr, solid, write_png
+from mediakit import as_yuv420, decode_frames, ffmpeg, footage, psnr, solid, write_png
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.render import engine, preview
 
 pytestmark = pytest.mark.render
 
 W, H, FPS = 320, 180, 10
+FLOOR = 38  # dB, against the preview as 4:2:0 holds it
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +30,7 @@ def media(tmp_path_factory):
     folder = tmp_path_factory.mktemp("media")
     video = folder / "clip.mp4"
     ffmpeg(
-        "-f", "lavfi", "-i", "gradients=s=240x160:r=25:d=4:speed=0.05:n=5,gblur=sigma=1,hue=s=0.4",
+        "-f", "lavfi", "-i", footage("240x160", 4) + ",gblur=sigma=1,hue=s=0.4",
         "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", str(video),
     )  # fmt: skip
     gradient = np.zeros((90, 120, 4), dtype=np.uint8)
@@ -50,9 +61,9 @@ def _compare(tmp_path, elements, frames, duration=3.0):
     previewer = preview.Previewer(plan)
     scores = {}
     for n in frames:
-        scores[n] = psnr(previewer.frame(n / FPS)[..., :3], rendered[n])
-    bad = {n: round(s, 1) for n, s in scores.items() if s < 35}
-    assert not bad, f"frames below 35 dB: {bad}"
+        scores[n] = psnr(as_yuv420(previewer.frame(n / FPS)), rendered[n])
+    bad = {n: round(s, 1) for n, s in scores.items() if s < FLOOR}
+    assert not bad, f"frames below {FLOOR} dB: {bad}"
 
 
 def test_keyframes_and_presets_match(tmp_path, media):

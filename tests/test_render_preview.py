@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mediakit import decode_frames, ffmpeg, halves, psnr, solid, write_png
+from mediakit import decode_frames, ffmpeg, footage, halves, psnr, solid, write_png
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.render import engine, preview
 
@@ -23,7 +23,7 @@ def media(tmp_path_factory):
     # every H.264 delivery has and the RGB preview rightly does not, not the compositor.
     video = folder / "clip.mp4"
     ffmpeg(
-        "-f", "lavfi", "-i", "gradients=s=240x160:r=25:d=4:speed=0.05:n=5,gblur=sigma=1,hue=s=0.4",
+        "-f", "lavfi", "-i", footage("240x160", 4) + ",gblur=sigma=1,hue=s=0.4",
         "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", str(video),
     )  # fmt: skip
     gradient = np.zeros((90, 120, 4), dtype=np.uint8)
