@@ -84,9 +84,17 @@ def _video_source(
     source = {
         "testsrc2": f"testsrc2={size}",
         "smpte": f"smptehdbars={size}",
-        "gradients": f"gradients={size}:speed=0.03",
+        "gradients": f"gradients={size}:speed=0.03:{_gradient_look(width, height)}",
     }[pattern]
     return f"{source},format=rgba" if alpha else source
+
+
+def _gradient_look(width: int, height: int) -> str:
+    """Fixed colours and line for ``gradients``: left to it, both are drawn at random on
+    every run (its ``seed`` does not hold them), and a sample must be the same each time
+    (benchmarks compare runs; tests compare pictures)."""
+    colours = "c0=0x3060c0:c1=0xe0a040:c2=0x40c080:c3=0xc04070:c4=0x80e0f0:n=5"
+    return f"{colours}:x0={width // 8}:y0={height // 8}:x1={width * 7 // 8}:y1={height * 7 // 8}"
 
 
 def _audio_source(duration: float, channels: int = 2) -> str:
