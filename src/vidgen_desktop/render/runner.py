@@ -85,6 +85,10 @@ def sample_tree(pid: int) -> tuple[float, float] | None:
     return (cpu, rss) if seen else None
 
 
+# /proc counts CPU in clock ticks (10 ms): over 40 ms two busy cores read as 100-300 %
+# (seen: 267 % on 2 cores in CI); a sample spans at least this, and never exceeds the cores
+MIN_SAMPLE_SECONDS = 0.5
+
 ProgressCallback = Callable[[Progress], None]
 Verifier = Callable[[Path], None]
 
@@ -160,10 +164,13 @@ class FFmpegProcess:
         cpu, rss = found
         self._peak_mb = max(self._peak_mb, rss)
         now, last = time.monotonic(), self._last_sample
+        if last is not None and now - last[0] < MIN_SAMPLE_SECONDS:
+            return None, rss  # too short to mean anything: the next sample spans this one
         self._last_sample = (now, cpu)
-        if last is None or now <= last[0]:
+        if last is None:
             return None, rss
-        return 100.0 * (cpu - last[1]) / (now - last[0]), rss
+        percent = 100.0 * (cpu - last[1]) / (now - last[0])
+        return min(percent, 100.0 * (os.cpu_count() or 1)), rss
 
     @property
     def cancelled(self) -> bool:

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import io
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -78,10 +79,15 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
+# every line break Python's str.splitlines knows (a "\r" left in a line made Pillow's raqm
+# layout raise; a pasted Windows or old-Mac text has them), an empty last line kept
+LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     """Greedy word wrap; explicit newlines kept; a word too long for a line stands alone."""
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in LINE_BREAKS.split(text):
         words = paragraph.split(" ")
         line = ""
         for word in words:
