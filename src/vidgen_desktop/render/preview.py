@@ -243,7 +243,10 @@ class Previewer:
             index = layout.source_frame_index(vp.window, t, reader.info.fps or 25.0, None)
             proxy = proxy_frames(element.source) if self.use_proxies else None
             if proxy is not None and placement.scaled[1] <= proxy.height:
-                # drawn no larger than the proxy: no seek cost
+                # drawn no larger than the proxy: no seek cost. The full-size decoder
+                # (the first frames before the proxy existed) is let go: with its
+                # threads' frame buffers ~12 MB a 720p video (benchmarks/editor_memory.py)
+                reader.close()
                 source = proxy.frame(index, placement.scaled[1])
             else:
                 source = reader.frame(index)
