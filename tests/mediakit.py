@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from vidgen_desktop.media.ffmpeg import ffmpeg_exe
+from vidgen_desktop.media.samples import gradient_look
 
 
 def ffmpeg(*args: str) -> None:
@@ -109,17 +110,12 @@ def decode_frames(path: Path, width: int, height: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8).reshape(-1, height, width, 3)
 
 
-# FFmpeg's ``gradients`` picks its colours and its line at random on every run whatever
-# its ``seed`` (seen: a different framemd5 each time); a test's footage must be the
-# same each run, so colours and line are given
-GRADIENT_LOOK = (
-    "c0=0x3060c0:c1=0xe0a040:c2=0x40c080:c3=0xc04070:c4=0x80e0f0:x0=30:y0=20:x1=210:y1=140"
-)
-
-
 def footage(size: str, seconds: float, *, rate: int = 25) -> str:
-    """A lavfi source like camera footage: smooth moving gradients, the same every run."""
-    return f"gradients=s={size}:r={rate}:d={seconds}:speed=0.05:n=5:{GRADIENT_LOOK}"
+    """A lavfi source like camera footage: smooth moving gradients, the same every run
+    (``samples.gradient_look``: FFmpeg draws their colours at random whatever its seed)."""
+    width, height = (int(v) for v in size.split("x"))
+    look = gradient_look(width, height)
+    return f"gradients=s={size}:r={rate}:d={seconds}:speed=0.05:{look}"
 
 
 def as_yuv420(rgb: np.ndarray) -> np.ndarray:

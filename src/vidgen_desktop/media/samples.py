@@ -84,12 +84,12 @@ def _video_source(
     source = {
         "testsrc2": f"testsrc2={size}",
         "smpte": f"smptehdbars={size}",
-        "gradients": f"gradients={size}:speed=0.03:{_gradient_look(width, height)}",
+        "gradients": f"gradients={size}:speed=0.03:{gradient_look(width, height)}",
     }[pattern]
     return f"{source},format=rgba" if alpha else source
 
 
-def _gradient_look(width: int, height: int) -> str:
+def gradient_look(width: int, height: int) -> str:
     """Fixed colours and line for ``gradients``: left to it, both are drawn at random on
     every run (its ``seed`` does not hold them), and a sample must be the same each time
     (benchmarks compare runs; tests compare pictures)."""
