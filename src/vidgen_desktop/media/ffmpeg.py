@@ -24,6 +24,7 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -149,8 +150,10 @@ _SEEN_FILE = "ffmpeg-binary.json"
 
 
 def _seen_key() -> str:
-    """What else imageio-ffmpeg's choice depends on (an upgrade changes the binary's file)."""
-    return os.environ.get("IMAGEIO_FFMPEG_EXE", "")
+    """What else imageio-ffmpeg's choice depends on (an upgrade changes the binary's file):
+    its override, and which Python environment runs (a new venv has its own imageio-ffmpeg;
+    seen: a fresh venv used the system Python's binary, remembered in the shared cache)."""
+    return f"{os.environ.get('IMAGEIO_FFMPEG_EXE', '')}\0{sys.prefix}"
 
 
 def _bundled_seen_before() -> str | None:
