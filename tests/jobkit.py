@@ -39,14 +39,16 @@ def composition(
     )  # fmt: skip
 
 
-def slow_composition(folder: Path, *, name: str = "long", seconds: float = 12.0) -> Composition:
+def slow_composition(
+    folder: Path, *, name: str = "long", seconds: float = 12.0, size: tuple[int, int] = (320, 240)
+) -> Composition:
     """A render of several seconds with a small output (x264 'slow' on textured frames).
 
     Beyond 12 s the clip holds its last frame: a long ``seconds`` makes a render that
     cannot finish before a test has cancelled it, however fast the machine.
     """
     source = clip(folder, min(seconds, 12.0), (160, 120))
-    return composition(source, name=name, seconds=seconds, size=(320, 240), quality="high", fps=30)
+    return composition(source, name=name, seconds=seconds, size=size, quality="high", fps=30)
 
 
 def save(comp: Composition, path: Path) -> Path:

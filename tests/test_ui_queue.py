@@ -37,8 +37,10 @@ def idle_window(qtbot, **kwargs):
 @pytest.mark.render
 def test_a_job_queued_and_run_by_another_process_shows_with_its_time_left(qtbot, home, tmp_path):
     window, panel = idle_window(qtbot)
-    project = jobkit.save(jobkit.slow_composition(tmp_path, name="terminal job", seconds=6),
-                          tmp_path / "job.json")  # fmt: skip
+    # seconds of rendering (~5 s here, 0.9 s at 320×240): the panel reads another process's
+    # jobs once a second, so a render over in less would go from Waiting to Done unseen running
+    job_comp = jobkit.slow_composition(tmp_path, name="terminal job", seconds=12, size=(640, 480))
+    project = jobkit.save(job_comp, tmp_path / "job.json")
     vidgen("submit", str(project), "--threshold", "0", "-o", str(tmp_path / "out.mp4"))
     with open_local() as db:
         (job,) = db.jobs.list()
