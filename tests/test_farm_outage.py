@@ -9,6 +9,7 @@ team bucket (fixtures shared with test_farm_e2e).
 from __future__ import annotations
 
 import configparser
+import contextlib
 import os
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import pytest
 import test_farm_e2e as farm
 from jobkit import clip, composition, wait_for
 from vidgen_desktop.jobs.states import JobStatus as S
+from vidgen_desktop.worker import link
 
 template, pg_url, endpoint, bucket = farm.template, farm.pg_url, farm.endpoint, farm.bucket
 team_env, workers, remote, desktop = farm.team_env, farm.workers, farm.remote, farm.desktop
@@ -90,9 +92,18 @@ def test_the_farm_rides_out_a_database_outage(tmp_path, desktop, workers, pg_url
         assert [s for s, _ in farm.procrastinate_jobs(pg_url, i)].count("succeeded") == 1
     assert rendering, "the outage came while nothing was rendering"
     for name in workers.procs:
-        text = workers.log(name)
         # one line when the database goes away and one when it is back, not one per retry
-        # (nor a traceback per part that noticed): every loss is paired with its return
+        # (nor a traceback per part that noticed): every loss is paired with its return. The
+        # other worker may have rendered what was left before this one's probe, backing off
+        # up to PROBE_MAX, found the database back: its line may still be on its way
+        def paired(name=name):
+            text = workers.log(name)
+            lost, back = text.count("database unreachable"), text.count("reachable again")
+            return lost == back >= 1
+
+        with contextlib.suppress(AssertionError):
+            wait_for(paired, timeout=link.PROBE_MAX * 1.2 + 15, every=0.5)
+        text = workers.log(name)
         lost, back = text.count("database unreachable"), text.count("reachable again")
         assert lost == back >= 1, text
         others = "\n".join(line for line in text.splitlines() if "unreachable" not in line)
