@@ -12,6 +12,11 @@ moves, each waiting for the canvas to show its frame, and lets it settle on
 the last frame's exact draw. Read from ``/proc/self/smaps_rollup``: RSS and
 PSS after opening and after scrubbing, and the peak RSS. Goal: PSS after
 scrubbing ≤ 220 MB. Prints the load average; ends with one JSON line.
+
+By default every run reuses one home, so only the first run is a first start
+(proxies, thumbnails and the probe cache made while it runs); ``--fresh``
+gives every run a copy of the home as it was before the first, so every run
+is a designer's first start.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -123,6 +129,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--steps", type=int, default=80, help="playhead moves start to end")
     parser.add_argument("--against", type=Path, help="another src/ to measure too, alternating")
+    parser.add_argument("--fresh", action="store_true", help="every run a first start")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.steps = 1, 20
@@ -133,15 +140,22 @@ def main() -> int:
         made = subprocess.run([sys.executable, "-c", code], env=env, check=True, text=True,
                               capture_output=True, timeout=600)  # fmt: skip
         project = Path(made.stdout.strip().splitlines()[-1])
+        pristine = folder / "pristine"
+        if args.fresh:  # the home as the example left it: no proxies, thumbnails, job log
+            shutil.copytree(folder / "home", pristine, symlinks=True)
         runs: list[dict] = []
         other: list[dict] = []
         for n in range(args.runs):
             order = [(HERE, runs), (args.against, other)] if args.against else [(HERE, runs)]
             for src, into in order if n % 2 == 0 else reversed(order):
+                if args.fresh:
+                    shutil.rmtree(folder / "home")
+                    shutil.copytree(pristine, folder / "home", symlinks=True)
                 into.append(one(project, folder / "home", args.steps, src))
                 report(n, "this" if src == HERE else "against", into[-1])
 
     figures = {"benchmark": "editor_memory", "runs": args.runs, "steps": args.steps,
+               "fresh": args.fresh,
                **summary(runs), "goal_mb": GOAL_MB}  # fmt: skip
     if other:
         figures["against"] = {"src": str(args.against), **summary(other)}

@@ -32,10 +32,11 @@ from vidgen_desktop.media import ffmpeg
 from vidgen_desktop.media.probe import MediaInfo, probe
 
 PROXY_HEIGHT = 720  # px: a full-canvas layer in a 1280×720 preview still reads the proxy
-# Decoded proxy frames kept per video, by bytes (scrubbing back and forth over the same
-# frames): 16 MiB is 5 full-size 1280×720 RGB frames or 23 half-size ones. A count of 48
-# held ~130 MB per video after one scrub across the demo (benchmarks/editor_memory.py),
-# while a miss costs one JPEG decode (~3 ms).
+# Decoded proxy frames kept, by bytes, for all videos together (scrubbing back and forth
+# over the same frames): 16 MiB is 5 full-size 1280×720 RGB frames or 23 half-size ones. A
+# count of 48 held ~130 MB per video after one scrub across the demo, and 16 MiB per video
+# held 16 MiB more for each video a composition has (benchmarks/editor_memory.py), while a
+# miss costs one JPEG decode (~3 ms).
 CACHE_BYTES = 16 * 1024 * 1024
 
 ALPHA_SUFFIX = ".alpha.png"  # the alpha plane of frame k: f"{k:06d}{ALPHA_SUFFIX}"
@@ -112,9 +113,49 @@ def _encode(info: MediaInfo, folder: Path) -> None:
         )
 
 
+class _FrameCache:
+    """The most recently drawn proxy frames of every video, within ``CACHE_BYTES`` in all."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._items: collections.OrderedDict[tuple[Path, int, bool], np.ndarray] = (
+            collections.OrderedDict()
+        )
+        self._bytes = 0
+
+    def get(self, key: tuple[Path, int, bool]) -> np.ndarray | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Path, int, bool], picture: np.ndarray) -> None:
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = picture
+                self._bytes += picture.nbytes
+            while self._bytes > self.budget and len(self._items) > 1:
+                self._bytes -= self._items.popitem(last=False)[1].nbytes
+
+    def drop(self, proxy: Path) -> None:
+        """Forget one video's frames (its reader is closed)."""
+        with self._lock:
+            for key in [k for k in self._items if k[0] == proxy]:
+                self._bytes -= self._items.pop(key).nbytes
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+
+_frames = _FrameCache(CACHE_BYTES)
+
+
 class ProxyFrames:
     """Frames of a proxy by index: one JPEG decode each (and a PNG for alpha), recent ones
-    cached."""
+    cached (``_frames``, shared by every video)."""
 
     def __init__(self, source: MediaInfo, proxy: Path) -> None:
         self.source = source
@@ -127,11 +168,6 @@ class ProxyFrames:
         if first is None or self.frame_count == 0:
             raise errors.MediaError(f"the preview proxy of {source.name} cannot be read")
         self.height = first.shape[0]
-        self._lock = threading.Lock()
-        self._cache: collections.OrderedDict[tuple[int, bool], np.ndarray] = (
-            collections.OrderedDict()
-        )
-        self._cached_bytes = 0
 
     def frame(self, index: int, height: int | None = None) -> np.ndarray:
         """RGB uint8 (RGBA if the video has alpha) of source frame ``index``, clamped.
@@ -141,12 +177,10 @@ class ProxyFrames:
         """
         index = max(0, min(index, self.frame_count - 1))
         half = height is not None and height <= self.height // 2
-        key = (index, half)
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
+        key = (self.proxy, index, half)
+        cached = _frames.get(key)
+        if cached is not None:
+            return cached
         import cv2
 
         data = np.fromfile(self.proxy / f"{index:06d}.jpg", dtype=np.uint8)
@@ -160,12 +194,7 @@ class ProxyFrames:
         else:
             picture = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         picture.flags.writeable = False
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = picture
-                self._cached_bytes += picture.nbytes
-            while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
-                self._cached_bytes -= self._cache.popitem(last=False)[1].nbytes
+        _frames.put(key, picture)
         return picture
 
     def _alpha(self, index: int, half: bool, size: tuple[int, int]) -> np.ndarray:
@@ -180,9 +209,7 @@ class ProxyFrames:
         return alpha
 
     def close(self) -> None:
-        with self._lock:
-            self._cache.clear()
-            self._cached_bytes = 0
+        _frames.drop(self.proxy)
 
 
 _open: dict[Path, ProxyFrames] = {}
