@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QWidget
 
 from vidgen_desktop.composition.model import AudioElement
 from vidgen_desktop.ui.editor import (
+    qt_timeline_cache,
     qt_timeline_keys,
     qt_timeline_marks,
     qt_timeline_media,
@@ -70,6 +71,7 @@ class TimelineView(QWidget):
         self.scroll_bar = qt_timeline_zoom.make_bar(self)
         self.pictures = qt_timeline_media.MediaPictures(self)
         self.pictures.ready.connect(self.update)
+        self.static = qt_timeline_cache.StaticPicture(self, self._paint_static)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumHeight(RULER + 3 * ROW)
@@ -140,6 +142,17 @@ class TimelineView(QWidget):
             p.end()
 
     def _paint(self, p: QPainter) -> None:
+        self.static.paint(p)  # all but the playhead: kept while only the time moves
+        p.save()
+        p.setClipRect(QRectF(HEADER, 0, self.width() - HEADER, self.height()))
+        x = self.x_of(self.doc.time)
+        p.setPen(QPen(PLAYHEAD, 2))
+        p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        p.setBrush(PLAYHEAD)
+        p.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)])
+        p.restore()
+
+    def _paint_static(self, p: QPainter) -> None:
         pal = self.palette()
         p.fillRect(self.rect(), pal.base())
         p.fillRect(QRectF(0, 0, self.width(), RULER), pal.window())
@@ -183,11 +196,6 @@ class TimelineView(QWidget):
         qt_timeline_marks.paint(self, p)
         self._paint_drop(p)
         qt_timeline_marks.paint_snap(self, p)
-        x = self.x_of(self.doc.time)
-        p.setPen(QPen(PLAYHEAD, 2))
-        p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
-        p.setBrush(PLAYHEAD)
-        p.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)])
         p.restore()
 
     def _paint_bar(self, p: QPainter, element: AnyElement, rect: QRectF, selected: bool,
