@@ -142,11 +142,7 @@ class Previewer:
 
     def frame(self, t: float, scale: float = 1.0) -> np.ndarray:
         """The composited RGBA frame (H, W, 4) at composition time ``t``."""
-        rgb = self.frame_rgb(t, scale)
-        out = np.empty((*rgb.shape[:2], 4), dtype=np.uint8)
-        out[..., :3] = rgb
-        out[..., 3] = 255
-        return out
+        return cv2.cvtColor(self.frame_rgb(t, scale), cv2.COLOR_RGB2RGBA)
 
     def frame_rgb(self, t: float, scale: float = 1.0) -> np.ndarray:
         """The composited frame as contiguous RGB (H, W, 3): what the canvas shows.
@@ -159,7 +155,10 @@ class Previewer:
         w = max(1, round(self.canvas[0] * scale))
         h = max(1, round(self.canvas[1] * scale))
         canvas = np.empty((h, w, 3), dtype=np.uint8)
-        canvas[:] = self.background[:3]
+        # one row, then rows: broadcasting the 3 bytes over the whole frame took ~7 ms
+        # at 1280×720 (numpy's inner loop runs 3 wide), a row at a time 0.06 ms
+        canvas[0] = self.background[:3]
+        canvas[1:] = canvas[0]
         bounds = layout.Rect(0, 0, w, h)
         for vp in self.plan.visuals:
             if not vp.window.contains(t):
