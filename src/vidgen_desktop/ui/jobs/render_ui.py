@@ -9,17 +9,21 @@ the window closes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt
 
 from vidgen_desktop.ui.editor.proxies import ProxyMaker
 from vidgen_desktop.ui.jobs import batch_ui, reopen, team_feed
 from vidgen_desktop.ui.jobs.qt_history import QtHistoryPanel
 from vidgen_desktop.ui.jobs.qt_queue import QtQueuePanel
-from vidgen_desktop.ui.jobs.render_dialog import RenderDialog
 from vidgen_desktop.ui.jobs.render_hub import RenderHub
 from vidgen_desktop.ui.shell.actions import ActionId
 from vidgen_desktop.ui.shell.notify import Notifier
-from vidgen_desktop.ui.shell.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from vidgen_desktop.ui.jobs.render_dialog import RenderDialog
+    from vidgen_desktop.ui.shell.settings_dialog import SettingsDialog
 
 
 class RenderUi(QObject):
@@ -39,7 +43,7 @@ class RenderUi(QObject):
         self.proxies = ProxyMaker(window.doc, self)
         window.first_frame.hold(self.proxies.background)  # FFmpeg would share the first frame's CPU
         self.proxies.made.connect(lambda _: window.canvas.refresh_timer.start())
-        self.dialog: RenderDialog | None = None
+        self.dialog: RenderDialog | None = None  # both modules load when first opened
         self.settings_dialog: SettingsDialog | None = None
         window.render_requested.connect(self.open_render_dialog)
         window.actions[ActionId.SETTINGS].triggered.connect(lambda: self.open_settings())
@@ -60,6 +64,8 @@ class RenderUi(QObject):
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.raise_()
             return self.dialog
+        from vidgen_desktop.ui.jobs.render_dialog import RenderDialog
+
         doc = self.window.doc
         comp = doc.comp.model_copy(deep=True)
         self.dialog = RenderDialog(self.hub, comp, doc.path, self.window)
@@ -82,6 +88,8 @@ class RenderUi(QObject):
             self.settings_dialog.show_page(page)
             self.settings_dialog.raise_()
             return self.settings_dialog
+        from vidgen_desktop.ui.shell.settings_dialog import SettingsDialog
+
         self.settings_dialog = SettingsDialog(
             self.window, page=page if isinstance(page, str) else "general"
         )

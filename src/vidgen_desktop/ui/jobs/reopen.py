@@ -13,8 +13,6 @@ import uuid
 
 from PySide6.QtCore import QObject, Signal
 
-from vidgen_desktop.media import relink
-
 
 class JobReopener(QObject):
     opened = Signal(object)  # the media.relink.Rebuilt that the editor now shows
@@ -30,6 +28,8 @@ class JobReopener(QObject):
         folders = [path.parent for path in self.window.projects.recent()]
 
         def work(service):
+            from vidgen_desktop.media import relink  # media hashing: only when a job is opened
+
             jobs = service.store.jobs
             return relink.rebuild_job(jobs, jobs.get(job_id), folders)
 
