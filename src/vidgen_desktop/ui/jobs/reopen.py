@@ -17,9 +17,14 @@ from PySide6.QtCore import QObject, Signal
 class JobReopener(QObject):
     opened = Signal(object)  # the media.relink.Rebuilt that the editor now shows
 
-    def __init__(self, window, hub, details) -> None:
+    def __init__(self, window, hub, details=None) -> None:
         super().__init__(window)
         self.window, self.hub = window, hub
+        if details is not None:
+            self.watch(details)
+
+    def watch(self, details) -> None:
+        """Open the job a history's details (``QtJobDetails``) ask to open."""
         details.open_requested.connect(self.open_job)
 
     def open_job(self, job_id: uuid.UUID | None) -> None:
