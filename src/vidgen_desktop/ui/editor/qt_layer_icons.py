@@ -1,25 +1,60 @@
 """The layer panel's pictures: type badges with thumbnails, and the eye and padlock glyphs.
 
-Drawn with QPainter (no icon font or theme needed), in the palette's colours.
+Drawn with QPainter (no icon font or theme needed), in the palette's colours,
+once per look: the Layers panel re-fills its rows on every probe result and
+edit (seven times while the example opens), and each row took five pictures.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 
 THUMB = 40  # px
 TYPE_COLORS = {"video": "#3b82f6", "image": "#10b981", "text": "#f59e0b", "audio": "#a855f7"}
+CACHED = 256  # icons kept (a badge is 6 kB): past that the cache starts again
+_icons: dict[tuple, QIcon] = {}
+
+
+def _cached(key: tuple, draw) -> QIcon:
+    icon = _icons.get(key)
+    if icon is None:
+        if len(_icons) >= CACHED:
+            _icons.clear()
+        icon = _icons[key] = draw()
+    return icon
+
+
+def _color_key(color: QColor) -> tuple[float, ...]:
+    return color.redF(), color.greenF(), color.blueF(), color.alphaF()
 
 
 def type_badge(kind: str, picture: QImage | None = None) -> QIcon:
     """A square thumbnail (or the type's colour) with the type's letter in a corner."""
+    if picture is not None and picture.isNull():
+        picture = None
+    shown = None if picture is None else picture.cacheKey()
+    key = ("badge", kind, shown, QGuiApplication.font().key())  # the letter's font
+    return _cached(key, lambda: _badge(kind, picture))
+
+
+def _badge(kind: str, picture: QImage | None) -> QIcon:
     pixmap = QPixmap(THUMB, THUMB)
     pixmap.fill(QColor(0, 0, 0, 0))
     p = QPainter(pixmap)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     color = QColor(TYPE_COLORS.get(kind, "#888888"))
-    if picture is not None and not picture.isNull():
+    if picture is not None:
         x, y = (THUMB - picture.width()) / 2, (THUMB - picture.height()) / 2
         p.drawImage(QRectF(x, y, picture.width(), picture.height()), picture)
     else:
@@ -49,10 +84,15 @@ def glyph(kind: str, on: bool, palette: QPalette) -> QIcon:
     """The eye (``on``: shown; off: struck through) or padlock (``on``: locked, shackle closed;
     off: open), in the palette's text colour (so it reads on dark and light), and in its
     highlighted-text colour on a selected row."""
-    icon = QIcon(_glyph(kind, on, palette.text().color()))
+    text, highlighted = palette.text().color(), palette.highlightedText().color()
+    key = ("glyph", kind, on, _color_key(text), _color_key(highlighted))
+    return _cached(key, lambda: _glyph_icon(kind, on, text, highlighted))
+
+
+def _glyph_icon(kind: str, on: bool, text: QColor, highlighted: QColor) -> QIcon:
+    icon = QIcon(_glyph(kind, on, text))
     # on the selection colour every state is drawn in full: the shape tells them apart
-    selected = _glyph(kind, on, palette.highlightedText().color(), quiet=False)
-    icon.addPixmap(selected, QIcon.Mode.Selected)
+    icon.addPixmap(_glyph(kind, on, highlighted, quiet=False), QIcon.Mode.Selected)
     return icon
 
 

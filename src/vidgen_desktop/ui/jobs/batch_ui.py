@@ -10,11 +10,15 @@ file the panel previews, if any); a started batch shows in the queue panel.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt
 
 from vidgen_desktop.ui.editor import qt_variables
-from vidgen_desktop.ui.jobs.batch_dialog import BatchDialog
 from vidgen_desktop.ui.shell.actions import ActionId
+
+if TYPE_CHECKING:
+    from vidgen_desktop.ui.jobs.batch_dialog import BatchDialog
 
 
 class BatchUi(QObject):
@@ -28,7 +32,7 @@ class BatchUi(QObject):
         )
         window.tabifyDockWidget(window.inspector_dock, self.dock)
         window.inspector_dock.raise_()
-        self.dialog: BatchDialog | None = None
+        self.dialog: BatchDialog | None = None  # its module loads when first opened
         action = window.actions[ActionId.BATCH_RENDER]
         action.triggered.connect(self.open_dialog)
         self.panel.batch_button.clicked.connect(action.trigger)
@@ -53,6 +57,8 @@ class BatchUi(QObject):
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.raise_()
             return self.dialog
+        from vidgen_desktop.ui.jobs.batch_dialog import BatchDialog
+
         doc, renders = self.window.doc, self.renders
         rows = self.panel.rows_label.toolTip() or None
         self.dialog = BatchDialog(

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vidgen_desktop.storage import share
 from vidgen_desktop.ui.jobs import jobtext, share_ui
 from vidgen_desktop.ui.jobs.server_links import QtServerLinks
 
@@ -239,6 +238,8 @@ def _expiry_of(link) -> str:
     if link.expires_at is None:
         return "public"
     seconds = (link.expires_at - link.accessed_at).total_seconds()
+    from vidgen_desktop.storage import share  # the storage package: not at start-up
+
     timed = [e for e in share.EXPIRIES if e.seconds is not None]
     return min(timed, key=lambda e: abs(e.seconds - seconds)).code
 

@@ -13,15 +13,18 @@ import uuid
 
 from PySide6.QtCore import QObject, Signal
 
-from vidgen_desktop.media import relink
-
 
 class JobReopener(QObject):
     opened = Signal(object)  # the media.relink.Rebuilt that the editor now shows
 
-    def __init__(self, window, hub, details) -> None:
+    def __init__(self, window, hub, details=None) -> None:
         super().__init__(window)
         self.window, self.hub = window, hub
+        if details is not None:
+            self.watch(details)
+
+    def watch(self, details) -> None:
+        """Open the job a history's details (``QtJobDetails``) ask to open."""
         details.open_requested.connect(self.open_job)
 
     def open_job(self, job_id: uuid.UUID | None) -> None:
@@ -30,6 +33,8 @@ class JobReopener(QObject):
         folders = [path.parent for path in self.window.projects.recent()]
 
         def work(service):
+            from vidgen_desktop.media import relink  # media hashing: only when a job is opened
+
             jobs = service.store.jobs
             return relink.rebuild_job(jobs, jobs.get(job_id), folders)
 

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop import config
-from vidgen_desktop.storage import share
 from vidgen_desktop.ui.jobs import server_share
 from vidgen_desktop.ui.shell import files
 
@@ -79,6 +78,8 @@ class ShareDialog(QDialog):
         self, hub: Any, job_id: uuid.UUID, name: str, parent: QWidget | None = None,
         *, expiry: str | None = None,
     ) -> None:  # fmt: skip
+        from vidgen_desktop.storage import share  # the storage package: when a dialog opens
+
         super().__init__(parent)
         self.setObjectName("share_dialog")
         self.setWindowTitle(f"Share “{name or 'render'}”")

@@ -98,7 +98,8 @@ class MainWindow(QMainWindow):
         self._unsaved_since = QElapsedTimer()  # the first change the recovery file lacks
         self.doc.changed.connect(self._schedule_autosave)
         self.resize(1280, 800)
-        self._restore_settings()
+        if not self._restore_settings():  # the first layout sizes the docks by their panels
+            self.renders.build_panels()
         self._update_title()
         # geometry and dock layout are saved as they change, not only on a clean close
         # (after a crash the window used to come back at its default place)
@@ -357,14 +358,14 @@ class MainWindow(QMainWindow):
         if timer is not None and self.isVisible():
             timer.start()
 
-    def _restore_settings(self) -> None:
+    def _restore_settings(self) -> bool:
+        """The window's place and dock layout as last saved; True if a dock layout was."""
         s = self.settings
         geometry = s.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = s.value("window/state")
-        if state is not None:
-            self.restoreState(state, SETTINGS_VERSION)
+        return state is not None and self.restoreState(state, SETTINGS_VERSION)
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

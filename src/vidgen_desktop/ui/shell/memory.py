@@ -24,7 +24,6 @@ cannot return, it only returns whole free pages). Two arenas, as
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 
@@ -43,12 +42,23 @@ def _glibc():
         lib = None
         if sys.platform.startswith("linux"):
             try:
-                lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+                lib = _libc_named()
                 lib.malloc_trim  # noqa: B018 - musl has none
             except (OSError, AttributeError):
                 lib = None
         _libc.append(lib)
     return _libc[0]
+
+
+def _libc_named() -> ctypes.CDLL:
+    """glibc by its soname; else whatever ``find_library`` finds (it runs ``ldconfig -p``:
+    2-15 ms of the editor's start, before the window, when called first)."""
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        from ctypes.util import find_library
+
+        return ctypes.CDLL(find_library("c") or "libc.so.6")
 
 
 def trim() -> bool:

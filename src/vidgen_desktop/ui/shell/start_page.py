@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 )
 
 from vidgen_desktop.composition.model import Composition, Output
-from vidgen_desktop.media import examples
 from vidgen_desktop.ui.editor.qt_canvas import dropped_paths
 
 
@@ -320,6 +319,8 @@ class StartScreen(QObject):
 
     def open_example(self) -> None:
         """Open the bundled example, making its media first when this machine has none."""
+        from vidgen_desktop.media import examples  # with its samples: only when asked for
+
         if examples.is_made():
             self.window.projects.open_path(examples.example_folder() / examples.MAIN_EXAMPLE)
             return
@@ -341,6 +342,8 @@ class StartScreen(QObject):
         return self.maker is not None and self.maker.state() != QProcess.ProcessState.NotRunning
 
     def _example_made(self, code: int, status: QProcess.ExitStatus) -> None:
+        from vidgen_desktop.media import examples
+
         output = bytes(self.maker.readAll().data()).decode("utf-8", "replace")
         self.maker.deleteLater()
         self.maker = None
