@@ -67,7 +67,7 @@ def _load(path: str):
 def cmd_render(args: argparse.Namespace) -> int:
     from vidgen_desktop.cli.loading import uncollected
 
-    with uncollected(whole_process=args.whole_process):
+    with uncollected(whole_process=getattr(args, "whole_process", False)):
         from vidgen_desktop.render import engine, formats
 
         comp = _load(args.project)
