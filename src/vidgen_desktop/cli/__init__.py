@@ -65,9 +65,12 @@ def _load(path: str):
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from vidgen_desktop.render import engine, formats
+    from vidgen_desktop.cli.loading import uncollected
 
-    comp = _load(args.project)
+    with uncollected(whole_process=getattr(args, "whole_process", False)):
+        from vidgen_desktop.render import engine, formats
+
+        comp = _load(args.project)
     updates = {}
     if args.format:
         updates["format"] = args.format
@@ -357,6 +360,7 @@ def _run(argv: list[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
     parser = build_parser(words)
     args = parser.parse_args(words)
+    args.whole_process = argv is None  # the command line's own process, not a caller's
     if not getattr(args, "handler", None):
         args.handler = cmd_gui  # plain `vidgen` opens the editor
     try:

@@ -14,7 +14,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from vidgen_desktop.composition.messages import number
-from vidgen_desktop.composition.motion import EASINGS, IMAGE_ONLY_PRESETS, PRESETS, TRANSITIONS
+from vidgen_desktop.composition.motion_names import (
+    EASINGS,
+    IMAGE_ONLY_PRESETS,
+    PRESETS,
+    TRANSITIONS,
+)
 from vidgen_desktop.composition.units import Length
 
 __all__ = ["IMAGE_ONLY_PRESETS"]

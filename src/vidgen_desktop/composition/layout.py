@@ -4,15 +4,14 @@ The renderer (``render.graph``) and the preview (``render.preview``) both
 call ``place``, ``state_at`` and ``resolve_timeline`` and nothing else does
 this math, so what the canvas shows is what FFmpeg renders.
 
-``state_at(element, frame, fps, canvas_size, window, media_size=None, *,
-scale=1.0, cues=())`` → ``State`` (box, placement, rotation, opacity, volume,
-clip) is the element at output frame k with its keyframes, presets, fades
-and transitions applied (defined in ``composition.states``, re-exported
-here). ``resolve_timeline`` also resolves transitions: an element with
-``transition_in`` enters over the previous visual element on its track (the
-latest one starting before it and still showing, or ending, at its start);
-that element's window is held until the transition ends, and both get a
-``Cue`` in ``Timeline.cues``.
+``state_at(element, frame, fps, canvas_size, window, media_size=None, *, scale=1.0,
+cues=())`` → ``State`` (box, placement, rotation, opacity, volume, clip) is the
+element at output frame k with its keyframes, presets, fades and transitions
+applied (``composition.states``, loaded from here on first use). ``resolve_timeline``
+also resolves transitions: an element with ``transition_in`` enters over the
+previous visual element on its track (the latest one starting before it and still
+showing, or ending, at its start); that element's window is held until the
+transition ends, and both get a ``Cue`` in ``Timeline.cues``.
 
 Rounding rules (defined once, here):
 - Lengths become fractional canvas pixels, times the preview scale, then
@@ -45,10 +44,11 @@ Rounding rules (defined once, here):
 
 from __future__ import annotations
 
+import importlib
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from vidgen_desktop.composition.model import (
     DEFAULT_STILL_DURATION,
@@ -61,6 +61,9 @@ from vidgen_desktop.composition.model import (
 )
 from vidgen_desktop.composition.units import round_half_up
 from vidgen_desktop.errors import CompositionError
+
+if TYPE_CHECKING:
+    from vidgen_desktop.composition.states import Cue
 
 _EPS = 1e-6
 
@@ -319,26 +322,22 @@ def _check_motion(comp: Composition, ends: Mapping[str, float | None]) -> None:
         end = ends[element.id]
         if element.duration is not None or end is None or not hasattr(element, "keyframes"):
             continue  # a set duration is checked by the model; an open one runs to the end
-        animations = {
-            name: getattr(element, name, None) for name in ("animation_in", "animation_out")
-        }
+        animations = {n: getattr(element, n, None) for n in ("animation_in", "animation_out")}
         problems = check_window(element.keyframes, animations, end - element.start)
         if problems:
-            raise CompositionError(
-                "\n".join(f"element '{element.id}': {line}" for line in problems)
-            )
+            raise CompositionError("\n".join(f"element '{element.id}': {p}" for p in problems))
 
 
 def _transitions(comp: Composition, windows: dict[str, Window], total: float) -> dict:
     """Pair each ``transition_in`` with the element it enters over; hold that one's window."""
-    from vidgen_desktop.composition.states import Cue
-
     cues: dict[str, list] = {}
     visuals = [e for e in comp.elements if not isinstance(e, AudioElement) and not e.hidden]
     for element in visuals:
         spec = element.transition_in
         if spec is None:
             continue
+        from vidgen_desktop.composition.states import Cue  # only with a transition
+
         mine = windows[element.id]
         start, duration = mine.start, min(spec.duration, max(_EPS, mine.duration))
         before = [
@@ -387,11 +386,14 @@ def fade_alpha(window: Window, t: float, fade_in: float, fade_out: float) -> flo
     return min(1.0, factor)
 
 
-from vidgen_desktop.composition.states import (  # noqa: E402 - they build on the above
-    Cue,
-    State,
-    is_static,
-    state_at,
-)
+def is_static(element, cues: Sequence[Cue] = ()) -> bool:
+    """Whether the element's geometry and opacity never change (fades aside)."""
+    if isinstance(element, AudioElement):
+        return not element.keyframes
+    return not (element.animated or cues) and element.rotation == 0
 
-__all__ = ["Cue", "State", "is_static", "state_at"]
+
+def __getattr__(name: str):  # Cue, State, state_at: loaded on first use (a still render
+    if name in ("Cue", "State", "state_at"):  # needs none of them: 10 M instructions)
+        return getattr(importlib.import_module("vidgen_desktop.composition.states"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,37 +33,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-EASINGS = ("linear", "ease-in", "ease-out", "ease-in-out", "hold")
+from vidgen_desktop.composition.motion_names import (  # noqa: F401 - the names, re-exported
+    EASINGS,
+    IMAGE_ONLY_PRESETS,
+    PRESETS,
+    TRANSITIONS,
+)
+
 CSS_CURVES: dict[str, tuple[float, float, float, float]] = {
     "ease-in": (0.42, 0.0, 1.0, 1.0),
     "ease-out": (0.0, 0.0, 0.58, 1.0),
     "ease-in-out": (0.42, 0.0, 0.58, 1.0),
 }
-PRESETS = (
-    "fade",
-    "slide-from-left",
-    "slide-from-right",
-    "slide-from-top",
-    "slide-from-bottom",
-    "zoom-in",
-    "zoom-out",
-    "pop",
-    "spin",
-    "ken-burns",
-)
-IMAGE_ONLY_PRESETS = ("ken-burns",)
-TRANSITIONS = (
-    "crossfade",
-    "wipe-left",
-    "wipe-right",
-    "wipe-up",
-    "wipe-down",
-    "slide-left",
-    "slide-right",
-    "push-left",
-    "push-right",
-    "zoom",
-)
 ZOOM_IN_FROM = 0.6  # zoom-in grows from 60 % of its size (and fades in)
 ZOOM_OUT_FROM = 1.4  # zoom-out shrinks from 140 % (and fades in)
 POP_PEAK = 1.1  # pop overshoots to 110 % at POP_PEAK_AT of its duration, then settles

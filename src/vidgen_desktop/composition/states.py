@@ -38,6 +38,7 @@ from vidgen_desktop.composition.layout import (
     _round_half_down,
     fade_alpha,
     fit_media,
+    is_static,  # noqa: F401 - defined beside place(), which a still render needs alone
 )
 from vidgen_desktop.composition.model import (
     AudioElement,
@@ -247,10 +248,3 @@ def opacity_ramps(
         if cue.entering and cue.kind in motion.TRANSITION_RAMPS:
             ramps.append(("in", cue.start, cue.duration * motion.TRANSITION_RAMPS[cue.kind]))
     return ramps
-
-
-def is_static(element, cues: Sequence[Cue] = ()) -> bool:
-    """Whether the element's geometry and opacity never change (fades aside)."""
-    if isinstance(element, AudioElement):
-        return not element.keyframes
-    return not (element.animated or cues) and element.rotation == 0

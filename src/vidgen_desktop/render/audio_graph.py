@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import ffmpeg
 
-from vidgen_desktop.render import motion_graph
 from vidgen_desktop.render.inputs import Inputs
 from vidgen_desktop.render.inputs import number as _num
 
@@ -30,6 +29,8 @@ def audio_stream(ap: AudioPlan, inputs: Inputs) -> Any:
         .filter("aformat", sample_rates=SAMPLE_RATE, channel_layouts="stereo", sample_fmts="fltp")
     )
     if "volume" in element.keyframes:  # the gain stepped every 10 ms: one gain a frame (eval)
+        from vidgen_desktop.render import motion_graph  # only for keyframed sound
+
         stream = stream.filter("asetnsamples", n=SAMPLE_RATE // 100, p=0)  # frames of 10 ms
         stream = stream.filter("volume", motion_graph.volume_expr(element, window), eval="frame")
     elif element.volume != 1:

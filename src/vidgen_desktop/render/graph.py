@@ -24,7 +24,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ffmpeg
 
@@ -37,9 +37,12 @@ from vidgen_desktop.composition.model import (
     TextElement,
     VideoElement,
 )
-from vidgen_desktop.render import audio_graph, formats, motion_graph, motion_plan, parity
+from vidgen_desktop.render import audio_graph, formats, parity
 from vidgen_desktop.render.inputs import Inputs, ffmpeg_path
 from vidgen_desktop.render.inputs import number as _num
+
+if TYPE_CHECKING:  # imported where something moves: a still composition needs neither
+    from vidgen_desktop.render import motion_graph
 
 SAMPLE_RATE = audio_graph.SAMPLE_RATE  # Hz (the sound is render.audio_graph)
 # Element timestamps are placed on the timeline in microseconds: a source's own time
@@ -152,6 +155,8 @@ def plan(
         if not moving:
             visuals.append(VisualPlan(element, placement, window, size, source, info))
             continue
+        from vidgen_desktop.render import motion_plan  # only for what moves (~8 M instructions)
+
         media = None if isinstance(element, TextElement) else size
         parts = motion_plan.split(element, window, comp.output.fps, canvas, media, cues)
         visuals += [VisualPlan(p, placement, w, size, source, info, tr) for p, w, tr in parts]
@@ -237,6 +242,8 @@ def _visual_stream(vp: VisualPlan, rate: str, inputs: Inputs) -> Any:
     is_video = isinstance(element, VideoElement)
     stream = inputs.video(vp)
     if vp.track is not None:
+        from vidgen_desktop.render import motion_graph
+
         return motion_graph.animated_stream(vp, stream, rate)
     if is_video:
         stream = (
@@ -279,6 +286,8 @@ def _placed(vp: VisualPlan, stream: Any) -> tuple[Any, Any, Any]:
     if vp.track is None:
         drawn, video = vp.placement.drawn, isinstance(vp.element, VideoElement)
         return parity.align(stream, drawn, rgba=parity.needs_rgba(drawn, video=video))
+    from vidgen_desktop.render import motion_graph
+
     return (stream, *motion_graph.overlay_position(vp.track))
 
 
