@@ -12,15 +12,8 @@ from vidgen_desktop.jobs import speed as speeds
 from vidgen_desktop.media.probe import MediaInfo
 from vidgen_desktop.render import calibrate as calibration
 from vidgen_desktop.render import graph, learning
-from vidgen_desktop.render.estimate import (
-    FITTED,
-    MachineSpeed,
-    Observation,
-    estimate,
-    fit,
-    refine,
-    work,
-)
+from vidgen_desktop.render.estimate import MachineSpeed, estimate, refine, work
+from vidgen_desktop.render.fitting import FITTED, Observation, fit
 from vidgen_desktop.store import open_local
 
 SPEED = MachineSpeed(
@@ -237,10 +230,13 @@ def test_fit_finds_the_coefficients_that_made_the_timings():
 def test_fit_without_runs_keeps_the_prior_and_a_slower_machine_scales_it_all():
     prior = MachineSpeed()
     assert all(r == pytest.approx(1.0) for r in _ratios(fit([], prior), prior).values())
-    slow = prior.evolve(
+    slow = prior.evolve(  # twice as slow at everything
         **{name: getattr(prior, name) * 2 for name in FITTED},
+        **{name: getattr(prior, name) * 2 for name in ("per_input", "decode_still", "fade",
+                                                       "audio_decode")},
         encode={k: v * 2 for k, v in prior.encode.items()},
-    )
+        audio_encode={k: v * 2 for k, v in prior.audio_encode.items()},
+    )  # fmt: skip
     x264_only = [obs for obs in _runs(slow) if obs.encoder.startswith("libx264")]
     fitted = fit(x264_only, prior)
     # VP9 was never timed: it follows the machine's overall ratio, not the prior's value.
@@ -264,7 +260,8 @@ def estimate_seconds(speed: MachineSpeed, obs: Observation) -> float:
     a = obs.amounts
     codec = obs.encoder.split(":", 1)[0]
     return (
-        speed.startup + speed.per_input * a["inputs"] + speed.per_frame * a["frames"]
+        speed.startup + speed.encoder_startup.get(codec, 0.0) + speed.per_input * a["inputs"]
+        + speed.per_frame * a["frames"]
         + speed.per_layer_frame * a["layer_frames"]
         + (speed.canvas + speed.encode_cost(obs.encoder)) * a["canvas"]
         + speed.decode_video * a["decode_video"] + speed.decode_still * a["decode_still"]
