@@ -57,6 +57,17 @@ DEFAULT_ENCODE: dict[str, float] = {
     "gif:standard": 0.087,
     "gif:high": 0.087,
 }
+# What a frame costs the scaler whatever its size, in Mpx of scaling: the CPU-seconds of
+# FFmpeg's bicubic scale alone (decode and scale to null, less decode), 60 frames, three
+# times, fit 0.2 ms a frame + 0.85 ms per Mpx (the larger of source and result): 360p to
+# 108p and 180p 0.4-0.45 ms, 360p to 720p 0.9, 720p to 360p 1.0, 720p to 1080p 2.2. With a
+# cost per Mpx alone, small layers (most calibration runs) made a 1080p scale cost double.
+SCALE_FRAME_MPX = 0.24
+# The same for a layer blended over the canvas (its pad, the conversion to the canvas's
+# format, the blend), measured as the CPU-seconds a looped still or a video adds to a
+# 360p and a 1080p canvas, 60 frames, three times: 0.5 ms a frame + 4 ms per covered Mpx
+# (0.6 ms for 0.023 Mpx, 1.3 ms for 0.2 Mpx; the first layer also copies the canvas).
+OVERLAY_FRAME_MPX = 0.125
 # s per second of sound: AAC (with x264) and Opus cost far more than PCM (with ProRes)
 AUDIO_ENCODE = {"libx264": 0.0069, "libvpx-vp9": 0.0030, "prores_ks": 0.00014, "gif": 0.0}
 # s per render that starting the encoder costs on top of ``startup``: x264's threads and
@@ -89,8 +100,8 @@ class MachineSpeed:
     canvas: float = 0.00048  # s per output Mpx-frame: background, pixel-format conversions
     decode_video: float = 0.0019  # s per source Mpx-frame decoded
     decode_still: float = 0.0035  # s per Mpx of a still, decoded once
-    scale: float = 0.0018  # s per Mpx-frame through the scaler
-    overlay: float = 0.0004  # s per covered Mpx-frame blended (alpha, format conversion)
+    scale: float = 0.0006  # s per Mpx-frame through the scaler (+ SCALE_FRAME_MPX a frame)
+    overlay: float = 0.0028  # s per covered Mpx-frame blended (+ OVERLAY_FRAME_MPX a frame)
     fade: float = 0.0003  # s per covered Mpx-frame of a fading still
     audio_decode: float = 0.00037  # s per second of audio decoded, per input
     encode: Mapping[str, float] = dataclasses.field(default_factory=lambda: dict(DEFAULT_ENCODE))
@@ -203,17 +214,17 @@ def work(plan: RenderPlan, facts: Mapping[str, SourceFacts]) -> dict[str, float]
             amounts["decode_video"] += media_mpx * src_frames
             amounts["layer_frames"] += src_frames
             if scaling:
-                amounts["scale"] += max(media_mpx, scaled_mpx) * src_frames
+                amounts["scale"] += (max(media_mpx, scaled_mpx) + SCALE_FRAME_MPX) * src_frames
         else:
             still_mpx = media_mpx if not isinstance(vp.element, TextElement) else covered
             amounts["layer_frames"] += out_frames
             amounts["decode_still"] += still_mpx
             if scaling:
-                amounts["scale"] += max(media_mpx, scaled_mpx)
+                amounts["scale"] += max(media_mpx, scaled_mpx) + SCALE_FRAME_MPX
             if vp.element.fade_in > 0 or vp.element.fade_out > 0:
                 amounts["fade"] += covered * out_frames
         if vp is not canvas_layer:  # a background clip is the canvas: nothing blended
-            amounts["overlay"] += covered * out_frames
+            amounts["overlay"] += (covered + OVERLAY_FRAME_MPX) * out_frames
     for ap in plan.audio:
         amounts["inputs"] += 1
         amounts["audio_decode"] += max(0.0, ap.window.duration)

@@ -129,7 +129,8 @@ def _fit_amounts(
     a = obs.amounts
     amounts = np.zeros(len(FITTED) + len(keys) + 1)
     codec = obs.encoder.split(":", 1)[0]
-    start = 1.0 + prior.encoder_startup.get(codec, 0.0) / prior.startup  # the encoder's too
+    # the start-up's column carries the encoder's start-up too: one ratio scales both
+    start = 1.0 + prior.encoder_startup.get(codec, 0.0) / max(prior.startup, 1e-9)
     amounts[: len(FITTED)] = [
         start, a["frames"], a["layer_frames"], a["canvas"], a["decode_video"], a["scale"],
         a["overlay"] + fade_share * a["fade"],
