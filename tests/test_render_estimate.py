@@ -12,15 +12,8 @@ from vidgen_desktop.jobs import speed as speeds
 from vidgen_desktop.media.probe import MediaInfo
 from vidgen_desktop.render import calibrate as calibration
 from vidgen_desktop.render import graph, learning
-from vidgen_desktop.render.estimate import (
-    FITTED,
-    MachineSpeed,
-    Observation,
-    estimate,
-    fit,
-    refine,
-    work,
-)
+from vidgen_desktop.render.estimate import SCALE_FRAME_MPX, MachineSpeed, estimate, refine, work
+from vidgen_desktop.render.fitting import FITTED, Observation, fit
 from vidgen_desktop.store import open_local
 
 SPEED = MachineSpeed(
@@ -128,8 +121,9 @@ def test_a_still_is_scaled_once_but_a_video_every_frame():
                         {"s": still("s.png", 4000, 3000)})  # fmt: skip
     big_video = planned(out, [{"type": "video", "id": "v", "source": "/v.mp4"}],
                         {"v": video("v.mp4", 4000, 3000, 10)})  # fmt: skip
-    assert work(*big_still)["scale"] == pytest.approx(12.0)
-    assert work(*big_video)["scale"] == pytest.approx(12.0 * 300)
+    per_frame = 12.0 + SCALE_FRAME_MPX  # 12 Mpx in, and what any frame costs the scaler
+    assert work(*big_still)["scale"] == pytest.approx(per_frame)
+    assert work(*big_video)["scale"] == pytest.approx(per_frame * 300)
 
 
 def test_refine_learns_a_robust_correction_per_encoder_and_resolution():
@@ -179,6 +173,15 @@ def test_machine_speed_round_trips_through_system_metrics(tmp_path):
     assert partial.startup == 0.5 and partial.encode_cost("gif:high") == 1.0
     assert partial.encode_cost("libx264:draft") == MachineSpeed().encode_cost("libx264:draft")
     db.close()
+
+
+def test_a_speed_stored_before_the_encoders_own_start_up_estimates_as_it_did():
+    stored = dataclasses.replace(SPEED, source="calibrated").to_dict()
+    del stored["encoder_startup"]  # as stored by an older version: in ``startup``
+    plan, facts = short_plan()  # x264
+    assert estimate(plan, facts, MachineSpeed.from_dict(stored)).parts["startup"] == (
+        pytest.approx(SPEED.startup + SPEED.per_input * work(plan, facts)["inputs"])
+    )
 
 
 # The fit: least squares over timed runs ------------------------------------------------
@@ -237,10 +240,13 @@ def test_fit_finds_the_coefficients_that_made_the_timings():
 def test_fit_without_runs_keeps_the_prior_and_a_slower_machine_scales_it_all():
     prior = MachineSpeed()
     assert all(r == pytest.approx(1.0) for r in _ratios(fit([], prior), prior).values())
-    slow = prior.evolve(
+    slow = prior.evolve(  # twice as slow at everything
         **{name: getattr(prior, name) * 2 for name in FITTED},
+        **{name: getattr(prior, name) * 2 for name in ("per_input", "decode_still", "fade",
+                                                       "audio_decode")},
         encode={k: v * 2 for k, v in prior.encode.items()},
-    )
+        audio_encode={k: v * 2 for k, v in prior.audio_encode.items()},
+    )  # fmt: skip
     x264_only = [obs for obs in _runs(slow) if obs.encoder.startswith("libx264")]
     fitted = fit(x264_only, prior)
     # VP9 was never timed: it follows the machine's overall ratio, not the prior's value.
@@ -264,7 +270,8 @@ def estimate_seconds(speed: MachineSpeed, obs: Observation) -> float:
     a = obs.amounts
     codec = obs.encoder.split(":", 1)[0]
     return (
-        speed.startup + speed.per_input * a["inputs"] + speed.per_frame * a["frames"]
+        speed.startup + speed.encoder_startup.get(codec, 0.0) + speed.per_input * a["inputs"]
+        + speed.per_frame * a["frames"]
         + speed.per_layer_frame * a["layer_frames"]
         + (speed.canvas + speed.encode_cost(obs.encoder)) * a["canvas"]
         + speed.decode_video * a["decode_video"] + speed.decode_still * a["decode_still"]

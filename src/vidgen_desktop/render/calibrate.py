@@ -15,7 +15,7 @@ exercised by a run that differs from the others mostly in it:
   sized so that the slow ones (VP9 best) still take well under a second;
   ProRes proxy, which costs what ProRes standard does here, follows its family.
 
-``estimate.fit`` then solves for all the coefficients at once (least squares
+``fitting.fit`` then solves for all the coefficients at once (least squares
 on relative error, anchored to the defaults, a run far off the others
 weighing less). The whole set is made twice, and each run's shorter time kept:
 work elsewhere on the machine only ever slows a run, so the faster copy is the
@@ -39,7 +39,7 @@ from pathlib import Path
 from vidgen_desktop.composition.model import Composition
 from vidgen_desktop.media import probe as media_probe
 from vidgen_desktop.media import samples
-from vidgen_desktop.render import engine, estimate, graph
+from vidgen_desktop.render import engine, estimate, fitting, graph
 from vidgen_desktop.render.estimate import MachineSpeed
 
 CLIP_SIZE = (640, 360)  # px: the test clip, H.264 like most sources
@@ -186,14 +186,14 @@ def calibrate(
         for i, (run, (plan, facts)) in enumerate(zip(runs, plans, strict=True)):
             seconds = min(times[i])
             observations.append(
-                estimate.Observation(
+                fitting.Observation(
                     encoder=estimate.encoder_key(plan),
                     amounts=estimate.work(plan, facts),
                     seconds=seconds,
                 )
             )
             say(f"{run.name}: {seconds:.2f} s")
-    speed = estimate.fit(observations)
+    speed = fitting.fit(observations)
     say(
         f"fixed cost per render {speed.startup:.2f} s; per Mpx-frame: "
         + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in sorted(speed.encode.items()))

@@ -18,9 +18,9 @@ read or run here. The work is counted in megapixel-frames (Mpx × frames):
 - audio: seconds decoded per audible input and seconds encoded.
 
 Each kind of work has a coefficient in seconds per unit (``MachineSpeed``).
-``render.calibrate`` times a set of small real renders and ``fit`` solves for
-the coefficients by least squares on relative error, pulled gently toward a
-prior so that what the runs cannot tell apart stays sensible; after that,
+``render.calibrate`` times a set of small real renders and ``render.fitting``
+solves for the coefficients by least squares on relative error, pulled gently
+toward a prior so that what the runs cannot tell apart stays sensible; after that,
 every completed job refines a correction per encoder and resolution class
 (``refine``, ``render.learning``).
 """
@@ -31,30 +31,17 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-import numpy as np
-
 from vidgen_desktop.composition.model import TextElement, VideoElement
 from vidgen_desktop.render import formats, learning
 from vidgen_desktop.render.graph import RenderPlan, is_canvas
 
 MPX = 1_000_000.0
 
-# ``fit``'s regularisation, in units of one run's relative error:
-FIT_PRIOR_WEIGHT = 0.25  # each coefficient's ratio to the prior toward the shared ratio
-FAMILY_WEIGHT = 0.3  # presets of one encoder toward each other
-FIT_ANCHOR_WEIGHT = 0.01  # the shared ratio toward 1
-FIT_HUBER = 0.15  # relative error beyond which a run's weight shrinks
-FIT_ROUNDS = 4  # reweighting rounds
-FIT_LIMITS = (0.1, 10.0)  # a fitted coefficient stays within this multiple of its prior
-# plus every encode cost
-FITTED = ("startup", "per_frame", "per_layer_frame", "canvas", "decode_video", "scale", "overlay")
-SAME_COST = {"gif:draft": "gif:standard", "gif:high": "gif:standard"}  # GIF has no presets
-
 # Seconds per Mpx-frame of encoding, by encoder and quality preset, on top of the
 # per-frame and canvas costs: fitted (with every other default below) to the CPU-seconds
 # of 29 renders of varied compositions (1 to 8 layers, 270p to 1080p, 0.2 to 20 s, every
 # encoder) on a 2-core x86-64 VM, over 1.4 (what two cores save, rendering).
-# Before calibration they are the estimate; after, the prior that ``fit`` anchors to
+# Before calibration they are the estimate; after, the prior ``fitting.fit`` anchors to
 # (their ratios to each other matter most).
 DEFAULT_ENCODE: dict[str, float] = {
     "libx264:draft": 0.0017,  # ultrafast
@@ -70,8 +57,25 @@ DEFAULT_ENCODE: dict[str, float] = {
     "gif:standard": 0.087,
     "gif:high": 0.087,
 }
+# What a frame costs the scaler whatever its size, in Mpx of scaling: the CPU-seconds of
+# FFmpeg's bicubic scale alone (decode and scale to null, less decode), 60 frames, three
+# times, fit 0.2 ms a frame + 0.85 ms per Mpx (the larger of source and result): 360p to
+# 108p and 180p 0.4-0.45 ms, 360p to 720p 0.9, 720p to 360p 1.0, 720p to 1080p 2.2. With a
+# cost per Mpx alone, small layers (most calibration runs) made a 1080p scale cost double.
+SCALE_FRAME_MPX = 0.24
+# The same for a layer blended over the canvas (its pad, the conversion to the canvas's
+# format, the blend), measured as the CPU-seconds a looped still or a video adds to a
+# 360p and a 1080p canvas, 60 frames, three times: 0.5 ms a frame + 4 ms per covered Mpx
+# (0.6 ms for 0.023 Mpx, 1.3 ms for 0.2 Mpx; the first layer also copies the canvas).
+OVERLAY_FRAME_MPX = 0.125
 # s per second of sound: AAC (with x264) and Opus cost far more than PCM (with ProRes)
 AUDIO_ENCODE = {"libx264": 0.0069, "libvpx-vp9": 0.0030, "prores_ks": 0.00014, "gif": 0.0}
+# s per render that starting the encoder costs on top of ``startup``: x264's threads and
+# look-ahead. One 360p run made at two lengths, alternated four or five times: CPU-seconds
+# at zero frames 0.053-0.065 s with x264, 0.030-0.053 s with ProRes (2 cores, load 4-10),
+# over 1.4 like the rest. Without it the short ProRes runs of the calibration leave x264's
+# start-up on every ProRes frame: renders of a few seconds came out 10-20 % short.
+ENCODER_STARTUP = {"libx264": 0.013}
 
 
 class SourceFacts(Protocol):
@@ -89,20 +93,23 @@ class SourceFacts(Protocol):
 class MachineSpeed:
     """This machine's coefficients: seconds per unit of each kind of work."""
 
-    startup: float = 0.04  # s per render: process start, muxer set-up, verification probe
+    startup: float = 0.027  # s per render: process start, muxer set-up, verification probe
     per_input: float = 0.009  # s per input file opened
     per_frame: float = 0.00033  # s per output frame, whatever its size
     per_layer_frame: float = 0.00005  # s per frame a layer feeds the graph (decoded or looped)
     canvas: float = 0.00048  # s per output Mpx-frame: background, pixel-format conversions
     decode_video: float = 0.0019  # s per source Mpx-frame decoded
     decode_still: float = 0.0035  # s per Mpx of a still, decoded once
-    scale: float = 0.0018  # s per Mpx-frame through the scaler
-    overlay: float = 0.0004  # s per covered Mpx-frame blended (alpha, format conversion)
+    scale: float = 0.0006  # s per Mpx-frame through the scaler (+ SCALE_FRAME_MPX a frame)
+    overlay: float = 0.0028  # s per covered Mpx-frame blended (+ OVERLAY_FRAME_MPX a frame)
     fade: float = 0.0003  # s per covered Mpx-frame of a fading still
     audio_decode: float = 0.00037  # s per second of audio decoded, per input
     encode: Mapping[str, float] = dataclasses.field(default_factory=lambda: dict(DEFAULT_ENCODE))
     audio_encode: Mapping[str, float] = dataclasses.field(
         default_factory=lambda: dict(AUDIO_ENCODE)
+    )
+    encoder_startup: Mapping[str, float] = dataclasses.field(  # s per render, by encoder
+        default_factory=lambda: dict(ENCODER_STARTUP)
     )
     factors: Mapping[str, float] = dataclasses.field(default_factory=dict)  # learned corrections
     history: Mapping[str, tuple[float, ...]] = dataclasses.field(default_factory=dict)  # ratios
@@ -110,7 +117,7 @@ class MachineSpeed:
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        for key in ("encode", "audio_encode", "factors"):
+        for key in ("encode", "audio_encode", "encoder_startup", "factors"):
             data[key] = dict(data[key])
         data["history"] = {key: list(ratios) for key, ratios in self.history.items()}
         return data
@@ -125,6 +132,8 @@ class MachineSpeed:
         defaults = cls()
         for key in ("encode", "audio_encode"):  # keep defaults for encoders not measured
             values[key] = {**getattr(defaults, key), **dict(values.get(key) or {})}
+        # a speed stored before the encoder's start-up was counted has it in ``startup``
+        values["encoder_startup"] = dict(values.get("encoder_startup") or {})
         values["history"] = {k: tuple(v) for k, v in dict(values.get("history") or {}).items()}
         return cls(**values)
 
@@ -205,17 +214,17 @@ def work(plan: RenderPlan, facts: Mapping[str, SourceFacts]) -> dict[str, float]
             amounts["decode_video"] += media_mpx * src_frames
             amounts["layer_frames"] += src_frames
             if scaling:
-                amounts["scale"] += max(media_mpx, scaled_mpx) * src_frames
+                amounts["scale"] += (max(media_mpx, scaled_mpx) + SCALE_FRAME_MPX) * src_frames
         else:
             still_mpx = media_mpx if not isinstance(vp.element, TextElement) else covered
             amounts["layer_frames"] += out_frames
             amounts["decode_still"] += still_mpx
             if scaling:
-                amounts["scale"] += max(media_mpx, scaled_mpx)
+                amounts["scale"] += max(media_mpx, scaled_mpx) + SCALE_FRAME_MPX
             if vp.element.fade_in > 0 or vp.element.fade_out > 0:
                 amounts["fade"] += covered * out_frames
         if vp is not canvas_layer:  # a background clip is the canvas: nothing blended
-            amounts["overlay"] += covered * out_frames
+            amounts["overlay"] += (covered + OVERLAY_FRAME_MPX) * out_frames
     for ap in plan.audio:
         amounts["inputs"] += 1
         amounts["audio_decode"] += max(0.0, ap.window.duration)
@@ -239,7 +248,9 @@ def estimate(
     out = plan.composition.output
     resolution = learning.resolution_class(out.width, out.height)
     parts = {
-        "startup": speed.startup + speed.per_input * amounts["inputs"],
+        "startup": speed.startup
+        + speed.encoder_startup.get(codec, 0.0)
+        + speed.per_input * amounts["inputs"],
         "frames": speed.per_frame * amounts["frames"]
         + speed.per_layer_frame * amounts["layer_frames"],
         "canvas": speed.canvas * amounts["canvas"],
@@ -278,118 +289,3 @@ def refine(
     history = learning.observe(speed.history, key, raw_estimate, actual)
     factors = {**speed.factors, **learning.corrections(history)}
     return speed.evolve(factors=factors, history=history, source="refined")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Observation:
-    """One timed render: its encoder key, its ``work`` amounts and FFmpeg's seconds."""
-
-    encoder: str
-    amounts: Mapping[str, float]
-    seconds: float
-
-
-def fit(
-    observations: list[Observation],
-    prior: MachineSpeed | None = None,
-    *,
-    prior_weight: float = FIT_PRIOR_WEIGHT,
-) -> MachineSpeed:
-    """The coefficients that best explain ``observations``: least squares on relative error.
-
-    Solves for ``FITTED`` (fixed cost, per frame, canvas, decode, scale, overlay)
-    and every encoder's cost, as ratios to ``prior``. Timings alone cannot pull
-    apart costs that always come together, and one slow run (another process
-    busy) would otherwise land on whichever coefficient only it measures, so the
-    solution is regularised: each ratio is pulled (``prior_weight``) toward one
-    shared ratio, the machine's overall speed against the prior, and the presets
-    of one encoder toward each other (``FAMILY_WEIGHT``). Runs far off the rest
-    are down-weighted (Huber, ``FIT_HUBER``), and every ratio stays within
-    ``FIT_LIMITS``. What is not fitted (per input, stills, audio) is scaled by
-    the shared ratio; fades keep their share of overlay.
-    """
-    prior = prior or MachineSpeed()
-    keys = sorted(k for k in prior.encode if k not in SAME_COST)
-    theta0 = np.array([getattr(prior, n) for n in FITTED] + [prior.encode_cost(k) for k in keys])
-    n = len(theta0)  # unknowns: the n ratios to the prior, then the shared ratio
-    fade_share = prior.fade / prior.overlay if prior.overlay > 0 else 0.0
-    rows: list[np.ndarray] = []
-    targets: list[float] = []
-    for obs in observations:
-        if obs.seconds <= 0:
-            continue
-        row = np.zeros(n + 1)
-        row[:n] = _fit_amounts(obs, keys, fade_share) * theta0
-        fixed = _unfitted_seconds(prior, obs)
-        rows.append(row / obs.seconds)
-        targets.append((obs.seconds - fixed) / obs.seconds)
-    runs = len(rows)
-
-    def tie(a: int, b: int, weight: float) -> None:
-        row = np.zeros(n + 1)
-        row[a], row[b] = weight, -weight
-        rows.append(row)
-        targets.append(0.0)
-
-    for j in range(n):
-        tie(j, n, prior_weight)
-    families: dict[str, list[int]] = {}
-    for j, key in enumerate(keys):
-        families.setdefault(key.split(":", 1)[0], []).append(len(FITTED) + j)
-    for members in families.values():
-        for a, b in zip(members, members[1:], strict=False):
-            tie(a, b, FAMILY_WEIGHT)
-    anchor = np.zeros(n + 1)
-    anchor[n] = FIT_ANCHOR_WEIGHT  # the shared ratio itself: free, but not unbounded
-    rows.append(anchor)
-    targets.append(FIT_ANCHOR_WEIGHT)
-
-    matrix, target = np.array(rows), np.array(targets)
-    weights = np.ones(len(rows))
-    for _ in range(FIT_ROUNDS):  # iteratively reweighted: a run far off the rest counts less
-        solution, *_ = np.linalg.lstsq(matrix * weights[:, None], target * weights, rcond=None)
-        residual = np.abs(matrix[:runs] @ solution - target[:runs])
-        weights[:runs] = 1.0 / np.maximum(1.0, residual / FIT_HUBER)
-    ratios = np.clip(solution[:n], *FIT_LIMITS)
-    overall = float(np.clip(solution[n], *FIT_LIMITS))
-    theta = ratios * theta0
-    fitted = {name: float(v) for name, v in zip(FITTED, theta[: len(FITTED)], strict=True)}
-    encode = {key: float(v) for key, v in zip(keys, theta[len(FITTED) :], strict=True)}
-    encode.update({key: encode[same] for key, same in SAME_COST.items()})
-    return prior.evolve(
-        **fitted,
-        fade=fade_share * fitted["overlay"],
-        per_input=prior.per_input * overall,
-        decode_still=prior.decode_still * overall,
-        audio_decode=prior.audio_decode * overall,
-        audio_encode={k: v * overall for k, v in prior.audio_encode.items()},
-        encode=encode,
-        factors={},
-        history={},  # ratios to the old coefficients say nothing about the new ones
-        source="calibrated",
-    )
-
-
-def _fit_amounts(obs: Observation, keys: list[str], fade_share: float) -> np.ndarray:
-    """The run's work in the order of ``fit``'s unknowns (``FITTED``, then encoder ``keys``)."""
-    a = obs.amounts
-    amounts = np.zeros(len(FITTED) + len(keys))
-    amounts[: len(FITTED)] = [
-        1.0, a["frames"], a["layer_frames"], a["canvas"], a["decode_video"], a["scale"],
-        a["overlay"] + fade_share * a["fade"],
-    ]  # fmt: skip
-    encoder = SAME_COST.get(obs.encoder, obs.encoder)
-    if encoder in keys:
-        amounts[len(FITTED) + keys.index(encoder)] = a["canvas"]
-    return amounts
-
-
-def _unfitted_seconds(speed: MachineSpeed, obs: Observation) -> float:
-    a = obs.amounts
-    codec = obs.encoder.split(":", 1)[0]
-    return (
-        speed.per_input * a["inputs"]
-        + speed.decode_still * a["decode_still"]
-        + speed.audio_decode * a["audio_decode"]
-        + speed.audio_encode.get(codec, 0.0) * a["audio_encode"]
-    )
