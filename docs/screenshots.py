@@ -42,7 +42,8 @@ def settle(qapp, window, rounds: int = 400) -> None:
     for _ in range(rounds):
         qapp.processEvents()
         QTest.qWait(25)
-        if shell_app.settled(window):
+        pictures = window.timeline.view.pictures.background  # thumbnails, waveforms
+        if shell_app.settled(window) and not pictures.busy:
             break
     QTest.qWait(300)
     qapp.processEvents()
