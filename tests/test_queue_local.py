@@ -100,3 +100,24 @@ def test_vidgen_jobs_cancel_stops_a_render_running_in_another_process(db, home):
     assert job.status == "cancelled" and job.error_message == "cancelled by the user"
     render = next(s for s in db.timeline.steps(job_id) if s.step == "render")
     assert render.status == "failed" and render.error_code == "cancelled"
+
+
+def test_a_stop_right_after_start_stops_the_queue(db, home, monkeypatch):
+    """An editor closed as it opens: the stop came before the queue's thread had begun, the
+    thread's start undid it, and the close waited forever (the suite hung on it once)."""
+    import threading
+    import time
+
+    queue = LocalQueue(db, poll_interval=0.05)
+    run = queue.run
+
+    def late_run(**kwargs):
+        time.sleep(0.3)  # the thread is slow to get going: the stop comes first
+        return run(**kwargs)
+
+    monkeypatch.setattr(queue, "run", late_run)
+    queue.start()
+    stopper = threading.Thread(target=queue.stop, daemon=True)
+    stopper.start()
+    stopper.join(10)
+    assert not stopper.is_alive(), "stop() is still waiting for a queue that kept running"

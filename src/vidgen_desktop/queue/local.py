@@ -120,14 +120,16 @@ class LocalQueue:
 
     # Running ----------------------------------------------------------------------
 
-    def run(self, *, forever: bool = False) -> int:
+    def run(self, *, forever: bool = False, fresh: bool = True) -> int:
         """Render queued jobs, ``concurrency`` at a time; return how many finished.
 
         Without ``forever`` it returns once nothing is queued (jobs waiting to
         be retried count as queued) and nothing is rendering. Ctrl-C or
-        ``stop()`` puts the jobs being rendered back in the queue.
+        ``stop()`` puts the jobs being rendered back in the queue. ``fresh``:
+        forget an earlier ``stop()`` (``start()`` has already, on its own thread).
         """
-        self._stopping.clear()
+        if fresh:
+            self._stopping.clear()
         self.recover()
         workers = [
             threading.Thread(target=self._work, args=(forever,), name=f"vidgen-queue-{n}")
@@ -154,9 +156,14 @@ class LocalQueue:
         """Run forever in a background thread (the editor's queue)."""
         if self._runner is not None and self._runner.is_alive():
             return
+        # cleared here, not by the runner: a stop() that comes before the new thread's
+        # first step (an editor closed as it opens) used to be undone by it, and the
+        # close waited forever for a queue that kept running
+        self._stopping.clear()
         self._runner = threading.Thread(
-            target=self.run, kwargs={"forever": True}, name="vidgen-queue", daemon=True
-        )
+            target=self.run, kwargs={"forever": True, "fresh": False}, name="vidgen-queue",
+            daemon=True,
+        )  # fmt: skip
         self._runner.start()
 
     def stop(self, *, wait: bool = True) -> None:
