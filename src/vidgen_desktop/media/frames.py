@@ -35,6 +35,7 @@ import numpy as np
 
 from vidgen_desktop import errors
 from vidgen_desktop.media import ffmpeg, imagefile
+from vidgen_desktop.media.byte_cache import ByteLRU
 from vidgen_desktop.media.probe import MediaInfo, probe
 
 IMAGE_CACHE_BYTES = 512 * 1024 * 1024  # decoded stills kept in memory
@@ -105,36 +106,7 @@ def _ffmpeg_picture(info: MediaInfo) -> np.ndarray:
     return np.frombuffer(result.stdout[:expected], np.uint8).reshape(info.height, info.width, 4)
 
 
-class _ImageCache:
-    """Least-recently-used decoded stills, bounded by bytes rather than count."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self._items: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, int, int]) -> np.ndarray | None:
-        with self._lock:
-            image = self._items.get(key)
-            if image is not None:
-                self._items.move_to_end(key)
-            return image
-
-    def put(self, key: tuple[str, int, int], image: np.ndarray) -> None:
-        with self._lock:
-            self._items[key] = image
-            self._items.move_to_end(key)
-            while (
-                len(self._items) > 1 and sum(i.nbytes for i in self._items.values()) > self.budget
-            ):
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_images = _ImageCache(IMAGE_CACHE_BYTES)
+_images = ByteLRU(IMAGE_CACHE_BYTES)  # decoded stills by (path, size, mtime)
 
 
 def load_image(path: str | os.PathLike[str]) -> np.ndarray:

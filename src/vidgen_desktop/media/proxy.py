@@ -18,7 +18,6 @@ The PNG is written without row prediction and with fast deflate (``ALPHA_PNG``).
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import os
 import subprocess
@@ -29,6 +28,7 @@ import numpy as np
 
 from vidgen_desktop import errors, files, paths
 from vidgen_desktop.media import ffmpeg
+from vidgen_desktop.media.byte_cache import ByteLRU
 from vidgen_desktop.media.probe import MediaInfo, probe
 
 PROXY_HEIGHT = 720  # px: a full-canvas layer in a 1280×720 preview still reads the proxy
@@ -113,44 +113,7 @@ def _encode(info: MediaInfo, folder: Path) -> None:
         )
 
 
-class _FrameCache:
-    """The most recently drawn proxy frames of every video, within ``CACHE_BYTES`` in all."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self._lock = threading.Lock()
-        self._items: collections.OrderedDict[tuple[Path, int, bool], np.ndarray] = (
-            collections.OrderedDict()
-        )
-        self._bytes = 0
-
-    def get(self, key: tuple[Path, int, bool]) -> np.ndarray | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[Path, int, bool], picture: np.ndarray) -> None:
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = picture
-                self._bytes += picture.nbytes
-            while self._bytes > self.budget and len(self._items) > 1:
-                self._bytes -= self._items.popitem(last=False)[1].nbytes
-
-    def drop(self, proxy: Path) -> None:
-        """Forget one video's frames (its reader is closed)."""
-        with self._lock:
-            for key in [k for k in self._items if k[0] == proxy]:
-                self._bytes -= self._items.pop(key).nbytes
-
-    @property
-    def nbytes(self) -> int:
-        return self._bytes
-
-
-_frames = _FrameCache(CACHE_BYTES)
+_frames = ByteLRU(CACHE_BYTES)  # by (proxy folder, frame, half size)
 
 
 class ProxyFrames:
@@ -209,7 +172,7 @@ class ProxyFrames:
         return alpha
 
     def close(self) -> None:
-        _frames.drop(self.proxy)
+        _frames.drop(lambda key: key[0] == self.proxy)
 
 
 _open: dict[Path, ProxyFrames] = {}
