@@ -34,8 +34,13 @@ _ANY_PARTIAL = re.compile(r"^\..+\.partial-[0-9a-f]{8}(\.[A-Za-z0-9]+)?$", re.DO
 CREATE_TRIES = 5  # new names tried when a sweep removed the file between create and lock
 
 
+def _prefix(target: Path) -> str:
+    """How the names of ``target``'s partial files begin."""
+    return f".{target.stem}{PARTIAL_MARK}"
+
+
 def is_partial_of(path: Path, target: Path) -> bool:
-    name, prefix = path.name, f".{target.stem}{PARTIAL_MARK}"
+    name, prefix = path.name, _prefix(target)
     middle = name[len(prefix) : len(name) - len(target.suffix)]
     return (
         name.startswith(prefix)
@@ -107,7 +112,7 @@ def remove_stale(target: Path) -> list[Path]:
     """Remove the partials of renders of ``target`` whose writer has gone; return them."""
     # Names first: the folder is often the one every render goes to, and a Path for each
     # of its files, sorted, cost ~50 M instructions per render at 1,000 files.
-    prefix = f".{target.stem}{PARTIAL_MARK}"
+    prefix = _prefix(target)
     try:
         names = [entry.name for entry in os.scandir(target.parent)]
     except OSError:  # gone, or not readable
