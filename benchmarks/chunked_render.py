@@ -127,11 +127,12 @@ def chunked(plan: graph.RenderPlan, folder: Path, pieces: list[chunks.Chunk]) ->
         cpu_after.children_system - cpu_before.children_system
     )
     join_wall = time.perf_counter() - join_started
+    wall = time.perf_counter() - started
     fixed = fixed_cost(plan, folder)  # after the render: not part of its time
     per_core = {core: sum(c for _, c, k in costs.values() if k == core) for core in CORES}
     per_core[CORES[0]] += sound_cpu + join_cpu
     return {
-        "wall": time.perf_counter() - started,
+        "wall": wall,
         "cpu": sound_cpu + sum(c for _, c, _ in costs.values()) + join_cpu,
         "busiest_core_cpu": max(per_core.values()),
         "sound": sound_wall, "join": join_wall, "sound_cpu": sound_cpu, "join_cpu": join_cpu,
