@@ -121,7 +121,8 @@ class Watch(QObject):
 watch = Watch()
 app.installEventFilter(watch)
 from vidgen_desktop.cli import main
-status = main(["gui", os.environ["BENCH_PROJECT"]])
+sys.argv = ["vidgen", "gui", os.environ["BENCH_PROJECT"]]
+status = main()  # as the `vidgen` command calls it: the process is the command's own
 sys.exit(status)
 """
 
