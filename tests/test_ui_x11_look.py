@@ -78,6 +78,10 @@ app.run(sys.argv[1])
 """
 
 
+def _text(path):
+    return path.read_text() if path.exists() else ""
+
+
 def test_a_shortcut_recorded_in_settings_on_x11_answers_at_once(x_display, tmp_path):
     project.save(box_comp(), tmp_path / "shot.json")
     home = tmp_path / "home"
@@ -91,7 +95,10 @@ def test_a_shortcut_recorded_in_settings_on_x11_answers_at_once(x_display, tmp_p
         editor.key("ctrl+alt+e")  # recorded by the real QKeySequenceEdit on xcb
         xkit.wait_for("the recording", lambda: "recorded" in editor.log.read_text())
         assert "recorded Ctrl+Alt+E" in editor.log.read_text()
-        saved = json.loads((home / "data" / "settings.json").read_text())
+        settings_file = home / "data" / "settings.json"
+        # "recorded" is printed before the dialog's OK (the next event) saves the settings
+        xkit.wait_for("the settings saved", lambda: "shortcuts" in _text(settings_file))
+        saved = json.loads(settings_file.read_text())
         assert saved["shortcuts"] == {"add_text": "Ctrl+Alt+E"}
         editor.focus(wid)
         editor.key("ctrl+alt+e")  # the window answers the new key at once
