@@ -22,14 +22,23 @@ from vidgen_desktop.media.samples import make_test_video
 HEAVY = ("pydantic", "sqlalchemy", "alembic", "cv2", "numpy", "PySide6")
 
 
-def imported(*args: str, home: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+def imported(*args: str, home: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """Run ``vidgen ARGS``; its result and the top-level packages it imported."""
+    result, modules = imported_modules(*args, home=home, **env)
+    return result, {name.split(".")[0] for name in modules}
+
+
+def imported_modules(
+    *args: str, home: Path, **env: str
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run ``vidgen ARGS``; its result and every module it imported, by full name."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "vidgen_desktop", *args],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "VIDGEN_HOME": str(home)},
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "VIDGEN_HOME": str(home), **env},
     )  # fmt: skip
     names = {
-        line.split("|")[-1].strip().split(".")[0]
+        line.split("|")[-1].strip()
         for line in result.stderr.splitlines()
         if line.startswith("import time:") and "|" in line
     }
@@ -100,3 +109,36 @@ def test_render_loads_no_job_log_no_opencv_and_writes_the_video(tmp_path):
     from mediakit import decode_frames
 
     assert len(decode_frames(out, 64, 48)) == 30
+
+
+@pytest.mark.render
+def test_render_skips_pydantics_plugin_search_unless_the_user_asks_for_it(tmp_path, monkeypatch):
+    """Pydantic's plugin loader imports importlib.metadata (and email, zipfile, csv)
+    even when every plugin is off; vidgen's own process answers "no plugins" instead.
+    A user who sets PYDANTIC_DISABLE_PLUGINS to something else gets pydantic's search."""
+    source = make_test_video(tmp_path / "clip.mp4", width=64, height=48, duration=1)
+    project = tmp_path / "p.json"
+    project.write_text(json.dumps({
+        "output": {"width": 64, "height": 48, "fps": 30, "duration": 1},
+        "elements": [{"id": "clip", "type": "video", "source": str(source)}],
+    }))  # fmt: skip
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    home = tmp_path / "home"
+    result, ours = imported_modules("render", str(project), "-o", str(tmp_path / "a.mp4"), home=home)
+    assert result.returncode == 0, result.stderr
+    assert "pydantic.plugin._schema_validator" in ours  # a validator was built
+    assert "importlib.metadata" not in ours
+    result, theirs = imported_modules(
+        "render", str(project), "-o", str(tmp_path / "b.mp4"), home=home,
+        PYDANTIC_DISABLE_PLUGINS="",  # pydantic's own way to say: load them all
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert {"pydantic.plugin._loader", "importlib.metadata"} <= theirs
+
+
+@pytest.mark.parametrize("value", cli.PLUGINS_OFF)
+def test_the_stand_in_answers_as_pydantics_own_loader(value, monkeypatch):
+    from pydantic.plugin import _loader
+
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", value)
+    assert tuple(_loader.get_plugins()) == cli._no_plugins()

@@ -15,6 +15,7 @@ import select
 import shutil
 import sys
 import time
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -387,6 +388,30 @@ def _without_pydantic_plugins() -> None:
     pydantic documents; a user who has set ``PYDANTIC_DISABLE_PLUGINS`` (to a list, or
     empty to load them all) is left as they chose."""
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if os.environ["PYDANTIC_DISABLE_PLUGINS"] in PLUGINS_OFF:
+        _no_plugin_loader()
+
+
+PLUGINS_OFF = ("__all__", "1", "true")  # the values pydantic reads as "load none"
+PLUGIN_LOADER = "pydantic.plugin._loader"
+
+
+def _no_plugin_loader() -> None:
+    """Even with every plugin disabled, the first validator pydantic builds imports its
+    plugin loader, and that module's first line imports ``importlib.metadata`` (with
+    ``email``, ``zipfile``, ``csv``): about 18 ms of every ``vidgen render`` and of the
+    editor's start, for an answer already known. The loader's one function, as pydantic
+    answers for these values, stands in for it (``tests/test_cli_start.py`` holds it to
+    pydantic's own answer). Only in a process that has not imported the real one."""
+    if PLUGIN_LOADER in sys.modules:
+        return
+    loader = types.ModuleType(PLUGIN_LOADER, "pydantic's plugin loader when every plugin is off")
+    loader.get_plugins = _no_plugins
+    sys.modules[PLUGIN_LOADER] = loader
+
+
+def _no_plugins() -> tuple[()]:
+    return ()
 
 
 if __name__ == "__main__":
