@@ -22,7 +22,9 @@ from vidgen_desktop.media.samples import make_test_video
 HEAVY = ("pydantic", "sqlalchemy", "alembic", "cv2", "numpy", "PySide6")
 
 
-def imported(*args: str, home: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+def imported(
+    *args: str, home: Path, **env: str
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """Run ``vidgen ARGS``; its result and the top-level packages it imported."""
     result, modules = imported_modules(*args, home=home, **env)
     return result, {name.split(".")[0] for name in modules}
@@ -56,6 +58,7 @@ def test_help_lists_every_command_and_imports_nothing_heavy(tmp_path):
     assert result.stdout == cli.build_parser().format_help()  # the complete parser's text
     assert "install-desktop" in result.stdout and "api-key" in result.stdout
     assert not names & set(HEAVY), sorted(names & set(HEAVY))
+    assert "uuid" not in names  # only --batch needs it (pydantic imports it anyway)
     assert not {n for n in names if n.startswith("vidgen_desktop")} - {"vidgen_desktop"}
 
 
@@ -106,6 +109,7 @@ def test_render_loads_no_job_log_no_opencv_and_writes_the_video(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     assert not names & {"sqlalchemy", "alembic", "cv2", "numpy", "PySide6"}, names
+    assert "difflib" not in names  # only a misspelt field's message needs it
     from mediakit import decode_frames
 
     assert len(decode_frames(out, 64, 48)) == 30
@@ -124,7 +128,9 @@ def test_render_skips_pydantics_plugin_search_unless_the_user_asks_for_it(tmp_pa
     }))  # fmt: skip
     monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
     home = tmp_path / "home"
-    result, ours = imported_modules("render", str(project), "-o", str(tmp_path / "a.mp4"), home=home)
+    result, ours = imported_modules(
+        "render", str(project), "-o", str(tmp_path / "a.mp4"), home=home
+    )
     assert result.returncode == 0, result.stderr
     assert "pydantic.plugin._schema_validator" in ours  # a validator was built
     assert "importlib.metadata" not in ours

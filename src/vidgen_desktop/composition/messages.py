@@ -6,7 +6,6 @@ into one line per problem, naming the element (by id, else by position) and the 
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Any
 
@@ -51,6 +50,8 @@ def _shown(value: Any) -> str:
 def _suggestion(field: str, model: type[BaseModel] | None) -> str:
     if model is None:
         return ""
+    import difflib  # here: only a misspelt field needs it, every load imports this module
+
     close = difflib.get_close_matches(field, list(model.model_fields), n=1, cutoff=0.7)
     return f"; did you mean '{close[0]}'?" if close else ""
 
