@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from vidgen_desktop import cli
-from vidgen_desktop.cli import registry
+from vidgen_desktop.cli import pydantic_plugins, registry
 from vidgen_desktop.media.samples import make_test_video
 
 HEAVY = ("pydantic", "sqlalchemy", "alembic", "cv2", "numpy", "PySide6")
@@ -142,9 +142,9 @@ def test_render_skips_pydantics_plugin_search_unless_the_user_asks_for_it(tmp_pa
     assert {"pydantic.plugin._loader", "importlib.metadata"} <= theirs
 
 
-@pytest.mark.parametrize("value", cli.PLUGINS_OFF)
+@pytest.mark.parametrize("value", pydantic_plugins.PLUGINS_OFF)
 def test_the_stand_in_answers_as_pydantics_own_loader(value, monkeypatch):
     from pydantic.plugin import _loader
 
     monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", value)
-    assert tuple(_loader.get_plugins()) == cli._no_plugins()
+    assert tuple(_loader.get_plugins()) == pydantic_plugins.no_plugins()

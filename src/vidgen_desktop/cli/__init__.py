@@ -15,12 +15,11 @@ import select
 import shutil
 import sys
 import time
-import types
 from collections.abc import Callable
 from pathlib import Path
 
 from vidgen_desktop import files
-from vidgen_desktop.cli import registry
+from vidgen_desktop.cli import pydantic_plugins, registry
 from vidgen_desktop.cli.args import MAX_AT, number, whole_number
 from vidgen_desktop.errors import RenderCancelled, VidgenError
 
@@ -359,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     if argv is None:  # the command line's own process
-        _without_pydantic_plugins()
+        pydantic_plugins.none_loaded()
     words = sys.argv[1:] if argv is None else argv
     parser = build_parser(words)
     args = parser.parse_args(words)
@@ -378,40 +377,6 @@ def _run(argv: list[str] | None) -> int:
         text = str(exc) if sys.stderr.isatty() else _one_line(str(exc))
         print(f"vidgen: {text}", file=sys.stderr)
         return 1
-
-
-def _without_pydantic_plugins() -> None:
-    """Pydantic looks for plugins (observability tools such as Logfire) the first time it
-    builds a validator, by reading the entry points of every installed distribution:
-    30 M instructions, about 8 ms of each command and of the editor's start, on the
-    packages installed here. Vidgen uses none, so its own processes say so the way
-    pydantic documents; a user who has set ``PYDANTIC_DISABLE_PLUGINS`` (to a list, or
-    empty to load them all) is left as they chose."""
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    if os.environ["PYDANTIC_DISABLE_PLUGINS"] in PLUGINS_OFF:
-        _no_plugin_loader()
-
-
-PLUGINS_OFF = ("__all__", "1", "true")  # the values pydantic reads as "load none"
-PLUGIN_LOADER = "pydantic.plugin._loader"
-
-
-def _no_plugin_loader() -> None:
-    """Even with every plugin disabled, the first validator pydantic builds imports its
-    plugin loader, and that module's first line imports ``importlib.metadata`` (with
-    ``email``, ``zipfile``, ``csv``): about 18 ms of every ``vidgen render`` and of the
-    editor's start, for an answer already known. The loader's one function, as pydantic
-    answers for these values, stands in for it (``tests/test_cli_start.py`` holds it to
-    pydantic's own answer). Only in a process that has not imported the real one."""
-    if PLUGIN_LOADER in sys.modules:
-        return
-    loader = types.ModuleType(PLUGIN_LOADER, "pydantic's plugin loader when every plugin is off")
-    loader.get_plugins = _no_plugins
-    sys.modules[PLUGIN_LOADER] = loader
-
-
-def _no_plugins() -> tuple[()]:
-    return ()
 
 
 if __name__ == "__main__":
