@@ -22,11 +22,9 @@ from vidgen_desktop.media.samples import make_test_video
 HEAVY = ("pydantic", "sqlalchemy", "alembic", "cv2", "numpy", "PySide6")
 
 
-def imported(
-    *args: str, home: Path, **env: str
-) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+def imported(*args: str, home: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """Run ``vidgen ARGS``; its result and the top-level packages it imported."""
-    result, modules = imported_modules(*args, home=home, **env)
+    result, modules = imported_modules(*args, home=home)
     return result, {name.split(".")[0] for name in modules}
 
 

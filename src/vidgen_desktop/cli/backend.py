@@ -142,11 +142,8 @@ def check_versions(settings: config.Settings) -> list[Line]:
     return [
         ("vidgen", OK, f"{made['vidgen']} (Python {made['python']}, {made['platform']})"),
         ("ffmpeg", OK, f"{made['ffmpeg']} at {build_info.ffmpeg_build()['path']}"),
-        (
-            "text",
-            OK,
-            f"Pillow {made['pillow']}, FreeType {made['freetype']}, {made['text_layout']} layout",
-        ),  # fmt: skip
+        ("text", OK, f"Pillow {made['pillow']}, FreeType {made['freetype']}, "
+                     f"{made['text_layout']} layout"),  # fmt: skip
         ("encoders", OK, f"{len(made['encoders'])}: {', '.join(made['encoders'])}"),
     ]
 

@@ -6,6 +6,9 @@ import os
 import sys
 import types
 
+PLUGINS_OFF = ("__all__", "1", "true")  # the values pydantic reads as "load none"
+PLUGIN_LOADER = "pydantic.plugin._loader"
+
 
 def none_loaded() -> None:
     """Pydantic looks for plugins (observability tools such as Logfire) the first time it
@@ -17,10 +20,6 @@ def none_loaded() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if os.environ["PYDANTIC_DISABLE_PLUGINS"] in PLUGINS_OFF:
         stand_in_loader()
-
-
-PLUGINS_OFF = ("__all__", "1", "true")  # the values pydantic reads as "load none"
-PLUGIN_LOADER = "pydantic.plugin._loader"
 
 
 def stand_in_loader() -> None:
